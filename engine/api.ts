@@ -1,0 +1,84 @@
+/** Public types of the engine's library API. */
+import type { Diagnostic } from '../dsl/diagnostic.js';
+import type { Value } from './value.js';
+import type { BuiltinHost } from './builtins/types.js';
+
+export interface CompileOptions {
+  /** Module sources keyed by file name (the name appears in diagnostics and error messages). */
+  modules: Record<string, string>;
+  /** Base documents under `data`. */
+  data?: Value;
+  /** Host services for builtins (geo database, network permission). */
+  host?: BuiltinHost;
+}
+
+export interface EvalOptions {
+  /** Clock for this evaluation (ns since epoch); defaults to the wall clock, read once. */
+  nowNs?: bigint;
+  /** Raise the first builtin error instead of treating the call as undefined. */
+  strictBuiltinErrors?: boolean;
+  /** Collects `print` output. */
+  prints?: string[];
+  /** Absolute deadline (ms since epoch, as Date.now()); evaluation past it raises `eval_cancel_error`. */
+  deadlineMs?: number;
+}
+
+/**
+ * What the compiler knows about an entry point, used by the decision cache:
+ * - `inputPaths`: every input path the entry point can read (a path is a list of keys; `[]` means
+ *   the whole input), or `'all'` when it cannot tell (dynamic refs into input);
+ * - `nondeterministic`: it may call a builtin whose result depends on more than its arguments;
+ * - `readsClock`: it may read the clock (`time.now_ns`).
+ */
+export interface EntryPointInfo {
+  inputPaths: string[][] | 'all';
+  nondeterministic: boolean;
+  readsClock: boolean;
+}
+
+/** A compiled entry point: the hot path. */
+export interface EntryPoint extends EntryPointInfo {
+  readonly path: string;
+  /** Value of the document, or undefined. Throws `PolError` on evaluation errors. */
+  evaluate(input?: Value, opts?: EvalOptions): Value | undefined;
+}
+
+export interface RuleInfo {
+  /** Full dotted path, e.g. `data.rbac.test_admin_allowed`. */
+  path: string;
+  file: string;
+  line: number;
+}
+
+export interface PreparedPolicy {
+  /** Content hash of modules and data: a change of either gives a new revision. */
+  readonly revision: string;
+  /** Non-fatal diagnostics (warnings). */
+  readonly warnings: Diagnostic[];
+  /** Evaluates the document at `path` (`"rbac/allow"`, `"rbac.allow"`, `"data.rbac.allow"`). */
+  evaluate(path: string, input?: Value, opts?: EvalOptions): Value | undefined;
+  /** Resolves and compiles `path` once; reuse the returned entry point per request. */
+  entrypoint(path: string): EntryPoint;
+  /** Every rule path (deduplicated) with its first definition. */
+  rules(): RuleInfo[];
+  /** Evaluates a query body against this policy. */
+  query(query: string, opts?: QueryOptions): QueryResult;
+}
+
+export interface QueryOptions extends EvalOptions {
+  input?: Value;
+  /** `input` written as a policy term (may contain sets and non-string keys). */
+  inputTerm?: string;
+}
+
+export interface QueryResult {
+  /** One row per solution, in OPA's `opa eval --format json` shape. */
+  result: { expressions: { value: unknown; text: string; location: { row: number; col: number } }[]; bindings: Record<string, unknown> }[];
+}
+
+export interface EvalQueryOptions extends QueryOptions {
+  modules?: Record<string, string>;
+  data?: Value;
+  query: string;
+  host?: BuiltinHost;
+}
