@@ -24,6 +24,7 @@ import { decls as randDecls } from './decls/rand.js';
 import { decls as geoDecls } from './decls/geo.js';
 import { decls as deviceDecls } from './decls/device.js';
 import { decls as runtimeDecls } from './decls/runtime.js';
+import { decls as windowDecls } from './decls/window.js';
 
 export const BUILTIN_DECLS: readonly BuiltinDecl[] = [
   ...operatorsDecls,
@@ -50,6 +51,7 @@ export const BUILTIN_DECLS: readonly BuiltinDecl[] = [
   ...geoDecls,
   ...deviceDecls,
   ...runtimeDecls,
+  ...windowDecls,
 ];
 
 /** Declarations by dotted name. */

@@ -24,6 +24,7 @@ import { impls as randImpls } from './rand.js';
 import { impls as geoImpls } from './geo.js';
 import { impls as deviceImpls } from './device.js';
 import { impls as runtimeImpls } from './runtime.js';
+import { impls as windowImpls } from './window.js';
 
 export const BUILTIN_IMPLS: Readonly<Record<string, BuiltinImpl>> = Object.assign(Object.create(null) as Record<string, BuiltinImpl>,
   operatorsImpls,
@@ -50,4 +51,5 @@ export const BUILTIN_IMPLS: Readonly<Record<string, BuiltinImpl>> = Object.assig
   geoImpls,
   deviceImpls,
   runtimeImpls,
+  windowImpls,
 );
