@@ -6,7 +6,7 @@ import { decls as stringsDecls } from './decls/strings.js';
 import { decls as regexDecls } from './decls/regex.js';
 import { decls as globDecls } from './decls/glob.js';
 import { decls as numbersDecls } from './decls/numbers.js';
-import { decls as typesDecls } from './decls/types.js';
+import { decls as typefnsDecls } from './decls/typefns.js';
 import { decls as objectsDecls } from './decls/objects.js';
 import { decls as arraysDecls } from './decls/arrays.js';
 import { decls as setsDecls } from './decls/sets.js';
@@ -33,7 +33,7 @@ export const BUILTIN_DECLS: readonly BuiltinDecl[] = [
   ...regexDecls,
   ...globDecls,
   ...numbersDecls,
-  ...typesDecls,
+  ...typefnsDecls,
   ...objectsDecls,
   ...arraysDecls,
   ...setsDecls,

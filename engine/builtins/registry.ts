@@ -6,7 +6,7 @@ import { impls as stringsImpls } from './strings.js';
 import { impls as regexImpls } from './regex.js';
 import { impls as globImpls } from './glob.js';
 import { impls as numbersImpls } from './numbers.js';
-import { impls as typesImpls } from './types.js';
+import { impls as typefnsImpls } from './typefns.js';
 import { impls as objectsImpls } from './objects.js';
 import { impls as arraysImpls } from './arrays.js';
 import { impls as setsImpls } from './sets.js';
@@ -33,7 +33,7 @@ export const BUILTIN_IMPLS: Readonly<Record<string, BuiltinImpl>> = Object.assig
   regexImpls,
   globImpls,
   numbersImpls,
-  typesImpls,
+  typefnsImpls,
   objectsImpls,
   arraysImpls,
   setsImpls,

@@ -1,0 +1,3 @@
+import type { BuiltinImpl } from './types.js';
+
+export const impls: Record<string, BuiltinImpl> = {};
