@@ -1,0 +1,277 @@
+/**
+ * Stage `resolve_refs`: rewrites names to absolute references.
+ *  - `input`/`data` stay root variables;
+ *  - an import alias becomes the imported reference;
+ *  - a name of a rule in the same package becomes `data.<pkg>.<name>`;
+ *  - calls resolve to `data.<pkg>.<f>`, an import, or a builtin (unknown → `rego_type_error`);
+ *  - every `_` becomes a distinct generated variable.
+ * Declared locals (`some`, `:=`, `some … in`, `every`, function parameters) shadow rule names.
+ */
+import type { Expr, ExprBody, Import, Module, Ref, Rule, Term, Var, With } from '../ast/nodes.js';
+import { diagnosticAt, type Diagnostic, type Loc } from '../diagnostic.js';
+import { BUILTINS_BY_NAME } from '../builtins/decls.js';
+import { forEachExprTerm, forEachTerm, termVars } from './walk.js';
+
+/** Builtins the evaluator implements itself (not in the declaration catalogue). */
+export const ENGINE_BUILTINS = new Set(['eq', 'assign', 'print', 'internal.member_2', 'internal.member_3', 'internal.print']);
+
+export const WILDCARD_PREFIX = '$_';
+
+export interface ResolveContext {
+  /** First head segment names of rules, per package key (`a.b`). */
+  ruleNames: Map<string, Set<string>>;
+  diagnostics: Diagnostic[];
+  wildcardCounter: { n: number };
+}
+
+export function packageKey(path: string[]): string { return path.join('\u0000'); }
+
+export function collectRuleNames(modules: Module[]): Map<string, Set<string>> {
+  const names = new Map<string, Set<string>>();
+  for (const m of modules) {
+    const key = packageKey(m.package.path);
+    let set = names.get(key);
+    if (!set) names.set(key, set = new Set());
+    for (const r of m.rules) {
+      const first = r.head.ref[0];
+      if (first && first.kind === 'scalar' && typeof first.value === 'string') set.add(first.value);
+      else if (first && first.kind === 'var') set.add(first.name);
+    }
+  }
+  return names;
+}
+
+interface Scope {
+  pkg: string[];
+  ruleNames: Set<string>;
+  aliases: Map<string, Term>;
+  locals: Set<string>;
+  ctx: ResolveContext;
+}
+
+const dataVar = (loc: Loc): Var => ({ kind: 'var', name: 'data', loc });
+const str = (value: string, loc: Loc): Term => ({ kind: 'scalar', value, loc });
+
+function importAliases(m: Module, diagnostics: Diagnostic[]): Map<string, Term> {
+  const aliases = new Map<string, Term>();
+  for (const imp of m.imports) {
+    const alias = importAlias(imp);
+    if (alias === undefined) continue;
+    if (aliases.has(alias)) {
+      diagnostics.push(diagnosticAt('rego_compile_error', imp.loc, `import must not shadow import ${alias}`));
+    }
+    aliases.set(alias, imp.path);
+  }
+  return aliases;
+}
+
+/** The name an import binds, or undefined for `future.keywords…` / `rego.v1`. */
+export function importAlias(imp: Import): string | undefined {
+  const p = imp.path;
+  const head = p.kind === 'var' ? p.name : p.head.kind === 'var' ? p.head.name : '';
+  if (head === 'future' || head === 'rego') return undefined;
+  if (imp.alias) return imp.alias;
+  if (p.kind === 'var') return p.name;
+  const last = p.path[p.path.length - 1];
+  if (last && last.kind === 'scalar' && typeof last.value === 'string') return last.value;
+  return undefined;
+}
+
+/** Names declared anywhere in a rule: they are locals even if a rule has the same name. */
+function declaredLocals(rule: Rule): Set<string> {
+  const out = new Set<string>();
+  const addVars = (t: Term) => termVars(t, out);
+  for (const a of rule.head.args ?? []) addVars(a);
+  for (const t of rule.head.ref.slice(1)) if (t.kind === 'var') out.add(t.name);
+  const visitBody = (body: Expr[]) => {
+    for (const e of body) {
+      const b = e.body;
+      if (b.kind === 'some') for (const v of b.vars) out.add(v.name);
+      else if (b.kind === 'somein') { if (b.key) addVars(b.key); addVars(b.value); }
+      else if (b.kind === 'every') { if (b.key) out.add(b.key.name); out.add(b.value.name); visitBody(b.body); }
+      else if (b.kind === 'term' && b.term.kind === 'call' && b.term.name.length === 1 && b.term.name[0] === 'assign') {
+        addVars(b.term.args[0]!);
+      }
+      forEachExprTerm(e, t => {
+        if (t.kind === 'arraycompr' || t.kind === 'setcompr' || t.kind === 'objectcompr') visitBody(t.body);
+      });
+    }
+  };
+  for (let r: Rule | undefined = rule; r; r = r.else) visitBody(r.body);
+  return out;
+}
+
+export function resolveModule(m: Module, ctx: ResolveContext): Module {
+  const pkg = m.package.path;
+  const base: Omit<Scope, 'locals'> = {
+    pkg, ruleNames: ctx.ruleNames.get(packageKey(pkg)) ?? new Set(), aliases: importAliases(m, ctx.diagnostics), ctx,
+  };
+  const rules = m.rules.map(r => {
+    const scope: Scope = { ...base, locals: declaredLocals(r) };
+    return resolveRule(r, scope);
+  });
+  return { ...m, rules };
+}
+
+/** Resolves a query body; queries have no package, so only `data`/`input` and builtins are names. */
+export function resolveQuery(body: Expr[], ctx: ResolveContext, locals: Set<string> = new Set()): Expr[] {
+  const scope: Scope = { pkg: [], ruleNames: new Set(), aliases: new Map(), locals, ctx };
+  const declared = declaredLocals({ kind: 'rule', default: false, head: { ref: [], assign: false, contains: false, loc: body[0]?.loc ?? nowhere }, body, hasBody: true, loc: nowhere });
+  for (const d of declared) locals.add(d);
+  return body.map(e => resolveExpr(e, scope));
+}
+const nowhere: Loc = { file: '', line: 0, col: 0, offset: 0, end: 0 };
+
+function resolveRule(r: Rule, s: Scope): Rule {
+  const head = {
+    ...r.head,
+    ref: r.head.ref.map((t, i) => (i === 0 ? t : resolveTerm(t, s))),
+    args: r.head.args?.map(t => resolveTerm(t, s)),
+    key: r.head.key && resolveTerm(r.head.key, s),
+    value: r.head.value && resolveTerm(r.head.value, s),
+  };
+  if (!r.head.args) delete head.args;
+  if (!r.head.key) delete head.key;
+  if (!r.head.value) delete head.value;
+  const out: Rule = { ...r, head, body: r.body.map(e => resolveExpr(e, s)) };
+  if (r.else) out.else = resolveRule(r.else, s);
+  return out;
+}
+
+function resolveExpr(e: Expr, s: Scope): Expr {
+  const b = e.body;
+  let body: ExprBody;
+  switch (b.kind) {
+    case 'term': body = { kind: 'term', term: resolveTerm(b.term, s) }; break;
+    case 'some': body = { kind: 'some', vars: b.vars.map(v => ({ ...v })) }; break;
+    case 'somein': {
+      const r: ExprBody = { kind: 'somein', value: resolveTerm(b.value, s), collection: resolveTerm(b.collection, s) };
+      if (b.key) r.key = resolveTerm(b.key, s);
+      body = r;
+      break;
+    }
+    case 'every': {
+      const r: ExprBody = {
+        kind: 'every', value: resolveTerm(b.value, s) as Var, domain: resolveTerm(b.domain, s),
+        body: b.body.map(x => resolveExpr(x, s)),
+      };
+      if (b.key) r.key = resolveTerm(b.key, s) as Var;
+      body = r;
+      break;
+    }
+  }
+  return { ...e, body, with: e.with.map(w => resolveWith(w, s)) };
+}
+
+function resolveWith(w: With, s: Scope): With {
+  return { ...w, target: resolveWithTarget(w.target, s), value: resolveFunctionValue(w.value, s) };
+}
+
+/** `with` targets: `input…`, `data…`, or a function (local rule, import, builtin): kept as a ref of names. */
+function resolveWithTarget(t: Term, s: Scope): Term {
+  const names = refNames(t);
+  if (!names) {
+    s.ctx.diagnostics.push(diagnosticAt('rego_compile_error', t.loc, 'with keyword target must reference existing input, data, or a function'));
+    return t;
+  }
+  if (names[0] === 'input' || names[0] === 'data') return resolveTerm(t, { ...s, locals: new Set() });
+  const fn = resolveCallName(names, s, t.loc, false);
+  return nameRef(fn, t.loc);
+}
+
+/** A `with` value may name a function (`with f as g`): resolve such names like calls. */
+function resolveFunctionValue(t: Term, s: Scope): Term {
+  const names = refNames(t);
+  if (names && !s.locals.has(names[0]!)) {
+    const joined = names.join('.');
+    const isRule = s.ruleNames.has(names[0]!);
+    if (!isRule && !s.aliases.has(names[0]!) && (BUILTINS_BY_NAME.has(joined) || ENGINE_BUILTINS.has(joined))) {
+      return nameRef(names, t.loc);
+    }
+  }
+  return resolveTerm(t, s);
+}
+
+export function nameRef(names: string[], loc: Loc): Term {
+  if (names.length === 1) return { kind: 'var', name: names[0]!, loc };
+  return { kind: 'ref', head: { kind: 'var', name: names[0]!, loc }, path: names.slice(1).map(n => str(n, loc)), loc };
+}
+
+/** Dotted names of a var or of a ref with only string segments. */
+export function refNames(t: Term): string[] | undefined {
+  if (t.kind === 'var') return [t.name];
+  if (t.kind !== 'ref' || t.head.kind !== 'var') return undefined;
+  const out = [t.head.name];
+  for (const p of t.path) {
+    if (p.kind !== 'scalar' || typeof p.value !== 'string') return undefined;
+    out.push(p.value);
+  }
+  return out;
+}
+
+function resolveCallName(name: string[], s: Scope, loc: Loc, report = true): string[] {
+  const first = name[0]!;
+  if (first === 'data') return name;
+  if (first === 'input') return name;
+  if (!s.locals.has(first)) {
+    const alias = s.aliases.get(first);
+    if (alias) {
+      const base = refNames(alias);
+      if (base) return [...base, ...name.slice(1)];
+    }
+    if (s.ruleNames.has(first)) return ['data', ...s.pkg, ...name];
+  }
+  const joined = name.join('.');
+  if (BUILTINS_BY_NAME.has(joined) || ENGINE_BUILTINS.has(joined)) return name;
+  if (report) s.ctx.diagnostics.push(diagnosticAt('rego_type_error', loc, `undefined function ${joined}`));
+  return name;
+}
+
+function resolveVar(v: Var, s: Scope): Term {
+  const name = v.name;
+  if (name === '_') return { kind: 'var', name: `${WILDCARD_PREFIX}${s.ctx.wildcardCounter.n++}`, loc: v.loc };
+  if (name === 'input' || name === 'data' || s.locals.has(name)) return v;
+  const alias = s.aliases.get(name);
+  if (alias) return relocate(alias, v.loc);
+  if (s.ruleNames.has(name)) {
+    return { kind: 'ref', head: dataVar(v.loc), path: [...s.pkg.map(p => str(p, v.loc)), str(name, v.loc)], loc: v.loc };
+  }
+  return v;
+}
+
+function relocate(t: Term, loc: Loc): Term {
+  if (t.kind === 'var') return { ...t, loc };
+  if (t.kind === 'ref') return { ...t, loc, head: relocate(t.head, loc), path: t.path.map(p => ({ ...p, loc })) };
+  return t;
+}
+
+export function resolveTerm(t: Term, s: Scope): Term {
+  switch (t.kind) {
+    case 'scalar': case 'number': return t;
+    case 'var': return resolveVar(t, s);
+    case 'ref': {
+      const head = resolveTerm(t.head, s);
+      const path = t.path.map(p => resolveTerm(p, s));
+      if (head.kind === 'ref') return { kind: 'ref', head: head.head, path: [...head.path, ...path], loc: t.loc };
+      return { ...t, head, path };
+    }
+    case 'call': {
+      const name = t.name.length === 1 && (t.name[0] === 'eq' || t.name[0] === 'assign') ? t.name : resolveCallName(t.name, s, t.loc);
+      return { ...t, name, args: t.args.map(a => resolveTerm(a, s)) };
+    }
+    case 'array': return { ...t, items: t.items.map(i => resolveTerm(i, s)) };
+    case 'set': return { ...t, items: t.items.map(i => resolveTerm(i, s)) };
+    case 'object': return { ...t, entries: t.entries.map(([k, v]) => [resolveTerm(k, s), resolveTerm(v, s)] as [Term, Term]) };
+    case 'arraycompr': return { ...t, head: resolveTerm(t.head, s), body: t.body.map(e => resolveExpr(e, s)) };
+    case 'setcompr': return { ...t, head: resolveTerm(t.head, s), body: t.body.map(e => resolveExpr(e, s)) };
+    case 'objectcompr': return { ...t, key: resolveTerm(t.key, s), value: resolveTerm(t.value, s), body: t.body.map(e => resolveExpr(e, s)) };
+  }
+}
+
+/** True if any term in the rule (or query) reads `input`; used for cache keys. */
+export function readsInput(terms: Term[]): boolean {
+  let found = false;
+  for (const t of terms) forEachTerm(t, x => { if (x.kind === 'var' && x.name === 'input') found = true; }, true);
+  return found;
+}
+export type { Ref };

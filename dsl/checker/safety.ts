@@ -1,0 +1,311 @@
+/**
+ * Stage `check_safety`: every variable must be bound by a generating expression before it is
+ * read. Bodies are reordered (stable: the first ready expression goes next) so that generators
+ * come first; what can never be bound is reported as `rego_unsafe_var_error`.
+ * The compiler walks the reordered bodies with the same analysis (`exprIO`) to know, statically,
+ * which variables are bound at every point.
+ */
+import type { Expr, Module, Rule, Term, Var } from '../ast/nodes.js';
+import { diagnosticAt, type Diagnostic } from '../diagnostic.js';
+import { WILDCARD_PREFIX } from './resolve.js';
+import { forEachExprTerm, forEachTerm, termVars } from './walk.js';
+
+/** Arity of callable names (user functions and builtins); undefined when unknown. */
+export type ArityOf = (name: string[]) => number | undefined;
+
+export const isWildcard = (name: string) => name.startsWith(WILDCARD_PREFIX);
+export const displayName = (name: string) => (isWildcard(name) ? '_' : name);
+
+/** Variables that a ref can bind by iteration: variables used directly as path segments. */
+function refPathVars(t: Term, out: Set<string>): void {
+  forEachTerm(t, x => {
+    if (x.kind === 'ref') for (const p of x.path) if (p.kind === 'var') out.add(p.name);
+  });
+}
+
+/** Variables of `t` that must be bound before `t` can be evaluated (ref path vars excluded). */
+export function termNeeds(t: Term, outer: Set<string>, out: Set<string> = new Set()): Set<string> {
+  const visit = (x: Term, inPath: boolean): void => {
+    switch (x.kind) {
+      case 'var': if (!inPath && x.name !== 'input' && x.name !== 'data') out.add(x.name); break;
+      case 'ref': visit(x.head, false); for (const p of x.path) visit(p, true); break;
+      case 'call': for (const a of x.args) visit(a, false); break;
+      case 'array': case 'set': for (const i of x.items) visit(i, false); break;
+      case 'object': for (const [k, v] of x.entries) { visit(k, false); visit(v, false); } break;
+      case 'arraycompr': case 'setcompr': case 'objectcompr':
+        for (const v of comprehensionFreeVars(x, outer)) out.add(v);
+        break;
+      default: break;
+    }
+  };
+  visit(t, false);
+  return out;
+}
+
+/** Variables of a comprehension that refer to the enclosing scope: those the enclosing scope knows. */
+export function comprehensionFreeVars(t: Term, outer: Set<string>): Set<string> {
+  const inner = new Set<string>();
+  const declared = new Set<string>();
+  const body = (t as { body: Expr[] }).body;
+  if (t.kind === 'objectcompr') { termVars(t.key, inner); termVars(t.value, inner); }
+  else if (t.kind === 'arraycompr' || t.kind === 'setcompr') termVars(t.head, inner);
+  for (const e of body) {
+    forEachExprTerm(e, x => { if (x.kind === 'var') inner.add(x.name); }, true);
+    collectDeclared(e, declared);
+  }
+  const free = new Set<string>();
+  for (const v of inner) if (outer.has(v) && !declared.has(v)) free.add(v);
+  return free;
+}
+
+function collectDeclared(e: Expr, out: Set<string>): void {
+  const b = e.body;
+  if (b.kind === 'some') for (const v of b.vars) out.add(v.name);
+  else if (b.kind === 'somein') { if (b.key) termVars(b.key, out); termVars(b.value, out); }
+  else if (b.kind === 'term' && b.term.kind === 'call' && b.term.name[0] === 'assign' && b.term.name.length === 1) termVars(b.term.args[0]!, out);
+}
+
+/** Input/output analysis of one expression given the bound set. */
+export interface ExprIO { ready: boolean; needs: Set<string>; outputs: Set<string> }
+
+const sub = (a: Set<string>, b: Set<string>) => [...a].every(x => b.has(x));
+
+/** Whether `a = b` can be evaluated with `bound`, and what it binds. */
+function unifyIO(a: Term, b: Term, bound: Set<string>, outer: Set<string>): ExprIO {
+  const na = termNeeds(a, outer), nb = termNeeds(b, outer);
+  const outputs = new Set<string>();
+  termVars(a, outputs); termVars(b, outputs);
+  if (sub(na, bound) || sub(nb, bound)) {
+    const needs = new Set<string>();
+    // The side that is evaluated must be ground; the other is a pattern. Report the smaller need.
+    for (const v of sub(na, bound) ? na : nb) needs.add(v);
+    return { ready: true, needs, outputs };
+  }
+  if (a.kind === 'array' && b.kind === 'array' && a.items.length === b.items.length) {
+    const local = new Set(bound);
+    for (let i = 0; i < a.items.length; i++) {
+      const io = unifyIO(a.items[i]!, b.items[i]!, local, outer);
+      if (!io.ready) return { ready: false, needs: new Set([...na, ...nb].filter(x => !bound.has(x))), outputs };
+      for (const o of io.outputs) local.add(o);
+    }
+    return { ready: true, needs: new Set(), outputs };
+  }
+  if (a.kind === 'object' && b.kind === 'object' && a.entries.length === b.entries.length) {
+    const local = new Set(bound);
+    for (const [ka, va] of a.entries) {
+      const match = b.entries.find(([kb]) => sameGroundKey(ka, kb));
+      if (!match) break;
+      const io = unifyIO(va, match[1], local, outer);
+      if (!io.ready) return { ready: false, needs: new Set([...na, ...nb].filter(x => !bound.has(x))), outputs };
+      for (const o of io.outputs) local.add(o);
+    }
+    return { ready: true, needs: new Set(), outputs };
+  }
+  return { ready: false, needs: new Set([...na, ...nb].filter(x => !bound.has(x))), outputs };
+}
+
+function sameGroundKey(a: Term, b: Term): boolean {
+  if (a.kind === 'scalar' && b.kind === 'scalar') return a.value === b.value;
+  if (a.kind === 'number' && b.kind === 'number') return Number(a.text) === Number(b.text);
+  return false;
+}
+
+export function exprIO(e: Expr, bound: Set<string>, outer: Set<string>, arityOf: ArityOf): ExprIO {
+  const b = e.body;
+  let io: ExprIO;
+  if (e.negated) {
+    // A negated expression binds nothing: all its variables but wildcards must be bound already.
+    const needs = new Set<string>();
+    forEachExprTerm(e, t => {
+      if (t.kind === 'var' && !isWildcard(t.name) && t.name !== 'input' && t.name !== 'data') needs.add(t.name);
+      if (t.kind === 'arraycompr' || t.kind === 'setcompr' || t.kind === 'objectcompr') for (const v of comprehensionFreeVars(t, outer)) needs.add(v);
+    });
+    io = { ready: sub(needs, bound), needs, outputs: new Set() };
+  } else {
+    switch (b.kind) {
+      case 'some': io = { ready: true, needs: new Set(), outputs: new Set() }; break;
+      case 'somein': {
+        const needs = termNeeds(b.collection, outer);
+        const outputs = new Set<string>();
+        if (b.key) termVars(b.key, outputs);
+        termVars(b.value, outputs);
+        refPathVars(b.collection, outputs);
+        io = { ready: sub(needs, bound), needs, outputs };
+        break;
+      }
+      case 'every': {
+        const needs = termNeeds(b.domain, outer);
+        io = { ready: sub(needs, bound), needs, outputs: new Set() };
+        break;
+      }
+      case 'term': io = termExprIO(b.term, bound, outer, arityOf); break;
+    }
+  }
+  for (const w of e.with) {
+    const n = termNeeds(w.value, outer);
+    for (const v of n) io.needs.add(v);
+    if (!sub(n, bound)) io.ready = false;
+  }
+  return io;
+}
+
+function termExprIO(t: Term, bound: Set<string>, outer: Set<string>, arityOf: ArityOf): ExprIO {
+  if (t.kind === 'call') {
+    const name = t.name;
+    if (name.length === 1 && name[0] === 'eq' && t.args.length === 2) {
+      const io = unifyIO(t.args[0]!, t.args[1]!, bound, outer);
+      return io;
+    }
+    if (name.length === 1 && name[0] === 'assign' && t.args.length === 2) {
+      const needs = termNeeds(t.args[1]!, outer);
+      const outputs = termVars(t.args[0]!);
+      refPathVars(t.args[1]!, outputs);
+      return { ready: sub(needs, bound), needs, outputs };
+    }
+    const arity = arityOf(name);
+    const outputs = new Set<string>();
+    const needs = new Set<string>();
+    const n = arity !== undefined && t.args.length === arity + 1 ? arity : t.args.length;
+    for (let i = 0; i < n; i++) termNeeds(t.args[i]!, outer, needs);
+    for (const a of t.args) refPathVars(a, outputs);
+    if (n < t.args.length) termVars(t.args[n]!, outputs);
+    return { ready: sub(needs, bound), needs, outputs };
+  }
+  const needs = termNeeds(t, outer);
+  const outputs = new Set<string>();
+  refPathVars(t, outputs);
+  return { ready: sub(needs, bound), needs, outputs };
+}
+
+/** Names known to a scope: its own vars outside closures plus everything bound on entry. */
+export function scopeNames(body: Expr[], bound: Set<string>): Set<string> {
+  const out = new Set(bound);
+  for (const e of body) forEachExprTerm(e, t => { if (t.kind === 'var') out.add(t.name); });
+  return out;
+}
+
+export interface OrderResult { body: Expr[]; bound: Set<string> }
+
+/**
+ * Orders a body so every expression runs after the expressions that bind its inputs; reorders
+ * nested closures too. Unsafe variables are reported into `diags`.
+ */
+export function orderBody(body: Expr[], bound0: Set<string>, outer0: Set<string>, arityOf: ArityOf, diags: Diagnostic[]): OrderResult {
+  const outer = new Set([...outer0, ...scopeNames(body, bound0)]);
+  const bound = new Set(bound0);
+  const pending = [...body];
+  const ordered: Expr[] = [];
+  while (pending.length) {
+    let idx = -1;
+    for (let i = 0; i < pending.length; i++) {
+      if (exprIO(pending[i]!, bound, outer, arityOf).ready) { idx = i; break; }
+    }
+    if (idx < 0) {
+      // Nothing can run: report the variables nobody binds, at their first occurrence.
+      const reported = new Set<string>();
+      for (const e of pending) {
+        const io = exprIO(e, bound, outer, arityOf);
+        for (const v of io.needs) {
+          if (bound.has(v) || reported.has(v)) continue;
+          reported.add(v);
+          const at = findVar(e, v);
+          diags.push(diagnosticAt('rego_unsafe_var_error', at?.loc ?? e.loc, `var ${displayName(v)} is unsafe`));
+        }
+      }
+      if (reported.size === 0) diags.push(diagnosticAt('rego_unsafe_var_error', pending[0]!.loc, 'expression is unsafe'));
+      ordered.push(...pending);
+      break;
+    }
+    const e = pending.splice(idx, 1)[0]!;
+    const io = exprIO(e, bound, outer, arityOf);
+    ordered.push(orderNested(e, bound, outer, arityOf, diags));
+    for (const v of io.outputs) bound.add(v);
+  }
+  return { body: ordered, bound };
+}
+
+function findVar(e: Expr, name: string): Var | undefined {
+  let found: Var | undefined;
+  forEachExprTerm(e, t => { if (!found && t.kind === 'var' && t.name === name) found = t; }, true);
+  return found;
+}
+
+/** Reorders closures (comprehensions, `every` bodies) inside an expression, given what is bound. */
+function orderNested(e: Expr, bound: Set<string>, outer: Set<string>, arityOf: ArityOf, diags: Diagnostic[]): Expr {
+  const b = e.body;
+  const mapT = (t: Term) => orderTerm(t, bound, outer, arityOf, diags);
+  switch (b.kind) {
+    case 'term': return { ...e, body: { kind: 'term', term: mapT(b.term) }, with: e.with.map(w => ({ ...w, value: mapT(w.value) })) };
+    case 'somein': {
+      const nb = { ...b, collection: mapT(b.collection) };
+      return { ...e, body: nb };
+    }
+    case 'every': {
+      const inner = new Set(bound);
+      if (b.key) inner.add(b.key.name);
+      inner.add(b.value.name);
+      const r = orderBody(b.body, inner, outer, arityOf, diags);
+      return { ...e, body: { ...b, domain: mapT(b.domain), body: r.body } };
+    }
+    default: return e;
+  }
+}
+
+export function orderTerm(t: Term, bound: Set<string>, outer: Set<string>, arityOf: ArityOf, diags: Diagnostic[]): Term {
+  const rec = (x: Term) => orderTerm(x, bound, outer, arityOf, diags);
+  switch (t.kind) {
+    case 'ref': return { ...t, head: rec(t.head), path: t.path.map(rec) };
+    case 'call': return { ...t, args: t.args.map(rec) };
+    case 'array': return { ...t, items: t.items.map(rec) };
+    case 'set': return { ...t, items: t.items.map(rec) };
+    case 'object': return { ...t, entries: t.entries.map(([k, v]) => [rec(k), rec(v)] as [Term, Term]) };
+    case 'arraycompr': case 'setcompr': case 'objectcompr': {
+      const free = comprehensionFreeVars(t, outer);
+      const inner = new Set([...bound].filter(v => free.has(v)));
+      const r = orderBody(t.body, inner, new Set(), arityOf, diags);
+      const headTerms = t.kind === 'objectcompr' ? [t.key, t.value] : [t.head];
+      for (const h of headTerms) {
+        for (const v of termNeeds(h, new Set())) {
+          if (!r.bound.has(v) && !inner.has(v)) {
+            let at: Var | undefined;
+            forEachTerm(h, x => { if (!at && x.kind === 'var' && x.name === v) at = x; });
+            diags.push(diagnosticAt('rego_unsafe_var_error', at?.loc ?? t.loc, `var ${displayName(v)} is unsafe`));
+          }
+        }
+      }
+      return { ...t, body: r.body };
+    }
+    default: return t;
+  }
+}
+
+/** Orders every rule body of a module and checks that head variables are bound. */
+export function checkRuleSafety(rule: Rule, arityOf: ArityOf, diags: Diagnostic[]): Rule {
+  const bound = new Set<string>();
+  for (const a of rule.head.args ?? []) termVars(a, bound);
+  const outer = new Set(bound);
+  const r = orderBody(rule.body, bound, outer, arityOf, diags);
+  const headTerms: Term[] = [...rule.head.ref.slice(1)];
+  if (rule.head.key) headTerms.push(rule.head.key);
+  if (rule.head.value) headTerms.push(rule.head.value);
+  const reported = new Set<string>();
+  const head = { ...rule.head };
+  if (head.value) head.value = orderTerm(head.value, r.bound, outer, arityOf, diags);
+  if (head.key) head.key = orderTerm(head.key, r.bound, outer, arityOf, diags);
+  for (const h of headTerms) {
+    for (const v of termNeeds(h, new Set(r.bound))) {
+      if (r.bound.has(v) || reported.has(v)) continue;
+      reported.add(v);
+      let at: Var | undefined;
+      forEachTerm(h, x => { if (!at && x.kind === 'var' && x.name === v) at = x; });
+      diags.push(diagnosticAt('rego_unsafe_var_error', at?.loc ?? rule.head.loc, `var ${displayName(v)} is unsafe`));
+    }
+  }
+  const out: Rule = { ...rule, head, body: r.body };
+  if (rule.else) out.else = checkRuleSafety({ ...rule.else, head: { ...rule.else.head, args: rule.head.args } }, arityOf, diags);
+  return out;
+}
+
+export function checkModuleSafety(m: Module, arityOf: ArityOf, diags: Diagnostic[]): Module {
+  return { ...m, rules: m.rules.map(r => checkRuleSafety(r, arityOf, diags)) };
+}

@@ -1,0 +1,95 @@
+/**
+ * The checker: one ordered list of named stages, each adding diagnostics to a shared program.
+ * Later stages run only while no stage has reported an error, so one mistake is not reported
+ * again in another stage's words.
+ */
+import type { Module, Expr } from '../ast/nodes.js';
+import { sortDiagnostics, type Diagnostic, type Result } from '../diagnostic.js';
+import { BUILTINS_BY_NAME } from '../builtins/decls.js';
+import { collectRuleNames, resolveModule, resolveQuery, type ResolveContext } from './resolve.js';
+import { buildRuleTree, nodeAt, type RuleTree } from './tree.js';
+import { checkModuleSafety, orderBody, type ArityOf } from './safety.js';
+import { checkRecursion } from './recursion.js';
+import { checkBodyTypes, checkRuleTypes } from './types.js';
+
+export interface Program {
+  modules: Module[];
+  tree: RuleTree;
+  arityOf: ArityOf;
+  /** Shared with query resolution so generated names never collide. */
+  resolve: ResolveContext;
+}
+
+interface Stage { name: string; run(p: Program, diags: Diagnostic[]): void }
+
+export function makeArityOf(tree: RuleTree): ArityOf {
+  return (name: string[]) => {
+    if (name[0] === 'data') {
+      const n = nodeAt(tree, name.slice(1), false);
+      return n?.kind === 'function' ? n.arity : undefined;
+    }
+    const decl = BUILTINS_BY_NAME.get(name.join('.'));
+    if (!decl || decl.name === 'print') return undefined;
+    return decl.args.length;
+  };
+}
+
+export const STAGES: readonly Stage[] = [
+  {
+    name: 'resolve_refs',
+    run(p, diags) {
+      p.resolve.diagnostics = diags;
+      p.resolve.ruleNames = collectRuleNames(p.modules);
+      p.modules = p.modules.map(m => resolveModule(m, p.resolve));
+    },
+  },
+  {
+    name: 'build_rule_tree',
+    run(p, diags) {
+      p.tree = buildRuleTree(p.modules, diags);
+      p.arityOf = makeArityOf(p.tree);
+    },
+  },
+  {
+    name: 'check_types',
+    run(p, diags) { for (const m of p.modules) for (const r of m.rules) checkRuleTypes(r, diags); },
+  },
+  {
+    name: 'check_safety',
+    run(p, diags) {
+      p.modules = p.modules.map(m => checkModuleSafety(m, p.arityOf, diags));
+      // The tree holds the rules as they were before reordering: rebuild it from the ordered modules.
+      p.tree = buildRuleTree(p.modules, []);
+      p.arityOf = makeArityOf(p.tree);
+    },
+  },
+  { name: 'check_recursion', run(p, diags) { checkRecursion(p.tree, diags); } },
+];
+
+/** Runs every stage over parsed modules. */
+export function checkModules(modules: Module[]): Result<Program> {
+  const diags: Diagnostic[] = [];
+  const program: Program = {
+    modules,
+    tree: buildRuleTree([], []),
+    arityOf: () => undefined,
+    resolve: { ruleNames: new Map(), diagnostics: diags, wildcardCounter: { n: 0 } },
+  };
+  for (const stage of STAGES) {
+    stage.run(program, diags);
+    if (diags.length) return { value: undefined, diagnostics: sortDiagnostics(diags) };
+  }
+  return { value: program, diagnostics: [] };
+}
+
+/** Resolves, type-checks and orders a query body against a checked program. */
+export function checkQuery(program: Program, body: Expr[]): Result<Expr[]> {
+  const diags: Diagnostic[] = [];
+  program.resolve.diagnostics = diags;
+  const resolved = resolveQuery(body, program.resolve);
+  checkBodyTypes(resolved, diags);
+  if (diags.length) return { value: undefined, diagnostics: sortDiagnostics(diags) };
+  const ordered = orderBody(resolved, new Set(), new Set(), program.arityOf, diags);
+  if (diags.length) return { value: undefined, diagnostics: sortDiagnostics(diags) };
+  return { value: ordered.body, diagnostics: [] };
+}
