@@ -1,0 +1,1245 @@
+/**
+ * Compiles a checked program to closures. Each expression becomes a step
+ * `(slots, ctx) => halt` that calls its continuation once per solution (continuation-passing,
+ * no generators); each ground term becomes a value function `(slots, ctx) => value | undefined`.
+ * Everything decidable at compile time is decided here: variable slots, whether a variable is
+ * bound, constant values, which builtin or rule a call reaches, which rule-tree node a ref reads.
+ */
+import type { Call, Expr, Ref, Rule, Term, Var } from '../../dsl/ast/nodes.js';
+import type { Loc } from '../../dsl/diagnostic.js';
+import type { Program } from '../../dsl/checker/stages.js';
+import { nodeAt, pathText, type RuleDef, type TreeNode } from '../../dsl/checker/tree.js';
+import { refNames } from '../../dsl/checker/resolve.js';
+import { BUILTINS_BY_NAME } from '../../dsl/builtins/decls.js';
+import { BUILTIN_IMPLS } from '../builtins/registry.js';
+import type { BuiltinImpl } from '../builtins/types.js';
+import {
+  PolObject, PolSet, compare, equal, isObject, keyOf, makeObject, objectGet, objectSize, parseNumber,
+  type PlainObject, type Value,
+} from '../value.js';
+import { Ctx, EvalError, type DataOverride, type FunctionMock } from '../eval/context.js';
+import { derefKey, forEachEntry, setPath } from '../eval/collections.js';
+import { ACC, FrameLayout, Scope } from './scope.js';
+import { formatPrintArg } from './print.js';
+
+export type Slots = (Value | undefined | unknown)[];
+export type Step = (s: Slots, c: Ctx) => boolean;
+export type Val = ((s: Slots, c: Ctx) => Value | undefined) & { constant?: Value };
+type Matcher = (s: Slots, c: Ctx, v: Value) => boolean;
+
+const HALT: Step = () => true;
+
+export class CompileError extends Error {
+  constructor(readonly code: string, message: string, readonly loc?: Loc) { super(message); }
+}
+
+const constVal = (v: Value): Val => {
+  const f: Val = () => v;
+  f.constant = v;
+  return f;
+};
+
+/** Value of a literal term, when it is one (no variables, refs or calls). */
+export function literalValue(t: Term): Value | undefined {
+  switch (t.kind) {
+    case 'scalar': return t.value;
+    case 'number': return parseNumber(t.text);
+    case 'array': {
+      const out: Value[] = [];
+      for (const i of t.items) { const v = literalValue(i); if (v === undefined) return undefined; out.push(v); }
+      return out;
+    }
+    case 'set': {
+      const out = new PolSet();
+      for (const i of t.items) { const v = literalValue(i); if (v === undefined) return undefined; out.add(v); }
+      return out;
+    }
+    case 'object': {
+      const entries: [Value, Value][] = [];
+      for (const [k, x] of t.entries) {
+        const kv = literalValue(k), xv = literalValue(x);
+        if (kv === undefined || xv === undefined) return undefined;
+        entries.push([kv, xv]);
+      }
+      return makeObject(entries);
+    }
+    default: return undefined;
+  }
+}
+
+interface NodeState { gen: number; value: Value | undefined }
+
+/** Facts gathered while compiling, for the decision cache. */
+export interface CompileFacts { inputPaths: Set<string> | 'all'; nondeterministic: boolean; readsClock: boolean }
+
+export class Compiler {
+  private readonly docFns: ((c: Ctx) => Value | undefined)[] = [];
+  private readonly fnFns: ((args: Value[], c: Ctx) => Value | undefined)[] = [];
+  private readonly nodeState: NodeState[] = [];
+  private readonly compiling = new Set<number>();
+  private tempCounter = 0;
+  /** Facts of the node currently being compiled, accumulated into every node that reads it. */
+  private readonly factsByNode = new Map<number, CompileFacts>();
+  private facts: CompileFacts = newFacts();
+
+  constructor(readonly program: Program) {}
+
+  // ---- documents -----------------------------------------------------------------------------
+
+  /** The document function of a node (rules, or a package merged with base data), compiled once. */
+  docOf(node: TreeNode): (c: Ctx) => Value | undefined {
+    const existing = this.docFns[node.id];
+    if (existing) { this.mergeFacts(node); return existing; }
+    if (this.compiling.has(node.id)) {
+      throw new CompileError('rego_recursion_error', `rule ${pathText(node.path)} is recursive`);
+    }
+    this.compiling.add(node.id);
+    const outerFacts = this.facts;
+    this.facts = newFacts();
+    let raw: (c: Ctx) => Value | undefined;
+    try {
+      raw = this.compileNodeDoc(node);
+    } finally {
+      this.compiling.delete(node.id);
+      this.factsByNode.set(node.id, this.facts);
+      this.facts = outerFacts;
+    }
+    this.mergeFacts(node);
+    const state: NodeState = { gen: -1, value: undefined };
+    this.nodeState[node.id] = state;
+    const path = node.path;
+    const fn = (c: Ctx): Value | undefined => {
+      if (state.gen === c.gen) return state.value;
+      const v = c.overrides === null ? raw(c) : applyOverrides(c, path, raw);
+      state.gen = c.gen;
+      state.value = v;
+      return v;
+    };
+    this.docFns[node.id] = fn;
+    return fn;
+  }
+
+  private mergeFacts(node: TreeNode): void {
+    const f = this.factsByNode.get(node.id);
+    if (!f) return;
+    mergeFactsInto(this.facts, f);
+  }
+
+  /** Facts of a node's document (input paths read, clock, randomness). */
+  factsOf(node: TreeNode): CompileFacts {
+    this.docOf(node);
+    return this.factsByNode.get(node.id) ?? newFacts();
+  }
+
+  private compileNodeDoc(node: TreeNode): (c: Ctx) => Value | undefined {
+    switch (node.kind) {
+      case 'complete': return this.compileComplete(node);
+      case 'set': return this.compileSetNode(node);
+      case 'object': return this.compileObjectNode(node);
+      case 'function': return () => undefined;
+      default: return this.compilePackage(node);
+    }
+  }
+
+  /** A package: base data at its path merged with the documents of the rules below it. */
+  private compilePackage(node: TreeNode): (c: Ctx) => Value | undefined {
+    const children = [...node.children.entries()].map(([k, n]) => [k, n.kind === 'function' ? undefined : this.docOf(n)] as const);
+    const path = node.path;
+    return (c: Ctx) => {
+      const base = basePath(c.data, path);
+      const out: PlainObject = {};
+      if (isObject(base)) {
+        if (base instanceof PolObject) return base;
+        for (const k of Object.keys(base)) defineOwn(out, k, base[k]!);
+      } else if (base !== undefined && children.length === 0) {
+        return base;
+      }
+      for (const [k, doc] of children) {
+        if (!doc) continue;
+        const v = doc(c);
+        if (v === undefined) continue;
+        const prev = Object.prototype.hasOwnProperty.call(out, k) ? out[k] : undefined;
+        defineOwn(out, k, prev !== undefined && isObject(prev) && isObject(v) ? mergeObjects(prev, v) : v);
+      }
+      return out;
+    };
+  }
+
+  private compileComplete(node: TreeNode): (c: Ctx) => Value | undefined {
+    const text = pathText(node.path);
+    const defs = node.rules.map(d => this.compileCompleteDef(d, text));
+    const dflt = node.defaultRule ? this.compileDefaultValue(node.defaultRule) : undefined;
+    const base = node.path;
+    return (c: Ctx) => {
+      let result: Value | undefined;
+      for (let i = 0; i < defs.length; i++) result = defs[i]!(c, result);
+      if (result === undefined) {
+        if (dflt) return dflt(c);
+        // Base data may sit at the same path as a rule that is undefined.
+        return basePath(c.data, base);
+      }
+      return result;
+    };
+  }
+
+  private compileDefaultValue(def: RuleDef): (c: Ctx) => Value | undefined {
+    const scope = new Scope(new FrameLayout());
+    const v = def.rule.head.value ? this.value(def.rule.head.value, scope) : constVal(true);
+    const size = scope.frame.size;
+    return (c: Ctx) => v(new Array(size), c);
+  }
+
+  /** One complete rule (with its else chain) → `(ctx, previous) => value`, raising on conflict. */
+  private compileCompleteDef(def: RuleDef, text: string): (c: Ctx, prev: Value | undefined) => Value | undefined {
+    const chain: { run: (c: Ctx) => Value | undefined; constant: Value | undefined }[] = [];
+    for (let r: Rule | undefined = def.rule; r; r = r.else) chain.push(this.compileRuleBody(r, undefined, text));
+    const conflict = (loc: Loc) => new EvalError('eval_conflict_error', `rule ${text} produced conflicting values`, loc);
+    const loc = def.rule.head.loc;
+    const first = chain[0]!;
+    if (chain.length === 1) {
+      const run = first.run, k = first.constant;
+      return (c, prev) => {
+        // Early exit: another definition already produced this rule's constant value.
+        if (k !== undefined && prev !== undefined && equal(prev, k)) return prev;
+        const v = run(c);
+        if (v === undefined) return prev;
+        if (prev !== undefined && !equal(prev, v)) throw conflict(loc);
+        return v;
+      };
+    }
+    return (c, prev) => {
+      let v: Value | undefined;
+      for (const b of chain) { v = b.run(c); if (v !== undefined) break; }
+      if (v === undefined) return prev;
+      if (prev !== undefined && !equal(prev, v)) throw conflict(loc);
+      return v;
+    };
+  }
+
+  /**
+   * A rule body whose accumulator collects the head value: the first solution for a constant
+   * head (nothing else can differ), all solutions otherwise so a conflict is detected.
+   */
+  private compileRuleBody(r: Rule, argMatchers: ((s: Slots, c: Ctx, args: Value[]) => boolean) | undefined, text: string):
+    { run: (c: Ctx, args?: Value[]) => Value | undefined; constant: Value | undefined } {
+    const frame = new FrameLayout();
+    const scope = new Scope(frame);
+    let matchArgs: ((s: Slots, c: Ctx, args: Value[]) => boolean) | undefined;
+    if (argMatchers === undefined && r.head.args) matchArgs = this.argsMatcher(r.head.args, scope);
+    const isFunction = r.head.args !== undefined;
+    let constant: Value | undefined;
+    const loc = r.head.loc;
+    const body = this.body(r.body, scope, () => {
+      const head = r.head.value ? this.value(r.head.value, scope) : constVal(true);
+      constant = head.constant;
+      if (constant !== undefined) {
+        const k = constant;
+        return (s: Slots) => { s[ACC] = k; return true; };
+      }
+      return (s: Slots, c: Ctx) => {
+        const v = head(s, c);
+        if (v === undefined) return false;
+        const prev = s[ACC] as Value | undefined;
+        if (prev === undefined) { s[ACC] = v; return false; }
+        if (!equal(prev, v)) {
+          throw new EvalError('eval_conflict_error', isFunction
+            ? `function ${text} produced conflicting values for the same inputs`
+            : `rule ${text} produced conflicting values`, loc);
+        }
+        return false;
+      };
+    });
+    const size = frame.size;
+    if (matchArgs) {
+      const m = matchArgs;
+      return {
+        constant,
+        run: (c, args) => {
+          const s: Slots = new Array(size);
+          if (!m(s, c, args!)) return undefined;
+          body(s, c);
+          return s[ACC] as Value | undefined;
+        },
+      };
+    }
+    return {
+      constant,
+      run: c => {
+        const s: Slots = new Array(size);
+        body(s, c);
+        return s[ACC] as Value | undefined;
+      },
+    };
+  }
+
+  private argsMatcher(args: Term[], scope: Scope): (s: Slots, c: Ctx, args: Value[]) => boolean {
+    const ms = args.map(a => this.pattern(a, scope));
+    return (s, c, vals) => {
+      for (let i = 0; i < ms.length; i++) if (!ms[i]!(s, c, vals[i]!)) return false;
+      return true;
+    };
+  }
+
+  private compileSetNode(node: TreeNode): (c: Ctx) => Value | undefined {
+    const bodies = node.rules.map(def => {
+      const frame = new FrameLayout();
+      const scope = new Scope(frame);
+      const step = this.body(def.rule.body, scope, () => {
+        const key = this.value(def.rule.head.key!, scope);
+        return (s, c) => {
+          const k = key(s, c);
+          if (k !== undefined) (s[ACC] as PolSet).add(k);
+          return false;
+        };
+      });
+      return { step, size: frame.size };
+    });
+    return (c: Ctx) => {
+      const set = new PolSet();
+      for (const b of bodies) {
+        const s: Slots = new Array(b.size);
+        s[ACC] = set;
+        b.step(s, c);
+      }
+      return set;
+    };
+  }
+
+  /** Object rules (`p[k] := v`, `a.b[x].c := y`) merged with documents of rules defined below. */
+  private compileObjectNode(node: TreeNode): (c: Ctx) => Value | undefined {
+    const text = pathText(node.path);
+    const bodies = node.rules.map(def => {
+      const chain: { step: Step; size: number }[] = [];
+      for (let r: Rule | undefined = def.rule; r; r = r.else) {
+        const frame = new FrameLayout();
+        const scope = new Scope(frame);
+        const loc = r.head.loc;
+        const rr = r;
+        const step = this.body(r.body, scope, () => {
+          const keys = def.keyTerms.map(k => this.value(k, scope));
+          const value = rr.head.value ? this.value(rr.head.value, scope) : constVal(true);
+          return (s, c) => {
+            const ks: Value[] = [];
+            for (const k of keys) { const kv = k(s, c); if (kv === undefined) return false; ks.push(kv); }
+            const v = value(s, c);
+            if (v === undefined) return false;
+            (s[ACC] as NestedBuilder).put(ks, v, text, loc);
+            return false;
+          };
+        });
+        chain.push({ step, size: frame.size });
+      }
+      return chain;
+    });
+    const children = [...node.children.entries()].map(([k, n]) => [k, n.kind === 'function' ? undefined : this.docOf(n)] as const);
+    return (c: Ctx) => {
+      const b = new NestedBuilder();
+      for (const chain of bodies) {
+        for (const part of chain) {
+          const s: Slots = new Array(part.size);
+          s[ACC] = b;
+          const before = b.count;
+          part.step(s, c);
+          if (b.count > before) break;
+        }
+      }
+      for (const [k, doc] of children) {
+        if (!doc) continue;
+        const v = doc(c);
+        if (v !== undefined) b.put([k], v, text, undefined);
+      }
+      return b.build();
+    };
+  }
+
+  /** A user function: `(args, ctx) => value`, trying every definition (conflicts raise). */
+  functionOf(node: TreeNode): (args: Value[], c: Ctx) => Value | undefined {
+    const existing = this.fnFns[node.id];
+    if (existing) { this.mergeFacts(node); return existing; }
+    let impl: ((args: Value[], c: Ctx) => Value | undefined) | undefined;
+    const fn = (args: Value[], c: Ctx) => impl!(args, c);
+    this.fnFns[node.id] = fn;
+    const outer = this.facts;
+    this.facts = newFacts();
+    try {
+      impl = this.buildFunction(node);
+    } finally {
+      this.factsByNode.set(node.id, this.facts);
+      this.facts = outer;
+    }
+    this.mergeFacts(node);
+    return fn;
+  }
+
+  /** Compiles `fn` and returns what it read (input paths, clock, randomness). */
+  withFacts<T>(fn: () => T): { val: T; facts: CompileFacts } {
+    const outer = this.facts;
+    this.facts = newFacts();
+    try {
+      const val = fn();
+      return { val, facts: this.facts };
+    } finally {
+      mergeFactsInto(outer, this.facts);
+      this.facts = outer;
+    }
+  }
+
+  private buildFunction(node: TreeNode): (args: Value[], c: Ctx) => Value | undefined {
+    const text = pathText(node.path);
+    const defs = node.rules.map(def => {
+      const chain: ((c: Ctx, args: Value[]) => Value | undefined)[] = [];
+      for (let r: Rule | undefined = def.rule; r; r = r.else) {
+        const withArgs: Rule = r === def.rule ? r : { ...r, head: { ...r.head, args: def.rule.head.args } };
+        const b = this.compileRuleBody(withArgs, undefined, text);
+        chain.push((c, args) => b.run(c, args));
+      }
+      return { chain, loc: def.rule.head.loc };
+    });
+    let dflt: ((c: Ctx) => Value | undefined) | undefined;
+    if (node.defaultRule) dflt = this.compileDefaultValue(node.defaultRule);
+    return (args, c) => {
+      let result: Value | undefined;
+      for (const d of defs) {
+        let v: Value | undefined;
+        for (const run of d.chain) { v = run(c, args); if (v !== undefined) break; }
+        if (v === undefined) continue;
+        if (result !== undefined && !equal(result, v)) {
+          throw new EvalError('eval_conflict_error', `function ${text} produced conflicting values for the same inputs`, d.loc);
+        }
+        result = v;
+      }
+      if (result === undefined && dflt) return dflt(c);
+      return result;
+    };
+  }
+
+  // ---- bodies and expressions ------------------------------------------------------------------
+
+  body(exprs: Expr[], scope: Scope, terminal: () => Step): Step {
+    const go = (i: number): Step => (i === exprs.length ? terminal() : this.expr(exprs[i]!, scope, () => go(i + 1)));
+    return go(0);
+  }
+
+  expr(e: Expr, scope: Scope, kont: () => Step): Step {
+    if (e.with.length) return this.withExpr(e, scope, kont);
+    if (e.negated) {
+      const snap = scope.snapshot();
+      const inner = this.exprCore({ ...e, negated: false }, new Scope(scope.frame, scope), () => HALT);
+      scope.restore(snap);
+      const next = kont();
+      return (s, c) => (inner(s, c) ? false : next(s, c));
+    }
+    return this.exprCore(e, scope, kont);
+  }
+
+  private exprCore(e: Expr, scope: Scope, kont: () => Step): Step {
+    const b = e.body;
+    switch (b.kind) {
+      case 'some':
+        for (const v of b.vars) scope.declare(v.name);
+        return kont();
+      case 'somein': return this.someIn(b.key, b.value, b.collection, scope, kont, e.loc);
+      case 'every': return this.every(b.key, b.value, b.domain, b.body, scope, kont);
+      case 'term': return this.termExpr(b.term, scope, kont, e.loc);
+    }
+  }
+
+  /** The value of a query expression is captured in a slot (see `captureSlot`) when requested. */
+  captureSlots = new Map<Expr, number>();
+
+  private termExpr(t: Term, scope: Scope, kont: () => Step, loc: Loc): Step {
+    return this.hoisted([t], scope, ([term]) => {
+      const t2 = term!;
+      if (t2.kind === 'call') return this.callExpr(t2, scope, kont);
+      const v = this.value(t2, scope);
+      const next = kont();
+      return (s, c) => {
+        const x = v(s, c);
+        return x === undefined || x === false ? false : next(s, c);
+      };
+    }, loc);
+  }
+
+  /**
+   * Pulls refs that iterate (a path variable not yet bound) out of terms, in evaluation order,
+   * into generator steps that bind a temporary; the rest is compiled by `build` on the rewritten
+   * terms, which then contain only bound refs.
+   */
+  hoisted(terms: Term[], scope: Scope, build: (terms: Term[]) => Step, loc?: Loc): Step {
+    const gens: { ref: Ref; temp: string }[] = [];
+    const willBind = new Set<string>();
+    const bound = (name: string) => willBind.has(name) || scope.isBound(name);
+    const rewrite = (t: Term): Term => {
+      switch (t.kind) {
+        case 'ref': {
+          const head = rewrite(t.head);
+          const path = t.path.map(rewrite);
+          const r: Ref = { ...t, head, path };
+          const iterates = path.some(p => hasUnboundVar(p, bound));
+          if (!iterates) return r;
+          for (const p of path) forVars(p, n => willBind.add(n));
+          const temp = `$h${this.tempCounter++}`;
+          gens.push({ ref: r, temp });
+          willBind.add(temp);
+          return { kind: 'var', name: temp, loc: t.loc };
+        }
+        case 'call': return { ...t, args: t.args.map(rewrite) };
+        case 'array': return { ...t, items: t.items.map(rewrite) };
+        case 'set': return { ...t, items: t.items.map(rewrite) };
+        case 'object': return { ...t, entries: t.entries.map(([k, v]) => [rewrite(k), rewrite(v)] as [Term, Term]) };
+        default: return t;
+      }
+    };
+    const rewritten = terms.map(rewrite);
+    if (gens.length === 0) return build(rewritten);
+    const go = (i: number): Step => {
+      if (i === gens.length) return build(rewritten);
+      const g = gens[i]!;
+      return this.refIter(g.ref, scope, g.temp, () => go(i + 1), loc);
+    };
+    return go(0);
+  }
+
+  /** Iterates a ref with unbound path variables, binding them and `temp` to each value. */
+  private refIter(ref: Ref, scope: Scope, temp: string, kont: () => Step, loc?: Loc): Step {
+    const { source, rest } = this.refSource(ref, scope);
+    type Seg = { kind: 'val'; fn: Val } | { kind: 'iter'; match: Matcher | null; slot: number };
+    const segs: Seg[] = [];
+    for (const p of rest) {
+      if (p.kind === 'var' && !scope.isBound(p.name)) {
+        segs.push({ kind: 'iter', match: null, slot: scope.bind(p.name) });
+      } else if (isGroundTerm(p, scope)) {
+        segs.push({ kind: 'val', fn: this.value(p, scope) });
+      } else {
+        segs.push({ kind: 'iter', match: this.pattern(p, scope), slot: -1 });
+      }
+    }
+    const tempSlot = scope.bind(temp);
+    const next = kont();
+    let k: (s: Slots, c: Ctx, v: Value) => boolean = (s, c, v) => { s[tempSlot] = v; return next(s, c); };
+    for (let i = segs.length - 1; i >= 0; i--) {
+      const seg = segs[i]!;
+      const after = k;
+      if (seg.kind === 'val') {
+        const fn = seg.fn;
+        const kc = fn.constant;
+        k = kc !== undefined
+          ? (s, c, v) => { const x = derefKey(v, kc); return x === undefined ? false : after(s, c, x); }
+          : (s, c, v) => { const key = fn(s, c); if (key === undefined) return false; const x = derefKey(v, key); return x === undefined ? false : after(s, c, x); };
+      } else if (seg.match === null) {
+        const slot = seg.slot;
+        k = (s, c, v) => iterate(v, c, loc, (key, x) => { s[slot] = key; return after(s, c, x); });
+      } else {
+        const m = seg.match;
+        k = (s, c, v) => iterate(v, c, loc, (key, x) => m(s, c, key) && after(s, c, x));
+      }
+    }
+    const start = k;
+    return (s, c) => {
+      const v = source(s, c);
+      return v === undefined ? false : start(s, c, v);
+    };
+  }
+
+  /**
+   * Where a ref's value comes from before its remaining path: a local or computed head, the
+   * input, or the rule tree (a node's document, a package, or base data).
+   */
+  private refSource(ref: Ref, scope: Scope): { source: Val; rest: Term[] } {
+    const head = ref.head;
+    if (head.kind === 'var' && head.name === 'input') {
+      this.noteInputPath(ref.path, scope);
+      return { source: (_s, c) => c.input, rest: ref.path };
+    }
+    if (head.kind === 'var' && head.name === 'data') return this.dataSource(ref.path, scope);
+    return { source: this.value(head, scope), rest: ref.path };
+  }
+
+  private noteInputPath(path: Term[], _scope: Scope): void {
+    if (this.facts.inputPaths === 'all') return;
+    const keys: string[] = [];
+    for (const p of path) {
+      if (p.kind === 'scalar' && typeof p.value === 'string') keys.push(p.value);
+      else break;
+    }
+    this.facts.inputPaths.add(JSON.stringify(keys));
+  }
+
+  private dataSource(path: Term[], scope: Scope): { source: Val; rest: Term[] } {
+    void scope;
+    let node = this.program.tree.root;
+    let i = 0;
+    for (; i < path.length; i++) {
+      const seg = path[i]!;
+      if (seg.kind !== 'scalar' || typeof seg.value !== 'string') break;
+      const child = node.children.get(seg.value);
+      if (!child) break;
+      node = child;
+      if (node.kind) { i++; break; }
+    }
+    if (node.kind === 'function') throw new CompileError('rego_type_error', `function ${pathText(node.path)} must be called`, path[0]?.loc);
+    if (node.kind || i === path.length || !isConstString(path[i]!)) {
+      const doc = this.docOf(node);
+      return { source: (_s, c) => doc(c), rest: path.slice(i) };
+    }
+    // Below a package, outside every rule: base data only.
+    const basePrefix: string[] = [...node.path];
+    let j = i;
+    for (; j < path.length && isConstString(path[j]!); j++) basePrefix.push((path[j] as { value: string }).value);
+    return {
+      source: (_s, c) => (c.overrides === null ? basePath(c.data, basePrefix) : applyOverrides(c, basePrefix, cc => basePath(cc.data, basePrefix))),
+      rest: path.slice(j),
+    };
+  }
+
+  // ---- calls -----------------------------------------------------------------------------------
+
+  private callExpr(t: Call, scope: Scope, kont: () => Step): Step {
+    const name = t.name;
+    if (name.length === 1 && (name[0] === 'eq' || name[0] === 'assign')) {
+      if (name[0] === 'assign') {
+        // `x := v` declares x in this scope, shadowing any outer variable.
+        forVars(t.args[0]!, n => { if (!scope.isBound(n) || true) scope.declare(n); });
+      }
+      return this.unify(t.args[0]!, t.args[1]!, scope, kont);
+    }
+    const joined = name.join('.');
+    const arity = this.program.arityOf(name);
+    if (arity !== undefined && t.args.length === arity + 1) {
+      const decl = BUILTINS_BY_NAME.get(joined);
+      const f = this.callValue({ ...t, args: t.args.slice(0, arity) }, scope, decl?.relation === true);
+      const out = t.args[arity]!;
+      if (decl?.relation) {
+        const m = this.pattern(out, scope);
+        const next = kont();
+        return (s, c) => {
+          const results = f(s, c);
+          if (!Array.isArray(results)) return false;
+          for (const r of results) if (m(s, c, r) && next(s, c)) return true;
+          return false;
+        };
+      }
+      if (isGroundTerm(out, scope)) {
+        const o = this.value(out, scope);
+        const next = kont();
+        return (s, c) => {
+          const v = f(s, c);
+          if (v === undefined) return false;
+          const w = o(s, c);
+          return w !== undefined && equal(v, w) ? next(s, c) : false;
+        };
+      }
+      const m = this.pattern(out, scope);
+      const next = kont();
+      return (s, c) => {
+        const v = f(s, c);
+        return v !== undefined && m(s, c, v) ? next(s, c) : false;
+      };
+    }
+    const f = this.callValue(t, scope, false);
+    const next = kont();
+    return (s, c) => {
+      const v = f(s, c);
+      return v === undefined || v === false ? false : next(s, c);
+    };
+  }
+
+  /** A call whose operands are all bound → value function. */
+  callValue(t: Call, scope: Scope, relation: boolean): Val {
+    const name = t.name;
+    const joined = name.join('.');
+    const args = t.args.map(a => this.value(a, scope));
+    const loc = t.loc;
+    if (joined === 'print' || joined === 'internal.print') {
+      return (s, c) => {
+        const parts = args.map(a => formatPrintArg(a(s, c)));
+        c.print(parts.join(' '));
+        return true;
+      };
+    }
+    const fast = this.operator(joined, args);
+    if (fast) return this.mockable(joined, fast, args);
+    if (name[0] === 'data') {
+      const node = nodeAt(this.program.tree, name.slice(1), false);
+      if (!node || node.kind !== 'function') {
+        // Calling a non-function document: OPA treats `data.p.q(x)` on a value as undefined.
+        if (node && node.kind) throw new CompileError('rego_type_error', `${joined} is not a function`, loc);
+        throw new CompileError('rego_type_error', `undefined function ${joined}`, loc);
+      }
+      const fn = this.functionOf(node);
+      this.mergeFacts(node);
+      const general: Val = (s, c) => {
+        const vals: Value[] = new Array(args.length);
+        for (let i = 0; i < args.length; i++) { const v = args[i]!(s, c); if (v === undefined) return undefined; vals[i] = v; }
+        return fn(vals, c);
+      };
+      return this.mockable(joined, general, args);
+    }
+    const decl = BUILTINS_BY_NAME.get(joined);
+    const impl: BuiltinImpl | undefined = BUILTIN_IMPLS[joined];
+    if (!decl || !impl) throw new CompileError('rego_type_error', `undefined function ${joined}`, loc);
+    if (decl.nondeterministic) this.facts.nondeterministic = true;
+    if (joined === 'time.now_ns') this.facts.readsClock = true;
+    void relation;
+    const n = args.length;
+    let general: Val;
+    if (n === 1) {
+      const a0 = args[0]!;
+      general = (s, c) => {
+        const x = a0(s, c);
+        if (x === undefined) return undefined;
+        try { return impl([x], c); } catch (e) { return c.builtinFailed(e, loc, joined); }
+      };
+    } else if (n === 2) {
+      const a0 = args[0]!, a1 = args[1]!;
+      general = (s, c) => {
+        const x = a0(s, c);
+        if (x === undefined) return undefined;
+        const y = a1(s, c);
+        if (y === undefined) return undefined;
+        try { return impl([x, y], c); } catch (e) { return c.builtinFailed(e, loc, joined); }
+      };
+    } else {
+      general = (s, c) => {
+        const vals: Value[] = new Array(n);
+        for (let i = 0; i < n; i++) { const v = args[i]!(s, c); if (v === undefined) return undefined; vals[i] = v; }
+        try { return impl(vals, c); } catch (e) { return c.builtinFailed(e, loc, joined); }
+      };
+    }
+    return this.mockable(joined, general, args);
+  }
+
+  /** Wraps a call so `with <name> as <mock>` can replace it; free when no mock is active. */
+  private mockable(name: string, f: Val, args: Val[]): Val {
+    return (s, c) => {
+      if (c.mocks === null) return f(s, c);
+      const mock = c.mocks.get(name);
+      if (!mock) return f(s, c);
+      if ('value' in mock) return mock.value;
+      const vals: Value[] = [];
+      for (const a of args) { const v = a(s, c); if (v === undefined) return undefined; vals.push(v); }
+      return mock.call(vals, c);
+    };
+  }
+
+  /** Comparisons and membership inline; everything else goes through the builtin table. */
+  private operator(name: string, args: Val[]): Val | undefined {
+    if (args.length !== 2 && !(name === 'internal.member_3' && args.length === 3)) return undefined;
+    const a = args[0]!, b = args[1]!;
+    const bin = (op: (x: Value, y: Value) => boolean): Val => (s, c) => {
+      const x = a(s, c);
+      if (x === undefined) return undefined;
+      const y = b(s, c);
+      if (y === undefined) return undefined;
+      return op(x, y);
+    };
+    switch (name) {
+      case 'equal': {
+        const k = b.constant;
+        if (k !== undefined && typeof k === 'string') return (s, c) => { const x = a(s, c); return x === undefined ? undefined : x === k; };
+        return bin(equal);
+      }
+      case 'neq': return bin((x, y) => !equal(x, y));
+      case 'lt': return bin((x, y) => compare(x, y) < 0);
+      case 'lte': return bin((x, y) => compare(x, y) <= 0);
+      case 'gt': return bin((x, y) => compare(x, y) > 0);
+      case 'gte': return bin((x, y) => compare(x, y) >= 0);
+      case 'internal.member_2': {
+        const k = b.constant;
+        if (k instanceof PolSet) return (s, c) => { const x = a(s, c); return x === undefined ? undefined : k.has(x); };
+        return bin((x, coll) => memberOf(x, coll));
+      }
+      case 'internal.member_3': {
+        const v = args[2]!;
+        return (s, c) => {
+          const key = a(s, c), x = b(s, c), coll = v(s, c);
+          if (key === undefined || x === undefined || coll === undefined) return undefined;
+          const at = derefKey(coll, key);
+          return at !== undefined && !(coll instanceof PolSet) && equal(at, x);
+        };
+      }
+      default: return undefined;
+    }
+  }
+
+  // ---- unification -----------------------------------------------------------------------------
+
+  private unify(a: Term, b: Term, scope: Scope, kont: () => Step): Step {
+    return this.hoisted([a, b], scope, ([x, y]) => this.unifyTerms(x!, y!, scope, kont));
+  }
+
+  private unifyTerms(a: Term, b: Term, scope: Scope, kont: () => Step): Step {
+    const ga = isGroundTerm(a, scope), gb = isGroundTerm(b, scope);
+    if (ga && gb) {
+      const va = this.value(a, scope), vb = this.value(b, scope);
+      const next = kont();
+      return (s, c) => {
+        const x = va(s, c);
+        if (x === undefined) return false;
+        const y = vb(s, c);
+        return y !== undefined && equal(x, y) ? next(s, c) : false;
+      };
+    }
+    if (ga || gb) {
+      const v = this.value(ga ? a : b, scope);
+      const m = this.pattern(ga ? b : a, scope);
+      const next = kont();
+      return (s, c) => {
+        const x = v(s, c);
+        return x !== undefined && m(s, c, x) ? next(s, c) : false;
+      };
+    }
+    if (a.kind === 'array' && b.kind === 'array' && a.items.length === b.items.length) {
+      const go = (i: number): Step => (i === a.items.length ? kont() : this.unifyTerms(a.items[i]!, b.items[i]!, scope, () => go(i + 1)));
+      return go(0);
+    }
+    if (a.kind === 'object' && b.kind === 'object' && a.entries.length === b.entries.length) {
+      const pairs: [Term, Term][] = [];
+      for (const [ka, va] of a.entries) {
+        const kv = literalValue(ka);
+        const match = b.entries.find(([kb]) => kv !== undefined && equal(kv, literalValue(kb) ?? null) && literalValue(kb) !== undefined);
+        if (!match) return () => false;
+        pairs.push([va, match[1]]);
+      }
+      const go = (i: number): Step => (i === pairs.length ? kont() : this.unifyTerms(pairs[i]![0], pairs[i]![1], scope, () => go(i + 1)));
+      return go(0);
+    }
+    if ((a.kind === 'array' && b.kind === 'object') || (a.kind === 'object' && b.kind === 'array') ||
+        (a.kind === 'array' && b.kind === 'array') || (a.kind === 'object' && b.kind === 'object')) {
+      return () => false;
+    }
+    throw new CompileError('rego_unsafe_var_error', 'unification of two unbound terms is unsafe', a.loc);
+  }
+
+  /** A pattern: binds unbound variables to the parts of a value; ground parts must be equal. */
+  pattern(t: Term, scope: Scope): Matcher {
+    if (t.kind === 'var') {
+      if (scope.isBound(t.name)) {
+        const slot = scope.slot(t.name);
+        return (s, _c, v) => equal(s[slot] as Value, v);
+      }
+      const slot = scope.bind(t.name);
+      return (s, _c, v) => { s[slot] = v; return true; };
+    }
+    if (isGroundTerm(t, scope)) {
+      const f = this.value(t, scope);
+      const k = f.constant;
+      if (k !== undefined && (typeof k === 'string' || typeof k === 'boolean')) return (_s, _c, v) => v === k;
+      return (s, c, v) => { const x = f(s, c); return x !== undefined && equal(x, v); };
+    }
+    if (t.kind === 'array') {
+      const ms = t.items.map(i => this.pattern(i, scope));
+      const n = ms.length;
+      return (s, c, v) => {
+        if (!Array.isArray(v) || v.length !== n) return false;
+        for (let i = 0; i < n; i++) if (!ms[i]!(s, c, v[i]!)) return false;
+        return true;
+      };
+    }
+    if (t.kind === 'object') {
+      const entries = t.entries.map(([k, x]) => {
+        if (!isGroundTerm(k, scope)) throw new CompileError('rego_unsafe_var_error', 'object keys in patterns must be bound', k.loc);
+        return [this.value(k, scope), this.pattern(x, scope)] as const;
+      });
+      const n = entries.length;
+      return (s, c, v) => {
+        if (!isObject(v) || objectSize(v) !== n) return false;
+        for (const [k, m] of entries) {
+          const key = k(s, c);
+          if (key === undefined) return false;
+          const x = objectGet(v, key);
+          if (x === undefined || !m(s, c, x)) return false;
+        }
+        return true;
+      };
+    }
+    if (t.kind === 'ref' || t.kind === 'call') {
+      // Hoisting leaves no iterating refs; a ref with an unbound head is unsafe.
+      throw new CompileError('rego_unsafe_var_error', 'reference with unbound variables cannot be unified', t.loc);
+    }
+    throw new CompileError('rego_unsafe_var_error', `cannot unify ${t.kind} with unbound variables`, t.loc);
+  }
+
+  // ---- some … in, every ------------------------------------------------------------------------
+
+  private someIn(key: Term | undefined, value: Term, coll: Term, scope: Scope, kont: () => Step, loc: Loc): Step {
+    return this.hoisted([coll], scope, ([collTerm]) => {
+      const cv = this.value(collTerm!, scope);
+      for (const t of key ? [key, value] : [value]) forVars(t, n => { if (!scope.isBound(n)) scope.declare(n); });
+      const km = key ? this.pattern(key, scope) : null;
+      const vm = this.pattern(value, scope);
+      const next = kont();
+      if (!km && value.kind === 'var') {
+        const slot = scope.slot(value.name);
+        return (s, c) => iterate(cv(s, c), c, loc, (_k, x) => { s[slot] = x; return next(s, c); });
+      }
+      return (s, c) => iterate(cv(s, c), c, loc, (k, x) => (km === null || km(s, c, k)) && vm(s, c, x) && next(s, c));
+    }, loc);
+  }
+
+  private every(key: Var | undefined, value: Var, domain: Term, body: Expr[], scope: Scope, kont: () => Step): Step {
+    return this.hoisted([domain], scope, ([dom]) => {
+      const dv = this.value(dom!, scope);
+      const inner = new Scope(scope.frame, scope);
+      const ks = key ? inner.declare(key.name) : -1;
+      const vs = inner.declare(value.name);
+      if (key) inner.bind(key.name);
+      inner.bind(value.name);
+      const check = this.body(body, inner, () => HALT);
+      const next = kont();
+      return (s, c) => {
+        const d = dv(s, c);
+        if (d === undefined) return false;
+        const failed = forEachEntry(d, (k, x) => {
+          if (ks >= 0) s[ks] = k;
+          s[vs] = x;
+          return !check(s, c);
+        });
+        return failed ? false : next(s, c);
+      };
+    });
+  }
+
+  // ---- with ------------------------------------------------------------------------------------
+
+  private withExpr(e: Expr, scope: Scope, kont: () => Step): Step {
+    type Mod = { kind: 'input'; path: string[]; value: Val } | { kind: 'data'; path: string[]; value: Val; fn?: string }
+      | { kind: 'mock'; name: string; value: Val | null; target: ((args: Value[], c: Ctx) => Value | undefined) | null };
+    const mods: Mod[] = e.with.map(w => {
+      const names = refNames(w.target);
+      if (!names) throw new CompileError('rego_compile_error', 'with keyword target must reference existing input, data, or a function', w.loc);
+      if (names[0] === 'input') return { kind: 'input', path: names.slice(1), value: this.value(w.value, scope) };
+      if (names[0] === 'data') {
+        const node = nodeAt(this.program.tree, names.slice(1), false);
+        if (node?.kind === 'function') return this.mockOf(names.join('.'), w.value, scope);
+        return { kind: 'data', path: names.slice(1), value: this.value(w.value, scope) };
+      }
+      return this.mockOf(names.join('.'), w.value, scope);
+    });
+    const inner = this.expr({ ...e, with: [] }, scope, () => {
+      const next = kont();
+      return (s, c) => {
+        const st = c.suspendWith();
+        try { return next(s, c); } finally { c.resumeWith(st); }
+      };
+    });
+    return (s, c) => {
+      let input = c.input;
+      let overrides = c.overrides;
+      let mocks = c.mocks;
+      for (const m of mods) {
+        if (m.kind === 'mock') {
+          mocks = new Map(mocks ?? []);
+          if (m.target) mocks.set(m.name, { call: m.target });
+          else {
+            const v = m.value!(s, c);
+            if (v === undefined) return false;
+            mocks.set(m.name, { value: v });
+          }
+          continue;
+        }
+        const v = m.value(s, c);
+        if (v === undefined) return false;
+        if (m.kind === 'input') input = m.path.length ? setPath(input, m.path, v) : v;
+        else overrides = [...(overrides ?? []), { path: m.path, value: v }];
+      }
+      c.pushWith(input, overrides, mocks);
+      try { return inner(s, c); } finally { c.popWith(); }
+    };
+  }
+
+  private mockOf(name: string, value: Term, scope: Scope): { kind: 'mock'; name: string; value: Val | null; target: ((args: Value[], c: Ctx) => Value | undefined) | null } {
+    const names = refNames(value);
+    if (names) {
+      const joined = names.join('.');
+      if (names[0] === 'data') {
+        const node = nodeAt(this.program.tree, names.slice(1), false);
+        if (node?.kind === 'function') return { kind: 'mock', name, value: null, target: this.functionOf(node) };
+      } else if (!scope.isBound(names[0]!) && BUILTIN_IMPLS[joined]) {
+        const impl = BUILTIN_IMPLS[joined]!;
+        return { kind: 'mock', name, value: null, target: (args, c) => { try { return impl(args, c); } catch (e) { return c.builtinFailed(e, value.loc, joined); } } };
+      }
+    }
+    return { kind: 'mock', name, value: this.value(value, scope), target: null };
+  }
+
+  // ---- values ----------------------------------------------------------------------------------
+
+  /** A ground term → value function (undefined when a ref or call is undefined). */
+  value(t: Term, scope: Scope): Val {
+    const lit = literalValue(t);
+    if (lit !== undefined) return constVal(lit);
+    switch (t.kind) {
+      case 'var': {
+        if (t.name === 'input') { this.facts.inputPaths = 'all'; return (_s, c) => c.input; }
+        if (t.name === 'data') { const doc = this.docOf(this.program.tree.root); return (_s, c) => doc(c); }
+        if (!scope.isBound(t.name)) throw new CompileError('rego_unsafe_var_error', `var ${t.name} is unsafe`, t.loc);
+        const slot = scope.slot(t.name);
+        return s => s[slot] as Value;
+      }
+      case 'ref': {
+        const { source, rest } = this.refSource(t, scope);
+        if (rest.length === 0) return source;
+        const keys = rest.map(p => this.value(p, scope));
+        if (keys.every(k => k.constant !== undefined)) {
+          const ks = keys.map(k => k.constant!);
+          if (ks.length === 1) {
+            const k0 = ks[0]!;
+            if (typeof k0 === 'string') {
+              return (s, c) => {
+                const v = source(s, c);
+                if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof PolSet || v instanceof PolObject) return derefKey(v, k0);
+                return Object.prototype.hasOwnProperty.call(v, k0) ? (v as PlainObject)[k0] : undefined;
+              };
+            }
+          }
+          return (s, c) => {
+            let v = source(s, c);
+            for (let i = 0; i < ks.length && v !== undefined; i++) v = derefKey(v, ks[i]!);
+            return v;
+          };
+        }
+        return (s, c) => {
+          let v = source(s, c);
+          for (let i = 0; i < keys.length && v !== undefined; i++) {
+            const k = keys[i]!(s, c);
+            if (k === undefined) return undefined;
+            v = derefKey(v, k);
+          }
+          return v;
+        };
+      }
+      case 'call': return this.callValue(t, scope, false);
+      case 'array': {
+        const items = t.items.map(i => this.value(i, scope));
+        return (s, c) => {
+          const out: Value[] = new Array(items.length);
+          for (let i = 0; i < items.length; i++) { const v = items[i]!(s, c); if (v === undefined) return undefined; out[i] = v; }
+          return out;
+        };
+      }
+      case 'set': {
+        const items = t.items.map(i => this.value(i, scope));
+        return (s, c) => {
+          const out = new PolSet();
+          for (const f of items) { const v = f(s, c); if (v === undefined) return undefined; out.add(v); }
+          return out;
+        };
+      }
+      case 'object': {
+        const entries = t.entries.map(([k, v]) => [this.value(k, scope), this.value(v, scope)] as const);
+        return (s, c) => {
+          const list: [Value, Value][] = [];
+          for (const [kf, vf] of entries) {
+            const k = kf(s, c);
+            if (k === undefined) return undefined;
+            const v = vf(s, c);
+            if (v === undefined) return undefined;
+            list.push([k, v]);
+          }
+          return makeObject(list);
+        };
+      }
+      case 'arraycompr': case 'setcompr': case 'objectcompr': return this.comprehension(t, scope);
+      default: throw new CompileError('rego_compile_error', `unexpected ${t.kind}`, t.loc);
+    }
+  }
+
+  private comprehension(t: Term & { body: Expr[] }, scope: Scope): Val {
+    const inner = new Scope(scope.frame, scope);
+    const acc = scope.frame.alloc();
+    const loc = t.loc;
+    if (t.kind === 'arraycompr' || t.kind === 'setcompr') {
+      const isSet = t.kind === 'setcompr';
+      const head = (t as { head: Term }).head;
+      const step = this.body(t.body, inner, () => {
+        const h = this.value(head, inner);
+        return isSet
+          ? (s, c) => { const v = h(s, c); if (v !== undefined) (s[acc] as PolSet).add(v); return false; }
+          : (s, c) => { const v = h(s, c); if (v !== undefined) (s[acc] as Value[]).push(v); return false; };
+      });
+      return (s, c) => {
+        const saved = s[acc];
+        const out = isSet ? new PolSet() : [];
+        s[acc] = out;
+        step(s, c);
+        s[acc] = saved;
+        return out;
+      };
+    }
+    const oc = t as { key: Term; value: Term };
+    const step = this.body(t.body, inner, () => {
+      const kf = this.value(oc.key, inner), vf = this.value(oc.value, inner);
+      return (s, c) => {
+        const k = kf(s, c);
+        if (k === undefined) return false;
+        const v = vf(s, c);
+        if (v === undefined) return false;
+        const m = s[acc] as Map<string, [Value, Value]>;
+        const key = keyOf(k);
+        const prev = m.get(key);
+        if (prev && !equal(prev[1], v)) throw new EvalError('eval_conflict_error', 'object keys must be unique', loc);
+        m.set(key, [k, v]);
+        return false;
+      };
+    });
+    return (s, c) => {
+      const saved = s[acc];
+      const m = new Map<string, [Value, Value]>();
+      s[acc] = m;
+      step(s, c);
+      s[acc] = saved;
+      return makeObject(m.values());
+    };
+  }
+
+  /** Compiles a query body; `terminal` receives the scope after the last expression. */
+  query(body: Expr[], scope: Scope, terminal: () => Step): Step {
+    return this.body(body, scope, terminal);
+  }
+}
+
+// ---- helpers -----------------------------------------------------------------------------------
+
+function newFacts(): CompileFacts { return { inputPaths: new Set(), nondeterministic: false, readsClock: false }; }
+function mergeFactsInto(into: CompileFacts, from: CompileFacts): void {
+  if (from.inputPaths === 'all') into.inputPaths = 'all';
+  else if (into.inputPaths !== 'all') for (const p of from.inputPaths) into.inputPaths.add(p);
+  into.nondeterministic ||= from.nondeterministic;
+  into.readsClock ||= from.readsClock;
+}
+
+function isConstString(t: Term): boolean { return t.kind === 'scalar' && typeof t.value === 'string'; }
+
+function forVars(t: Term, fn: (name: string) => void): void {
+  const visit = (x: Term): void => {
+    switch (x.kind) {
+      case 'var': if (x.name !== 'input' && x.name !== 'data') fn(x.name); break;
+      case 'ref': visit(x.head); x.path.forEach(visit); break;
+      case 'call': x.args.forEach(visit); break;
+      case 'array': case 'set': x.items.forEach(visit); break;
+      case 'object': for (const [k, v] of x.entries) { visit(k); visit(v); } break;
+      default: break;
+    }
+  };
+  visit(t);
+}
+
+function hasUnboundVar(t: Term, bound: (name: string) => boolean): boolean {
+  let found = false;
+  forVars(t, n => { if (!bound(n)) found = true; });
+  return found;
+}
+
+/** Every variable of the term (outside closures) is bound, so it has a value (or is undefined). */
+export function isGroundTerm(t: Term, scope: Scope): boolean {
+  return !hasUnboundVar(t, n => scope.isBound(n));
+}
+
+function iterate(v: Value | undefined, c: Ctx, loc: Loc | undefined, fn: (k: Value, x: Value) => boolean): boolean {
+  if (v === undefined || v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) { c.tick(loc); if (fn(i, v[i]!)) return true; }
+    return false;
+  }
+  if (v instanceof PolSet || v instanceof PolObject) return forEachEntry(v, (k, x) => { c.tick(loc); return fn(k, x); });
+  const o = v as PlainObject;
+  for (const k of Object.keys(o)) { c.tick(loc); if (fn(k, o[k]!)) return true; }
+  return false;
+}
+
+function memberOf(x: Value, coll: Value): boolean {
+  if (coll instanceof PolSet) return coll.has(x);
+  if (Array.isArray(coll)) { for (const e of coll) if (equal(e, x)) return true; return false; }
+  if (isObject(coll)) {
+    if (coll instanceof PolObject) { for (const [, e] of coll.entries()) if (equal(e, x)) return true; return false; }
+    for (const k of Object.keys(coll)) if (equal(coll[k]!, x)) return true;
+    return false;
+  }
+  return false;
+}
+
+export function basePath(data: Value, path: readonly (string | Value)[]): Value | undefined {
+  let v: Value | undefined = data;
+  for (let i = 0; i < path.length && v !== undefined; i++) v = derefKey(v, path[i]!);
+  return v;
+}
+
+function defineOwn(o: PlainObject, k: string, v: Value): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
+function mergeObjects(a: PlainObject | PolObject, b: PlainObject | PolObject): Value {
+  if (a instanceof PolObject || b instanceof PolObject) return b;
+  const out: PlainObject = {};
+  for (const k of Object.keys(a)) defineOwn(out, k, a[k]!);
+  for (const k of Object.keys(b)) {
+    const prev = Object.prototype.hasOwnProperty.call(out, k) ? out[k] : undefined;
+    const v = b[k]!;
+    defineOwn(out, k, prev !== undefined && isObject(prev) && isObject(v) ? mergeObjects(prev, v) : v);
+  }
+  return out;
+}
+
+/** Document at `path` under active `with data…` replacements. */
+function applyOverrides(c: Ctx, path: string[], compute: (c: Ctx) => Value | undefined): Value | undefined {
+  const list = c.overrides as DataOverride[];
+  for (let i = list.length - 1; i >= 0; i--) {
+    const o = list[i]!;
+    if (o.path.length <= path.length && o.path.every((p, j) => p === path[j])) return basePath(o.value, path.slice(o.path.length));
+  }
+  let v = compute(c);
+  for (const o of list) {
+    if (o.path.length > path.length && path.every((p, j) => p === o.path[j])) v = setPath(v, o.path.slice(path.length), o.value);
+  }
+  return v;
+}
+
+/** Builds the nested object of object rules, detecting conflicting values for one key. */
+class NestedBuilder {
+  private readonly entries = new Map<string, { key: Value; value?: Value; child?: NestedBuilder }>();
+  count = 0;
+  put(keys: Value[], v: Value, text: string, loc: Loc | undefined): void {
+    let b: NestedBuilder = this;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const id = keyOf(k);
+      let e = b.entries.get(id);
+      if (i === keys.length - 1) {
+        if (e?.child) {
+          if (isObject(v)) { for (const [ck, cv] of objectEntriesOf(v)) e.child.put([ck], cv, text, loc); b.count++; this.count++; return; }
+          throw new EvalError('eval_conflict_error', `rule ${text} produced conflicting values`, loc);
+        }
+        if (e && e.value !== undefined) {
+          if (!equal(e.value, v)) throw new EvalError('eval_conflict_error', `object keys must be unique`, loc);
+          return;
+        }
+        b.entries.set(id, { key: k, value: v });
+        this.count++;
+        return;
+      }
+      if (!e) { e = { key: k, child: new NestedBuilder() }; b.entries.set(id, e); }
+      else if (!e.child) {
+        if (e.value !== undefined && isObject(e.value)) {
+          const child = new NestedBuilder();
+          for (const [ck, cv] of objectEntriesOf(e.value)) child.put([ck], cv, text, loc);
+          e.child = child;
+          delete e.value;
+        } else throw new EvalError('eval_conflict_error', `rule ${text} produced conflicting values`, loc);
+      }
+      b = e.child!;
+    }
+  }
+  build(): Value {
+    const list: [Value, Value][] = [];
+    for (const e of this.entries.values()) list.push([e.key, e.child ? e.child.build() : e.value!]);
+    return makeObject(list);
+  }
+}
+
+function objectEntriesOf(v: PlainObject | PolObject): [Value, Value][] {
+  if (v instanceof PolObject) return [...v.entries()];
+  return Object.keys(v).map(k => [k, v[k]!] as [Value, Value]);
+}
+
+export { type FunctionMock };

@@ -1,0 +1,231 @@
+/**
+ * The library entry points: compile modules once into a prepared policy, then evaluate entry
+ * points (the hot path) or ad-hoc queries (`opa eval` shape).
+ */
+import { createHash } from 'node:crypto';
+import type { Expr, Term } from '../../dsl/ast/nodes.js';
+import { PolError, renderDiagnostic, sortDiagnostics, type Diagnostic, type Loc } from '../../dsl/diagnostic.js';
+import { parseModule, parseQuery, parseTerm } from '../../dsl/parser/index.js';
+import { checkModules, checkQuery, type Program } from '../../dsl/checker/stages.js';
+import { pathText } from '../../dsl/checker/tree.js';
+import { displayName } from '../../dsl/checker/safety.js';
+import { forEachExprTerm } from '../../dsl/checker/walk.js';
+import type { BuiltinHost } from '../builtins/types.js';
+import { stringifyJson, toJSON, type Value } from '../value.js';
+import { Ctx, EvalError } from '../eval/context.js';
+import { CompileError, Compiler, literalValue, type Slots, type Val } from './compiler.js';
+import { FrameLayout, Scope } from './scope.js';
+import type {
+  CompileOptions, EntryPoint, EvalOptions, EvalQueryOptions, PreparedPolicy, QueryOptions, QueryResult, RuleInfo,
+} from '../api.js';
+
+/** Turns any failure into a `PolError` with OPA's code and `file:row: code: message` text. */
+export function toPolError(e: unknown): PolError {
+  if (e instanceof PolError) return e;
+  if (e instanceof EvalError) return new PolError(e.code, e.text);
+  if (e instanceof CompileError) {
+    const d: Diagnostic = { code: e.code as Diagnostic['code'], message: e.message, file: e.loc?.file ?? '', line: e.loc?.line ?? 0, col: e.loc?.col ?? 0 };
+    return new PolError(e.code, renderDiagnostic(d), [d]);
+  }
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return new PolError('eval_internal_error', 'evaluation exceeded the maximum depth');
+  return new PolError('eval_internal_error', e instanceof Error ? e.message : String(e));
+}
+
+function failWith(diags: Diagnostic[], sources: Record<string, string>): never {
+  const sorted = sortDiagnostics(diags);
+  const first = sorted[0]!;
+  const text = sorted.map(d => renderDiagnostic(d, sources[d.file])).join('\n');
+  throw new PolError(first.code, sorted.length === 1 ? text : `${sorted.length} errors occurred:\n${text}`, sorted);
+}
+
+/** Parses and checks modules; throws `PolError` with every diagnostic. */
+export function checkSources(modules: Record<string, string>): Program {
+  const parsed = [];
+  const diags: Diagnostic[] = [];
+  for (const file of Object.keys(modules).sort()) {
+    const r = parseModule(file, modules[file]!);
+    diags.push(...r.diagnostics);
+    if (r.value) parsed.push(r.value);
+  }
+  if (diags.length) failWith(diags, modules);
+  const checked = checkModules(parsed);
+  if (!checked.value) failWith(checked.diagnostics, modules);
+  return checked.value;
+}
+
+function entryPath(path: string): string[] {
+  let p = path.trim();
+  if (p === 'data' || p === '' || p === '/') return [];
+  if (p.startsWith('data.')) p = p.slice(5);
+  else if (p.startsWith('data/')) p = p.slice(5);
+  p = p.replace(/^\/+|\/+$/g, '');
+  return p.includes('/') ? p.split('/').filter(Boolean) : p.split('.').filter(Boolean);
+}
+
+const nowhere: Loc = { file: '', line: 0, col: 0, offset: 0, end: 0 };
+
+class Prepared implements PreparedPolicy {
+  readonly revision: string;
+  readonly warnings: Diagnostic[] = [];
+  private readonly compiler: Compiler;
+  private readonly entries = new Map<string, EntryPoint>();
+
+  constructor(private readonly program: Program, private readonly data: Value, private readonly host: BuiltinHost, private readonly sources: Record<string, string>) {
+    this.compiler = new Compiler(program);
+    const h = createHash('sha256');
+    for (const f of Object.keys(sources).sort()) h.update(f).update('\0').update(sources[f]!).update('\0');
+    h.update(stringifyJson(toJSON(data)));
+    this.revision = h.digest('hex').slice(0, 16);
+    // Compile every document up front so errors surface at compile time, not on first request.
+    try {
+      for (const n of program.tree.nodes) if (n.kind && n.kind !== 'function') this.compiler.docOf(n);
+      for (const n of program.tree.nodes) if (n.kind === 'function') this.compiler.functionOf(n);
+    } catch (e) { throw toPolError(e); }
+  }
+
+  entrypoint(path: string): EntryPoint {
+    const cached = this.entries.get(path);
+    if (cached) return cached;
+    const segs = entryPath(path);
+    const ref: Term = segs.length === 0
+      ? { kind: 'var', name: 'data', loc: nowhere }
+      : { kind: 'ref', head: { kind: 'var', name: 'data', loc: nowhere }, path: segs.map(s => ({ kind: 'scalar', value: s, loc: nowhere })), loc: nowhere };
+    let val: Val;
+    const scope = new Scope(new FrameLayout());
+    let facts;
+    try {
+      ({ val, facts } = this.compiler.withFacts(() => this.compiler.value(ref, scope)));
+    } catch (e) { throw toPolError(e); }
+    const size = scope.frame.size;
+    const data = this.data, host = this.host;
+    const inputPaths = facts.inputPaths === 'all' ? 'all' as const : [...facts.inputPaths].map(p => JSON.parse(p) as string[]).sort();
+    const entry: EntryPoint = {
+      path: segs.join('/'),
+      inputPaths,
+      nondeterministic: facts.nondeterministic,
+      readsClock: facts.readsClock,
+      evaluate(input?: Value, opts?: EvalOptions): Value | undefined {
+        const c = new Ctx(input, data, host, opts?.strictBuiltinErrors ?? false, opts?.nowNs, opts?.prints, opts?.deadlineMs);
+        let v: Value | undefined;
+        try {
+          v = val(new Array(size) as Slots, c);
+        } catch (e) { throw toPolError(e); }
+        if (c.firstBuiltinError) throw toPolError(c.firstBuiltinError);
+        if (v === undefined || typeof v !== 'object' || v === null) return v;
+        return toJSON(v) as Value;
+      },
+    };
+    this.entries.set(path, entry);
+    return entry;
+  }
+
+  evaluate(path: string, input?: Value, opts?: EvalOptions): Value | undefined {
+    return this.entrypoint(path).evaluate(input, opts);
+  }
+
+  rules(): RuleInfo[] {
+    const out: RuleInfo[] = [];
+    for (const n of this.program.tree.nodes) {
+      const first = n.rules[0] ?? n.defaultRule;
+      if (!first) continue;
+      out.push({ path: pathText(n.path), file: first.rule.loc.file, line: first.rule.loc.line });
+    }
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  query(query: string, opts: QueryOptions = {}): QueryResult {
+    const r = this.runQuery(query, opts);
+    if (r.error) throw r.error;
+    return { result: r.rows };
+  }
+
+  /** Runs a query and returns rows and the error together (as OPA's `Query.Run` does). */
+  runQuery(query: string, opts: QueryOptions = {}): { rows: QueryResult['result']; error: PolError | undefined } {
+    const parsed = parseQuery(query, 'query');
+    if (!parsed.value || parsed.diagnostics.length) failWith(parsed.diagnostics, { query });
+    // A bare term's value is the expression's value (as `opa eval` shows it), captured in a variable.
+    const captures: (string | null)[] = [];
+    const body: Expr[] = parsed.value.map((e, i) => {
+      const b = e.body;
+      if (b.kind === 'term' && b.term.kind !== 'call' && !e.negated) {
+        const name = `$q${i}`;
+        captures.push(name);
+        return { ...e, body: { kind: 'term', term: { kind: 'call', name: ['eq'], args: [{ kind: 'var', name, loc: e.loc }, b.term], loc: e.loc } } };
+      }
+      captures.push(null);
+      return e;
+    });
+    const userVars: string[] = [];
+    for (const e of parsed.value) {
+      forEachExprTerm(e, t => {
+        if (t.kind === 'var' && t.name !== '_' && t.name !== 'input' && t.name !== 'data' && !userVars.includes(t.name)) userVars.push(t.name);
+      });
+    }
+    const checked = checkQuery(this.program, body);
+    if (!checked.value) failWith(checked.diagnostics, { query });
+    let input: Value | undefined = opts.input;
+    if (opts.inputTerm !== undefined) input = this.inputFromTerm(opts.inputTerm);
+    const frame = new FrameLayout();
+    const scope = new Scope(frame);
+    const rows: QueryResult['result'] = [];
+    const texts = parsed.value.map(e => ({ text: query.slice(e.loc.offset, e.loc.end), location: { row: e.loc.line, col: e.loc.col } }));
+    let step;
+    try {
+      step = this.compiler.query(checked.value, scope, () => {
+        const slots = new Map(scope.ownNames());
+        const captureSlots = captures.map(n => (n === null ? -1 : slots.get(n) ?? -1));
+        const varSlots = userVars.map(v => [v, slots.get(v)] as const).filter(([, s]) => s !== undefined) as [string, number][];
+        return (s: Slots) => {
+          const bindings: Record<string, unknown> = {};
+          for (const [name, slot] of varSlots) if (s[slot] !== undefined) bindings[displayName(name)] = toJSON(s[slot] as Value);
+          rows.push({
+            expressions: texts.map((t, i) => ({ value: captureSlots[i]! >= 0 ? toJSON(s[captureSlots[i]!] as Value) : true, ...t })),
+            bindings,
+          });
+          return false;
+        };
+      });
+    } catch (e) { throw toPolError(e); }
+    const c = new Ctx(input, this.data, this.host, opts.strictBuiltinErrors ?? false, opts.nowNs, opts.prints, opts.deadlineMs);
+    try {
+      step(new Array(frame.size) as Slots, c);
+    } catch (e) {
+      return { rows, error: toPolError(e) };
+    }
+    return { rows, error: c.firstBuiltinError ? toPolError(c.firstBuiltinError) : undefined };
+  }
+
+  private inputFromTerm(text: string): Value {
+    const r = parseTerm(text, 'input');
+    if (!r.value || r.diagnostics.length) failWith(r.diagnostics, { input: text });
+    const lit = literalValue(r.value);
+    if (lit !== undefined) return lit;
+    const v = this.compiler.value(r.value, new Scope(new FrameLayout()));
+    const out = v([], new Ctx(undefined, this.data, this.host, false, undefined, undefined, undefined));
+    if (out === undefined) throw new PolError('rego_type_error', 'input term is undefined');
+    return out;
+  }
+}
+
+/** Parses, checks and compiles modules. Throws `PolError` with every diagnostic on failure. */
+export function compile(opts: CompileOptions): PreparedPolicy {
+  const program = checkSources(opts.modules);
+  return new Prepared(program, opts.data ?? {}, opts.host ?? {}, opts.modules);
+}
+
+/** One-shot query evaluation in `opa eval --format json` shape. */
+export function evalQuery(opts: EvalQueryOptions): QueryResult {
+  const prepared = compile({ modules: opts.modules ?? {}, data: opts.data, host: opts.host });
+  return prepared.query(opts.query, opts);
+}
+
+/** Like `evalQuery` but returns rows and error together, for conformance judging. */
+export function evalQueryRaw(opts: EvalQueryOptions): { rows: QueryResult['result']; error: PolError | undefined } {
+  let prepared: Prepared;
+  try {
+    prepared = compile({ modules: opts.modules ?? {}, data: opts.data, host: opts.host }) as Prepared;
+  } catch (e) { return { rows: [], error: toPolError(e) }; }
+  try {
+    return prepared.runQuery(opts.query, opts);
+  } catch (e) { return { rows: [], error: toPolError(e) }; }
+}

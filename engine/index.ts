@@ -1,0 +1,19 @@
+/**
+ * pol's engine: compile `.pol` (Rego v1) modules to closures and evaluate decisions.
+ *
+ * ```js
+ * import { compile } from 'pol';
+ * const policy = compile({ modules: { 'rbac.pol': source }, data });
+ * const allow = policy.entrypoint('rbac/allow');   // resolve once
+ * allow.evaluate({ user: 'alice', action: 'read' }); // per request
+ * ```
+ */
+export { compile, evalQuery, evalQueryRaw, checkSources, toPolError } from './compile/program.js';
+export type {
+  CompileOptions, EvalOptions, EntryPoint, EntryPointInfo, PreparedPolicy, QueryOptions, QueryResult, EvalQueryOptions, RuleInfo,
+} from './api.js';
+export { PolError, renderDiagnostic, type Diagnostic } from '../dsl/diagnostic.js';
+export {
+  PolSet, PolObject, toJSON, stringifyJson, compare, equal, keyOf, typeName, type Value,
+} from './value.js';
+export type { BuiltinHost } from './builtins/types.js';
