@@ -21,6 +21,7 @@ import { Ctx, EvalError, type DataOverride, type FunctionMock } from '../eval/co
 import { derefKey, forEachEntry, setPath } from '../eval/collections.js';
 import { ACC, FrameLayout, Scope } from './scope.js';
 import { formatPrintArg } from './print.js';
+import { buildRuleIndex } from './rule-index.js';
 
 export type Slots = (Value | undefined | unknown)[];
 export type Step = (s: Slots, c: Ctx) => boolean;
@@ -170,9 +171,15 @@ export class Compiler {
     const defs = node.rules.map(d => this.compileCompleteDef(d, text));
     const dflt = node.defaultRule ? this.compileDefaultValue(node.defaultRule) : undefined;
     const base = node.path;
+    const index = buildRuleIndex(node.rules.map(d => d.rule));
     return (c: Ctx) => {
       let result: Value | undefined;
-      for (let i = 0; i < defs.length; i++) result = defs[i]!(c, result);
+      if (index) {
+        const ids = index.lookup(c.input);
+        for (let i = 0; i < ids.length; i++) result = defs[ids[i]!]!(c, result);
+      } else {
+        for (let i = 0; i < defs.length; i++) result = defs[i]!(c, result);
+      }
       if (result === undefined) {
         if (dflt) return dflt(c);
         // Base data may sit at the same path as a rule that is undefined.
@@ -294,9 +301,10 @@ export class Compiler {
       });
       return { step, size: frame.size };
     });
+    const index = buildRuleIndex(node.rules.map(d => d.rule));
     return (c: Ctx) => {
       const set = new PolSet();
-      for (const b of bodies) {
+      for (const b of index ? index.lookup(c.input).map(i => bodies[i]!) : bodies) {
         const s: Slots = new Array(b.size);
         s[ACC] = set;
         b.step(s, c);
