@@ -1,0 +1,37 @@
+/**
+ * Operand checks shared by the time, net, crypto and jwt families, worded as OPA words them
+ * (`<builtin>: operand 1 must be string but got number`, code `eval_type_error`).
+ * NOTE: moves to `engine/builtins/check.ts` once the generic checks land there.
+ */
+import { BuiltinError } from '../types.js';
+import { typeName, isObject, type Value, type PlainObject, type PolObject } from '../../value.js';
+
+export function operandError(name: string, pos: number, want: string, got: Value): BuiltinError {
+  return new BuiltinError(`${name}: operand ${pos} must be ${want} but got ${typeName(got)}`, 'eval_type_error');
+}
+
+export function stringOperand(name: string, args: Value[], i: number): string {
+  const v = args[i];
+  if (typeof v !== 'string') throw operandError(name, i + 1, 'string', v ?? null);
+  return v;
+}
+
+export function numberOperand(name: string, args: Value[], i: number): number | bigint {
+  const v = args[i];
+  if (typeof v !== 'number' && typeof v !== 'bigint') throw operandError(name, i + 1, 'number', v ?? null);
+  return v;
+}
+
+export function objectOperand(name: string, args: Value[], i: number): PlainObject | PolObject {
+  const v = args[i];
+  if (!isObject(v)) throw operandError(name, i + 1, 'object', v ?? null);
+  return v;
+}
+
+/** An integer operand as bigint; OPA rejects fractions with its own wording. */
+export function intOperand(name: string, args: Value[], i: number): bigint {
+  const v = numberOperand(name, args, i);
+  if (typeof v === 'bigint') return v;
+  if (!Number.isInteger(v)) throw operandError(name, i + 1, 'integer', v);
+  return BigInt(v);
+}
