@@ -1,0 +1,593 @@
+/**
+ * CST → AST. Applies operator precedence to the flat infix chains the grammar produces, turns
+ * operators into OPA-named calls, decodes literals, and validates what the grammar deliberately
+ * accepts too loosely (v0 rule syntax, `==` in a head, default rule values...) with targeted
+ * messages. Every node gets a source span.
+ */
+import type { CstNode, IToken } from 'chevrotain';
+import {
+  MEMBER_2, MEMBER_3, OPERATORS,
+  type ArrayCompr, type Call, type Expr, type ExprBody, type Import, type NumberTerm, type ObjectCompr,
+  type Package, type Ref, type Rule, type RuleHead, type Scalar, type SetCompr, type Term, type Var, type With,
+} from '../ast/nodes.js';
+import { diagnosticAt, type Diagnostic, type Loc } from '../diagnostic.js';
+import * as T from '../lexer/tokens.js';
+import { MSG, type Msg } from './messages.js';
+
+type Kids = Record<string, (CstNode | IToken)[] | undefined>;
+
+/** Binding strength of infix operators, lowest first, as in OPA's parser. */
+const PRECEDENCE: Record<string, number> = {
+  in: 1,
+  '==': 2, '!=': 2, '<': 2, '<=': 2, '>': 2, '>=': 2,
+  '|': 3,
+  '&': 4,
+  '+': 5, '-': 5,
+  '*': 6, '/': 6, '%': 6,
+};
+
+const ROOTS = new Set(['data', 'input']);
+const FUTURE_KEYWORDS = new Set(['in', 'every', 'contains', 'if']);
+const KEYWORDS = new Set(T.KEYWORD_TOKENS.map(t => String(t.PATTERN).slice(1, -1)));
+
+export function isKeyword(name: string): boolean { return KEYWORDS.has(name); }
+
+const nodes = (n: CstNode, key: string): CstNode[] => (n.children[key] as CstNode[] | undefined) ?? [];
+const toks = (n: CstNode, key: string): IToken[] => (n.children[key] as IToken[] | undefined) ?? [];
+const node = (n: CstNode, key: string): CstNode | undefined => (n.children[key] as CstNode[] | undefined)?.[0];
+const tok = (n: CstNode, key: string): IToken | undefined => (n.children[key] as IToken[] | undefined)?.[0];
+
+/** Thrown when a CST is incomplete (only after a syntax error, which is already reported). */
+class Incomplete extends Error {}
+const need = <X>(x: X | undefined): X => { if (x === undefined) throw new Incomplete(); return x; };
+
+export class AstBuilder {
+  constructor(readonly file: string, readonly diagnostics: Diagnostic[]) {}
+
+  // ---- locations and errors ----
+
+  loc(a: IToken, b: IToken = a): Loc {
+    if (Number.isNaN(a.startOffset) || Number.isNaN(b.startOffset)) throw new Incomplete();
+    return { file: this.file, line: a.startLine ?? 0, col: a.startColumn ?? 0, offset: a.startOffset, end: (b.endOffset ?? b.startOffset) + 1 };
+  }
+  span(a: Loc, b: Loc): Loc { return { file: a.file, line: a.line, col: a.col, offset: a.offset, end: Math.max(a.end, b.end) }; }
+  error(loc: Loc, m: Msg): void { this.diagnostics.push(diagnosticAt('rego_parse_error', loc, m.message, m.help)); }
+
+  // ---- terms ----
+
+  operand(n: CstNode): Term {
+    const c = n.children as Kids;
+    let t: Term;
+    let first: IToken | undefined;
+    if (c['Keyword'] || c['Ident'] || c['Contains']) {
+      first = need(tok(n, 'Keyword') ?? tok(n, 'Ident') ?? tok(n, 'Contains'));
+      t = { kind: 'var', name: first.image, loc: this.loc(first) };
+    } else if ((first = tok(n, 'NumberLit'))) {
+      t = this.number(first, '', this.loc(first));
+    } else if ((first = tok(n, 'StringLit'))) {
+      t = { kind: 'scalar', value: this.decodeString(first), loc: this.loc(first) };
+    } else if ((first = tok(n, 'RawString'))) {
+      t = { kind: 'scalar', value: first.image.slice(1, -1), raw: true, loc: this.loc(first) };
+    } else if ((first = tok(n, 'UnterminatedString'))) {
+      t = { kind: 'scalar', value: first.image.slice(1), loc: this.loc(first) };
+    } else if ((first = tok(n, 'UnterminatedRawString'))) {
+      t = { kind: 'scalar', value: first.image.slice(1), raw: true, loc: this.loc(first) };
+    } else if ((first = tok(n, 'True') ?? tok(n, 'False'))) {
+      t = { kind: 'scalar', value: first.tokenType === T.True, loc: this.loc(first) };
+    } else if ((first = tok(n, 'Null'))) {
+      t = { kind: 'scalar', value: null, loc: this.loc(first) };
+    } else if ((first = tok(n, 'Minus'))) {
+      const inner = this.operand(need(node(n, 'operand')));
+      const l = this.span(this.loc(first), inner.loc);
+      if (inner.kind === 'number' && !inner.text.startsWith('-')) t = { kind: 'number', text: '-' + inner.text, loc: l };
+      else { this.error(this.loc(first), MSG.unaryMinus()); t = inner; }
+    } else if ((first = tok(n, 'LParen'))) {
+      t = this.exprKV(need(node(n, 'exprKV')));
+    } else if (c['arrayTerm']) {
+      t = this.arrayTerm(need(node(n, 'arrayTerm')));
+    } else {
+      t = this.braceTerm(need(node(n, 'braceTerm')));
+    }
+    for (const s of nodes(n, 'suffix')) t = this.suffix(t, s);
+    return t;
+  }
+
+  private number(t: IToken, sign: string, loc: Loc): NumberTerm {
+    const text = t.image;
+    if (/^0[0-9]/.test(text)) this.error(loc, MSG.leadingZero(text));
+    const m = /^([0-9]+)(?:\.[0-9]+)?(?:[eE]([+-]?[0-9]+))?$/.exec(text);
+    if (m && m[1]!.length + Math.abs(Number(m[2] ?? 0)) > 30000) this.error(loc, MSG.numberTooBig(text));
+    return { kind: 'number', text: sign + text, loc };
+  }
+
+  /** JSON string decoding with an error that names the bad escape. */
+  private decodeString(t: IToken): string {
+    const s = t.image;
+    if (s.indexOf('\\') < 0) return s.slice(1, -1);
+    let out = '';
+    for (let i = 1; i < s.length - 1; i++) {
+      const ch = s[i]!;
+      if (ch !== '\\') { out += ch; continue; }
+      const e = s[++i];
+      switch (e) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          const hex = s.slice(i + 1, i + 5);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) { this.badEscape(t, i - 1, '\\u' + hex.replace(/".*$/, '')); return out; }
+          out += String.fromCharCode(parseInt(hex, 16));
+          i += 4;
+          break;
+        }
+        default: this.badEscape(t, i - 1, '\\' + (e ?? '')); return out;
+      }
+    }
+    return out;
+  }
+
+  private badEscape(t: IToken, at: number, esc: string): void {
+    const l = this.loc(t);
+    this.error({ ...l, col: l.col + at, offset: l.offset + at, end: l.offset + at + esc.length }, MSG.invalidEscape(esc));
+  }
+
+  private suffix(head: Term, s: CstNode): Term {
+    const dot = tok(s, 'Dot');
+    if (dot) {
+      const name = need(tok(s, 'Name'));
+      return this.extendRef(head, { kind: 'scalar', value: name.image, loc: this.loc(name) }, this.loc(name));
+    }
+    const lb = tok(s, 'LBrack');
+    if (lb) {
+      const key = this.exprKV(need(node(s, 'exprKV')));
+      return this.extendRef(head, key, this.loc(need(tok(s, 'RBrack'))));
+    }
+    const call = need(node(s, 'callArgs'));
+    const args = this.list(node(call, 'list'));
+    const loc = this.span(head.loc, this.loc(need(tok(call, 'RParen'))));
+    const name = refNames(head);
+    if (!name) {
+      this.error(head.loc, MSG.callTarget());
+      return head;
+    }
+    if (name.length === 1 && name[0] === 'set' && args.length === 0) return { kind: 'set', items: [], loc };
+    return { kind: 'call', name, args, loc };
+  }
+
+  private extendRef(head: Term, seg: Term, end: Loc): Term {
+    const loc = this.span(head.loc, end);
+    switch (head.kind) {
+      case 'ref': return { kind: 'ref', head: head.head, path: [...head.path, seg], loc };
+      case 'scalar': case 'number':
+        this.error(head.loc, MSG.illegalRefHead(head.kind === 'number' ? 'number' : head.value === null ? 'null' : typeof head.value === 'boolean' ? 'boolean' : 'string'));
+        return head;
+      default: return { kind: 'ref', head, path: [seg], loc };
+    }
+  }
+
+  list(n: CstNode | undefined): Term[] {
+    return n ? nodes(n, 'chain').map(c => this.chain(c)) : [];
+  }
+
+  /** Applies precedence to `operand (op operand)*`; all operators are left-associative. */
+  chain(n: CstNode): Term {
+    return this.combine(nodes(n, 'operand').map(o => this.operand(o)), toks(n, 'BinOp'));
+  }
+
+  private combine(operands: Term[], ops: IToken[]): Term {
+    if (operands.length === 0) throw new Incomplete();
+    if (ops.length === 0) return operands[0]!;
+    const out: Term[] = [operands[0]!];
+    const pending: IToken[] = [];
+    const reduce = () => {
+      const op = pending.pop()!;
+      const r = out.pop()!;
+      const l = out.pop()!;
+      out.push(this.infix(op.image, l, r));
+    };
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      const p = PRECEDENCE[op.image]!;
+      while (pending.length && PRECEDENCE[pending[pending.length - 1]!.image]! >= p) reduce();
+      pending.push(op);
+      out.push(need(operands[i + 1]));
+    }
+    while (pending.length) reduce();
+    return out[0]!;
+  }
+
+  private infix(op: string, l: Term, r: Term): Call {
+    const name = op === 'in' ? MEMBER_2.split('.') : [OPERATORS[op as keyof typeof OPERATORS]];
+    return { kind: 'call', name, args: [l, r], loc: this.span(l.loc, r.loc), infix: op };
+  }
+
+  /** `chain` or `key, value in collection` (OPA's member_3), followed by any further `in`. */
+  exprKV(n: CstNode): Term {
+    const chains = nodes(n, 'chain');
+    const first = this.chain(need(chains[0]));
+    if (chains.length < 2) return first;
+    const second = chains[1]!;
+    const operands = nodes(second, 'operand').map(o => this.operand(o));
+    const ops = toks(second, 'BinOp');
+    const i = ops.findIndex(o => o.tokenType === T.In);
+    if (i < 0) {
+      this.error(this.loc(need(tok(n, 'Comma'))), MSG.keyValueIn());
+      return first;
+    }
+    let j = ops.findIndex((o, k) => k > i && o.tokenType === T.In);
+    if (j < 0) j = ops.length;
+    const value = this.combine(operands.slice(0, i + 1), ops.slice(0, i));
+    const coll = this.combine(operands.slice(i + 1, j + 1), ops.slice(i + 1, j));
+    const m3: Call = { kind: 'call', name: MEMBER_3.split('.'), args: [first, value, coll], loc: this.span(first.loc, coll.loc), infix: 'in' };
+    return this.combine([m3, ...operands.slice(j + 1)], ops.slice(j));
+  }
+
+  private arrayTerm(n: CstNode): Term {
+    const loc = this.loc(need(tok(n, 'LBrack')), need(tok(n, 'RBrack')));
+    const items = nodes(n, 'chain').map(c => this.chain(c));
+    const body = node(n, 'body');
+    if (body) return { kind: 'arraycompr', head: need(items[0]), body: this.body(body), loc } satisfies ArrayCompr;
+    return { kind: 'array', items, loc };
+  }
+
+  private braceTerm(n: CstNode): Term {
+    const loc = this.loc(need(tok(n, 'LBrace')), need(tok(n, 'RBrace')));
+    const items = nodes(n, 'chain').map(c => this.chain(c));
+    const body = node(n, 'body');
+    const isObject = toks(n, 'Colon').length > 0;
+    if (body) {
+      if (isObject) return { kind: 'objectcompr', key: need(items[0]), value: need(items[1]), body: this.body(body), loc } satisfies ObjectCompr;
+      return { kind: 'setcompr', head: need(items[0]), body: this.body(body), loc } satisfies SetCompr;
+    }
+    if (items.length === 0) return { kind: 'object', entries: [], loc };
+    if (!isObject) return { kind: 'set', items, loc };
+    const entries: [Term, Term][] = [];
+    for (let i = 0; i + 1 < items.length; i += 2) entries.push([items[i]!, items[i + 1]!]);
+    return { kind: 'object', entries, loc };
+  }
+
+  // ---- expressions ----
+
+  body(n: CstNode): Expr[] {
+    return nodes(n, 'literal').map(l => this.literal(l));
+  }
+
+  literal(n: CstNode): Expr {
+    let body: ExprBody;
+    let loc: Loc;
+    let negated = false;
+    const some = node(n, 'someDecl');
+    const every = node(n, 'everyExpr');
+    if (some) {
+      const start = this.loc(need(tok(some, 'Some')));
+      body = this.someDecl(some, start);
+      loc = this.span(start, lastLoc(body));
+    } else if (every) {
+      const start = this.loc(need(tok(every, 'Every')));
+      body = this.everyExpr(every, start);
+      loc = this.span(start, this.loc(need(tok(every, 'RBrace'))));
+    } else {
+      const stmt = need(node(n, 'exprStmt'));
+      const not = tok(n, 'Not');
+      negated = not !== undefined;
+      const term = this.exprStmt(stmt);
+      body = { kind: 'term', term };
+      loc = not ? this.span(this.loc(not), term.loc) : term.loc;
+    }
+    const withs = nodes(n, 'withClause').map(w => this.withClause(w));
+    if (withs.length) loc = this.span(loc, withs[withs.length - 1]!.loc);
+    return { kind: 'expr', negated, body, with: withs, loc };
+  }
+
+  private exprStmt(n: CstNode): Term {
+    const sides = nodes(n, 'exprKV');
+    const lhs = this.exprKV(need(sides[0]));
+    const op = tok(n, 'Assign') ?? tok(n, 'Unify');
+    if (!op) return lhs;
+    const rhs = this.exprKV(need(sides[1]));
+    return this.infix(op.image, lhs, rhs);
+  }
+
+  private someDecl(n: CstNode, start: Loc): ExprBody {
+    const chains = nodes(n, 'chain');
+    const hasIn = chains.some(c => toks(c, 'BinOp').some(o => o.tokenType === T.In));
+    if (hasIn) {
+      if (chains.length > 2) { this.error(start, MSG.someForm()); throw new Incomplete(); }
+      const term = chains.length === 2 ? this.exprKVFrom(n, chains) : this.chain(chains[0]!);
+      if (term.kind === 'call' && term.infix === 'in') {
+        if (term.args.length === 3) return { kind: 'somein', key: term.args[0]!, value: term.args[1]!, collection: term.args[2]! };
+        return { kind: 'somein', value: term.args[0]!, collection: term.args[1]! };
+      }
+      this.error(start, MSG.someForm());
+      throw new Incomplete();
+    }
+    const vars: Var[] = [];
+    for (const c of chains) {
+      const t = this.chain(c);
+      if (t.kind !== 'var') { this.error(t.loc, MSG.someForm()); throw new Incomplete(); }
+      vars.push(t);
+    }
+    return { kind: 'some', vars };
+  }
+
+  /** Treats `chains[0], chains[1]` of a `some`/`every` node like an `exprKV`. */
+  private exprKVFrom(n: CstNode, chains: CstNode[]): Term {
+    return this.exprKV({ name: 'exprKV', children: { chain: chains.slice(0, 2), Comma: toks(n, 'Comma').slice(0, 1) } });
+  }
+
+  private everyExpr(n: CstNode, start: Loc): ExprBody {
+    const dom = this.exprKV(need(node(n, 'exprKV')));
+    const body = this.body(need(node(n, 'body')));
+    if (dom.kind !== 'call' || dom.infix !== 'in') { this.error(start, MSG.everyForm()); throw new Incomplete(); }
+    const [a, b, c] = dom.args;
+    const key = dom.args.length === 3 ? a : undefined;
+    const value = dom.args.length === 3 ? b! : a!;
+    const domain = dom.args.length === 3 ? c! : b!;
+    if (key && key.kind !== 'var') { this.error(key.loc, MSG.everyKeyVar()); throw new Incomplete(); }
+    if (value.kind !== 'var') { this.error(value.loc, MSG.everyValueVar()); throw new Incomplete(); }
+    return key ? { kind: 'every', key, value, domain, body } : { kind: 'every', value, domain, body };
+  }
+
+  private withClause(n: CstNode): With {
+    const kw = need(tok(n, 'With'));
+    const target = this.operand(need(node(n, 'operand')));
+    if (target.kind !== 'var' && target.kind !== 'ref') this.error(target.loc, MSG.withTarget());
+    const value = this.exprKV(need(node(n, 'exprKV')));
+    return { target, value, loc: this.span(this.loc(kw), value.loc) };
+  }
+
+  // ---- module statements ----
+
+  packageDecl(n: CstNode): Package | undefined {
+    const kw = need(tok(n, 'Package'));
+    const term = this.operand(need(node(n, 'operand')));
+    const path = stringPath(term);
+    if (!path) { this.error(term.loc, MSG.packagePath()); return undefined; }
+    return { path, loc: this.span(this.loc(kw), term.loc) };
+  }
+
+  importDecl(n: CstNode): Import | undefined {
+    const kw = need(tok(n, 'Import'));
+    const term = this.operand(need(node(n, 'operand')));
+    const aliasTok = tok(n, 'Name');
+    const loc = this.span(this.loc(kw), aliasTok ? this.loc(aliasTok) : term.loc);
+    const path = stringPath(term);
+    if (!path || (term.kind !== 'var' && term.kind !== 'ref')) { this.error(term.loc, MSG.importPath()); return undefined; }
+    const root = path[0]!;
+    if (aliasTok && aliasTok.tokenType !== T.Ident) { this.error(this.loc(aliasTok), MSG.importAliasKeyword(aliasTok.image)); return undefined; }
+    if (root === 'future') {
+      if (path[1] !== 'keywords' || path.length > 3) { this.error(term.loc, MSG.futureImport()); return undefined; }
+      if (path.length === 3 && !FUTURE_KEYWORDS.has(path[2]!)) { this.error(term.loc, MSG.futureKeyword(path[2]!)); return undefined; }
+      if (aliasTok) { this.error(term.loc, MSG.futureAlias()); return undefined; }
+    } else if (root === 'rego') {
+      if (path.length !== 2 || path[1] !== 'v1') { this.error(term.loc, MSG.regoImport()); return undefined; }
+    } else if (!ROOTS.has(root)) {
+      this.error(term.loc, MSG.importRoot(root));
+      return undefined;
+    } else if (!aliasTok && isKeyword(path[path.length - 1]!)) {
+      this.error(term.loc, MSG.importKeywordTail(path[path.length - 1]!));
+      return undefined;
+    }
+    const imp: Import = { path: term, loc };
+    if (aliasTok) imp.alias = aliasTok.image;
+    return imp;
+  }
+
+  rule(n: CstNode): Rule | undefined {
+    const def = tok(n, 'Default');
+    const headNode = need(node(n, 'ruleHead'));
+    const nameTok = need(tok(headNode, 'Name'));
+    const start = this.loc(def ?? nameTok);
+    const head = this.ruleHead(headNode);
+    if (!head) return undefined;
+    const display = headText(head);
+    const bodyNode = node(n, 'ruleBody');
+    let body: Expr[] = [];
+    let end = head.loc;
+    let ok = true;
+    if (bodyNode) {
+      const b = this.ruleBody(bodyNode);
+      body = b.body;
+      end = b.end;
+      if (!b.hasIf) {
+        ok = false;
+        if (!head.value && !head.contains && !head.args && head.ref.length === 2) {
+          this.error(b.start, MSG.v0PartialSet(refText(head.ref.slice(0, 1)), termText(head.ref[1]!)));
+        } else {
+          this.error(b.start, MSG.missingIf(display));
+        }
+      }
+    } else if (!def && !head.value && !head.contains) {
+      ok = false;
+      if (head.ref.length === 2 && !head.args) this.error(head.loc, MSG.v0PartialSet(refText(head.ref.slice(0, 1)), termText(head.ref[1]!)));
+      else this.error(head.loc, MSG.ruleNeedsBodyOrValue(display));
+    }
+    if (head.args && head.contains) { ok = false; this.error(head.loc, MSG.containsWithArgs(display)); }
+
+    const rule: Rule = { kind: 'rule', default: def !== undefined, head, body, hasBody: bodyNode !== undefined, loc: this.span(start, end) };
+    if (def) ok = this.checkDefault(rule, start) && ok;
+
+    const elses = nodes(n, 'elseClause');
+    if (elses.length) {
+      if (def) { this.error(this.loc(need(tok(elses[0]!, 'Else'))), MSG.elseDefault()); return undefined; }
+      if (head.contains) { this.error(this.loc(need(tok(elses[0]!, 'Else'))), MSG.elseMultiValue()); return undefined; }
+      if (head.ref.slice(1).some(t => !isGround(t))) { this.error(this.loc(need(tok(elses[0]!, 'Else'))), MSG.elseVarHead()); return undefined; }
+      let prev = rule;
+      for (const e of elses) {
+        const r = this.elseClause(e, head);
+        if (!r) return undefined;
+        prev.else = r;
+        prev = r;
+        rule.loc = this.span(rule.loc, r.loc);
+      }
+    }
+    return ok ? rule : undefined;
+  }
+
+  private ruleHead(n: CstNode): RuleHead | undefined {
+    const nameTok = need(tok(n, 'Name'));
+    let loc = this.loc(nameTok);
+    if (nameTok.tokenType !== T.Ident) {
+      const next = nodes(n, 'suffix')[0];
+      const d = next && (tok(next, 'Dot') ?? tok(next, 'LBrack'));
+      if (!d || d.startOffset !== (nameTok.endOffset ?? 0) + 1) { this.error(loc, MSG.unexpectedKeyword(nameTok.image)); return undefined; }
+    }
+    const ref: Term[] = [{ kind: 'scalar', value: nameTok.image, loc }];
+    let args: Term[] | undefined;
+    for (const s of nodes(n, 'suffix')) {
+      if (args) { this.error(loc, MSG.headAfterCall()); return undefined; }
+      const dot = tok(s, 'Dot');
+      const lb = tok(s, 'LBrack');
+      if (dot) {
+        const name = need(tok(s, 'Name'));
+        ref.push({ kind: 'scalar', value: name.image, loc: this.loc(name) });
+        loc = this.span(loc, this.loc(name));
+      } else if (lb) {
+        ref.push(this.exprKV(need(node(s, 'exprKV'))));
+        loc = this.span(loc, this.loc(need(tok(s, 'RBrack'))));
+      } else {
+        const call = need(node(s, 'callArgs'));
+        args = this.list(node(call, 'list'));
+        loc = this.span(loc, this.loc(need(tok(call, 'RParen'))));
+      }
+    }
+    const head: RuleHead = { ref, assign: false, contains: false, loc };
+    if (args) head.args = args;
+    const valueNode = node(n, 'exprKV');
+    if (valueNode) {
+      const v = this.exprKV(valueNode);
+      head.loc = this.span(loc, v.loc);
+      if (tok(n, 'Contains')) { head.key = v; head.contains = true; }
+      else if (tok(n, 'EqEq')) { this.error(this.loc(need(tok(n, 'EqEq'))), MSG.eqeqAtHead(headText(head))); return undefined; }
+      else { head.value = v; head.assign = tok(n, 'Assign') !== undefined; }
+    }
+    return head;
+  }
+
+  private ruleBody(n: CstNode): { body: Expr[]; hasIf: boolean; start: Loc; end: Loc } {
+    const ifTok = tok(n, 'If');
+    const lb = tok(n, 'LBrace');
+    const rb = tok(n, 'RBrace');
+    const start = this.loc(ifTok ?? need(lb));
+    if (lb) {
+      const b = node(n, 'body');
+      if (!b) { this.error(start, MSG.emptyBody()); throw new Incomplete(); }
+      const body = this.body(b);
+      return { body, hasIf: ifTok !== undefined, start, end: this.loc(need(rb)) };
+    }
+    const expr = this.literal(need(node(n, 'literal')));
+    return { body: [expr], hasIf: true, start, end: expr.loc };
+  }
+
+  private elseClause(n: CstNode, parent: RuleHead): Rule | undefined {
+    const kw = need(tok(n, 'Else'));
+    const start = this.loc(kw);
+    const valueNode = node(n, 'exprKV');
+    const bodyNode = node(n, 'ruleBody');
+    if (!valueNode && !bodyNode) { this.error(start, MSG.elseNeedsValueOrBody()); return undefined; }
+    const head: RuleHead = { ref: parent.ref, assign: false, contains: false, loc: start };
+    if (valueNode) {
+      head.value = this.exprKV(valueNode);
+      head.assign = tok(n, 'Assign') !== undefined;
+      head.loc = this.span(start, head.value.loc);
+    }
+    let body: Expr[] = [];
+    let end = head.loc;
+    if (bodyNode) {
+      const b = this.ruleBody(bodyNode);
+      if (!b.hasIf) { this.error(b.start, MSG.missingIf('else')); return undefined; }
+      body = b.body;
+      end = b.end;
+    }
+    return { kind: 'rule', default: false, head, body, hasBody: bodyNode !== undefined, loc: this.span(start, end) };
+  }
+
+  private checkDefault(rule: Rule, start: Loc): boolean {
+    const h = rule.head;
+    if (!h.value) { this.error(start, MSG.defaultNoValue()); return false; }
+    if (rule.hasBody) { this.error(start, MSG.defaultBody()); return false; }
+    const bad = nonConstant(h.value);
+    if (bad) { this.error(start, MSG.defaultValue(bad)); return false; }
+    const seen = new Set<string>();
+    for (const a of h.args ?? []) {
+      if (a.kind !== 'var') { this.error(start, MSG.defaultArgs(a.kind)); return false; }
+      if (a.name !== '_' && seen.has(a.name)) { this.error(start, MSG.defaultRepeatedArg(a.name)); return false; }
+      seen.add(a.name);
+    }
+    return true;
+  }
+}
+
+// ---- helpers over AST terms ----
+
+/** `a.b.c` / `a["b"].c` → ["a","b","c"]; anything else → undefined. */
+function stringPath(t: Term): string[] | undefined {
+  if (t.kind === 'var') return [t.name];
+  if (t.kind !== 'ref' || t.head.kind !== 'var') return undefined;
+  const out = [t.head.name];
+  for (const p of t.path) {
+    if (p.kind !== 'scalar' || typeof p.value !== 'string') return undefined;
+    out.push(p.value);
+  }
+  return out;
+}
+
+/** The dotted name of a call target (`f`, `io.jwt.decode`, `data.lib.f`), if it is one. */
+function refNames(t: Term): string[] | undefined {
+  if (t.kind === 'var') return [t.name];
+  return stringPath(t);
+}
+
+function isGround(t: Term): boolean {
+  switch (t.kind) {
+    case 'scalar': case 'number': return true;
+    case 'var': case 'ref': case 'call': return false;
+    case 'array': case 'set': return t.items.every(isGround);
+    case 'object': return t.entries.every(([k, v]) => isGround(k) && isGround(v));
+    default: return false;
+  }
+}
+
+/** What makes a default value non-constant (`ref`, `var`, `call`), ignoring comprehension bodies. */
+function nonConstant(t: Term): string | undefined {
+  switch (t.kind) {
+    case 'var': case 'ref': case 'call': return t.kind;
+    case 'array': case 'set': for (const i of t.items) { const b = nonConstant(i); if (b) return b; } return undefined;
+    case 'object': for (const [k, v] of t.entries) { const b = nonConstant(k) ?? nonConstant(v); if (b) return b; } return undefined;
+    default: return undefined;
+  }
+}
+
+function lastLoc(b: ExprBody): Loc {
+  switch (b.kind) {
+    case 'some': return b.vars[b.vars.length - 1]!.loc;
+    case 'somein': return b.collection.loc;
+    default: throw new Incomplete();
+  }
+}
+
+function termText(t: Term): string {
+  switch (t.kind) {
+    case 'var': return t.name;
+    case 'scalar': return JSON.stringify(t.value);
+    case 'number': return t.text;
+    default: return 'x';
+  }
+}
+
+function refText(ref: Term[]): string {
+  return ref.map((t, i) => (t.kind === 'scalar' && typeof t.value === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(t.value)
+    ? (i ? '.' : '') + t.value : `[${termText(t)}]`)).join('');
+}
+
+function headText(h: RuleHead): string {
+  return refText(h.ref) + (h.args ? '(...)' : '');
+}
+
+export { Incomplete };
+export type { Ref, Scalar };
