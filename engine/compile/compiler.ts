@@ -607,7 +607,7 @@ export class Compiler {
     if (name.length === 1 && (name[0] === 'eq' || name[0] === 'assign')) {
       if (name[0] === 'assign') {
         // `x := v` declares x in this scope, shadowing any outer variable.
-        forVars(t.args[0]!, n => { if (!scope.isBound(n) || true) scope.declare(n); });
+        forVars(t.args[0]!, n => { scope.declare(n); });
       }
       return this.unify(t.args[0]!, t.args[1]!, scope, kont);
     }
@@ -873,7 +873,7 @@ export class Compiler {
   private someIn(key: Term | undefined, value: Term, coll: Term, scope: Scope, kont: () => Step, loc: Loc): Step {
     return this.hoisted([coll], scope, ([collTerm]) => {
       const cv = this.value(collTerm!, scope);
-      for (const t of key ? [key, value] : [value]) forVars(t, n => { if (!scope.isBound(n)) scope.declare(n); });
+      for (const t of key ? [key, value] : [value]) forVars(t, n => { scope.declare(n); });
       const km = key ? this.pattern(key, scope) : null;
       const vm = this.pattern(value, scope);
       const next = kont();
@@ -897,7 +897,8 @@ export class Compiler {
       const next = kont();
       return (s, c) => {
         const d = dv(s, c);
-        if (d === undefined) return false;
+        // Undefined or non-collection domains make `every` fail (as OPA does), not hold vacuously.
+        if (d === undefined || d === null || typeof d !== 'object') return false;
         const failed = forEachEntry(d, (k, x) => {
           if (ks >= 0) s[ks] = k;
           s[vs] = x;
