@@ -41,6 +41,26 @@ export interface EntryPoint extends EntryPointInfo {
   readonly path: string;
   /** Value of the document, or undefined. Throws `PolError` on evaluation errors. */
   evaluate(input?: Value, opts?: EvalOptions): Value | undefined;
+  /**
+   * The same evaluation, with the rule bodies that were tried: which produced a value and where
+   * the others stopped. Runs a separately compiled, traced program (compiled on first use).
+   */
+  explain(input?: Value, opts?: EvalOptions): Explanation;
+}
+
+export interface RuleOutcome {
+  /** `data.pkg.rule` */
+  rule: string;
+  file: string;
+  line: number;
+  matched: boolean;
+  /** For a body that produced nothing: the first expression that failed. */
+  failedAt?: { file: string; line: number; col: number; text: string };
+}
+
+export interface Explanation {
+  result: Value | undefined;
+  rules: RuleOutcome[];
 }
 
 export interface RuleInfo {

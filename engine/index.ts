@@ -10,7 +10,7 @@
  */
 export { compile, evalQuery, evalQueryRaw, checkSources, toPolError } from './compile/program.js';
 export type {
-  CompileOptions, EvalOptions, EntryPoint, EntryPointInfo, PreparedPolicy, QueryOptions, QueryResult, EvalQueryOptions, RuleInfo,
+  CompileOptions, EvalOptions, EntryPoint, EntryPointInfo, PreparedPolicy, QueryOptions, QueryResult, EvalQueryOptions, RuleInfo, Explanation, RuleOutcome,
 } from './api.js';
 export { PolError, renderDiagnostic, type Diagnostic } from '../dsl/diagnostic.js';
 export {

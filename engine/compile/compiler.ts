@@ -22,6 +22,7 @@ import { derefKey, forEachEntry, setPath } from '../eval/collections.js';
 import { ACC, FrameLayout, Scope } from './scope.js';
 import { formatPrintArg } from './print.js';
 import { buildRuleIndex } from './rule-index.js';
+import type { TracedRule } from '../eval/trace.js';
 
 export type Slots = (Value | undefined | unknown)[];
 export type Step = (s: Slots, c: Ctx) => boolean;
@@ -83,7 +84,8 @@ export class Compiler {
   private readonly factsByNode = new Map<number, CompileFacts>();
   private facts: CompileFacts = newFacts();
 
-  constructor(readonly program: Program) {}
+  /** `trace`: compile a variant that records rule outcomes for explanations. */
+  constructor(readonly program: Program, private readonly trace = false) {}
 
   // ---- documents -----------------------------------------------------------------------------
 
@@ -236,7 +238,8 @@ export class Compiler {
     const isFunction = r.head.args !== undefined;
     let constant: Value | undefined;
     const loc = r.head.loc;
-    const body = this.body(r.body, scope, () => {
+    const bodyOf = this.trace ? this.tracedBody(r, text) : this.body.bind(this);
+    const body = bodyOf(r.body, scope, () => {
       const head = r.head.value ? this.value(r.head.value, scope) : constVal(true);
       constant = head.constant;
       if (constant !== undefined) {
@@ -422,6 +425,19 @@ export class Compiler {
   }
 
   // ---- bodies and expressions ------------------------------------------------------------------
+
+  /** A rule body that reports how far each evaluation got (explain mode only). */
+  private tracedBody(r: Rule, text: string): (exprs: Expr[], scope: Scope, terminal: () => Step) => Step {
+    return (exprs, scope, terminal) => {
+      const info: TracedRule = { rule: text, loc: r.loc, exprs: exprs.map(e => e.loc) };
+      const n = exprs.length;
+      const go = (i: number): Step => {
+        const inner = i === n ? terminal() : this.expr(exprs[i]!, scope, () => go(i + 1));
+        return (s, c) => { c.tracer?.reach(info, i); return inner(s, c); };
+      };
+      return go(0);
+    };
+  }
 
   body(exprs: Expr[], scope: Scope, terminal: () => Step): Step {
     const go = (i: number): Step => (i === exprs.length ? terminal() : this.expr(exprs[i]!, scope, () => go(i + 1)));

@@ -13,10 +13,11 @@ import { forEachExprTerm } from '../../dsl/checker/walk.js';
 import type { BuiltinHost } from '../builtins/types.js';
 import { stringifyJson, toJSON, type Value } from '../value.js';
 import { Ctx, EvalError } from '../eval/context.js';
+import { Tracer } from '../eval/trace.js';
 import { CompileError, Compiler, literalValue, type Slots, type Val } from './compiler.js';
 import { FrameLayout, Scope } from './scope.js';
 import type {
-  CompileOptions, EntryPoint, EvalOptions, EvalQueryOptions, PreparedPolicy, QueryOptions, QueryResult, RuleInfo,
+  CompileOptions, EntryPoint, EvalOptions, EvalQueryOptions, Explanation, PreparedPolicy, QueryOptions, QueryResult, RuleInfo,
 } from '../api.js';
 
 /** Turns any failure into a `PolError` with OPA's code and `file:row: code: message` text. */
@@ -68,6 +69,7 @@ class Prepared implements PreparedPolicy {
   readonly revision: string;
   readonly warnings: Diagnostic[] = [];
   private readonly compiler: Compiler;
+  private tracedCompiler: Compiler | undefined;
   private readonly entries = new Map<string, EntryPoint>();
 
   constructor(private readonly program: Program, private readonly data: Value, private readonly host: BuiltinHost, private readonly sources: Record<string, string>) {
@@ -97,7 +99,17 @@ class Prepared implements PreparedPolicy {
       ({ val, facts } = this.compiler.withFacts(() => this.compiler.value(ref, scope)));
     } catch (e) { throw toPolError(e); }
     const size = scope.frame.size;
-    const data = this.data, host = this.host;
+    const data = this.data, host = this.host, sources = this.sources;
+    let traced: { val: Val; size: number } | undefined;
+    const tracedEntry = () => {
+      if (traced) return traced;
+      this.tracedCompiler ??= new Compiler(this.program, true);
+      const tscope = new Scope(new FrameLayout());
+      try {
+        traced = { val: this.tracedCompiler.value(ref, tscope), size: tscope.frame.size };
+      } catch (e) { throw toPolError(e); }
+      return traced;
+    };
     const inputPaths = facts.inputPaths === 'all' ? 'all' as const : [...facts.inputPaths].map(p => JSON.parse(p) as string[]).sort();
     const entry: EntryPoint = {
       path: segs.join('/'),
@@ -113,6 +125,18 @@ class Prepared implements PreparedPolicy {
         if (c.firstBuiltinError) throw toPolError(c.firstBuiltinError);
         if (v === undefined || typeof v !== 'object' || v === null) return v;
         return toJSON(v) as Value;
+      },
+      explain(input?: Value, opts?: EvalOptions): Explanation {
+        const t = tracedEntry();
+        const c = new Ctx(input, data, host, opts?.strictBuiltinErrors ?? false, opts?.nowNs, opts?.prints, opts?.deadlineMs);
+        const tracer = new Tracer();
+        c.tracer = tracer;
+        let v: Value | undefined;
+        try {
+          v = t.val(new Array(t.size) as Slots, c);
+        } catch (e) { throw toPolError(e); }
+        if (c.firstBuiltinError) throw toPolError(c.firstBuiltinError);
+        return { result: v === undefined ? undefined : toJSON(v) as Value, rules: tracer.outcomes(sources) };
       },
     };
     this.entries.set(path, entry);

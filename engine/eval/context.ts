@@ -7,6 +7,7 @@ import type { Value } from '../value.js';
 import type { BuiltinContext, BuiltinHost } from '../builtins/types.js';
 import { BuiltinError, HaltError } from '../builtins/types.js';
 import type { Loc } from '../../dsl/diagnostic.js';
+import type { Tracer } from './trace.js';
 
 let generation = 0;
 export const nextGeneration = () => ++generation;
@@ -48,6 +49,8 @@ export class Ctx implements BuiltinContext {
   private readonly prints: string[] | undefined;
   deadlineMs: number;
   steps = 0;
+  /** Set only when an explanation was asked for. */
+  tracer: Tracer | null = null;
 
   constructor(input: Value | undefined, data: Value, host: BuiltinHost, strict: boolean, nowNs: bigint | undefined, prints: string[] | undefined, deadlineMs: number | undefined) {
     this.input = input;

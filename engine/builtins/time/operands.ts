@@ -28,10 +28,12 @@ export function objectOperand(name: string, args: Value[], i: number): PlainObje
   return v;
 }
 
-/** An integer operand as bigint; OPA rejects fractions with its own wording. */
+/** An integer operand as bigint; a fraction is rejected with OPA's wording. */
 export function intOperand(name: string, args: Value[], i: number): bigint {
   const v = numberOperand(name, args, i);
   if (typeof v === 'bigint') return v;
-  if (!Number.isInteger(v)) throw operandError(name, i + 1, 'integer', v);
+  if (!Number.isInteger(v)) {
+    throw new BuiltinError(`${name}: operand ${i + 1} must be integer number but got floating-point number`, 'eval_type_error');
+  }
   return BigInt(v);
 }

@@ -1,0 +1,101 @@
+/**
+ * IANA time zones through the platform's `Intl` data (no extra dependency). A zone resolves once to
+ * a cached `Zone`; UTC offsets are computed from `Intl.DateTimeFormat` wall-clock parts and memoised
+ * per (zone, second), so repeated calls with the evaluation clock cost a map lookup.
+ */
+import { daysFromCivil } from './civil.js';
+
+export interface Zone {
+  /** Name as given (`UTC`, `Local`, `Europe/Paris`). */
+  name: string;
+  /** Offset east of UTC in seconds at the instant `epochSec`. */
+  offsetAt(epochSec: number): number;
+  /** Abbreviation used by the `MST` layout element (`UTC`, `EST`, `+0530` when none is known). */
+  abbrevAt(epochSec: number): string;
+}
+
+export const UTC_ZONE: Zone = { name: 'UTC', offsetAt: () => 0, abbrevAt: () => 'UTC' };
+
+const ZONE_LIMIT = 512;
+const OFFSET_LIMIT = 8192;
+const zones = new Map<string, Zone | null>();
+
+/** The zone for OPA's tz operand, or undefined for an unknown name. */
+export function resolveZone(name: string): Zone | undefined {
+  if (name === '' || name === 'UTC') return UTC_ZONE;
+  const hit = zones.get(name);
+  if (hit !== undefined) return hit ?? undefined;
+  const zone = name === 'Local' ? intlZone('Local', localZoneName()) : loadZone(name);
+  if (zones.size >= ZONE_LIMIT) zones.delete(zones.keys().next().value!);
+  zones.set(name, zone ?? null);
+  return zone;
+}
+
+function localZoneName(): string {
+  return new Intl.DateTimeFormat('en-US').resolvedOptions().timeZone || 'UTC';
+}
+
+/** IANA names only: Intl also accepts offsets like `+05:00`, which Go's LoadLocation does not. */
+const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/;
+
+function loadZone(name: string): Zone | undefined {
+  if (name.length > 64 || !IANA_NAME.test(name)) return undefined;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+  } catch {
+    return undefined;
+  }
+  return intlZone(name, name);
+}
+
+function intlZone(name: string, ianaName: string): Zone {
+  if (ianaName === 'UTC' || ianaName === 'Etc/UTC') return { ...UTC_ZONE, name };
+  const wall = new Intl.DateTimeFormat('en-US', {
+    timeZone: ianaName, hourCycle: 'h23', era: 'short',
+    year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+  });
+  const namers = ['en-US', 'en-GB'].map(locale => new Intl.DateTimeFormat(locale, { timeZone: ianaName, timeZoneName: 'short' }));
+  const offsets = new Map<number, number>();
+
+  const offsetAt = (epochSec: number): number => {
+    const hit = offsets.get(epochSec);
+    if (hit !== undefined) return hit;
+    let year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0, bc = false;
+    for (const p of wall.formatToParts(epochSec * 1000)) {
+      switch (p.type) {
+        case 'year': year = Number(p.value); break;
+        case 'month': month = Number(p.value); break;
+        case 'day': day = Number(p.value); break;
+        case 'hour': hour = Number(p.value); break;
+        case 'minute': minute = Number(p.value); break;
+        case 'second': second = Number(p.value); break;
+        case 'era': bc = p.value.startsWith('B'); break;
+      }
+    }
+    if (bc) year = 1 - year;
+    const asUtc = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+    const offset = asUtc - epochSec;
+    if (offsets.size >= OFFSET_LIMIT) offsets.clear();
+    offsets.set(epochSec, offset);
+    return offset;
+  };
+
+  const abbrevAt = (epochSec: number): string => {
+    // Prefer a letter abbreviation from either locale; tzdata uses numeric ones otherwise.
+    for (const namer of namers) {
+      const part = namer.formatToParts(epochSec * 1000).find(p => p.type === 'timeZoneName')?.value ?? '';
+      if (part && !part.startsWith('GMT') && !part.startsWith('UTC')) return part;
+    }
+    return numericAbbrev(offsetAt(epochSec));
+  };
+  return { name, offsetAt, abbrevAt };
+}
+
+/** tzdata style numeric abbreviation: `+03`, `+0530`, `-0930`. */
+function numericAbbrev(offset: number): string {
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  const h = String(Math.floor(abs / 3600)).padStart(2, '0');
+  const m = Math.floor(abs / 60) % 60;
+  return m === 0 ? `${sign}${h}` : `${sign}${h}${String(m).padStart(2, '0')}`;
+}
