@@ -27,9 +27,11 @@ export function nodesReadBy(tree: RuleTree, segments: Term[]): TreeNode[] {
 
 function dependencies(tree: RuleTree, rule: Rule): TreeNode[] {
   const deps: TreeNode[] = [];
+  // A bare `data` reads everything; the head of a `data.…` ref is not a bare `data`.
+  const refHeads = new Set<Term>();
   const onTerm = (t: Term) => {
-    if (t.kind === 'ref' && t.head.kind === 'var' && t.head.name === 'data') deps.push(...nodesReadBy(tree, t.path));
-    if (t.kind === 'var' && t.name === 'data') deps.push(...nodesReadBy(tree, []));
+    if (t.kind === 'ref' && t.head.kind === 'var' && t.head.name === 'data') { refHeads.add(t.head); deps.push(...nodesReadBy(tree, t.path)); }
+    if (t.kind === 'var' && t.name === 'data' && !refHeads.has(t)) deps.push(...nodesReadBy(tree, []));
     if (t.kind === 'call' && t.name[0] === 'data') {
       deps.push(...nodesReadBy(tree, t.name.slice(1).map(s => ({ kind: 'scalar', value: s, loc: t.loc }))));
     }
