@@ -2,6 +2,7 @@
  * Runs policy tests the way `opa test` does: every rule whose name starts with `test_` in a
  * `*_test.pol` file is a test; it passes when it evaluates to `true`, fails when it is undefined or
  * any other value, and errors when evaluation raises. `todo_test_` rules are reported as skipped.
+ * Builtin errors are raised (strict mode): a test that silently hits one is almost always broken.
  */
 import { compile, type PreparedPolicy } from '../engine/index.js';
 import { loadPaths } from './load.js';
@@ -74,7 +75,7 @@ export function runPolicyTests(opts: TestOptions): TestRun {
 function runOne(prepared: PreparedPolicy, path: string, timeoutMs: number): Pick<TestResult, 'status' | 'durationNs' | 'detail'> {
   const start = process.hrtime.bigint();
   try {
-    const value = prepared.evaluate(path, undefined, { deadlineMs: Date.now() + timeoutMs });
+    const value = prepared.evaluate(path, undefined, { deadlineMs: Date.now() + timeoutMs, strictBuiltinErrors: true });
     const durationNs = process.hrtime.bigint() - start;
     if (value === true) return { status: 'pass', durationNs };
     return { status: 'fail', durationNs, detail: value === undefined ? 'undefined' : JSON.stringify(value) ?? String(value) };

@@ -7,7 +7,8 @@ import { DEFAULT_TEST_TIMEOUT_MS, runPolicyTests, runSucceeded, type TestResult,
 export const TEST_HELP = `Usage: pol test [options] <path> [<path> ...]
 
 Runs every rule whose name starts with test_ in *_test.pol files under the paths (policies and
-data.json files there are loaded too). A test passes when it evaluates to true.
+data.json files there are loaded too). A test passes when it evaluates to true; a builtin
+error (e.g. division by zero) makes it an ERROR.
 
 Options:
   -v, --verbose       list every test, not only failures
