@@ -14,6 +14,9 @@ export function nodesReadBy(tree: RuleTree, segments: Term[]): TreeNode[] {
       if (!c) return n.kind ? [n] : [];
       n = c;
       if (n.kind) return [n];
+    } else if (seg.kind === 'scalar' || seg.kind === 'number') {
+      // A constant that is not a string never names a package or rule: base data only.
+      return n.kind ? [n] : [];
     } else {
       break;
     }

@@ -16,11 +16,20 @@ export type ArityOf = (name: string[]) => number | undefined;
 export const isWildcard = (name: string) => name.startsWith(WILDCARD_PREFIX);
 export const displayName = (name: string) => (isWildcard(name) ? '_' : name);
 
-/** Variables that a ref can bind by iteration: variables used directly as path segments. */
+/**
+ * Variables that a ref can bind by iteration: variables used as path segments, directly or inside
+ * a composite segment (`data.r[[1, x]]`).
+ */
 function refPathVars(t: Term, out: Set<string>): void {
-  forEachTerm(t, x => {
-    if (x.kind === 'ref') for (const p of x.path) if (p.kind === 'var') out.add(p.name);
-  });
+  const pattern = (p: Term): void => {
+    switch (p.kind) {
+      case 'var': out.add(p.name); break;
+      case 'array': case 'set': p.items.forEach(pattern); break;
+      case 'object': for (const [, v] of p.entries) pattern(v); break;
+      default: break;
+    }
+  };
+  forEachTerm(t, x => { if (x.kind === 'ref') for (const p of x.path) pattern(p); });
 }
 
 /** Variables of `t` that must be bound before `t` can be evaluated (ref path vars excluded). */
@@ -30,8 +39,8 @@ export function termNeeds(t: Term, outer: Set<string>, out: Set<string> = new Se
       case 'var': if (!inPath && x.name !== 'input' && x.name !== 'data') out.add(x.name); break;
       case 'ref': visit(x.head, false); for (const p of x.path) visit(p, true); break;
       case 'call': for (const a of x.args) visit(a, false); break;
-      case 'array': case 'set': for (const i of x.items) visit(i, false); break;
-      case 'object': for (const [k, v] of x.entries) { visit(k, false); visit(v, false); } break;
+      case 'array': case 'set': for (const i of x.items) visit(i, inPath); break;
+      case 'object': for (const [k, v] of x.entries) { visit(k, false); visit(v, inPath); } break;
       case 'arraycompr': case 'setcompr': case 'objectcompr':
         for (const v of comprehensionFreeVars(x, outer)) out.add(v);
         break;
@@ -168,12 +177,15 @@ function termExprIO(t: Term, bound: Set<string>, outer: Set<string>, arityOf: Ar
     const n = arity !== undefined && t.args.length === arity + 1 ? arity : t.args.length;
     for (let i = 0; i < n; i++) termNeeds(t.args[i]!, outer, needs);
     for (const a of t.args) refPathVars(a, outputs);
+    // Refs iterate first, so what they bind satisfies the rest of the expression.
+    for (const v of outputs) needs.delete(v);
     if (n < t.args.length) termVars(t.args[n]!, outputs);
     return { ready: sub(needs, bound), needs, outputs };
   }
   const needs = termNeeds(t, outer);
   const outputs = new Set<string>();
   refPathVars(t, outputs);
+  for (const v of outputs) needs.delete(v);
   return { ready: sub(needs, bound), needs, outputs };
 }
 
@@ -280,7 +292,8 @@ export function orderTerm(t: Term, bound: Set<string>, outer: Set<string>, arity
 }
 
 /** Orders every rule body of a module and checks that head variables are bound. */
-export function checkRuleSafety(rule: Rule, arityOf: ArityOf, diags: Diagnostic[]): Rule {
+export function checkRuleSafety(rule0: Rule, arityOf: ArityOf, diags: Diagnostic[]): Rule {
+  const rule = moveHeadTermsIntoBody(rule0);
   const bound = new Set<string>();
   for (const a of rule.head.args ?? []) termVars(a, bound);
   const outer = new Set(bound);
@@ -304,6 +317,33 @@ export function checkRuleSafety(rule: Rule, arityOf: ArityOf, diags: Diagnostic[
   const out: Rule = { ...rule, head, body: r.body };
   if (rule.else) out.else = checkRuleSafety({ ...rule.else, head: { ...rule.else.head, args: rule.head.args } }, arityOf, diags);
   return out;
+}
+
+/**
+ * A head value or key that is computed (`q := xs[_]`, `f(x) := x + 1`) is evaluated as the last
+ * expression of the body, so refs in it may iterate and calls run with the body's bindings.
+ */
+function moveHeadTermsIntoBody(rule: Rule): Rule {
+  const computed = (t: Term | undefined): t is Term => !!t && !['scalar', 'number', 'var'].includes(t.kind) && !isLiteral(t);
+  const head = { ...rule.head };
+  const body = [...rule.body];
+  for (const [field, name] of [['value', '$hv'], ['key', '$hk']] as const) {
+    const t = head[field];
+    if (!computed(t)) continue;
+    const v: Var = { kind: 'var', name, loc: t.loc };
+    body.push({ kind: 'expr', negated: false, with: [], loc: t.loc, body: { kind: 'term', term: { kind: 'call', name: ['eq'], args: [v, t], loc: t.loc } } });
+    head[field] = v;
+  }
+  return { ...rule, head, body };
+}
+
+function isLiteral(t: Term): boolean {
+  switch (t.kind) {
+    case 'scalar': case 'number': return true;
+    case 'array': case 'set': return t.items.every(isLiteral);
+    case 'object': return t.entries.every(([k, v]) => isLiteral(k) && isLiteral(v));
+    default: return false;
+  }
 }
 
 export function checkModuleSafety(m: Module, arityOf: ArityOf, diags: Diagnostic[]): Module {

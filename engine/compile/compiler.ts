@@ -602,16 +602,17 @@ export class Compiler {
       if (node.kind) { i++; break; }
     }
     if (node.kind === 'function') throw new CompileError('rego_type_error', `function ${pathText(node.path)} must be called`, path[0]?.loc);
-    if (node.kind || i === path.length || !isConstString(path[i]!)) {
+    if (node.kind || i === path.length || (!isConstString(path[i]!) && literalValue(path[i]!) === undefined)) {
       const doc = this.docOf(node);
       return { source: (_s, c) => doc(c), rest: path.slice(i) };
     }
     // Below a package, outside every rule: base data only.
-    const basePrefix: string[] = [...node.path];
+    const basePrefix: Value[] = [...node.path];
     let j = i;
-    for (; j < path.length && isConstString(path[j]!); j++) basePrefix.push((path[j] as { value: string }).value);
+    for (; j < path.length && literalValue(path[j]!) !== undefined && !isComposite(path[j]!); j++) basePrefix.push(literalValue(path[j]!)!);
     return {
-      source: (_s, c) => (c.overrides === null ? basePath(c.data, basePrefix) : applyOverrides(c, basePrefix, cc => basePath(cc.data, basePrefix))),
+      source: (_s, c) => (c.overrides === null || !basePrefix.every(k => typeof k === 'string')
+        ? basePath(c.data, basePrefix) : applyOverrides(c, basePrefix as string[], cc => basePath(cc.data, basePrefix))),
       rest: path.slice(j),
     };
   }
@@ -1134,6 +1135,7 @@ function mergeFactsInto(into: CompileFacts, from: CompileFacts): void {
   into.readsClock ||= from.readsClock;
 }
 
+function isComposite(t: Term): boolean { return t.kind === 'array' || t.kind === 'set' || t.kind === 'object'; }
 function isConstString(t: Term): boolean { return t.kind === 'scalar' && typeof t.value === 'string'; }
 
 function forVars(t: Term, fn: (name: string) => void): void {
