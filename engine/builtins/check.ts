@@ -9,14 +9,14 @@ import { BuiltinError, type BuiltinImpl } from './types.js';
 
 /** `name: operand pos must be want but got <type>` (`eval_type_error`). */
 export function operandTypeError(name: string, pos: number, want: string[], got: Value): BuiltinError {
-  const w = want.length === 1 ? want[0]! : `one of {${[...want].sort().join(', ')}}`;
+  const w = want.length === 1 ? want[0]! : `one of {${want.join(', ')}}`;
   return new BuiltinError(`${name}: operand ${pos} must be ${w} but got ${typeName(got)}`, 'eval_type_error');
 }
 
 /** `name: operand pos must be array of strings but got array containing number`. */
 export function operandElementError(name: string, pos: number, composite: Value, want: string[], got: Value): BuiltinError {
   const c = typeName(composite);
-  const w = want.length === 1 ? `${want[0]}s` : `(any of) {${[...want].sort().join(', ')}}`;
+  const w = want.length === 1 ? `${want[0]}s` : `(any of) {${want.join(', ')}}`;
   return new BuiltinError(`${name}: operand ${pos} must be ${c} of ${w} but got ${c} containing ${typeName(got)}`, 'eval_type_error');
 }
 
