@@ -5,26 +5,27 @@ import type { RuleTree, TreeNode } from './tree.js';
 import { pathText } from './tree.js';
 import { forEachExprTerm, forEachTerm } from './walk.js';
 
-/** Nodes a reference under `data` may read. */
+/**
+ * Nodes a reference under `data` may read: constant segments must match, a variable segment
+ * matches every child, and a ref that stops at a package reads everything below it.
+ */
 export function nodesReadBy(tree: RuleTree, segments: Term[]): TreeNode[] {
-  let n = tree.root;
-  for (const seg of segments) {
+  const out: TreeNode[] = [];
+  const all = (x: TreeNode) => { if (x.kind) out.push(x); for (const c of x.children.values()) all(c); };
+  const walk = (n: TreeNode, i: number): void => {
+    if (n.kind) { out.push(n); return; }
+    if (i === segments.length) { all(n); return; }
+    const seg = segments[i]!;
     if (seg.kind === 'scalar' && typeof seg.value === 'string') {
       const c = n.children.get(seg.value);
-      if (!c) return n.kind ? [n] : [];
-      n = c;
-      if (n.kind) return [n];
+      if (c) walk(c, i + 1);
     } else if (seg.kind === 'scalar' || seg.kind === 'number') {
       // A constant that is not a string never names a package or rule: base data only.
-      return n.kind ? [n] : [];
     } else {
-      break;
+      for (const c of n.children.values()) walk(c, i + 1);
     }
-  }
-  // A dynamic segment at a package node reads every rule below it.
-  const out: TreeNode[] = [];
-  const visit = (x: TreeNode) => { if (x.kind) out.push(x); for (const c of x.children.values()) visit(c); };
-  visit(n);
+  };
+  walk(tree.root, 0);
   return out;
 }
 

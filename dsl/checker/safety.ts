@@ -203,19 +203,33 @@ export interface OrderResult { body: Expr[]; bound: Set<string> }
  * nested closures too. Unsafe variables are reported into `diags`.
  */
 export function orderBody(body: Expr[], bound0: Set<string>, outer0: Set<string>, arityOf: ArityOf, diags: Diagnostic[]): OrderResult {
-  const outer = new Set([...outer0, ...scopeNames(body, bound0)]);
+  const outerAll = new Set([...outer0, ...scopeNames(body, bound0)]);
+  // A name declared (`:=`, `some`) later in the body is not the same variable as one used in a
+  // closure before the declaration.
+  const declaredAt = new Map<string, number>();
+  body.forEach((e, i) => {
+    const names = new Set<string>();
+    collectDeclared(e, names);
+    for (const n of names) if (!declaredAt.has(n) && !bound0.has(n)) declaredAt.set(n, i);
+  });
+  const outerFor = (i: number) => {
+    if (declaredAt.size === 0) return outerAll;
+    const o = new Set(outerAll);
+    for (const [n, at] of declaredAt) if (at > i) o.delete(n);
+    return o;
+  };
   const bound = new Set(bound0);
-  const pending = [...body];
+  const pending = body.map((e, i) => ({ e, outer: outerFor(i) }));
   const ordered: Expr[] = [];
   while (pending.length) {
     let idx = -1;
     for (let i = 0; i < pending.length; i++) {
-      if (exprIO(pending[i]!, bound, outer, arityOf).ready) { idx = i; break; }
+      if (exprIO(pending[i]!.e, bound, pending[i]!.outer, arityOf).ready) { idx = i; break; }
     }
     if (idx < 0) {
       // Nothing can run: report the variables nobody binds, at their first occurrence.
       const reported = new Set<string>();
-      for (const e of pending) {
+      for (const { e, outer } of pending) {
         const io = exprIO(e, bound, outer, arityOf);
         for (const v of io.needs) {
           if (bound.has(v) || reported.has(v)) continue;
@@ -224,11 +238,11 @@ export function orderBody(body: Expr[], bound0: Set<string>, outer0: Set<string>
           diags.push(diagnosticAt('rego_unsafe_var_error', at?.loc ?? e.loc, `var ${displayName(v)} is unsafe`));
         }
       }
-      if (reported.size === 0) diags.push(diagnosticAt('rego_unsafe_var_error', pending[0]!.loc, 'expression is unsafe'));
-      ordered.push(...pending);
+      if (reported.size === 0) diags.push(diagnosticAt('rego_unsafe_var_error', pending[0]!.e.loc, 'expression is unsafe'));
+      ordered.push(...pending.map(p => p.e));
       break;
     }
-    const e = pending.splice(idx, 1)[0]!;
+    const { e, outer } = pending.splice(idx, 1)[0]!;
     const io = exprIO(e, bound, outer, arityOf);
     ordered.push(orderNested(e, bound, outer, arityOf, diags));
     for (const v of io.outputs) bound.add(v);
@@ -324,6 +338,7 @@ export function checkRuleSafety(rule0: Rule, arityOf: ArityOf, diags: Diagnostic
  * expression of the body, so refs in it may iterate and calls run with the body's bindings.
  */
 function moveHeadTermsIntoBody(rule: Rule): Rule {
+  if (rule.default) return rule;
   const computed = (t: Term | undefined): t is Term => !!t && !['scalar', 'number', 'var'].includes(t.kind) && !isLiteral(t);
   const head = { ...rule.head };
   const body = [...rule.body];

@@ -144,9 +144,24 @@ export class Compiler {
     }
   }
 
-  /** A package: base data at its path merged with the documents of the rules below it. */
+  /**
+   * A package: base data at its path merged with the documents of the rules below it (base data
+   * wins where both define a key, as in OPA). Children that are being compiled right now (a rule
+   * reading `data[x]…` of its own package) are compiled on first use instead, and the package then
+   * reports conservative cache facts.
+   */
   private compilePackage(node: TreeNode): (c: Ctx) => Value | undefined {
-    const children = [...node.children.entries()].map(([k, n]) => [k, n.kind === 'function' ? undefined : this.docOf(n)] as const);
+    const cyclic = [...this.compiling].some(id => {
+      const p = this.program.tree.nodes[id]!.path;
+      return p.length > node.path.length && node.path.every((x, i) => p[i] === x);
+    });
+    if (cyclic) { this.facts.inputPaths = 'all'; this.facts.nondeterministic = true; }
+    const children = [...node.children.entries()].map(([k, n]) => {
+      if (n.kind === 'function') return [k, undefined] as const;
+      if (!cyclic) return [k, this.docOf(n)] as const;
+      let doc: ((c: Ctx) => Value | undefined) | undefined;
+      return [k, (c: Ctx) => (doc ??= this.docOf(n))(c)] as const;
+    });
     const path = node.path;
     return (c: Ctx) => {
       const base = basePath(c.data, path);
@@ -162,7 +177,7 @@ export class Compiler {
         const v = doc(c);
         if (v === undefined) continue;
         const prev = Object.prototype.hasOwnProperty.call(out, k) ? out[k] : undefined;
-        defineOwn(out, k, prev !== undefined && isObject(prev) && isObject(v) ? mergeObjects(prev, v) : v);
+        defineOwn(out, k, prev === undefined ? v : isObject(prev) && isObject(v) ? mergeObjects(v, prev) : prev);
       }
       return out;
     };
@@ -1186,9 +1201,14 @@ function memberOf(x: Value, coll: Value): boolean {
   return false;
 }
 
+/** Reads base data; an integer key also finds the same digits as a string key (stored JSON). */
 export function basePath(data: Value, path: readonly (string | Value)[]): Value | undefined {
   let v: Value | undefined = data;
-  for (let i = 0; i < path.length && v !== undefined; i++) v = derefKey(v, path[i]!);
+  for (let i = 0; i < path.length && v !== undefined; i++) {
+    const k = path[i]!;
+    const next: Value | undefined = derefKey(v, k);
+    v = next === undefined && typeof k === 'number' && isObject(v) ? derefKey(v, String(k)) : next;
+  }
   return v;
 }
 
