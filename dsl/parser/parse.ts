@@ -30,6 +30,11 @@ const CONTINUES = new Set<TokenType>([
   T.EqEq, T.Neq, T.Lt, T.Lte, T.Gt, T.Gte, T.Plus, T.Minus, T.Star, T.Slash, T.Percent, T.Bar, T.Amp,
 ]);
 
+/** Tokens that can end an operand: an assignment after one is misplaced, not missing its left side. */
+const ENDS_OPERAND = new Set<TokenType>([
+  T.Ident, T.NumberLit, T.StringLit, T.RawString, T.True, T.False, T.Null, T.RParen, T.RBrack, T.RBrace,
+]);
+
 const DISPLAY: Record<string, string> = {
   RBrace: '`}`', RBrack: '`]`', RParen: '`)`', LBrace: '`{`', LBrack: '`[`', LParen: '`(`', Colon: '`:`',
   Comma: '`,`', As: '`as`', Name: 'a name', Ident: 'a name', EOF: 'end of file', Semi: '`;`', Dot: '`.`',
@@ -40,14 +45,16 @@ interface Chunk { tokens: PolToken[]; bad: boolean }
 
 class Session {
   readonly diagnostics: Diagnostic[] = [];
+  /** Lexical errors, kept apart so they win over their consequences on the same line. */
+  readonly lexical: Diagnostic[] = [];
   readonly build: AstBuilder;
   constructor(readonly file: string, readonly text: string) {
     this.build = new AstBuilder(file, this.diagnostics);
   }
 
-  report(t: IToken, m: Msg, width?: number): void {
+  report(t: IToken, m: Msg, width?: number, list = this.diagnostics): void {
     const loc = this.tokLoc(t, width);
-    this.diagnostics.push(diagnosticAt('rego_parse_error', loc, m.message, m.help));
+    list.push(diagnosticAt('rego_parse_error', loc, m.message, m.help));
   }
 
   tokLoc(t: IToken, width?: number): Loc {
@@ -66,13 +73,13 @@ class Session {
   lex(): { tokens: PolToken[]; comments: IToken[] } {
     const r = lex(this.text);
     for (const e of r.errors) {
-      this.diagnostics.push(diagnosticAt('rego_parse_error',
+      this.lexical.push(diagnosticAt('rego_parse_error',
         { file: this.file, line: e.line, col: e.col, offset: e.offset, end: e.offset + e.length }, MSG.unexpectedChar(e.char).message));
     }
     for (const t of r.tokens) {
-      if (t.tokenType === T.UnterminatedString) this.report(t, MSG.unterminatedString());
-      else if (t.tokenType === T.UnterminatedRawString) this.report(t, MSG.unterminatedRawString(), 1);
-      else if (t.tokenType === T.Dollar) this.report(t, MSG.templateString());
+      if (t.tokenType === T.UnterminatedString) this.report(t, MSG.unterminatedString(), undefined, this.lexical);
+      else if (t.tokenType === T.UnterminatedRawString) this.report(t, MSG.unterminatedRawString(), 1, this.lexical);
+      else if (t.tokenType === T.Dollar) this.report(t, MSG.templateString(), undefined, this.lexical);
     }
     return r;
   }
@@ -153,18 +160,24 @@ class Session {
     }
     const type = t.tokenType;
     if (type === T.Dollar || type === T.UnterminatedString || type === T.UnterminatedRawString) return; // already reported
-    if (type === T.Assign || type === T.Unify) return this.report(t, MSG.misplacedAssign(t.image));
-    const expected = /-->\s*(\w+)\s*<--/.exec(e.message)?.[1];
     const prevTok = chunk[chunk.indexOf(t) - 1];
-    if (!t.nl && prevTok && type !== T.Semi && !OPEN.has(prevTok.tokenType) && !CLOSE.has(type)
-      && (expected === 'RBrace' || expected === 'RBrack' || e.name === 'NotAllInputParsedException')
-      && !NEEDS_MORE.has(prevTok.tokenType) && prevTok.tokenType !== T.Bar) {
-      return this.report(t, MSG.missingSeparator(t.image));
+    const prevType = prevTok?.tokenType;
+    if ((type === T.Some || type === T.Every) && prevType === T.Not) {
+      return this.report(t, type === T.Some ? MSG.someNegated() : MSG.everyNegated());
     }
+    if ((type === T.Assign || type === T.Unify) && prevTok && ENDS_OPERAND.has(prevType!)) {
+      return this.report(t, MSG.misplacedAssign(t.image));
+    }
+    const expected = /-->\s*(\w+)\s*<--/.exec(e.message)?.[1];
     if ((T.KEYWORD_TOKENS as TokenType[]).includes(type)) {
       const m = MSG.unexpectedKeyword(t.image);
-      if (t === chunk[0] || prevTok?.tokenType === T.Default) return this.report(t, m);
+      if (t === chunk[0] || t.nl || prevType === T.Default) return this.report(t, m);
       return this.report(t, { message: m.message });
+    }
+    if (!t.nl && prevTok && type !== T.Semi && !OPEN.has(prevType!) && !CLOSE.has(type)
+      && (expected === 'RBrace' || expected === 'RBrack' || e.name === 'NotAllInputParsedException')
+      && !NEEDS_MORE.has(prevType!) && prevType !== T.Bar) {
+      return this.report(t, MSG.missingSeparator(t.image));
     }
     const want = expected && e.name === 'MismatchedTokenException' ? DISPLAY[expected] : undefined;
     this.report(t, MSG.unexpectedToken(t.image, want));
@@ -177,16 +190,19 @@ function findOpener(stack: IToken[], want: string): number {
 }
 
 /** Keeps the first diagnostic per line so one mistake does not produce a cascade of follow-ups. */
-function dedupe(list: Diagnostic[]): Diagnostic[] {
+function dedupe(list: Diagnostic[], first: Diagnostic[] = []): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
+  // Lexical errors (unterminated strings...) explain whatever else went wrong on their line.
+  for (const d of first) seen.add(`${d.file}\u0000${d.line}`);
+  out.push(...first);
   for (const d of sortDiagnostics(list)) {
     const key = `${d.file}\u0000${d.line}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(d);
   }
-  return out;
+  return sortDiagnostics(out);
 }
 
 /** Runs `fn` over a CST; a thrown Incomplete means the statement is already reported as broken. */
@@ -242,7 +258,7 @@ export function parseModule(file: string, text: string): Result<Module> {
   if (!pkg && !brokenBeforePackage && chunks.length === 0) {
     s.diagnostics.push(diagnosticAt('rego_parse_error', { file, line: 1, col: 1, offset: 0, end: 0 }, MSG.missingPackage().message, MSG.missingPackage().help));
   }
-  const diagnostics = dedupe(s.diagnostics);
+  const diagnostics = dedupe(s.diagnostics, s.lexical);
   if (diagnostics.length || !pkg) return { value: undefined, diagnostics };
   const commentNodes: Comment[] = comments.map(t => ({ text: t.image.slice(1), loc: s.tokLoc(t) }));
   return { value: { kind: 'module', file, package: pkg, imports, rules, comments: commentNodes }, diagnostics: [] };
@@ -254,7 +270,7 @@ function parseWhole<X>(file: string, text: string, entry: 'query' | 'termOnly', 
   const chunks = s.split(tokens, true);
   if (tokens.length === 0) {
     s.diagnostics.push(diagnosticAt('rego_parse_error', s.endLoc(), MSG.unexpectedEof().message));
-  } else if (!chunks[0]!.bad && s.diagnostics.length === 0) {
+  } else if (!chunks[0]!.bad && s.diagnostics.length === 0 && s.lexical.length === 0) {
     const g = grammar();
     g.input = tokens;
     const cst = guarded(() => g[entry]());
@@ -263,12 +279,12 @@ function parseWhole<X>(file: string, text: string, entry: 'query' | 'termOnly', 
       else s.report(tokens[0]!, MSG.tooDeep());
     } else {
       const v = guarded(() => build(s, cst as never));
-      const diagnostics = dedupe(s.diagnostics);
+      const diagnostics = dedupe(s.diagnostics, s.lexical);
       if (!diagnostics.length && v !== undefined) return { value: v, diagnostics };
       return { value: undefined, diagnostics };
     }
   }
-  return { value: undefined, diagnostics: dedupe(s.diagnostics) };
+  return { value: undefined, diagnostics: dedupe(s.diagnostics, s.lexical) };
 }
 
 export function parseQuery(text: string, file = ''): Result<Expr[]> {

@@ -57,37 +57,36 @@ export class AstBuilder {
 
   operand(n: CstNode): Term {
     const c = n.children as Kids;
-    let t: Term;
-    let first: IToken | undefined;
-    if (c['Keyword'] || c['Ident'] || c['Contains']) {
-      first = need(tok(n, 'Keyword') ?? tok(n, 'Ident') ?? tok(n, 'Contains'));
-      t = { kind: 'var', name: first.image, loc: this.loc(first) };
-    } else if ((first = tok(n, 'NumberLit'))) {
-      t = this.number(first, '', this.loc(first));
-    } else if ((first = tok(n, 'StringLit'))) {
-      t = { kind: 'scalar', value: this.decodeString(first), loc: this.loc(first) };
-    } else if ((first = tok(n, 'RawString'))) {
-      t = { kind: 'scalar', value: first.image.slice(1, -1), raw: true, loc: this.loc(first) };
-    } else if ((first = tok(n, 'UnterminatedString'))) {
-      t = { kind: 'scalar', value: first.image.slice(1), loc: this.loc(first) };
-    } else if ((first = tok(n, 'UnterminatedRawString'))) {
-      t = { kind: 'scalar', value: first.image.slice(1), raw: true, loc: this.loc(first) };
-    } else if ((first = tok(n, 'True') ?? tok(n, 'False'))) {
-      t = { kind: 'scalar', value: first.tokenType === T.True, loc: this.loc(first) };
-    } else if ((first = tok(n, 'Null'))) {
-      t = { kind: 'scalar', value: null, loc: this.loc(first) };
-    } else if ((first = tok(n, 'Minus'))) {
-      const inner = this.operand(need(node(n, 'operand')));
-      const l = this.span(this.loc(first), inner.loc);
-      if (inner.kind === 'number' && !inner.text.startsWith('-')) t = { kind: 'number', text: '-' + inner.text, loc: l };
-      else { this.error(this.loc(first), MSG.unaryMinus()); t = inner; }
-    } else if ((first = tok(n, 'LParen'))) {
-      t = this.exprKV(need(node(n, 'exprKV')));
-    } else if (c['arrayTerm']) {
-      t = this.arrayTerm(need(node(n, 'arrayTerm')));
-    } else {
-      t = this.braceTerm(need(node(n, 'braceTerm')));
+    let t: Term | undefined;
+    // One pass over the (few) children keys instead of probing for every alternative.
+    for (const key in c) {
+      const first = (c[key] as IToken[])[0]!;
+      switch (key) {
+        case 'Keyword': case 'Ident': case 'Contains':
+          t = { kind: 'var', name: first.image, loc: this.loc(first) }; break;
+        case 'NumberLit': t = this.number(first, '', this.loc(first)); break;
+        case 'StringLit': t = { kind: 'scalar', value: this.decodeString(first), loc: this.loc(first) }; break;
+        case 'RawString': t = { kind: 'scalar', value: first.image.slice(1, -1), raw: true, loc: this.loc(first) }; break;
+        case 'UnterminatedString': t = { kind: 'scalar', value: first.image.slice(1), loc: this.loc(first) }; break;
+        case 'UnterminatedRawString': t = { kind: 'scalar', value: first.image.slice(1), raw: true, loc: this.loc(first) }; break;
+        case 'True': t = { kind: 'scalar', value: true, loc: this.loc(first) }; break;
+        case 'False': t = { kind: 'scalar', value: false, loc: this.loc(first) }; break;
+        case 'Null': t = { kind: 'scalar', value: null, loc: this.loc(first) }; break;
+        case 'Minus': {
+          const inner = this.operand(need(node(n, 'operand')));
+          const l = this.span(this.loc(first), inner.loc);
+          if (inner.kind === 'number' && !inner.text.startsWith('-')) t = { kind: 'number', text: '-' + inner.text, loc: l };
+          else { this.error(this.loc(first), MSG.unaryMinus()); t = inner; }
+          break;
+        }
+        case 'LParen': t = this.exprKV(need(node(n, 'exprKV'))); break;
+        case 'arrayTerm': t = this.arrayTerm(c[key]![0] as CstNode); break;
+        case 'braceTerm': t = this.braceTerm(c[key]![0] as CstNode); break;
+        default: break;
+      }
+      if (t) break;
     }
+    if (!t) throw new Incomplete();
     for (const s of nodes(n, 'suffix')) t = this.suffix(t, s);
     return t;
   }
@@ -385,7 +384,6 @@ export class AstBuilder {
     const start = this.loc(def ?? nameTok);
     const head = this.ruleHead(headNode);
     if (!head) return undefined;
-    const display = headText(head);
     const bodyNode = node(n, 'ruleBody');
     let body: Expr[] = [];
     let end = head.loc;
@@ -399,15 +397,15 @@ export class AstBuilder {
         if (!head.value && !head.contains && !head.args && head.ref.length === 2) {
           this.error(b.start, MSG.v0PartialSet(refText(head.ref.slice(0, 1)), termText(head.ref[1]!)));
         } else {
-          this.error(b.start, MSG.missingIf(display));
+          this.error(b.start, MSG.missingIf(headText(head)));
         }
       }
     } else if (!def && !head.value && !head.contains) {
       ok = false;
       if (head.ref.length === 2 && !head.args) this.error(head.loc, MSG.v0PartialSet(refText(head.ref.slice(0, 1)), termText(head.ref[1]!)));
-      else this.error(head.loc, MSG.ruleNeedsBodyOrValue(display));
+      else this.error(head.loc, MSG.ruleNeedsBodyOrValue(headText(head)));
     }
-    if (head.args && head.contains) { ok = false; this.error(head.loc, MSG.containsWithArgs(display)); }
+    if (head.args && head.contains) { ok = false; this.error(head.loc, MSG.containsWithArgs(headText(head))); }
 
     const rule: Rule = { kind: 'rule', default: def !== undefined, head, body, hasBody: bodyNode !== undefined, loc: this.span(start, end) };
     if (def) ok = this.checkDefault(rule, start) && ok;
