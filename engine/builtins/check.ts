@@ -60,7 +60,7 @@ function argCheck(t: Type): ArgCheck | undefined {
   // Element checks are one level deep, and only for element types that are simple kinds: that is
   // where OPA's builtins check too, and it keeps the check linear and allocation-free.
   const elemKinds = new Map<string, Set<string>>();
-  for (const k of ['array', 'set', 'object']) {
+  for (const k of ['array', 'set']) {
     if (!allowed.has(k)) continue;
     const e = elementOf(t, k);
     const ek = e ? kindsOf(e) : [];

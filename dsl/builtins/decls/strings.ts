@@ -1,3 +1,58 @@
-import type { BuiltinDecl } from '../types.js';
+import { T, type BuiltinDecl, type Type } from '../types.js';
 
-export const decls: BuiltinDecl[] = [];
+const fn = (name: string, args: [string, Type, string][], result: Type, description: string, example: string): BuiltinDecl => ({
+  name, category: 'strings', result, description, example,
+  args: args.map(([n, type, d]) => ({ name: n, type, description: d })),
+});
+
+const s = T.str, n = T.num;
+const strings = T.or(T.str, T.set(T.str), T.arr(T.str));
+
+export const decls: BuiltinDecl[] = [
+  fn('concat', [['delimiter', s, 'string to use as a delimiter'], ['collection', T.or(T.arr(s), T.set(s)), 'strings to join']], s,
+    'Joins a set or array of strings with a delimiter.', 'concat(", ", ["a", "b"])'),
+  fn('contains', [['haystack', s, 'string to search in'], ['needle', s, 'substring to look for']], T.bool,
+    'Returns `true` if the search string is included in the base string.', 'contains(input.path, "/admin")'),
+  fn('startswith', [['search', s, 'search string'], ['base', s, 'base string']], T.bool,
+    'Returns true if the search string begins with the base string.', 'startswith(input.path, "/api/")'),
+  fn('endswith', [['search', s, 'search string'], ['base', s, 'base string']], T.bool,
+    'Returns true if the search string ends with the base string.', 'endswith(input.host, ".example.com")'),
+  fn('lower', [['x', s, 'string that is converted to lower-case']], s, 'Returns the input string but with all characters in lower-case.', 'lower("ABC")'),
+  fn('upper', [['x', s, 'string that is converted to upper-case']], s, 'Returns the input string but with all characters in upper-case.', 'upper("abc")'),
+  fn('split', [['x', s, 'string that is split'], ['delimiter', s, 'delimiter used for splitting']], T.arr(s),
+    'Split returns an array containing elements of the input string split on a delimiter.', 'split("a,b", ",")'),
+  fn('strings.split_n', [['x', s, 'string that is split'], ['delimiter', s, 'delimiter used for splitting'], ['n', n, 'number of parts: the first n when positive, the last -n when negative']], T.arr(s),
+    'Splits the input string on a delimiter and keeps the first `n` parts (or the last `-n` parts when `n` is negative).', 'strings.split_n("a.b.c", ".", 2)'),
+  fn('replace', [['x', s, 'string being processed'], ['old', s, 'substring to replace'], ['new', s, 'string to replace `old` with']], s,
+    'Replace replaces all instances of a sub-string.', 'replace("a-b", "-", "_")'),
+  fn('strings.replace_n', [['patterns', T.obj(s, s), 'replacement pairs'], ['value', s, 'string to replace substring matches in']], s,
+    'Replaces a string from a list of old, new string pairs. Replacements are performed in the order they appear in the target string, without overlapping matches. The old string comparisons are done in argument order.', 'strings.replace_n({"<": "&lt;"}, input.html)'),
+  fn('strings.reverse', [['x', s, 'string to reverse']], s, 'Reverses a given string.', 'strings.reverse("abc")'),
+  fn('strings.count', [['search', s, 'string to search in'], ['substring', s, 'substring to look for']], n,
+    'Returns the number of non-overlapping instances of a substring in a string.', 'strings.count("cheese", "e")'),
+  fn('strings.any_prefix_match', [['search', strings, 'string(s) to search'], ['base', strings, 'base string(s)']], T.bool,
+    'Returns true if any of the search strings begins with any of the base strings.', 'strings.any_prefix_match(input.path, ["/api", "/admin"])'),
+  fn('strings.any_suffix_match', [['search', strings, 'string(s) to search'], ['base', strings, 'base string(s)']], T.bool,
+    'Returns true if any of the search strings ends with any of the base strings.', 'strings.any_suffix_match(input.host, [".example.com"])'),
+  fn('trim', [['x', s, 'string to trim'], ['cutset', s, 'string of characters that are cut off']], s,
+    'Returns `value` with all leading or trailing instances of the `cutset` characters removed.', 'trim("..a..", ".")'),
+  fn('trim_left', [['x', s, 'string to trim'], ['cutset', s, 'string of characters that are cut off on the left']], s,
+    'Returns `value` with all leading instances of the `cutset` characters removed.', 'trim_left("..a", ".")'),
+  fn('trim_right', [['x', s, 'string to trim'], ['cutset', s, 'string of characters that are cut off on the right']], s,
+    'Returns `value` with all trailing instances of the `cutset` characters removed.', 'trim_right("a..", ".")'),
+  fn('trim_prefix', [['x', s, 'string to trim'], ['prefix', s, 'prefix to cut off']], s,
+    'Returns `value` without the prefix. If `value` doesn\'t start with `prefix`, it is returned unchanged.', 'trim_prefix("/api/x", "/api")'),
+  fn('trim_suffix', [['x', s, 'string to trim'], ['suffix', s, 'suffix to cut off']], s,
+    'Returns `value` without the suffix. If `value` doesn\'t end with `suffix`, it is returned unchanged.', 'trim_suffix("a.json", ".json")'),
+  fn('trim_space', [['x', s, 'string to trim']], s, 'Return the given string with all leading and trailing white space removed.', 'trim_space("  a  ")'),
+  fn('substring', [['value', s, 'string to extract substring from'], ['offset', n, 'offset, must be positive'], ['length', n, 'length of the substring starting from `offset`; if negative, the rest of the string']], s,
+    'Returns the portion of a string for a given `offset` and a `length` (in characters).', 'substring("abcdef", 1, 3)'),
+  fn('indexof', [['haystack', s, 'string to search in'], ['needle', s, 'substring to look for']], n,
+    'Returns the index of a substring contained inside a string (in characters), or -1.', 'indexof("abc", "c")'),
+  fn('indexof_n', [['haystack', s, 'string to search in'], ['needle', s, 'substring to look for']], T.arr(n),
+    'Returns a list of all the indexes of a substring contained inside a string.', 'indexof_n("abcabc", "b")'),
+  fn('sprintf', [['format', s, 'string with formatting verbs'], ['values', T.arr(), 'arguments to format into formatting verbs']], s,
+    'Returns the given string, formatted (Go `fmt` verbs).', 'sprintf("%s has %d roles", [input.user, count(input.roles)])'),
+  fn('format_int', [['number', n, 'number to format'], ['base', n, 'base of number representation to use']], s,
+    'Returns the string representation of the number in the given base after rounding it down to an integer value.', 'format_int(255, 16)'),
+];
