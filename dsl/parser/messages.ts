@@ -51,6 +51,7 @@ export const MSG = {
     message: `unexpected ${q(op)}: assignment and unification are only allowed at the top level of an expression`,
     help: op === ':=' ? 'use `==` to compare values; `x := value` declares a local variable' : 'use `==` to compare values',
   }),
+  missingOperand: (tok: string, op: string): Msg => ({ message: `unexpected ${q(clip(tok))}: missing operand after ${q(op)}` }),
   emptyBody: (): Msg => ({ message: 'found empty body', help: 'remove the braces, or add an expression such as `true`' }),
 
   missingPackage: (): Msg => ({ message: 'missing `package` declaration', help: 'start the file with `package <name>`' }),

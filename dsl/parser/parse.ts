@@ -3,7 +3,7 @@
  * the shared grammar and builds the AST. Splitting first means one broken rule is reported once
  * and the next rule still parses, without chevrotain's token-level recovery inventing cascades.
  */
-import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
+import { tokenMatcher, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
 import type { Comment, Expr, Import, Module, Package, Rule, Term } from '../ast/nodes.js';
 import { diagnosticAt, sortDiagnostics, type Diagnostic, type Loc, type Result } from '../diagnostic.js';
 import { lex, type PolToken } from '../lexer/index.js';
@@ -88,31 +88,54 @@ class Session {
    * Splits tokens into statements and checks bracket balance. A statement starts on a new line at
    * bracket depth 0, unless the previous line ends with a token that needs more (`:=`, `,`, an
    * operator...) or the new line starts with one that cannot begin a statement (`else`, `if`, `{`...).
+   *
+   * When a bracket is left open, everything after it would be one broken statement; a second pass
+   * (`resync`) then also starts a statement at any line that begins in column 1 with what looks
+   * like a rule head, so the rules after the mistake are still checked.
    */
   split(tokens: PolToken[], whole: boolean): Chunk[] {
+    const first = this.splitPass(tokens, whole, false);
+    const r = first.unclosed && !whole ? this.splitPass(tokens, whole, true) : first;
+    this.diagnostics.push(...r.diagnostics);
+    return r.chunks;
+  }
+
+  private splitPass(tokens: PolToken[], whole: boolean, resync: boolean): { chunks: Chunk[]; diagnostics: Diagnostic[]; unclosed: boolean } {
+    const diagnostics: Diagnostic[] = [];
+    const report = (t: IToken, m: Msg) => this.report(t, m, undefined, diagnostics);
     const chunks: Chunk[] = [];
     let cur: Chunk = { tokens: [], bad: false };
     const stack: IToken[] = [];
     let prev: PolToken | undefined;
     let prevIsName = false;
-    for (const t of tokens) {
+    let unclosed = false;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
       const type = t.tokenType;
-      if (!whole && stack.length === 0 && t.nl && prev && cur.tokens.length && (prevIsName || !NEEDS_MORE.has(prev.tokenType))
-        && !(CONTINUES.has(type) && !this.kwRef(tokens, t))) {
-        chunks.push(cur);
-        cur = { tokens: [], bad: false };
+      if (!whole && t.nl && prev && cur.tokens.length && (prevIsName || !NEEDS_MORE.has(prev.tokenType))) {
+        if (stack.length === 0 && !(CONTINUES.has(type) && !kwRefAt(tokens, i))) {
+          chunks.push(cur);
+          cur = { tokens: [], bad: false };
+        } else if (resync && stack.length && t.startColumn === 1 && looksLikeStatement(tokens, i)) {
+          const open = stack[stack.length - 1]!;
+          report(open, MSG.unmatchedOpen(open.image));
+          cur.bad = true;
+          stack.length = 0;
+          chunks.push(cur);
+          cur = { tokens: [], bad: false };
+        }
       }
       if (OPEN.has(type)) {
         stack.push(t);
         if (stack.length > MAX_NESTING) {
-          if (!cur.bad) this.report(t, MSG.tooDeep());
+          if (!cur.bad) report(t, MSG.tooDeep());
           cur.bad = true;
         }
       } else if (CLOSE.has(type)) {
         const want = CLOSE.get(type)!;
         const at = findOpener(stack, want);
         if (at < 0) {
-          this.report(t, MSG.unmatchedClose(t.image));
+          report(t, MSG.unmatchedClose(t.image));
           cur.bad = true;
           prevIsName = false;
           prev = t;
@@ -120,7 +143,7 @@ class Session {
         }
         if (at !== stack.length - 1) {
           const inner = stack[stack.length - 1]!;
-          this.report(inner, MSG.unmatchedOpen(inner.image));
+          report(inner, MSG.unmatchedOpen(inner.image));
           cur.bad = true;
         }
         stack.length = at;
@@ -132,19 +155,12 @@ class Session {
     }
     if (stack.length) {
       const open = stack[stack.length - 1]!;
-      this.report(open, MSG.unmatchedOpen(open.image));
+      report(open, MSG.unmatchedOpen(open.image));
       cur.bad = true;
+      unclosed = true;
     }
     if (cur.tokens.length) chunks.push(cur);
-    return chunks;
-  }
-
-  private kwRef(tokens: PolToken[], t: PolToken): boolean {
-    // Only keywords can be names at the start of a line; cheap check before searching the index.
-    if (!(T.KEYWORD_TOKENS as TokenType[]).includes(t.tokenType)) return false;
-    const i = tokens.indexOf(t);
-    const n = tokens[i + 1];
-    return !!n && (n.tokenType === T.Dot || n.tokenType === T.LBrack) && n.startOffset === (t.endOffset ?? 0) + 1;
+    return { chunks, diagnostics, unclosed };
   }
 
   /** Maps chevrotain's first error for a statement to one targeted diagnostic. */
@@ -174,6 +190,9 @@ class Session {
       if (t === chunk[0] || t.nl || prevType === T.Default) return this.report(t, m);
       return this.report(t, { message: m.message });
     }
+    if (prevType && tokenMatcher(prevTok!, T.BinOp) && !tokenMatcher(t, T.BinOp) && prevType !== T.In) {
+      return this.report(t, MSG.missingOperand(t.image, prevTok!.image));
+    }
     if (!t.nl && prevTok && type !== T.Semi && !OPEN.has(prevType!) && !CLOSE.has(type)
       && (expected === 'RBrace' || expected === 'RBrack' || e.name === 'NotAllInputParsedException')
       && !NEEDS_MORE.has(prevType!) && prevType !== T.Bar) {
@@ -182,6 +201,23 @@ class Session {
     const want = expected && e.name === 'MismatchedTokenException' ? DISPLAY[expected] : undefined;
     this.report(t, MSG.unexpectedToken(t.image, want));
   }
+}
+
+function kwRefAt(tokens: PolToken[], i: number): boolean {
+  const t = tokens[i]!;
+  if (!(T.KEYWORD_TOKENS as TokenType[]).includes(t.tokenType)) return false;
+  const n = tokens[i + 1];
+  return !!n && (n.tokenType === T.Dot || n.tokenType === T.LBrack) && n.startOffset === (t.endOffset ?? 0) + 1;
+}
+
+const HEAD_FOLLOWERS = new Set<TokenType>([T.Assign, T.Unify, T.If, T.Contains, T.LBrack, T.LParen, T.Dot, T.LBrace]);
+
+/** A line that starts like `name :=`, `name if`, `name[`, `default ...`, `import ...`: a likely statement. */
+function looksLikeStatement(tokens: PolToken[], i: number): boolean {
+  const t = tokens[i]!.tokenType;
+  if (t === T.Default || t === T.Import || t === T.Package) return true;
+  const next = tokens[i + 1];
+  return (t === T.Ident || kwRefAt(tokens, i)) && !!next && HEAD_FOLLOWERS.has(next.tokenType);
 }
 
 function findOpener(stack: IToken[], want: string): number {

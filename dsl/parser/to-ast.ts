@@ -479,6 +479,11 @@ export class AstBuilder {
       return { body, hasIf: ifTok !== undefined, start, end: this.loc(need(rb)) };
     }
     const expr = this.literal(need(node(n, 'literal')));
+    // `p if {}` is an empty object literal to OPA; nobody means that, so it is reported as an empty body.
+    if (expr.body.kind === 'term' && expr.body.term.kind === 'object' && expr.body.term.entries.length === 0 && !expr.negated && !expr.with.length) {
+      this.error(start, MSG.emptyBody());
+      throw new Incomplete();
+    }
     return { body: [expr], hasIf: true, start, end: expr.loc };
   }
 
