@@ -207,6 +207,8 @@ export class Compiler {
   }
 
   private compileDefaultValue(def: RuleDef): (c: Ctx) => Value | undefined {
+    const lit = def.rule.head.value ? literalValue(def.rule.head.value) : true;
+    if (lit !== undefined) return () => lit;
     const scope = new Scope(new FrameLayout());
     const v = def.rule.head.value ? this.value(def.rule.head.value, scope) : constVal(true);
     const size = scope.frame.size;
@@ -567,7 +569,17 @@ export class Compiler {
           : (s, c, v) => { const key = fn(s, c); if (key === undefined) return false; const x = derefKey(v, key); return x === undefined ? false : after(s, c, x); };
       } else if (seg.match === null) {
         const slot = seg.slot;
-        k = (s, c, v) => iterate(v, c, loc, (key, x) => { s[slot] = key; return after(s, c, x); });
+        k = (s, c, v) => {
+          if (Array.isArray(v)) {
+            for (let i = 0; i < v.length; i++) {
+              c.tick(loc);
+              s[slot] = i;
+              if (after(s, c, v[i]!)) return true;
+            }
+            return false;
+          }
+          return iterate(v, c, loc, (key, x) => { s[slot] = key; return after(s, c, x); });
+        };
       } else {
         const m = seg.match;
         k = (s, c, v) => iterate(v, c, loc, (key, x) => m(s, c, key) && after(s, c, x));
@@ -677,6 +689,20 @@ export class Compiler {
       };
     }
     const f = this.callValue(t, scope, false);
+    if (joined === 'equal' && t.args.length === 2) {
+      // Fused `a == b` test: one closure less on the hottest expression shape.
+      const a = this.value(t.args[0]!, scope), b = this.value(t.args[1]!, scope);
+      const next = kont();
+      return (s, c) => {
+        if (c.mocks !== null) { const v = f(s, c); return v === undefined || v === false ? false : next(s, c); }
+        const x = a(s, c);
+        if (x === undefined) return false;
+        const y = b(s, c);
+        if (y === undefined) return false;
+        if (x === y || ((typeof x === 'object' || typeof x === 'bigint' || typeof x === 'number') && equal(x, y))) return next(s, c);
+        return false;
+      };
+    }
     const next = kont();
     return (s, c) => {
       const v = f(s, c);
@@ -777,7 +803,13 @@ export class Compiler {
       case 'equal': {
         const k = b.constant;
         if (k !== undefined && typeof k === 'string') return (s, c) => { const x = a(s, c); return x === undefined ? undefined : x === k; };
-        return bin(equal);
+        return (s, c) => {
+          const x = a(s, c);
+          if (x === undefined) return undefined;
+          const y = b(s, c);
+          if (y === undefined) return undefined;
+          return x === y || (typeof x === 'object' || typeof y === 'object' || typeof x === 'bigint' || typeof y === 'bigint' ? equal(x, y) : false);
+        };
       }
       case 'neq': return bin((x, y) => !equal(x, y));
       case 'lt': return bin((x, y) => compare(x, y) < 0);
@@ -911,7 +943,19 @@ export class Compiler {
       const next = kont();
       if (!km && value.kind === 'var') {
         const slot = scope.slot(value.name);
-        return (s, c) => iterate(cv(s, c), c, loc, (_k, x) => { s[slot] = x; return next(s, c); });
+        return (s, c) => {
+          const v = cv(s, c);
+          if (Array.isArray(v)) {
+            // The common case, without a callback per element.
+            for (let i = 0; i < v.length; i++) {
+              c.tick(loc);
+              s[slot] = v[i];
+              if (next(s, c)) return true;
+            }
+            return false;
+          }
+          return iterate(v, c, loc, (_k, x) => { s[slot] = x; return next(s, c); });
+        };
       }
       return (s, c) => iterate(cv(s, c), c, loc, (k, x) => (km === null || km(s, c, k)) && vm(s, c, x) && next(s, c));
     }, loc);
@@ -1024,15 +1068,19 @@ export class Compiler {
         const keys = rest.map(p => this.value(p, scope));
         if (keys.every(k => k.constant !== undefined)) {
           const ks = keys.map(k => k.constant!);
-          if (ks.length === 1) {
-            const k0 = ks[0]!;
-            if (typeof k0 === 'string') {
-              return (s, c) => {
-                const v = source(s, c);
-                if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof PolSet || v instanceof PolObject) return derefKey(v, k0);
-                return Object.prototype.hasOwnProperty.call(v, k0) ? (v as PlainObject)[k0] : undefined;
-              };
+          if (ks.every(k => typeof k === 'string')) {
+            // The hot shape: `x.a.b` / `input.a.b` with constant keys.
+            const [k0, k1] = ks as string[];
+            const head = t.head;
+            if (head.kind === 'var' && head.name === 'input') {
+              if (ks.length === 1) return (_s, c) => readKey(c.input, k0!);
+              if (ks.length === 2) return (_s, c) => { const v = readKey(c.input, k0!); return v === undefined ? undefined : readKey(v, k1!); };
+            } else if (head.kind === 'var' && head.name !== 'data' && scope.isBound(head.name)) {
+              const slot = scope.slot(head.name);
+              if (ks.length === 1) return s => readKey(s[slot] as Value, k0!);
+              if (ks.length === 2) return s => { const v = readKey(s[slot] as Value, k0!); return v === undefined ? undefined : readKey(v, k1!); };
             }
+            if (ks.length === 1) return (s, c) => readKey(source(s, c), k0!);
           }
           return (s, c) => {
             let v = source(s, c);
@@ -1148,6 +1196,14 @@ function mergeFactsInto(into: CompileFacts, from: CompileFacts): void {
   else if (into.inputPaths !== 'all') for (const p of from.inputPaths) into.inputPaths.add(p);
   into.nondeterministic ||= from.nondeterministic;
   into.readsClock ||= from.readsClock;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** `v[k]` for a string key, with a fast path for ordinary JSON objects (own properties only). */
+function readKey(v: Value | undefined, k: string): Value | undefined {
+  if (typeof v === 'object' && v !== null && (v as object).constructor === Object) return hasOwn.call(v, k) ? (v as PlainObject)[k] : undefined;
+  return derefKey(v, k);
 }
 
 function isComposite(t: Term): boolean { return t.kind === 'array' || t.kind === 'set' || t.kind === 'object'; }

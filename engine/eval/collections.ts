@@ -2,8 +2,12 @@
 import { PolObject, PolSet, objectGet, type PlainObject, type Value } from '../value.js';
 
 /** `v[key]`: arrays by integer index, objects by key, sets by membership (yields the member). */
+const hasOwn = Object.prototype.hasOwnProperty;
+
 export function derefKey(v: Value | undefined, key: Value): Value | undefined {
   if (v === undefined || v === null || typeof v !== 'object') return undefined;
+  // Ordinary JSON objects first: own properties only, so `__proto__` and friends are plain keys.
+  if (typeof key === 'string' && (v as object).constructor === Object) return hasOwn.call(v, key) ? (v as PlainObject)[key] : undefined;
   if (Array.isArray(v)) {
     if (typeof key === 'number') return Number.isInteger(key) && key >= 0 ? v[key] : undefined;
     return undefined;

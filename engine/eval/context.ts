@@ -43,7 +43,7 @@ export class Ctx implements BuiltinContext {
   strict: boolean;
   firstBuiltinError: EvalError | null = null;
   readonly host: BuiltinHost;
-  private readonly withStack: WithState[] = [];
+  private withStack: WithState[] | undefined;
   private nowNsValue: bigint | undefined;
   private memoMap: Map<string, Value> | undefined;
   private readonly prints: string[] | undefined;
@@ -89,20 +89,20 @@ export class Ctx implements BuiltinContext {
 
   /** Enters a `with` scope: later document reads see the replaced input/data/functions. */
   pushWith(input: Value | undefined, overrides: DataOverride[] | null, mocks: Map<string, FunctionMock> | null): void {
-    this.withStack.push({ input: this.input, overrides: this.overrides, mocks: this.mocks, gen: this.gen });
+    (this.withStack ??= []).push({ input: this.input, overrides: this.overrides, mocks: this.mocks, gen: this.gen });
     this.input = input;
     this.overrides = overrides;
     this.mocks = mocks;
     this.gen = nextGeneration();
   }
   popWith(): void {
-    const s = this.withStack.pop()!;
+    const s = this.withStack!.pop()!;
     this.input = s.input; this.overrides = s.overrides; this.mocks = s.mocks; this.gen = s.gen;
   }
   /** Leaves the innermost `with` scope temporarily (to run the rest of the body) and returns it. */
   suspendWith(): WithState {
     const inner: WithState = { input: this.input, overrides: this.overrides, mocks: this.mocks, gen: this.gen };
-    const outer = this.withStack[this.withStack.length - 1]!;
+    const outer = this.withStack![this.withStack!.length - 1]!;
     this.input = outer.input; this.overrides = outer.overrides; this.mocks = outer.mocks; this.gen = nextGeneration();
     return inner;
   }
