@@ -261,7 +261,8 @@ export function canonicalText(v: Value): string {
     default:
       if (v === null) return 'null';
       if (Array.isArray(v)) return '[' + v.map(canonicalText).join(',') + ']';
-      if (v instanceof PolSet) return '{' + v.sorted().map(canonicalText).join(',') + '}';
+      // Sets get their own brackets so an empty set and an empty object differ.
+      if (v instanceof PolSet) return '<' + v.sorted().map(canonicalText).join(',') + '>';
       return '{' + objectEntries(v).sort((x, y) => compare(x[0], y[0]))
         .map(([k, x]) => canonicalText(k) + ':' + canonicalText(x)).join(',') + '}';
   }

@@ -7,7 +7,8 @@
  */
 import type { Expr, Module, Rule, Term, Var } from '../ast/nodes.js';
 import { diagnosticAt, type Diagnostic } from '../diagnostic.js';
-import { WILDCARD_PREFIX } from './resolve.js';
+import { ENGINE_BUILTINS, WILDCARD_PREFIX, refNames } from './resolve.js';
+import { BUILTINS_BY_NAME } from '../builtins/decls.js';
 import { forEachExprTerm, forEachTerm, termVars } from './walk.js';
 
 /** Arity of callable names (user functions and builtins); undefined when unknown. */
@@ -63,7 +64,7 @@ export function comprehensionFreeVars(t: Term, outer: Set<string>): Set<string> 
     collectDeclared(e, declared);
   }
   const free = new Set<string>();
-  for (const v of inner) if (outer.has(v) && !declared.has(v)) free.add(v);
+  for (const v of inner) if (outer.has(v) && !declared.has(v) && v !== 'input' && v !== 'data') free.add(v);
   return free;
 }
 
@@ -151,6 +152,9 @@ export function exprIO(e: Expr, bound: Set<string>, outer: Set<string>, arityOf:
     }
   }
   for (const w of e.with) {
+    // `with f as count`: a function name is not a variable.
+    const names = refNames(w.value);
+    if (names && (BUILTINS_BY_NAME.has(names.join('.')) || ENGINE_BUILTINS.has(names.join('.')))) continue;
     const n = termNeeds(w.value, outer);
     for (const v of n) io.needs.add(v);
     if (!sub(n, bound)) io.ready = false;

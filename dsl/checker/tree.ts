@@ -21,6 +21,8 @@ export interface RuleDef {
   keyTerms: Term[];
   /** Position among the rules of its node, in source order (used for explain and stable output). */
   index: number;
+  /** An object rule whose leaves are sets (`a.b[x] contains y`). */
+  multi?: boolean;
 }
 
 export interface TreeNode {
@@ -79,15 +81,16 @@ export function buildRuleTree(modules: Module[], diags: Diagnostic[]): RuleTree 
       const path = [...m.package.path, ...rel];
       let kind: RuleKind;
       if (rule.head.args) kind = 'function';
-      else if (rule.head.contains) kind = 'set';
       else if (rest.length > 0) kind = 'object';
+      else if (rule.head.contains) kind = 'set';
       else kind = 'complete';
-      if ((kind === 'function' || kind === 'set') && rest.length > 0) {
-        diags.push(diagnosticAt('rego_parse_error', rule.head.loc, `${kind === 'set' ? 'multi-value' : 'function'} rule heads must use only string segments in their reference`));
+      if (kind === 'function' && rest.length > 0) {
+        diags.push(diagnosticAt('rego_parse_error', rule.head.loc, 'function rule heads must use only string segments in their reference'));
         continue;
       }
       const node = nodeAt(tree, path, true)!;
       const def: RuleDef = { rule, module: m, kind, path, keyTerms: rest, index: node.rules.length };
+      if (kind === 'object' && rule.head.contains) def.multi = true;
       if (rule.default) {
         if (kind === 'set' || kind === 'object') {
           diags.push(diagnosticAt('rego_type_error', rule.head.loc, `default rules must not be multi-value or have variables in their reference: ${pathText(path)}`));

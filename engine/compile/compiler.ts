@@ -343,15 +343,17 @@ export class Compiler {
         const scope = new Scope(frame);
         const loc = r.head.loc;
         const rr = r;
+        const multi = def.multi === true;
         const step = this.body(r.body, scope, () => {
           const keys = def.keyTerms.map(k => this.value(k, scope));
-          const value = rr.head.value ? this.value(rr.head.value, scope) : constVal(true);
+          const value = multi ? this.value(rr.head.key!, scope) : rr.head.value ? this.value(rr.head.value, scope) : constVal(true);
           return (s, c) => {
             const ks: Value[] = [];
             for (const k of keys) { const kv = k(s, c); if (kv === undefined) return false; ks.push(kv); }
             const v = value(s, c);
             if (v === undefined) return false;
-            (s[ACC] as NestedBuilder).put(ks, v, text, loc);
+            if (multi) (s[ACC] as NestedBuilder).addMember(ks, v, text, loc);
+            else (s[ACC] as NestedBuilder).put(ks, v, text, loc);
             return false;
           };
         });
@@ -775,16 +777,20 @@ export class Compiler {
     return this.mockable(joined, general, args);
   }
 
-  /** Wraps a call so `with <name> as <mock>` can replace it; free when no mock is active. */
+  /**
+   * Wraps a call so `with <name> as <mock>` can replace it; free when no mock is active. A mock
+   * function runs with mocks switched off, so it can call the original and never another mock.
+   */
   private mockable(name: string, f: Val, args: Val[]): Val {
     return (s, c) => {
       if (c.mocks === null) return f(s, c);
       const mock = c.mocks.get(name);
       if (!mock) return f(s, c);
-      if ('value' in mock) return mock.value;
       const vals: Value[] = [];
       for (const a of args) { const v = a(s, c); if (v === undefined) return undefined; vals.push(v); }
-      return mock.call(vals, c);
+      if ('value' in mock) return mock.value;
+      c.pushWith(c.input, c.overrides, null);
+      try { return mock.call(vals, c); } finally { c.popWith(); }
     };
   }
 
@@ -1333,6 +1339,28 @@ class NestedBuilder {
       b = e.child!;
     }
   }
+  /** Adds `member` to the set at `keys` (multi-value rules with a ref head). */
+  addMember(keys: Value[], member: Value, text: string, loc: Loc | undefined): void {
+    const last = keys[keys.length - 1]!;
+    let b: NestedBuilder = this;
+    if (keys.length > 1) {
+      const parentKeys = keys.slice(0, -1);
+      for (const k of parentKeys) {
+        const id = keyOf(k);
+        let e = b.entries.get(id);
+        if (!e) { e = { key: k, child: new NestedBuilder() }; b.entries.set(id, e); }
+        if (!e.child) throw new EvalError('eval_conflict_error', `rule ${text} produced conflicting values`, loc);
+        b = e.child;
+      }
+    }
+    const id = keyOf(last);
+    const e = b.entries.get(id);
+    if (!e) { b.entries.set(id, { key: last, value: new PolSet([member]) }); this.count++; return; }
+    if (!(e.value instanceof PolSet)) throw new EvalError('eval_conflict_error', `rule ${text} produced conflicting values`, loc);
+    e.value.add(member);
+    this.count++;
+  }
+
   build(): Value {
     const list: [Value, Value][] = [];
     for (const e of this.entries.values()) list.push([e.key, e.child ? e.child.build() : e.value!]);
