@@ -206,8 +206,9 @@ export class Printer {
     if (last && startLine > last.loc.line + 1) out.push('');
   }
 
-  private statement(out: string[], text: string, loc: { offset: number; end: number; line: number }, nextStart: number): void {
+  private statement(out: string[], print: () => string, loc: { offset: number; end: number; line: number }, nextStart: number): void {
     this.leading(out, loc.offset, loc.line);
+    const text = print();
     const tc = this.q.takeTrailing(loc.end, nextStart);
     out.push(tc ? `${text} ${commentText(tc)}` : text);
   }
@@ -216,14 +217,14 @@ export class Printer {
     const out: string[] = [];
     const starts = [...m.imports.map(i => i.loc.offset), ...m.rules.map(r => r.loc.offset), Infinity];
     const pkgPath = m.package.path.map((p, i) => (i === 0 ? p : IDENT.test(p) ? '.' + p : `[${JSON.stringify(p)}]`)).join('');
-    this.statement(out, `package ${pkgPath}`, m.package.loc, starts[0]!);
+    this.statement(out, () => `package ${pkgPath}`, m.package.loc, starts[0]!);
     m.imports.forEach((imp, i) => {
       if (i === 0) out.push('');
-      this.statement(out, this.importText(imp), imp.loc, starts[i + 1]!);
+      this.statement(out, () => this.importText(imp), imp.loc, starts[i + 1]!);
     });
     m.rules.forEach((r, i) => {
       out.push('');
-      this.statement(out, this.rule(r), r.loc, starts[m.imports.length + i + 1]!);
+      this.statement(out, () => this.rule(r), r.loc, starts[m.imports.length + i + 1]!);
     });
     const rest = this.q.rest();
     if (rest.length) {
