@@ -631,6 +631,10 @@ export class Compiler {
       if (node.kind) { i++; break; }
     }
     if (node.kind === 'function') throw new CompileError('rego_type_error', `function ${pathText(node.path)} must be called`, path[0]?.loc);
+    if (!node.kind && i < path.length && node.children.size > 0 && literalValue(path[i]!) === undefined &&
+        path.slice(i).every(t => isGroundTerm(t, scope))) {
+      return { source: this.dispatch(node, path[i]!, path.slice(i + 1), scope), rest: [] };
+    }
     if (node.kind || i === path.length || (!isConstString(path[i]!) && literalValue(path[i]!) === undefined)) {
       const doc = this.docOf(node);
       return { source: (_s, c) => doc(c), rest: path.slice(i) };
@@ -644,6 +648,51 @@ export class Compiler {
         ? basePath(c.data, basePrefix) : applyOverrides(c, basePrefix as string[], cc => basePath(cc.data, basePrefix))),
       rest: path.slice(j),
     };
+  }
+
+  /**
+   * `data.pkg[k].rest` with `k` known only at run time: go straight to the child named by `k`
+   * instead of building the whole package (which could include the rule asking).
+   */
+  private dispatch(node: TreeNode, keyTerm: Term, rest: Term[], scope: Scope): Val {
+    const key = this.value(keyTerm, scope);
+    const restKeys = rest.map(t => this.value(t, scope));
+    const nowhere = keyTerm.loc;
+    const children = new Map<string, () => Val>();
+    for (const [name, child] of node.children) {
+      let compiled: Val | undefined;
+      const ref: Term = {
+        kind: 'ref', head: { kind: 'var', name: 'data', loc: nowhere },
+        path: [...child.path.map(p => ({ kind: 'scalar' as const, value: p, loc: nowhere })), ...rest], loc: nowhere,
+      };
+      const build = () => (compiled ??= this.value(ref, scope));
+      if (this.onCompileStack(child)) { this.facts.inputPaths = 'all'; this.facts.nondeterministic = true; }
+      else build();
+      children.set(name, build);
+    }
+    const path = node.path;
+    return (s, c) => {
+      const k = key(s, c);
+      if (k === undefined) return undefined;
+      const child = typeof k === 'string' ? children.get(k) : undefined;
+      if (child) return child()(s, c);
+      let v = derefKey(basePath(c.data, path), k);
+      for (let i = 0; i < restKeys.length && v !== undefined; i++) {
+        const rk = restKeys[i]!(s, c);
+        if (rk === undefined) return undefined;
+        v = derefKey(v, rk);
+      }
+      return v;
+    };
+  }
+
+  /** Whether a node or something below it is being compiled right now. */
+  private onCompileStack(node: TreeNode): boolean {
+    for (const id of this.compiling) {
+      const p = this.program.tree.nodes[id]!.path;
+      if (p.length >= node.path.length && node.path.every((x, i) => p[i] === x)) return true;
+    }
+    return false;
   }
 
   // ---- calls -----------------------------------------------------------------------------------
@@ -1320,6 +1369,11 @@ class NestedBuilder {
           throw new EvalError('eval_conflict_error', `rule ${text} produced conflicting values`, loc);
         }
         if (e && e.value !== undefined) {
+          if (e.value instanceof PolSet && v instanceof PolSet && loc === undefined) {
+            // A multi-value rule below merges into the set built by a ref-head rule.
+            for (const m of v.values()) e.value.add(m);
+            return;
+          }
           if (!equal(e.value, v)) throw new EvalError('eval_conflict_error', `object keys must be unique`, loc);
           return;
         }
