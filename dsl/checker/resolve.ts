@@ -223,8 +223,32 @@ function resolveCallName(name: string[], s: Scope, loc: Loc, report = true): str
   }
   const joined = name.join('.');
   if (BUILTINS_BY_NAME.has(joined) || ENGINE_BUILTINS.has(joined)) return name;
-  if (report) s.ctx.diagnostics.push(diagnosticAt('rego_type_error', loc, `undefined function ${joined}`));
+  if (report) {
+    const near = nearestName(joined, [...s.ruleNames, ...s.aliases.keys(), ...BUILTINS_BY_NAME.keys()]);
+    s.ctx.diagnostics.push(diagnosticAt('rego_type_error', loc, `undefined function ${joined}`, near ? `did you mean \`${near}\`?` : undefined));
+  }
   return name;
+}
+
+/** The closest known name within a small edit distance, for "did you mean" hints. */
+function nearestName(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined, bestD = Math.max(1, Math.floor(name.length / 3)) + 1;
+  for (const c of candidates) {
+    if (Math.abs(c.length - name.length) >= bestD) continue;
+    const d = editDistance(name, c);
+    if (d < bestD) { best = c; bestD = d; }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 function resolveVar(v: Var, s: Scope): Term {

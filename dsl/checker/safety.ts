@@ -233,10 +233,13 @@ export function orderBody(body: Expr[], bound0: Set<string>, outer0: Set<string>
     if (idx < 0) {
       // Nothing can run: report the variables nobody binds, at their first occurrence.
       const reported = new Set<string>();
+      // Report only what no pending expression could bind: the rest is collateral.
+      const bindable = new Set<string>();
+      for (const { e, outer } of pending) for (const o of exprIO(e, bound, outer, arityOf).outputs) bindable.add(o);
       for (const { e, outer } of pending) {
         const io = exprIO(e, bound, outer, arityOf);
         for (const v of io.needs) {
-          if (bound.has(v) || reported.has(v)) continue;
+          if (bound.has(v) || reported.has(v) || bindable.has(v)) continue;
           reported.add(v);
           const at = findVar(e, v);
           diags.push(diagnosticAt('rego_unsafe_var_error', at?.loc ?? e.loc, `var ${displayName(v)} is unsafe`));
@@ -292,9 +295,10 @@ export function orderTerm(t: Term, bound: Set<string>, outer: Set<string>, arity
     case 'arraycompr': case 'setcompr': case 'objectcompr': {
       const free = comprehensionFreeVars(t, outer);
       const inner = new Set([...bound].filter(v => free.has(v)));
+      const before = diags.length;
       const r = orderBody(t.body, inner, new Set(), arityOf, diags);
       const headTerms = t.kind === 'objectcompr' ? [t.key, t.value] : [t.head];
-      for (const h of headTerms) {
+      if (diags.length === before) for (const h of headTerms) {
         for (const v of termNeeds(h, new Set())) {
           if (!r.bound.has(v) && !inner.has(v)) {
             let at: Var | undefined;
