@@ -1,0 +1,114 @@
+/**
+ * `pol serve --policies <dir> [--config pol.yaml] [--addr 127.0.0.1:8181]`: runs the decision
+ * service until SIGINT/SIGTERM and prints how to query each API.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, defaultConfig, loadConfigFile, resolveConfig, startServer, type ServerConfig } from '../server/index.js';
+
+const USAGE = `usage: pol serve [--policies <dir>] [--config pol.yaml] [--addr host:port] [--decision-log] [--no-watch]
+
+  --policies <dir>   directory of .pol files and data.json/data.yaml, watched for changes
+  --config <file>    pol.yaml (unknown keys are errors); flags override it
+  --addr <host:port> listen address (default 127.0.0.1:8181)
+  --decision-log     log every decision to stdout as one JSON line
+  --no-watch         load the directory once, do not watch it
+`;
+
+export interface ServeIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Resolves when the server should stop (default: SIGINT or SIGTERM). */
+  stopSignal?: Promise<void>;
+  /** Called once the server listens, with its URL (tests). */
+  onListening?: (url: string) => void;
+}
+
+const defaultIO: ServeIO = {
+  stdout: t => { process.stdout.write(t); },
+  stderr: t => { process.stderr.write(t); },
+};
+
+function signals(): Promise<void> {
+  return new Promise(resolve => {
+    const done = (): void => { process.off('SIGINT', done); process.off('SIGTERM', done); resolve(); };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
+
+/** The curl lines printed at start-up: one per API, against the bundled example policies' paths. */
+export function usageBanner(url: string, config: ServerConfig): string {
+  const j = (o: unknown): string => `'${JSON.stringify(o)}'`;
+  const input = { user: { name: 'alice', roles: ['admin'] }, action: 'read', resource: { type: 'document', id: '42' } };
+  return [
+    `pol is serving decisions on ${url}`,
+    '',
+    '  # pol decision API',
+    `  curl -s ${url}/v1/decide -d ${j({ path: 'rbac/allow', input })}`,
+    '  # OPA Data API (OPA clients work unchanged)',
+    `  curl -s ${url}/v1/data/rbac/allow -d ${j({ input })}`,
+    `  curl -s ${url}/v0/data/rbac/allow -d ${j(input)}`,
+    '  # OpenID AuthZEN 1.0 (policy path: ' + config.authzen.path + ')',
+    `  curl -s ${url}/access/v1/evaluation -d ${j({ subject: { type: 'user', id: 'alice' }, action: { name: 'read' }, resource: { type: 'document', id: '42' } })}`,
+    '  # forward-auth for nginx auth_request / Traefik / Caddy (policy path: ' + config.forward_auth.path + ')',
+    `  curl -si ${url}/v1/forward-auth -H 'X-Original-Method: GET' -H 'X-Original-URI: /accounts/7' -H 'Authorization: Bearer <token>'`,
+    '  # Envoy ext_authz (HTTP service mode)',
+    `  curl -si ${url}/v1/ext-authz/accounts/7`,
+    '  # policies, health, readiness, Prometheus metrics',
+    `  curl -s ${url}/v1/policies`,
+    `  curl -s ${url}/health ; curl -s ${url}/ready ; curl -s ${url}/metrics`,
+    '',
+  ].join('\n');
+}
+
+/** Runs the server; resolves with the exit code once it has stopped. */
+export async function runServe(argv: string[], io: ServeIO = defaultIO): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        policies: { type: 'string' }, config: { type: 'string' }, addr: { type: 'string' },
+        'decision-log': { type: 'boolean' }, 'no-watch': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+      strict: true, allowPositionals: false,
+    }));
+  } catch (e) {
+    io.stderr(`pol serve: ${(e as Error).message.split('\n')[0]}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) { io.stdout(USAGE); return 0; }
+
+  let config: ServerConfig;
+  try {
+    config = values.config ? loadConfigFile(values.config) : defaultConfig();
+    if (values.policies) {
+      if (config.bundle) throw new ConfigError('--policies cannot be combined with a `bundle` in the configuration');
+      config = { ...config, policies: { dir: values.policies, watch: true, debounce_ms: config.policies?.debounce_ms ?? 100 } };
+    }
+    if (values['no-watch'] && config.policies) config.policies.watch = false;
+    if (values.addr) { resolveConfig({ addr: values.addr }, '--addr'); config.addr = values.addr; }
+    if (values['decision-log']) config.decision_log.enabled = true;
+    if (!config.policies && !config.bundle) throw new ConfigError('nothing to serve: give --policies <dir>, or `policies` or `bundle` in --config');
+  } catch (e) {
+    if (e instanceof ConfigError) { io.stderr(`pol serve: ${e.message}\n`); return 2; }
+    throw e;
+  }
+
+  let server;
+  try {
+    server = await startServer(config);
+  } catch (e) {
+    io.stderr(`pol serve: cannot listen on ${config.addr}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const { store } = server.app.pol;
+  if (!store.generation) {
+    io.stderr(`pol serve: warning: no policy is loaded (${store.lastError?.message ?? 'nothing found'}); decisions fail closed until one loads\n`);
+  }
+  io.stdout(usageBanner(server.url, config));
+  io.onListening?.(server.url);
+  await (io.stopSignal ?? signals());
+  await server.close();
+  return 0;
+}

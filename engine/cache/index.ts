@@ -1,0 +1,7 @@
+/**
+ * The decision cache: keys from the policy revision, the entry point and a canonical projection of
+ * the input values the entry point reads; bounded size and TTL; clock-reading and
+ * non-deterministic entry points are never cached.
+ */
+export { DecisionCache, uncacheableReason, type DecisionCacheOptions, type CachedDecision, type CacheStats } from './decision-cache.js';
+export { decisionKey, normalizeInputPaths, projectInput, type InputPaths } from './key.js';

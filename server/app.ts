@@ -1,0 +1,124 @@
+/**
+ * `buildApp(config)`: the decision service as a fastify instance, with every collaborator built
+ * here once (policy store, decision cache, decision log, metrics) and exposed as `app.pol`.
+ * Tests drive it with `inject`; `startServer` (main.ts) adds the listener.
+ */
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Writable } from 'node:stream';
+import { resolve } from 'node:path';
+import { DecisionCache } from '../engine/cache/index.js';
+import type { ServerConfig } from './config.js';
+import { HttpError, fromFastifyError } from './errors.js';
+import { installBodyParser } from './body.js';
+import { sendError } from './http.js';
+import { DecisionLog } from './audit/decision-log.js';
+import { createServerMetrics, type ServerMetrics } from './metrics/server-metrics.js';
+import { registerHealthRoutes } from './metrics/routes.js';
+import { PolicyStore, BundlePoller, loadDirectory, watchDirectory } from './policy-store/index.js';
+import { registerPolicyRoutes } from './policy-store/routes.js';
+import { DecisionService } from './decision/service.js';
+import { registerDecide } from './decision/decide.js';
+import { registerDataApi } from './decision/data-api.js';
+import { registerAuthzen } from './decision/authzen.js';
+import { registerProxyAuth } from './decision/proxy-auth.js';
+
+/** What `buildApp` wires together, reachable from tests and the CLI as `app.pol`. */
+export interface PolServer {
+  config: ServerConfig;
+  store: PolicyStore;
+  service: DecisionService;
+  cache: DecisionCache | undefined;
+  decisionLog: DecisionLog | undefined;
+  metrics: ServerMetrics;
+  bundle: BundlePoller | undefined;
+  /** Resolves when the first policy load attempt (directory read or first bundle poll) is over. */
+  initialLoad: Promise<boolean>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance { pol: PolServer }
+}
+
+export interface BuildOptions {
+  /** Where decision log lines go, overriding `decision_log.path` (tests pass a stream). */
+  decisionLogStream?: Writable;
+  /** The server's own logger: `false` silences it (tests). */
+  logger?: boolean;
+  /** Base directory for relative paths in the configuration (default: the working directory). */
+  cwd?: string;
+}
+
+export function buildApp(config: ServerConfig, opts: BuildOptions = {}): FastifyInstance {
+  const app = Fastify({
+    logger: opts.logger === false || config.log_level === 'silent' ? false : { level: config.log_level },
+    // Requests are not logged: decisions have their own log, and per-request lines cost throughput.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.limits.body_bytes,
+    routerOptions: { maxParamLength: 4096 },
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+  });
+
+  const store = new PolicyStore();
+  const cache = config.cache.enabled ? new DecisionCache({ maxEntries: config.cache.max_entries, ttlMs: config.cache.ttl_ms }) : undefined;
+  const decisionLog = config.decision_log.enabled
+    ? new DecisionLog({ destination: opts.decisionLogStream ?? config.decision_log.path, mask: config.decision_log.mask, buffer: config.decision_log.buffer })
+    : undefined;
+  const metrics = createServerMetrics({
+    revision: () => store.generation?.revision,
+    logDropped: () => decisionLog?.dropped ?? 0,
+    cacheSize: () => cache?.size ?? 0,
+  });
+  const service = new DecisionService(store, cache, decisionLog, metrics, { evalTimeoutMs: config.limits.eval_timeout_ms, logging: decisionLog !== undefined });
+
+  // Never a stale answer: any new generation drops every cached decision.
+  store.on('swap', gen => {
+    cache?.invalidate();
+    metrics.reloads.inc({ origin: gen.origin, result: 'success' });
+    app.log.info({ revision: gen.revision, origin: gen.origin }, 'policy loaded');
+  });
+  store.on('error', err => {
+    metrics.reloads.inc({ origin: err.origin, result: 'failure' });
+    metrics.errors.inc({ code: err.code });
+    app.log.error({ origin: err.origin, code: err.code, diagnostics: err.diagnostics }, `policy load failed, keeping the working policy: ${err.message}`);
+  });
+
+  let stopWatch: (() => void) | undefined;
+  let bundle: BundlePoller | undefined;
+  let initialLoad: Promise<boolean>;
+  if (config.policies) {
+    const dir = resolve(opts.cwd ?? process.cwd(), config.policies.dir);
+    initialLoad = Promise.resolve(loadDirectory(store, dir));
+    if (config.policies.watch) stopWatch = watchDirectory(store, dir, config.policies.debounce_ms);
+  } else if (config.bundle) {
+    bundle = new BundlePoller(store, config.bundle);
+    initialLoad = bundle.start().then(o => o === 'updated');
+  } else {
+    initialLoad = Promise.resolve(false);
+  }
+
+  app.decorate('pol', { config, store, service, cache, decisionLog, metrics, bundle, initialLoad });
+
+  installBodyParser(app, config.limits.json_depth);
+  app.setErrorHandler((err, req, reply) => {
+    const e = err instanceof HttpError ? err : fromFastifyError(err as { code?: string; statusCode?: number; message: string });
+    if (e.status >= 500) req.log.error({ err }, 'request failed');
+    metrics.errors.inc({ code: e.code });
+    return sendError(reply, e);
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, new HttpError('not_found', `no route for ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`)));
+
+  registerHealthRoutes(app, store, metrics);
+  registerDecide(app, service);
+  registerDataApi(app, service, config.limits.json_depth);
+  registerAuthzen(app, service, config.authzen.path, config.limits.batch_size);
+  registerProxyAuth(app, service, metrics, config.forward_auth, config.ext_authz);
+  registerPolicyRoutes(app, store, config.policy_api);
+
+  app.addHook('onClose', async () => {
+    stopWatch?.();
+    bundle?.stop();
+    await decisionLog?.close();
+  });
+  return app;
+}

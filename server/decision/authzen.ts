@@ -1,0 +1,121 @@
+/**
+ * OpenID AuthZEN Authorization API 1.0: `POST /access/v1/evaluation` and
+ * `POST /access/v1/evaluations` (batches, with `evaluations_semantic`), plus the discovery
+ * document. The request (`subject`, `action`, `resource`, `context`) is the policy's input; the
+ * policy at the configured path answers `true`/`false` or `{ decision | allow, context?, reasons? }`.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { toJSON, type Value } from '../../engine/index.js';
+import { HttpError } from '../errors.js';
+import { isJsonObject, own } from '../body.js';
+import { sendJsonText, wantsNoCache } from '../http.js';
+import { DecisionError, type DecisionService } from './service.js';
+
+type Json = Record<string, Value>;
+const SEMANTICS = new Set(['execute_all', 'deny_on_first_deny', 'permit_on_first_permit']);
+
+function checkEntity(v: Value | undefined, name: 'subject' | 'resource', where: string): void {
+  if (!isJsonObject(v) || typeof own(v, 'type') !== 'string' || typeof own(v, 'id') !== 'string') {
+    throw new HttpError('invalid_parameter', `${where}\`${name}\` must be an object with string \`type\` and \`id\``);
+  }
+}
+
+function checkRequest(r: Json, where: string): void {
+  checkEntity(own(r, 'subject'), 'subject', where);
+  checkEntity(own(r, 'resource'), 'resource', where);
+  const action = own(r, 'action');
+  if (!isJsonObject(action) || typeof own(action, 'name') !== 'string') throw new HttpError('invalid_parameter', `${where}\`action\` must be an object with a string \`name\``);
+  const context = own(r, 'context');
+  if (context !== undefined && !isJsonObject(context)) throw new HttpError('invalid_parameter', `${where}\`context\` must be an object`);
+}
+
+/** The evaluation's input: exactly the four AuthZEN fields. */
+function inputOf(r: Json): Json {
+  const input: Json = {};
+  for (const k of ['subject', 'action', 'resource', 'context']) {
+    const v = own(r, k);
+    if (v !== undefined) input[k] = v;
+  }
+  return input;
+}
+
+function answer(result: Value | undefined): { decision: boolean; context?: unknown } {
+  if (typeof result === 'boolean') return { decision: result };
+  const doc = result === undefined ? undefined : toJSON(result);
+  if (!isJsonObject(doc as Value)) return { decision: false };
+  const o = doc as Record<string, unknown>;
+  const decision = (Object.prototype.hasOwnProperty.call(o, 'decision') ? o.decision : o.allow) === true;
+  const out: { decision: boolean; context?: unknown } = { decision };
+  const ctx = Object.prototype.hasOwnProperty.call(o, 'context') ? o.context : undefined;
+  const reasons = Object.prototype.hasOwnProperty.call(o, 'reasons') ? o.reasons : undefined;
+  if (isJsonObject(ctx as Value)) out.context = ctx;
+  else if (reasons !== undefined) out.context = { reasons };
+  return out;
+}
+
+export function registerAuthzen(app: FastifyInstance, service: DecisionService, path: string, maxBatch: number): void {
+  const evaluate = (req: FastifyRequest, r: Json) => {
+    try {
+      return answer(service.decide(path, inputOf(r), { api: 'authzen', bypassCache: wantsNoCache(req) }).result);
+    } catch (e) {
+      if (e instanceof DecisionError) throw new HttpError(e.notReady ? 'not_ready' : 'eval_error', e.message);
+      throw e;
+    }
+  };
+  const echoRequestId = (req: FastifyRequest): Record<string, string> => {
+    const id = req.headers['x-request-id'];
+    return typeof id === 'string' && /^[\x21-\x7e]{1,128}$/.test(id) ? { 'x-request-id': id } : {};
+  };
+
+  app.post('/access/v1/evaluation', async (req, reply) => {
+    const body = req.body as Value | undefined;
+    if (!isJsonObject(body)) throw new HttpError('invalid_parameter', 'request body must be a JSON object');
+    checkRequest(body, '');
+    reply.headers(echoRequestId(req));
+    return sendJsonText(reply, 200, JSON.stringify(evaluate(req, body)));
+  });
+
+  app.post('/access/v1/evaluations', async (req, reply) => {
+    const body = req.body as Value | undefined;
+    if (!isJsonObject(body)) throw new HttpError('invalid_parameter', 'request body must be a JSON object');
+    reply.headers(echoRequestId(req));
+    const list = own(body, 'evaluations');
+    if (list === undefined) {
+      checkRequest(body, '');
+      return sendJsonText(reply, 200, JSON.stringify(evaluate(req, body)));
+    }
+    if (!Array.isArray(list)) throw new HttpError('invalid_parameter', '`evaluations` must be an array');
+    if (list.length > maxBatch) throw new HttpError('invalid_parameter', `at most ${maxBatch} evaluations per request`);
+    const options = own(body, 'options');
+    const semantic = isJsonObject(options) ? own(options, 'evaluations_semantic') ?? 'execute_all' : 'execute_all';
+    if (typeof semantic !== 'string' || !SEMANTICS.has(semantic)) throw new HttpError('invalid_parameter', '`options.evaluations_semantic` must be execute_all, deny_on_first_deny or permit_on_first_permit');
+    // Each evaluation inherits the top-level fields it does not set itself.
+    const requests = list.map((item, i) => {
+      if (!isJsonObject(item)) throw new HttpError('invalid_parameter', `evaluations[${i}] must be an object`);
+      const merged: Json = {};
+      for (const k of ['subject', 'action', 'resource', 'context']) {
+        const v = own(item, k) ?? own(body, k);
+        if (v !== undefined) merged[k] = v;
+      }
+      checkRequest(merged, `evaluations[${i}]: `);
+      return merged;
+    });
+    const results: ReturnType<typeof answer>[] = [];
+    for (const r of requests) {
+      const a = evaluate(req, r);
+      results.push(a);
+      if (semantic === 'deny_on_first_deny' && !a.decision) break;
+      if (semantic === 'permit_on_first_permit' && a.decision) break;
+    }
+    return sendJsonText(reply, 200, JSON.stringify({ evaluations: results }));
+  });
+
+  app.get('/.well-known/authzen-configuration', async (req, reply) => {
+    const base = `${req.protocol}://${req.host}`;
+    return sendJsonText(reply, 200, JSON.stringify({
+      policy_decision_point: base,
+      access_evaluation_endpoint: `${base}/access/v1/evaluation`,
+      access_evaluations_endpoint: `${base}/access/v1/evaluations`,
+    }));
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * OPA's Data API, wire-compatible so OPA clients work unchanged:
+ * - `POST /v1/data/{path}` `{ "input": ... }` and `GET /v1/data/{path}?input=<json>` →
+ *   `{ "result": ... }`, with no `result` key when the document is undefined;
+ *   `?pretty`, `?metrics`, `?explain=notes|fails|full`, `?provenance`, `?strict-builtin-errors`;
+ *   `decision_id` when decision logging is on;
+ * - `POST /v0/data/{path}` with the bare input → the bare value, 404 when undefined.
+ * Errors use OPA's `{ "code", "message" }` body.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { stringifyJson, toJSON, type Value } from '../../engine/index.js';
+import { HttpError } from '../errors.js';
+import { isJsonObject, own, parseJsonText } from '../body.js';
+import { flag, queryValue, sendError, sendJsonText, wantsNoCache } from '../http.js';
+import { DecisionError, type DecisionService } from './service.js';
+
+const VERSION = '0.1.0';
+
+/** `/v1/data/a/b%2Fc` → `a/b%2Fc` decoded per segment, joined with `/`. */
+function documentPath(req: FastifyRequest): string {
+  const raw = ((req.params as Record<string, string | undefined>)['*'] ?? '');
+  return raw.split('/').filter(Boolean).join('/');
+}
+
+function engineError(reply: FastifyReply, e: unknown): FastifyReply {
+  if (e instanceof DecisionError) {
+    if (e.notReady) return sendError(reply, { status: 503, body: { code: 'internal_error', message: e.message } });
+    return sendError(reply, { status: 500, body: { code: 'internal_error', message: `${e.code}: ${e.message}` } });
+  }
+  throw e;
+}
+
+export function registerDataApi(app: FastifyInstance, service: DecisionService, jsonDepth: number): void {
+  const v1 = async (req: FastifyRequest, reply: FastifyReply, input: Value | undefined): Promise<FastifyReply> => {
+    const q = req.query as Record<string, unknown>;
+    const path = documentPath(req) || 'data';
+    const handlerStart = process.hrtime.bigint();
+    let d;
+    try {
+      d = service.decide(path, input, {
+        api: 'data',
+        bypassCache: wantsNoCache(req),
+        strictBuiltinErrors: flag(q['strict-builtin-errors']),
+      });
+    } catch (e) {
+      return engineError(reply, e);
+    }
+    const pretty = flag(q.pretty);
+    const explain = queryValue(q.explain);
+    const extra: Record<string, unknown> = {};
+    if (service.loggingEnabled) extra.decision_id = d.decisionId;
+    if (flag(q.metrics) || flag(q.instrument)) {
+      extra.metrics = {
+        counter_server_query_cache_hit: d.cached ? 1 : 0,
+        timer_rego_input_parse_ns: Number(req.parseNs ?? 0n),
+        timer_rego_query_eval_ns: d.evalNs,
+        timer_server_handler_ns: Number(process.hrtime.bigint() - handlerStart),
+      };
+    }
+    if (explain !== undefined) {
+      if (explain !== 'notes' && explain !== 'fails' && explain !== 'full' && explain !== 'debug') {
+        throw new HttpError('invalid_parameter', 'explain must be one of notes, fails, full, debug');
+      }
+      extra.explanation = service.explain(path, input, explain === 'debug' ? 'full' : explain);
+    }
+    if (flag(q.provenance)) {
+      const gen = service.generation();
+      extra.provenance = { version: VERSION, revision: gen.revision, ...(gen.bundleRevision ? { bundles: { bundle: { revision: gen.bundleRevision } } } : {}) };
+    }
+    if (!pretty && Object.keys(extra).length === 0) {
+      return sendJsonText(reply, 200, d.resultJson === undefined ? '{}' : `{"result":${d.resultJson}}`);
+    }
+    const doc: Record<string, unknown> = { ...extra };
+    if (d.result !== undefined) doc.result = toJSON(d.result);
+    return sendJsonText(reply, 200, stringifyJson(doc, pretty ? 2 : undefined));
+  };
+
+  const postV1 = async (req: FastifyRequest, reply: FastifyReply) => {
+    const body = req.body as Value | undefined;
+    if (body !== undefined && !isJsonObject(body)) throw new HttpError('invalid_parameter', 'body must be an object, such as {"input": {...}}');
+    return v1(req, reply, body === undefined ? undefined : own(body, 'input'));
+  };
+  const getV1 = async (req: FastifyRequest, reply: FastifyReply) => {
+    const text = queryValue((req.query as Record<string, unknown>).input);
+    return v1(req, reply, text === undefined ? undefined : parseJsonText(text, jsonDepth, 'the `input` query parameter'));
+  };
+  const headNotAllowed = async (_req: FastifyRequest, reply: FastifyReply) =>
+    sendError(reply, { status: 405, body: { code: 'method_not_allowed', message: 'use GET or POST' } });
+
+  for (const url of ['/v1/data', '/v1/data/*']) {
+    app.post(url, postV1);
+    app.get(url, getV1);
+    app.head(url, headNotAllowed);
+  }
+
+  app.post('/v0/data/*', async (req, reply) => {
+    const path = documentPath(req);
+    let d;
+    try {
+      d = service.decide(path || 'data', req.body as Value | undefined, { api: 'data_v0', bypassCache: wantsNoCache(req) });
+    } catch (e) {
+      return engineError(reply, e);
+    }
+    if (d.resultJson === undefined) {
+      return sendError(reply, { status: 404, body: { code: 'undefined_document', message: `document missing: data/${path}` } });
+    }
+    return sendJsonText(reply, 200, d.resultJson);
+  });
+}

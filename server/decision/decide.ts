@@ -1,0 +1,47 @@
+/**
+ * `POST /v1/decide` — pol's own decision API:
+ * `{ "path", "input"?, "explain"?, "cache"? }` → `{ decision_id, result?, cached, eval_ns, reasons?, explanation? }`.
+ * The response is assembled from the cached JSON text of the result, so a cache hit serialises
+ * nothing but the envelope.
+ */
+import type { FastifyInstance } from 'fastify';
+import { stringifyJson, toJSON, type Value } from '../../engine/index.js';
+import { HttpError } from '../errors.js';
+import { isJsonObject, own } from '../body.js';
+import { sendJsonText, wantsNoCache } from '../http.js';
+import { DecisionError, type DecisionService } from './service.js';
+
+const KNOWN_KEYS = new Set(['path', 'input', 'explain', 'cache']);
+
+export function registerDecide(app: FastifyInstance, service: DecisionService): void {
+  app.post('/v1/decide', async (req, reply) => {
+    const body = req.body as Value | undefined;
+    if (!isJsonObject(body)) throw new HttpError('invalid_parameter', 'request body must be a JSON object with `path` and `input`');
+    for (const k of Object.keys(body)) if (!KNOWN_KEYS.has(k)) throw new HttpError('invalid_parameter', `unknown field \`${k}\` (known: path, input, explain, cache)`);
+    const path = own(body, 'path');
+    if (typeof path !== 'string' || path.length === 0 || path.length > 1024) throw new HttpError('invalid_parameter', '`path` must be a non-empty string such as "gateway/decision"');
+    const explain = own(body, 'explain');
+    const cache = own(body, 'cache');
+    if (explain !== undefined && typeof explain !== 'boolean') throw new HttpError('invalid_parameter', '`explain` must be a boolean');
+    if (cache !== undefined && typeof cache !== 'boolean') throw new HttpError('invalid_parameter', '`cache` must be a boolean');
+    const input = own(body, 'input');
+    let d;
+    try {
+      d = service.decide(path, input, { api: 'decide', bypassCache: cache === false || wantsNoCache(req) });
+    } catch (e) {
+      if (e instanceof DecisionError) {
+        return sendJsonText(reply, e.notReady ? 503 : 500, JSON.stringify({ code: e.code, message: e.message }));
+      }
+      throw e;
+    }
+    let text = `{"decision_id":"${d.decisionId}"`;
+    if (d.resultJson !== undefined) text += `,"result":${d.resultJson}`;
+    text += `,"cached":${d.cached},"eval_ns":${d.evalNs}`;
+    const result = d.result;
+    if (result !== undefined && isJsonObject(result) && own(result, 'reasons') !== undefined) {
+      text += `,"reasons":${stringifyJson(toJSON(own(result, 'reasons')!))}`;
+    }
+    if (explain) text += `,"explanation":${JSON.stringify(service.explain(path, input, 'full'))}`;
+    return sendJsonText(reply, 200, text + '}');
+  });
+}

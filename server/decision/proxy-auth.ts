@@ -1,0 +1,98 @@
+/**
+ * Endpoints for proxies that delegate authorization:
+ * - `/v1/forward-auth` for nginx `auth_request`, Traefik ForwardAuth and Caddy `forward_auth`;
+ * - `/v1/ext-authz/...` for Envoy's ext_authz filter in HTTP service mode (any method; the path
+ *   after the prefix is the original path).
+ * Allow → 200 with every configured identity header (empty when the decision gives none, so a
+ * header a client sent can never survive the proxy's copy). Deny → 401/403 with a JSON reason.
+ * Evaluation errors fail closed with the configured error status.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ProxyAuthConfig } from '../config.js';
+import { HttpError } from '../errors.js';
+import { sendJsonText, wantsNoCache } from '../http.js';
+import { interpret, safeHeaderValue } from './interpret.js';
+import { forwardAuthInput, extAuthzInput } from './proxy-input.js';
+import { DecisionError, type DecisionService } from './service.js';
+import type { ServerMetrics } from '../metrics/server-metrics.js';
+
+export const EXT_AUTHZ_PREFIX = '/v1/ext-authz';
+
+type Api = 'forward_auth' | 'ext_authz';
+
+function decideAndReply(
+  req: FastifyRequest, reply: FastifyReply, service: DecisionService, metrics: ServerMetrics,
+  cfg: ProxyAuthConfig, api: Api, input: unknown,
+): FastifyReply {
+  let d;
+  try {
+    d = service.decide(cfg.path, input as never, { api, bypassCache: wantsNoCache(req) });
+  } catch (e) {
+    if (!(e instanceof DecisionError)) throw e;
+    metrics.decisions.inc({ api: `${api}_verdict`, outcome: 'error' });
+    return sendJsonText(reply, cfg.error_status, JSON.stringify({ code: e.notReady ? 'not_ready' : 'eval_error', message: 'authorization could not be decided; access denied' }));
+  }
+  const verdict = interpret(d.result);
+  if (!verdict.allow) {
+    metrics.decisions.inc({ api: `${api}_verdict`, outcome: 'deny' });
+    const status = verdict.status ?? cfg.deny_status;
+    if (status === 401) reply.header('www-authenticate', 'Bearer');
+    return sendJsonText(reply, status, JSON.stringify({
+      code: status === 401 ? 'unauthorized' : 'forbidden',
+      message: 'access denied',
+      reasons: verdict.reasons,
+      decision_id: d.decisionId,
+    }));
+  }
+  const headers: Record<string, string> = {};
+  const empty: string[] = [];
+  for (const name of cfg.identity_headers) {
+    const value = verdict.headers.get(name) ?? (name === 'x-decision-id' ? d.decisionId : '');
+    if (!safeHeaderValue(value)) {
+      // A policy that emits an unsendable header value denies rather than dropping the header.
+      metrics.decisions.inc({ api: `${api}_verdict`, outcome: 'error' });
+      return sendJsonText(reply, cfg.error_status, JSON.stringify({ code: 'eval_error', message: `the decision's \`${name}\` header value cannot be sent; access denied` }));
+    }
+    headers[name] = value;
+    if (value === '') empty.push(name);
+  }
+  if (api === 'ext_authz') {
+    const remove = [...new Set([...empty, ...verdict.removeHeaders])];
+    if (remove.length) headers['x-envoy-auth-headers-to-remove'] = remove.join(', ');
+  }
+  metrics.decisions.inc({ api: `${api}_verdict`, outcome: 'allow' });
+  reply.headers(headers);
+  return sendJsonText(reply, 200, JSON.stringify({ allow: true, decision_id: d.decisionId }));
+}
+
+export function registerProxyAuth(app: FastifyInstance, service: DecisionService, metrics: ServerMetrics, forward: ProxyAuthConfig, ext: ProxyAuthConfig): void {
+  const forwardIds = new Set(forward.identity_headers);
+  const extIds = new Set(ext.identity_headers);
+
+  const forwardHandler = async (req: FastifyRequest, reply: FastifyReply) => {
+    let input;
+    try {
+      input = forwardAuthInput(req, forwardIds);
+    } catch (e) {
+      if (e instanceof HttpError) return sendJsonText(reply, e.status, JSON.stringify(e.body()));
+      throw e;
+    }
+    return decideAndReply(req, reply, service, metrics, forward, 'forward_auth', input);
+  };
+  // Bodies (Envoy's `with_request_body`) are taken as raw text and not parsed: the decision is
+  // about the request line and headers. nginx sends the subrequest with the original method; Caddy rewrites to GET; Traefik uses GET.
+  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/v1/forward-auth', handler: forwardHandler, config: { rawBody: true } });
+
+  const extHandler = async (req: FastifyRequest, reply: FastifyReply) => {
+    let input;
+    try {
+      input = extAuthzInput(req, EXT_AUTHZ_PREFIX, extIds);
+    } catch (e) {
+      if (e instanceof HttpError) return sendJsonText(reply, 403, JSON.stringify({ code: 'forbidden', message: e.message }));
+      throw e;
+    }
+    return decideAndReply(req, reply, service, metrics, ext, 'ext_authz', input);
+  };
+  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: `${EXT_AUTHZ_PREFIX}`, handler: extHandler, config: { rawBody: true } });
+  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: `${EXT_AUTHZ_PREFIX}/*`, handler: extHandler, config: { rawBody: true } });
+}

@@ -1,0 +1,130 @@
+/**
+ * The input document for proxied requests (forward-auth and Envoy ext_authz), in the shape the
+ * gateway uses (`input.request`): method, path, raw_path, query, headers, host, scheme, client_ip.
+ *
+ * Trust: identity headers configured for the response are removed from `headers` (a client could
+ * have sent them), and so are hop-by-hop headers and the proxy's own `X-Original-*` /
+ * `X-Forwarded-*` headers, which are consumed into the fields above.
+ */
+import type { FastifyRequest } from 'fastify';
+import { HttpError } from '../errors.js';
+
+export interface ProxiedRequest {
+  method: string;
+  /** Percent-decoded path with dot segments resolved: what the upstream will route on. */
+  path: string;
+  /** The path exactly as the proxy reported it. */
+  raw_path: string;
+  query: Record<string, string[]>;
+  headers: Record<string, string>;
+  host: string;
+  scheme: string;
+  client_ip: string;
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length']);
+const CONSUMED_PREFIXES = ['x-original-', 'x-forwarded-', 'x-envoy-'];
+const MAX_HEADERS = 200;
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  if (Array.isArray(v)) return v[0];
+  return v;
+}
+
+/** Percent-decodes and removes dot segments; a malformed escape or an encoded slash fails closed. */
+export function normalizePath(raw: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    throw new HttpError('invalid_parameter', 'the original request path has a malformed percent escape');
+  }
+  if (decoded.includes('\0')) throw new HttpError('invalid_parameter', 'the original request path contains a NUL byte');
+  const out: string[] = [];
+  for (const seg of decoded.split('/')) {
+    if (seg === '..') out.pop();
+    else if (seg !== '.' && seg !== '') out.push(seg);
+  }
+  return '/' + out.join('/') + (decoded.length > 1 && decoded.endsWith('/') && out.length ? '/' : '');
+}
+
+/** Splits an origin-form URI into path and query. */
+export function splitUri(uri: string): { rawPath: string; query: Record<string, string[]> } {
+  const q = uri.indexOf('?');
+  const rawPath = (q < 0 ? uri : uri.slice(0, q)) || '/';
+  // Own properties defined explicitly, so a `__proto__` parameter is just a key.
+  const query: Record<string, string[]> = {};
+  if (q >= 0) {
+    for (const [k, v] of new URLSearchParams(uri.slice(q + 1))) {
+      if (Object.prototype.hasOwnProperty.call(query, k)) query[k]!.push(v);
+      else Object.defineProperty(query, k, { value: [v], enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return { rawPath, query };
+}
+
+function requestHeaders(req: FastifyRequest, identityHeaders: ReadonlySet<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  let n = 0;
+  for (const name of Object.keys(req.headers)) {
+    if (HOP_BY_HOP.has(name) || identityHeaders.has(name) || CONSUMED_PREFIXES.some(p => name.startsWith(p))) continue;
+    if (name === 'x-real-ip') continue;
+    if (++n > MAX_HEADERS) break;
+    const v = req.headers[name];
+    const text = Array.isArray(v) ? v.join(', ') : v;
+    if (text !== undefined) Object.defineProperty(out, name, { value: text, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** The client address: the proxy's `X-Real-IP`, else the last `X-Forwarded-For` hop, else the peer. */
+function clientIp(req: FastifyRequest): string {
+  const real = header(req, 'x-real-ip');
+  if (real) return real.trim();
+  const xff = header(req, 'x-forwarded-for');
+  if (xff) {
+    const hops = xff.split(',').map(s => s.trim()).filter(Boolean);
+    if (hops.length) return hops[hops.length - 1]!;
+  }
+  return req.socket.remoteAddress ?? '';
+}
+
+/** Input for nginx `auth_request`, Traefik ForwardAuth and Caddy `forward_auth`. */
+export function forwardAuthInput(req: FastifyRequest, identityHeaders: ReadonlySet<string>): { request: ProxiedRequest } {
+  const uri = header(req, 'x-original-uri') ?? header(req, 'x-forwarded-uri');
+  if (uri === undefined) throw new HttpError('invalid_parameter', 'forward-auth needs the original request: send X-Original-URI (nginx) or X-Forwarded-Uri (Traefik, Caddy)');
+  const method = header(req, 'x-original-method') ?? header(req, 'x-forwarded-method');
+  if (method === undefined) throw new HttpError('invalid_parameter', 'forward-auth needs the original method: send X-Original-Method (nginx) or X-Forwarded-Method (Traefik, Caddy)');
+  const { rawPath, query } = splitUri(uri);
+  return {
+    request: {
+      method: method.toUpperCase(),
+      path: normalizePath(rawPath),
+      raw_path: rawPath,
+      query,
+      headers: requestHeaders(req, identityHeaders),
+      host: header(req, 'x-forwarded-host') ?? header(req, 'host') ?? '',
+      scheme: (header(req, 'x-forwarded-proto') ?? 'http').toLowerCase(),
+      client_ip: clientIp(req),
+    },
+  };
+}
+
+/** Input for Envoy ext_authz in HTTP service mode: the original method, the path after the prefix. */
+export function extAuthzInput(req: FastifyRequest, prefix: string, identityHeaders: ReadonlySet<string>): { request: ProxiedRequest } {
+  const uri = req.url.slice(prefix.length) || '/';
+  const { rawPath, query } = splitUri(uri.startsWith('/') ? uri : '/' + uri);
+  return {
+    request: {
+      method: req.method.toUpperCase(),
+      path: normalizePath(rawPath),
+      raw_path: rawPath,
+      query,
+      headers: requestHeaders(req, identityHeaders),
+      host: header(req, 'host') ?? '',
+      scheme: (header(req, 'x-forwarded-proto') ?? 'http').toLowerCase(),
+      client_ip: header(req, 'x-envoy-external-address') ?? clientIp(req),
+    },
+  };
+}

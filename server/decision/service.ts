@@ -1,0 +1,154 @@
+/**
+ * The decision service: the one place where a decision is made, whichever API asked. It resolves
+ * the entry point in the working policy generation, consults the decision cache, evaluates with a
+ * deadline, records metrics and the decision log. It knows nothing of HTTP shapes.
+ */
+import { randomUUID } from 'node:crypto';
+import { PolError, stringifyJson, toJSON, type Value } from '../../engine/index.js';
+import type { DecisionCache } from '../../engine/cache/index.js';
+import type { PolicyStore, Generation } from '../policy-store/index.js';
+import type { DecisionLog } from '../audit/decision-log.js';
+import type { ServerMetrics } from '../metrics/server-metrics.js';
+
+export interface DecideOptions {
+  /** Which API asks (metric label and decision-log field). */
+  api: string;
+  /** Skip the cache for this request (the result is not stored either). */
+  bypassCache?: boolean;
+  strictBuiltinErrors?: boolean;
+}
+
+export interface Decision {
+  decisionId: string;
+  result: Value | undefined;
+  /** `result` serialised as JSON, `undefined` when the result is undefined. */
+  resultJson: string | undefined;
+  cached: boolean;
+  evalNs: number;
+  revision: string;
+}
+
+/** Evaluation failed, or there is no working policy: callers fail closed. */
+export class DecisionError extends Error {
+  constructor(readonly code: string, message: string, readonly notReady = false) {
+    super(message);
+    this.name = 'DecisionError';
+  }
+}
+
+export interface ServiceOptions {
+  evalTimeoutMs: number;
+  /** Whether decisions are logged (OPA returns `decision_id` only then). */
+  logging: boolean;
+}
+
+export class DecisionService {
+  constructor(
+    private readonly store: PolicyStore,
+    private readonly cache: DecisionCache | undefined,
+    private readonly log: DecisionLog | undefined,
+    private readonly metrics: ServerMetrics,
+    private readonly opts: ServiceOptions,
+  ) {}
+
+  get loggingEnabled(): boolean { return this.log !== undefined; }
+
+  /** The working generation, or a not-ready error. */
+  generation(): Generation {
+    const gen = this.store.generation;
+    if (!gen) {
+      const why = this.store.lastError ? `: ${this.store.lastError.message}` : '';
+      throw new DecisionError('not_ready', `no policy is loaded yet${why}`, true);
+    }
+    return gen;
+  }
+
+  /** Decides the document at `path` for `input`. Throws `DecisionError` (callers fail closed). */
+  decide(path: string, input: Value | undefined, opts: DecideOptions): Decision {
+    const t0 = process.hrtime.bigint();
+    const gen = this.generation();
+    const decisionId = randomUUID();
+    let result: Value | undefined;
+    let resultJson: string | undefined;
+    let cached = false;
+    try {
+      const entry = this.store.entrypoint(gen, path);
+      const key = this.cache && !opts.bypassCache && !opts.strictBuiltinErrors
+        ? this.cache.keyFor(gen.revision, path, entry, input) : undefined;
+      const hit = key !== undefined ? this.cache!.get(key) : undefined;
+      if (hit) {
+        cached = true;
+        result = hit.result;
+        resultJson = hit.json;
+        this.metrics.cacheHits.inc();
+      } else {
+        if (key !== undefined) this.metrics.cacheMisses.inc();
+        else if (opts.bypassCache) this.cache?.countBypass();
+        result = entry.evaluate(input, {
+          deadlineMs: Date.now() + this.opts.evalTimeoutMs,
+          ...(opts.strictBuiltinErrors ? { strictBuiltinErrors: true } : {}),
+        });
+        resultJson = serialize(result);
+        if (key !== undefined) this.cache!.set(key, { result, json: resultJson });
+      }
+    } catch (e) {
+      const evalNs = Number(process.hrtime.bigint() - t0);
+      const err = e instanceof PolError
+        ? new DecisionError(String(e.code), e.message)
+        : new DecisionError('internal_error', e instanceof Error ? e.message : String(e));
+      this.metrics.errors.inc({ code: err.code });
+      this.metrics.decisions.inc({ api: opts.api, outcome: 'error' });
+      this.log?.record({ decision_id: decisionId, api: opts.api, path, input, result: undefined, revision: gen.revision, latency_ns: evalNs, cached: false, error: `${err.code}: ${err.message}` });
+      throw err;
+    }
+    const evalNs = Number(process.hrtime.bigint() - t0);
+    this.metrics.latency.observe(evalNs / 1e9, { api: opts.api, cached: cached ? 'true' : 'false' });
+    this.metrics.decisions.inc({ api: opts.api, outcome: result === undefined ? 'undefined' : 'defined' });
+    this.log?.record({ decision_id: decisionId, api: opts.api, path, input, result, revision: gen.revision, latency_ns: evalNs, cached });
+    return { decisionId, result, resultJson, cached, evalNs, revision: gen.revision };
+  }
+
+  /**
+   * A rule-level explanation of a decision: every rule of the queried package evaluated on the
+   * same input, with its value, plus `print` output. NOTE: the engine has no expression-level
+   * tracer yet, so this is coarser than OPA's `explain=full` event trace.
+   */
+  explain(path: string, input: Value | undefined, mode: 'notes' | 'fails' | 'full'): string[] {
+    const gen = this.generation();
+    const dotted = 'data.' + path.replace(/^data[./]?/, '').split('/').filter(Boolean).join('.');
+    const pkg = dotted.includes('.') ? dotted.slice(0, dotted.lastIndexOf('.')) : dotted;
+    const lines: string[] = [];
+    const prints: string[] = [];
+    const rules = gen.prepared.rules().filter(r => r.path === dotted || r.path.startsWith(pkg + '.'));
+    for (const rule of rules) {
+      if (rule.path.split('.').pop()!.startsWith('test_')) continue;
+      let shown: string;
+      try {
+        const v = gen.prepared.evaluate(rule.path, input, { prints, deadlineMs: Date.now() + this.opts.evalTimeoutMs });
+        if (v !== undefined && mode === 'fails') continue;
+        shown = v === undefined ? 'undefined' : truncate(stringifyJson(toJSON(v)));
+      } catch (e) {
+        shown = `error: ${e instanceof Error ? e.message : String(e)}`;
+      }
+      if (mode !== 'notes') lines.push(`${rule.path} = ${shown}    (${rule.file}:${rule.line})`);
+    }
+    for (const p of prints) lines.push(`note: ${p}`);
+    return lines;
+  }
+}
+
+function truncate(s: string): string {
+  return s.length > 200 ? s.slice(0, 197) + '...' : s;
+}
+
+/** JSON text of a result; booleans (the common case) without a walk. */
+export function serialize(v: Value | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (v === true) return 'true';
+  if (v === false) return 'false';
+  return stringifyJson(toJSON(v));
+}
+
+export function newDecisionId(): string {
+  return randomUUID();
+}

@@ -1,0 +1,60 @@
+/**
+ * The server's one error table. Every error response is a JSON body `{ "code", "message" }` with
+ * the status written here; OPA's codes are used where OPA has one, so OPA clients understand them.
+ */
+
+export const ERRORS = {
+  invalid_parameter: 400,
+  request_too_large: 413,
+  unsupported_media_type: 415,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  undefined_document: 404,
+  method_not_allowed: 405,
+  not_ready: 503,
+  internal_error: 500,
+  eval_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** The JSON body of an error response (`errors` carries compiler diagnostics in OPA's shape). */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  errors?: { code: string; message: string; location?: { file: string; row: number; col: number } }[];
+}
+
+/** An error that becomes a response: thrown from handlers, rendered by the app's error handler. */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly errors: ErrorBody['errors'];
+  constructor(code: ErrorCode, message: string, errors?: ErrorBody['errors']) {
+    super(message);
+    this.name = 'HttpError';
+    this.code = code;
+    this.status = ERRORS[code];
+    this.errors = errors;
+  }
+  body(): ErrorBody {
+    const b: ErrorBody = { code: this.code, message: this.message };
+    if (this.errors && this.errors.length) b.errors = this.errors;
+    return b;
+  }
+}
+
+/** Maps fastify's own errors (body limit, parse failures, ...) onto the table. */
+export function fromFastifyError(e: { code?: string; statusCode?: number; message: string }): HttpError {
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return new HttpError('request_too_large', 'request body is larger than the configured limit');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new HttpError('unsupported_media_type', 'unsupported content type');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH': return new HttpError('invalid_parameter', e.message);
+    default: break;
+  }
+  if (e.statusCode === 413) return new HttpError('request_too_large', 'request body is larger than the configured limit');
+  if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) return new HttpError('invalid_parameter', e.message);
+  return new HttpError('internal_error', 'internal error');
+}

@@ -1,0 +1,34 @@
+/** Small helpers shared by the routes: JSON replies from prepared text, error replies, cache bypass. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError, type ErrorBody } from './errors.js';
+
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Sends JSON text as is (the text is built by the caller, often from cached pieces). */
+export function sendJsonText(reply: FastifyReply, status: number, text: string): FastifyReply {
+  return reply.code(status).header('content-type', JSON_TYPE).send(text);
+}
+
+export function sendError(reply: FastifyReply, err: HttpError | { status: number; body: ErrorBody }): FastifyReply {
+  const status = err instanceof HttpError ? err.status : err.status;
+  const body = err instanceof HttpError ? err.body() : err.body;
+  return sendJsonText(reply, status, JSON.stringify(body));
+}
+
+/** True when the client asked to skip the decision cache (`Cache-Control: no-cache`). */
+export function wantsNoCache(req: FastifyRequest): boolean {
+  const cc = req.headers['cache-control'];
+  return typeof cc === 'string' && /(^|,)\s*no-(cache|store)\s*(,|$)/i.test(cc);
+}
+
+/** A query-string flag: present without a value, or `true`. */
+export function flag(v: unknown): boolean {
+  if (Array.isArray(v)) v = v[v.length - 1];
+  return v === '' || v === 'true' || v === true;
+}
+
+/** One query-string value (the last one when repeated). */
+export function queryValue(v: unknown): string | undefined {
+  if (Array.isArray(v)) v = v[v.length - 1];
+  return typeof v === 'string' ? v : undefined;
+}

@@ -1,0 +1,28 @@
+/**
+ * `GET /health` (the process answers), `GET /ready` (a policy is loaded; detail includes the last
+ * failed load) and `GET /metrics` (Prometheus text format).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { PolicyStore } from '../policy-store/index.js';
+import { sendJsonText } from '../http.js';
+import { PROMETHEUS_CONTENT_TYPE } from './registry.js';
+import type { ServerMetrics } from './server-metrics.js';
+
+export function registerHealthRoutes(app: FastifyInstance, store: PolicyStore, metrics: ServerMetrics): void {
+  app.get('/health', async (_req, reply) => sendJsonText(reply, 200, '{}'));
+
+  app.get('/ready', async (_req, reply) => {
+    const gen = store.generation;
+    const err = store.lastError;
+    const detail = {
+      ready: gen !== undefined,
+      revision: gen?.revision ?? null,
+      loaded_at: gen?.loadedAt.toISOString() ?? null,
+      origin: gen?.origin ?? null,
+      last_error: err ? { at: err.at.toISOString(), origin: err.origin, code: err.code, message: err.message } : null,
+    };
+    return sendJsonText(reply, gen ? 200 : 503, JSON.stringify(gen ? detail : { code: 'not_ready', message: err ? `no policy loaded: ${err.message}` : 'no policy loaded yet', ...detail }));
+  });
+
+  app.get('/metrics', async (_req, reply) => reply.code(200).header('content-type', PROMETHEUS_CONTENT_TYPE).send(metrics.registry.render()));
+}

@@ -1,0 +1,39 @@
+/** The server's metrics, declared up front in one place. */
+import { Counter, Gauge, Histogram, Registry } from './registry.js';
+
+/** Latency buckets in seconds: decisions are expected in the 10 µs – 10 ms range. */
+const LATENCY_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1];
+
+export interface ServerMetrics {
+  registry: Registry;
+  decisions: Counter;
+  latency: Histogram;
+  cacheHits: Counter;
+  cacheMisses: Counter;
+  reloads: Counter;
+  errors: Counter;
+}
+
+export function createServerMetrics(read: {
+  revision: () => string | undefined;
+  logDropped: () => number;
+  cacheSize: () => number;
+}): ServerMetrics {
+  const registry = new Registry();
+  const m: ServerMetrics = {
+    registry,
+    decisions: registry.register(new Counter('pol_decisions_total', 'Decisions made, by API and outcome.', ['api', 'outcome'])),
+    latency: registry.register(new Histogram('pol_decision_duration_seconds', 'Time to decide (evaluation or cache lookup), by API.', LATENCY_BUCKETS, ['api', 'cached'])),
+    cacheHits: registry.register(new Counter('pol_decision_cache_hits_total', 'Decisions answered from the cache.')),
+    cacheMisses: registry.register(new Counter('pol_decision_cache_misses_total', 'Cacheable decisions that had to be evaluated.')),
+    reloads: registry.register(new Counter('pol_policy_reloads_total', 'Policy loads, by origin and result.', ['origin', 'result'])),
+    errors: registry.register(new Counter('pol_errors_total', 'Errors, by code.', ['code'])),
+  };
+  registry.register(new Gauge('pol_decision_cache_entries', 'Entries in the decision cache.', () => [{ value: read.cacheSize() }]));
+  registry.register(new Gauge('pol_decision_log_dropped_total', 'Decision log lines dropped because the buffer was full.', () => [{ value: read.logDropped() }], 'counter'));
+  registry.register(new Gauge('pol_policy_info', 'The working policy revision (value 1).', () => {
+    const r = read.revision();
+    return r === undefined ? [] : [{ labels: { revision: r }, value: 1 }];
+  }));
+  return m;
+}

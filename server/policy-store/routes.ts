@@ -1,0 +1,87 @@
+/**
+ * `GET /v1/policies` (ids, sources, revision, the last failed load), `GET /v1/policies/{id}`,
+ * `PUT /v1/policies/{id}` (text body; compiled with everything else before it is kept) and
+ * `DELETE /v1/policies/{id}`. Writes are off unless `policy_api.writable`, and need the bearer
+ * token when `policy_api.token` is set.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpError, type ErrorBody } from '../errors.js';
+import { sendJsonText } from '../http.js';
+import { PolicyLoadError, type LoadError, type PolicyStore } from './store.js';
+import { validPolicyId } from './sources.js';
+
+export function loadErrorBody(err: LoadError): ErrorBody {
+  return {
+    code: 'invalid_parameter',
+    message: err.diagnostics.length ? 'error(s) occurred while compiling module(s)' : err.message,
+    errors: err.diagnostics.map(d => ({ code: d.code, message: d.message, location: { file: d.file, row: d.line, col: d.col } })),
+  };
+}
+
+function lastErrorJson(err: LoadError | undefined): unknown {
+  if (!err) return null;
+  return { at: err.at.toISOString(), origin: err.origin, code: err.code, message: err.message, ...loadErrorBody(err).errors?.length ? { errors: loadErrorBody(err).errors } : {} };
+}
+
+function policyId(req: FastifyRequest): string {
+  const id = (req.params as Record<string, string | undefined>)['*'] ?? '';
+  if (!validPolicyId(id)) throw new HttpError('invalid_parameter', `invalid policy id \`${id.slice(0, 100)}\``);
+  return id;
+}
+
+export function registerPolicyRoutes(app: FastifyInstance, store: PolicyStore, cfg: { writable: boolean; token?: string }): void {
+  const authorizeWrite = (req: FastifyRequest): void => {
+    if (!cfg.writable) throw new HttpError('forbidden', 'policy writes are disabled (set `policy_api.writable: true` in pol.yaml)');
+    if (cfg.token === undefined) return;
+    const auth = req.headers.authorization ?? '';
+    const want = Buffer.from(`Bearer ${cfg.token}`);
+    const got = Buffer.from(auth);
+    if (got.length !== want.length || !timingSafeEqual(got, want)) throw new HttpError('unauthorized', 'a valid bearer token is required to change policies');
+  };
+
+  app.get('/v1/policies', async (_req, reply) => {
+    const gen = store.generation;
+    const result = gen ? Object.keys(gen.modules).sort().map(id => ({ id, raw: gen.modules[id] })) : [];
+    return sendJsonText(reply, 200, JSON.stringify({
+      result,
+      revision: gen?.revision ?? null,
+      ...(gen?.bundleRevision ? { bundle_revision: gen.bundleRevision } : {}),
+      last_error: lastErrorJson(store.lastError),
+    }));
+  });
+
+  app.get('/v1/policies/*', async (req, reply) => {
+    const id = policyId(req);
+    const gen = store.generation;
+    if (!gen || !Object.prototype.hasOwnProperty.call(gen.modules, id)) throw new HttpError('not_found', `storage_not_found_error: policy id \`${id}\``);
+    return sendJsonText(reply, 200, JSON.stringify({ result: { id, raw: gen.modules[id] } }));
+  });
+
+  app.put('/v1/policies/*', { config: { rawBody: true } }, async (req, reply) => {
+    authorizeWrite(req);
+    const id = policyId(req);
+    const source = req.body;
+    if (typeof source !== 'string' || source.trim() === '') throw new HttpError('invalid_parameter', 'the request body must be the policy source text');
+    try {
+      const gen = store.putPolicy(id, source);
+      return sendJsonText(reply, 200, JSON.stringify({ result: {}, revision: gen.revision }));
+    } catch (e) {
+      if (e instanceof PolicyLoadError) return sendJsonText(reply, 400, JSON.stringify(loadErrorBody(e.detail)));
+      throw e;
+    }
+  });
+
+  app.delete('/v1/policies/*', async (req, reply) => {
+    authorizeWrite(req);
+    const id = policyId(req);
+    try {
+      const gen = store.deletePolicy(id);
+      if (gen === false) throw new HttpError('not_found', `storage_not_found_error: policy id \`${id}\``);
+      return sendJsonText(reply, 200, JSON.stringify({ result: {}, revision: gen.revision }));
+    } catch (e) {
+      if (e instanceof PolicyLoadError) return sendJsonText(reply, 400, JSON.stringify(loadErrorBody(e.detail)));
+      throw e;
+    }
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * What a policy is made of: module sources keyed by id (a relative path such as `rbac.pol`) and
+ * the base data document. Directories and bundles both produce `Sources`; the store compiles them.
+ */
+import yaml from 'js-yaml';
+import { defineKey, type PlainObject, type Value } from '../../engine/value.js';
+import { parseJson } from '../../engine/json.js';
+
+export interface Sources {
+  modules: Record<string, string>;
+  data: PlainObject;
+}
+
+export const POLICY_EXTENSIONS = ['.pol', '.rego'];
+export const DATA_FILES = ['data.json', 'data.yaml', 'data.yml'];
+
+export function isPolicyFile(name: string): boolean {
+  return POLICY_EXTENSIONS.some(ext => name.endsWith(ext)) && !name.endsWith('_test.pol') && !name.endsWith('_test.rego');
+}
+
+export function isDataFile(name: string): boolean {
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  return DATA_FILES.includes(base);
+}
+
+/** A policy id is a relative path: no `..`, no absolute path, no control characters. */
+export function validPolicyId(id: string): boolean {
+  if (id.length === 0 || id.length > 512 || id.startsWith('/')) return false;
+  if (/[\u0000-\u001f\u007f\\]/.test(id)) return false;
+  return id.split('/').every(seg => seg !== '..' && seg !== '.' && seg !== '');
+}
+
+/** Parses a data file (`data.json` or `data.yaml`); the document must be an object. */
+export function parseDataFile(name: string, text: string): PlainObject {
+  let v: unknown;
+  if (name.endsWith('.json')) v = parseJson(text, { maxDepth: 512 });
+  else v = yaml.load(text, { schema: yaml.JSON_SCHEMA, filename: name }) ?? {};
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${name}: the data document must be an object`);
+  return v as PlainObject;
+}
+
+/**
+ * Merges `doc` into `root` at the directory path of `file` (`a/b/data.json` lands at `data.a.b`),
+ * refusing to overwrite a value with a conflicting one.
+ */
+export function mergeDataAt(root: PlainObject, file: string, doc: PlainObject): void {
+  const dirs = file.split('/').slice(0, -1);
+  let cur = root;
+  for (const seg of dirs) {
+    const next = Object.prototype.hasOwnProperty.call(cur, seg) ? cur[seg] : undefined;
+    if (next === undefined) { const o: PlainObject = {}; defineKey(cur, seg, o); cur = o; }
+    else if (typeof next === 'object' && next !== null && !Array.isArray(next)) cur = next as PlainObject;
+    else throw new Error(`${file}: data path \`${dirs.join('.')}\` conflicts with another data file`);
+  }
+  mergeObjects(cur, doc, file);
+}
+
+function mergeObjects(into: PlainObject, from: PlainObject, file: string): void {
+  for (const key of Object.keys(from)) {
+    const v = from[key] as Value;
+    const have = Object.prototype.hasOwnProperty.call(into, key) ? into[key] : undefined;
+    if (have === undefined) defineKey(into, key, v);
+    else if (isObj(have) && isObj(v)) mergeObjects(have, v, file);
+    else throw new Error(`${file}: data key \`${key}\` is defined twice`);
+  }
+}
+
+function isObj(v: unknown): v is PlainObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Builds `Sources` from a list of files (relative path → text), as found in a directory or bundle. */
+export function sourcesFromFiles(files: Map<string, string>): Sources {
+  const out: Sources = { modules: {}, data: {} };
+  for (const name of [...files.keys()].sort()) {
+    const text = files.get(name)!;
+    if (isPolicyFile(name)) Object.defineProperty(out.modules, name, { value: text, enumerable: true, writable: true, configurable: true });
+    else if (isDataFile(name)) mergeDataAt(out.data, name, parseDataFile(name, text));
+  }
+  return out;
+}

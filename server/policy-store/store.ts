@@ -1,0 +1,151 @@
+/**
+ * The policy store: the working policy (one compiled generation), the sources it came from, and
+ * the last failed load. A load compiles first and swaps only on success, in one assignment, so a
+ * request always sees one whole generation and a broken policy never replaces a working one.
+ */
+import { EventEmitter } from 'node:events';
+import { LRUCache } from 'lru-cache';
+import { compile, PolError, type Diagnostic, type EntryPoint, type PreparedPolicy } from '../../engine/index.js';
+import type { Sources } from './sources.js';
+
+/** One compiled policy, immutable once published. */
+export interface Generation {
+  readonly prepared: PreparedPolicy;
+  readonly revision: string;
+  readonly loadedAt: Date;
+  /** Where the base sources came from: `directory`, `bundle` or `none`. */
+  readonly origin: string;
+  /** The bundle's own revision (from its manifest), when loaded from a bundle. */
+  readonly bundleRevision?: string;
+  readonly modules: Record<string, string>;
+  /** Resolved entry points by path, bounded because paths come from requests. */
+  readonly entrypoints: LRUCache<string, EntryPoint>;
+}
+
+export interface LoadError {
+  at: Date;
+  /** What was being loaded: `directory`, `bundle`, `api`. */
+  origin: string;
+  code: string;
+  message: string;
+  diagnostics: Diagnostic[];
+}
+
+export interface StoreEvents {
+  swap: [Generation];
+  error: [LoadError];
+}
+
+/** Thrown when the engine rejects sources: carries OPA-shaped errors for the HTTP layer. */
+export class PolicyLoadError extends Error {
+  constructor(readonly detail: LoadError) {
+    super(detail.message);
+    this.name = 'PolicyLoadError';
+  }
+}
+
+const MAX_ENTRYPOINTS = 1_000;
+
+export class PolicyStore extends EventEmitter<StoreEvents> {
+  private current: Generation | undefined;
+  private base: Sources = { modules: {}, data: {} };
+  private baseOrigin = 'none';
+  private baseBundleRevision: string | undefined;
+  /** Policies written through the API: a source, or `null` for a deleted base policy. */
+  private overlay = new Map<string, string | null>();
+  private failure: LoadError | undefined;
+  reloads = { success: 0, failure: 0 };
+
+  /** The working generation, or `undefined` before the first successful load. */
+  get generation(): Generation | undefined { return this.current; }
+  /** The last failed load since the last success, if any. */
+  get lastError(): LoadError | undefined { return this.failure; }
+
+  /** Replaces the base sources (a directory scan or a bundle). Throws `PolicyLoadError` and keeps the working policy on failure. */
+  loadBase(sources: Sources, origin: string, bundleRevision?: string): Generation {
+    const gen = this.compileAndSwap(mergeOverlay(sources, this.overlay), origin, bundleRevision, () => {
+      this.base = sources;
+      this.baseOrigin = origin;
+      this.baseBundleRevision = bundleRevision;
+    });
+    return gen;
+  }
+
+  /** Records a failure that happened before compilation (unreadable file, bad signature, ...). */
+  recordFailure(origin: string, code: string, message: string): LoadError {
+    const err: LoadError = { at: new Date(), origin, code, message, diagnostics: [] };
+    this.fail(err);
+    return err;
+  }
+
+  /** Adds or replaces one policy (validated against everything else before it is kept). */
+  putPolicy(id: string, source: string): Generation {
+    const overlay = new Map(this.overlay).set(id, source);
+    return this.compileAndSwap(mergeOverlay(this.base, overlay), 'api', this.baseBundleRevision, () => { this.overlay = overlay; }, this.baseOrigin);
+  }
+
+  /** Removes one policy; `false` when there is no such policy. */
+  deletePolicy(id: string): Generation | false {
+    const modules = this.current?.modules ?? {};
+    if (!Object.prototype.hasOwnProperty.call(modules, id)) return false;
+    const overlay = new Map(this.overlay);
+    if (Object.prototype.hasOwnProperty.call(this.base.modules, id)) overlay.set(id, null);
+    else overlay.delete(id);
+    return this.compileAndSwap(mergeOverlay(this.base, overlay), 'api', this.baseBundleRevision, () => { this.overlay = overlay; }, this.baseOrigin);
+  }
+
+  /** The entry point for `path` in the working generation (resolved once per generation). */
+  entrypoint(gen: Generation, path: string): EntryPoint {
+    let ep = gen.entrypoints.get(path);
+    if (ep === undefined) {
+      ep = gen.prepared.entrypoint(path);
+      gen.entrypoints.set(path, ep);
+    }
+    return ep;
+  }
+
+  private compileAndSwap(sources: Sources, origin: string, bundleRevision: string | undefined, commit: () => void, shownOrigin = origin): Generation {
+    let prepared: PreparedPolicy;
+    try {
+      prepared = compile({ modules: sources.modules, data: sources.data });
+    } catch (e) {
+      const err: LoadError = e instanceof PolError
+        ? { at: new Date(), origin, code: String(e.code), message: e.message, diagnostics: e.diagnostics }
+        : { at: new Date(), origin, code: 'internal_error', message: e instanceof Error ? e.message : String(e), diagnostics: [] };
+      this.fail(err);
+      throw new PolicyLoadError(err);
+    }
+    commit();
+    const gen: Generation = {
+      prepared,
+      revision: prepared.revision,
+      loadedAt: new Date(),
+      origin: shownOrigin,
+      ...(bundleRevision !== undefined ? { bundleRevision } : {}),
+      modules: sources.modules,
+      entrypoints: new LRUCache<string, EntryPoint>({ max: MAX_ENTRYPOINTS }),
+    };
+    this.current = gen;
+    this.failure = undefined;
+    this.reloads.success++;
+    this.emit('swap', gen);
+    return gen;
+  }
+
+  private fail(err: LoadError): void {
+    this.failure = err;
+    this.reloads.failure++;
+    // EventEmitter throws on an unhandled 'error' event; a failed load is not a crash.
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+}
+
+function mergeOverlay(base: Sources, overlay: Map<string, string | null>): Sources {
+  if (overlay.size === 0) return base;
+  const modules: Record<string, string> = { ...base.modules };
+  for (const [id, src] of overlay) {
+    if (src === null) delete modules[id];
+    else Object.defineProperty(modules, id, { value: src, enumerable: true, writable: true, configurable: true });
+  }
+  return { modules, data: base.data };
+}
