@@ -75,6 +75,25 @@ function verifyWithKeys(keys: VerificationKey[], kid: string, alg: string, check
   return false;
 }
 
+/**
+ * Signature outcomes per parsed key set (the memoised key array is the identity) and token, so a
+ * gateway that sees the same bearer token again skips the public-key operation. Only complete,
+ * error-free verifications are remembered.
+ */
+const SIGNATURE_MEMO_LIMIT = 1024;
+const signatureMemo = new WeakMap<VerificationKey[], Map<string, boolean>>();
+
+function memoisedSignature(keys: VerificationKey[], memoKey: string, verify: () => boolean): boolean {
+  let memo = signatureMemo.get(keys);
+  const hit = memo?.get(memoKey);
+  if (hit !== undefined) return hit;
+  const valid = verify();
+  if (!memo) signatureMemo.set(keys, (memo = new Map()));
+  if (memo.size >= SIGNATURE_MEMO_LIMIT) memo.delete(memo.keys().next().value!);
+  memo.set(memoKey, valid);
+  return valid;
+}
+
 function verifyAsymmetric(name: string, family: Family, hash: string | null): BuiltinImpl {
   return args => {
     const token = stringOperand(name, args, 0);
@@ -84,7 +103,8 @@ function verifyAsymmetric(name: string, family: Family, hash: string | null): Bu
       const signature = decodeSignature(t);
       const header = parseJoseHeader(decodeHeader(t));
       const input = signingInput(t);
-      return verifyWithKeys(keys, header.kid, header.alg, m => verifySignature(family, hash, m, input, signature));
+      return memoisedSignature(keys, `${family}/${hash}/${token}`,
+        () => verifyWithKeys(keys, header.kid, header.alg, m => verifySignature(family, hash, m, input, signature)));
     });
   };
 }
@@ -143,7 +163,8 @@ function signatureVerifies(c: Constraints, kid: string, alg: string, input: Buff
   const spec = algorithmSpec(alg);
   if (!spec) return false;
   const check = (m: KeyMaterial) => verifySignature(spec.family, spec.hash, m, input, signature);
-  if (c.keys) return verifyWithKeys(c.keys, kid, alg, check);
+  const keys = c.keys;
+  if (keys) return memoisedSignature(keys, `jws/${input.toString('latin1')}.${signature.toString('base64url')}`, () => verifyWithKeys(keys, kid, alg, check));
   return check({ kind: 'secret', key: Buffer.from(c.secret, 'utf8') });
 }
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { assertError, call, context } from './helpers.js';
-import { verificationKeys } from '../../engine/builtins/jwt/keys.js';
+import { MAX_KEY_TEXT, verificationKeys } from '../../engine/builtins/jwt/keys.js';
 import { decodeBase64Url } from '../../engine/builtins/jwt/base64.js';
 import { parseJson, goMarshal } from '../../engine/builtins/jwt/json.js';
 import { PolSet, type PlainObject, type Value } from '../../engine/value.js';
@@ -57,6 +57,18 @@ test('encode_sign then verify, for every asymmetric algorithm and key form', () 
   }
 });
 
+test('remembered signature outcomes stay per algorithm family and token', () => {
+  const token = sign('RS256', { sub: 'a' }, jwkOf(pairs.RS256.privateKey));
+  const pem = pemOf(pairs.RS256.publicKey);
+  for (let i = 0; i < 2; i++) {
+    assert.equal(call('io.jwt.verify_rs256', [token, pem]), true);
+    assert.equal(call('io.jwt.verify_ps256', [token, pem]), false);
+    assert.equal(call('io.jwt.verify_rs256', [token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA'), pem]), false);
+    assert.equal((call('io.jwt.decode_verify', [token, { cert: pem }]) as Value[])[0], true);
+    assert.equal((call('io.jwt.decode_verify', [token, { cert: pemOf(other.publicKey) }]) as Value[])[0], false);
+  }
+});
+
 test('kid selects the key in a JWKS', () => {
   const token = sign('RS256', { sub: 'a' }, jwkOf(pairs.RS256.privateKey), { kid: 'k2' });
   const jwks = (k1: KeyObject, k2: KeyObject) => JSON.stringify({ keys: [jwkOf(k1, { kid: 'k1' }), jwkOf(k2, { kid: 'k2' })] });
@@ -88,6 +100,7 @@ test('verification key errors', () => {
   assertError(() => call('io.jwt.verify_rs256', [token, pem.replace(/PUBLIC KEY/g, 'CERTIFICATE')]), 'failed to parse a PEM certificate');
   assertError(() => call('io.jwt.verify_rs256', [token, '{"kty":"bogus"}']), 'failed to parse a JWK key (set)');
   assertError(() => call('io.jwt.verify_rs256', [token, 'not a key']), 'failed to parse a JWK key (set)');
+  assertError(() => call('io.jwt.verify_rs256', [token, ' '.repeat(MAX_KEY_TEXT + 1)]), 'key text longer than');
   // Parsed keys are memoised per text.
   const text = JSON.stringify(jwkOf(pairs.ES256.publicKey));
   assert.equal(verificationKeys(text), verificationKeys(text));

@@ -11,7 +11,41 @@ export class JsonError extends Error {}
 
 const MAX_DEPTH = 512;
 
+/** A digit run that may be an integer beyond 2^53; only such texts need the exact parser. */
+const LONG_DIGITS = /[0-9]{16,}/;
+
 export function parseJson(text: string): Value {
+  if (!LONG_DIGITS.test(text)) {
+    if (nestingExceeds(text, MAX_DEPTH)) throw new JsonError('exceeded max depth');
+    try {
+      // JSON.parse keeps the last duplicate key and defines `__proto__` as an own property.
+      return JSON.parse(text) as Value;
+    } catch (e) {
+      throw new JsonError(e instanceof Error ? e.message : String(e));
+    }
+  }
+  return parseExact(text);
+}
+
+/** Whether brackets nest deeper than `limit` (strings skipped); bounds recursion downstream. */
+function nestingExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) { // skip a string
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 91 || c === 123) {
+      if (++depth > limit) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+}
+
+function parseExact(text: string): Value {
   let i = 0;
   const n = text.length;
   const ws = () => { while (i < n) { const c = text.charCodeAt(i); if (c === 32 || c === 9 || c === 10 || c === 13) i++; else break; } };
@@ -74,13 +108,20 @@ export function parseJson(text: string): Value {
     }
     return Number(m[0]);
   };
-  const STR = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
   const str = (): string => {
-    STR.lastIndex = i;
-    const m = STR.exec(text);
-    if (!m) { i++; return fail('in string literal'); }
-    i += m[0].length;
-    return JSON.parse(m[0]) as string;
+    // Find the closing quote; unescaped, control-free strings need no decoding.
+    let j = i + 1, escaped = false;
+    for (; j < n; j++) {
+      const d = text.charCodeAt(j);
+      if (d === 92) { escaped = true; j++; continue; }
+      if (d === 34) break;
+      if (d < 32) { i = j; return fail('in string literal'); }
+    }
+    if (j >= n) { i = n; return fail('in string literal'); }
+    const raw = text.slice(i, j + 1);
+    i = j + 1;
+    if (!escaped) return raw.slice(1, -1);
+    try { return JSON.parse(raw) as string; } catch { i = j; return fail('in string escape code'); }
   };
   const v = value(0);
   ws();

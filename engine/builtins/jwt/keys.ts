@@ -20,6 +20,8 @@ export const TOKEN_ALGORITHMS: ReadonlySet<string> = new Set([
 
 const CACHE_LIMIT = 256;
 const CACHEABLE_LENGTH = 256 * 1024;
+/** Certificates and key sets beyond this size are refused rather than scanned. */
+export const MAX_KEY_TEXT = 1 << 20;
 const verificationCache = new Map<string, VerificationKey[] | KeyError>();
 const signingCache = new Map<string, KeyMaterial | KeyError>();
 
@@ -125,6 +127,7 @@ function jwkMaterial(jwk: PlainObject, wantPrivate: boolean): KeyMaterial {
 /** Keys from a PEM certificate / public key or a JWK / JWK set (the `cert` argument). */
 export function verificationKeys(text: string): VerificationKey[] {
   return memo(verificationCache, text, () => {
+    if (text.length > MAX_KEY_TEXT) throw new KeyError(`key text longer than ${MAX_KEY_TEXT} characters`);
     const block = decodePem(text);
     if (block) {
       if (block.rest.length > 0) throw new KeyError('extra data after a PEM certificate block');
