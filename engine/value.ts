@@ -23,11 +23,12 @@ export class PolSet {
     if (items) for (const v of items) this.map.set(keyOf(v), v);
   }
   get size(): number { return this.map.size; }
-  add(v: Value): void { this.map.set(keyOf(v), v); }
+  add(v: Value): void { this.map.set(keyOf(v), v); this.order = undefined; }
   has(v: Value): boolean { return this.map.has(keyOf(v)); }
   values(): IterableIterator<Value> { return this.map.values(); }
-  /** Members in canonical order (as OPA serialises sets). */
-  sorted(): Value[] { return [...this.map.values()].sort(compare); }
+  private order: Value[] | undefined;
+  /** Members in canonical order (as OPA serialises and iterates sets); cached until the next add. */
+  sorted(): Value[] { return (this.order ??= [...this.map.values()].sort(compare)); }
 }
 
 /** An object whose keys may be any value. Used only when some key is not a string. */
@@ -172,7 +173,7 @@ export function compare(a: Value, b: Value): number {
     case 'null': return 0;
     case 'boolean': return a === b ? 0 : a ? 1 : -1;
     case 'number': return compareNumbers(a as number | bigint, b as number | bigint);
-    case 'string': return a === b ? 0 : (a as string) < (b as string) ? -1 : 1;
+    case 'string': return compareStrings(a as string, b as string);
     case 'array': return compareSeq(a as Value[], b as Value[]);
     case 'set': return compareSeq((a as PolSet).sorted(), (b as PolSet).sorted());
     case 'object': {
@@ -187,6 +188,28 @@ export function compare(a: Value, b: Value): number {
     }
   }
 }
+/**
+ * Strings order by code point (as Go's byte-wise UTF-8 comparison does), not by UTF-16 unit:
+ * characters beyond U+FFFF sort after U+E000–U+FFFF.
+ */
+export function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i), y = b.charCodeAt(i);
+    if (x === y) continue;
+    const sx = x >= 0xd800 && x <= 0xdfff, sy = y >= 0xd800 && y <= 0xdfff;
+    if (sx !== sy) return sx ? 1 : -1;
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+/** Object keys in canonical (code point) order. */
+export function sortedKeys(o: PlainObject): string[] {
+  return Object.keys(o).sort(compareStrings);
+}
+
 function compareSeq(a: Value[], b: Value[]): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {

@@ -10,6 +10,7 @@ import { collectRuleNames, resolveModule, resolveQuery, type ResolveContext } fr
 import { buildRuleTree, nodeAt, type RuleTree } from './tree.js';
 import { checkModuleSafety, orderBody, type ArityOf } from './safety.js';
 import { checkRecursion } from './recursion.js';
+import { checkQueryAssignments, checkRuleAssignments } from './assignments.js';
 import { checkBodyTypes, checkRuleTypes } from './types.js';
 
 export interface Program {
@@ -51,8 +52,12 @@ export const STAGES: readonly Stage[] = [
     },
   },
   {
+    name: 'check_assignments',
+    run(p, diags) { for (const m of p.modules) for (const r of m.rules) checkRuleAssignments(r, diags); },
+  },
+  {
     name: 'check_types',
-    run(p, diags) { for (const m of p.modules) for (const r of m.rules) checkRuleTypes(r, diags); },
+    run(p, diags) { for (const m of p.modules) for (const r of m.rules) checkRuleTypes(r, diags, p.arityOf); },
   },
   {
     name: 'check_safety',
@@ -87,7 +92,8 @@ export function checkQuery(program: Program, body: Expr[]): Result<Expr[]> {
   const diags: Diagnostic[] = [];
   program.resolve.diagnostics = diags;
   const resolved = resolveQuery(body, program.resolve);
-  checkBodyTypes(resolved, diags);
+  checkQueryAssignments(resolved, diags);
+  checkBodyTypes(resolved, diags, program.arityOf);
   if (diags.length) return { value: undefined, diagnostics: sortDiagnostics(diags) };
   const ordered = orderBody(resolved, new Set(), new Set(), program.arityOf, diags);
   if (diags.length) return { value: undefined, diagnostics: sortDiagnostics(diags) };

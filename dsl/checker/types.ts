@@ -4,6 +4,7 @@ import { diagnosticAt, type Diagnostic } from '../diagnostic.js';
 import { BUILTINS_BY_NAME } from '../builtins/decls.js';
 import { typeText, type Type } from '../builtins/types.js';
 import { forEachExprTerm, forEachTerm } from './walk.js';
+import type { ArityOf } from './safety.js';
 
 function literalType(t: Term): Type['k'] | undefined {
   switch (t.kind) {
@@ -22,8 +23,15 @@ function accepts(type: Type, k: Type['k']): boolean {
   return type.k === k;
 }
 
-export function checkCallTypes(t: Term, diags: Diagnostic[]): void {
-  if (t.kind !== 'call' || t.name[0] === 'data') return;
+export function checkCallTypes(t: Term, diags: Diagnostic[], arityOf?: ArityOf): void {
+  if (t.kind !== 'call') return;
+  if (t.name[0] === 'data') {
+    const arity = arityOf?.(t.name);
+    if (arity !== undefined && t.args.length !== arity && t.args.length !== arity + 1) {
+      diags.push(diagnosticAt('rego_type_error', t.loc, `${t.name.join('.')}: arity mismatch: have ${t.args.length} arguments, want ${arity}`));
+    }
+    return;
+  }
   const name = t.name.join('.');
   const decl = BUILTINS_BY_NAME.get(name);
   if (!decl) return;
@@ -43,13 +51,13 @@ export function checkCallTypes(t: Term, diags: Diagnostic[]): void {
   }
 }
 
-export function checkRuleTypes(rule: Rule, diags: Diagnostic[]): void {
-  const visit = (t: Term) => checkCallTypes(t, diags);
+export function checkRuleTypes(rule: Rule, diags: Diagnostic[], arityOf?: ArityOf): void {
+  const visit = (t: Term) => checkCallTypes(t, diags, arityOf);
   for (let r: Rule | undefined = rule; r; r = r.else) {
     for (const e of r.body) forEachExprTerm(e, visit, true);
     for (const t of [r.head.key, r.head.value]) if (t) forEachTerm(t, visit, true);
   }
 }
-export function checkBodyTypes(body: Expr[], diags: Diagnostic[]): void {
-  for (const e of body) forEachExprTerm(e, t => checkCallTypes(t, diags), true);
+export function checkBodyTypes(body: Expr[], diags: Diagnostic[], arityOf?: ArityOf): void {
+  for (const e of body) forEachExprTerm(e, t => checkCallTypes(t, diags, arityOf), true);
 }

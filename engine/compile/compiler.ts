@@ -14,7 +14,7 @@ import { BUILTINS_BY_NAME } from '../../dsl/builtins/decls.js';
 import { BUILTIN_IMPLS } from '../builtins/registry.js';
 import type { BuiltinImpl } from '../builtins/types.js';
 import {
-  PolObject, PolSet, compare, equal, isObject, keyOf, makeObject, objectGet, objectSize, parseNumber,
+  PolObject, PolSet, compare, compareStrings, equal, isObject, keyOf, makeObject, objectGet, objectSize, parseNumber,
   type PlainObject, type Value,
 } from '../value.js';
 import { Ctx, EvalError, type DataOverride, type FunctionMock } from '../eval/context.js';
@@ -1297,7 +1297,9 @@ function iterate(v: Value | undefined, c: Ctx, loc: Loc | undefined, fn: (k: Val
   }
   if (v instanceof PolSet || v instanceof PolObject) return forEachEntry(v, (k, x) => { c.tick(loc); return fn(k, x); });
   const o = v as PlainObject;
-  for (const k of Object.keys(o)) { c.tick(loc); if (fn(k, o[k]!)) return true; }
+  const keys = Object.keys(o);
+  if (keys.length > 1) keys.sort(compareStrings);
+  for (const k of keys) { c.tick(loc); if (fn(k, o[k]!)) return true; }
   return false;
 }
 

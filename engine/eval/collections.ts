@@ -1,5 +1,5 @@
 /** Dereferencing and iterating values the way Rego refs do. */
-import { PolObject, PolSet, objectGet, type PlainObject, type Value } from '../value.js';
+import { PolObject, PolSet, compare, compareStrings, objectGet, type PlainObject, type Value } from '../value.js';
 
 /** `v[key]`: arrays by integer index, objects by key, sets by membership (yields the member). */
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -23,16 +23,19 @@ export function forEachEntry(v: Value | undefined, fn: (k: Value, x: Value) => b
     for (let i = 0; i < v.length; i++) if (fn(i, v[i]!)) return true;
     return false;
   }
+  // Sets and objects iterate in canonical order, as OPA's do.
   if (v instanceof PolSet) {
-    for (const x of [...v.map.values()]) if (fn(x, x)) return true;
+    for (const x of v.sorted()) if (fn(x, x)) return true;
     return false;
   }
   if (v instanceof PolObject) {
-    for (const [k, x] of [...v.entries()]) if (fn(k, x)) return true;
+    for (const [k, x] of [...v.entries()].sort((p, q) => compare(p[0], q[0]))) if (fn(k, x)) return true;
     return false;
   }
   const o = v as PlainObject;
-  for (const k of Object.keys(o)) if (fn(k, o[k]!)) return true;
+  const keys = Object.keys(o);
+  if (keys.length > 1) keys.sort(compareStrings);
+  for (const k of keys) if (fn(k, o[k]!)) return true;
   return false;
 }
 
