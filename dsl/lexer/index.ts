@@ -30,6 +30,14 @@ const SINGLE = new Map<number, TokenType>([
   [0x5b, T.LBrack], [0x5d, T.RBrack], [0x7b, T.LBrace], [0x7d, T.RBrace], [0x24, T.Dollar],
 ]);
 
+/** Token types whose text is always the same. */
+const FIXED_IMAGE = new Map<TokenType, string>([
+  ...[...KEYWORDS].map(([word, type]) => [type, word] as [TokenType, string]),
+  ...[...SINGLE].map(([code, type]) => [type, String.fromCharCode(code)] as [TokenType, string]),
+  [T.Assign, ':='], [T.Colon, ':'], [T.EqEq, '=='], [T.Unify, '='], [T.Neq, '!='],
+  [T.Lte, '<='], [T.Lt, '<'], [T.Gte, '>='], [T.Gt, '>'],
+]);
+
 const isIdentStart = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
@@ -45,15 +53,15 @@ export function lex(text: string): LexResult {
   let lineStart = 0;
   let nl = false;
 
+  // Tokens of large files are retained for the whole parse: keep them small (no end line/column,
+  // shared image strings for keywords and punctuation) to spare the garbage collector.
   const push = (list: PolToken[], type: TokenType, start: number, end: number, startLine: number, startCol: number) => {
     list.push({
-      image: text.slice(start, end),
+      image: FIXED_IMAGE.get(type) ?? text.slice(start, end),
       startOffset: start,
       endOffset: end - 1,
       startLine,
       startColumn: startCol,
-      endLine: line,
-      endColumn: end - lineStart,
       tokenTypeIdx: type.tokenTypeIdx!,
       tokenType: type,
       nl,

@@ -26,7 +26,7 @@ export class PolGrammar extends CstParser {
   private stopBar: IToken | undefined;
 
   constructor() {
-    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'none' });
+    super(T.ALL_TOKENS, { recoveryEnabled: false, maxLookahead: 3, nodeLocationTracking: 'none' });
     this.performSelfAnalysis();
   }
 
@@ -112,7 +112,7 @@ export class PolGrammar extends CstParser {
 
   public ruleHead = this.RULE('ruleHead', () => {
     this.CONSUME(T.Name);
-    this.MANY(() => this.SUBRULE(this.suffix));
+    this.MANY(() => this.SUBRULE(this.headSuffix));
     this.OPTION(() => {
       this.OR({
         IGNORE_AMBIGUITIES: true,
@@ -178,6 +178,11 @@ export class PolGrammar extends CstParser {
     });
   });
 
+  /**
+   * `[not] lhs [(:= | =) rhs]`, where each side is a chain or `k, v in xs`. The statement is
+   * written out here rather than through exprKV, because most of a policy is literals and every
+   * rule level costs time in a large file.
+   */
   public literal = this.RULE('literal', () => {
     this.OR({
       IGNORE_AMBIGUITIES: true,
@@ -187,7 +192,16 @@ export class PolGrammar extends CstParser {
         {
           ALT: () => {
             this.OPTION({ GATE: () => this.isKw(1, T.Not), DEF: () => this.CONSUME(T.Not) });
-            this.SUBRULE(this.exprStmt);
+            this.SUBRULE(this.chain);
+            this.OPTION2(() => { this.CONSUME(T.Comma); this.SUBRULE2(this.chain); });
+            this.OPTION3(() => {
+              this.OR2([
+                { ALT: () => this.CONSUME(T.Assign) },
+                { ALT: () => this.CONSUME(T.Unify) },
+              ]);
+              this.SUBRULE3(this.chain);
+              this.OPTION4(() => { this.CONSUME2(T.Comma); this.SUBRULE4(this.chain); });
+            });
           },
         },
       ],
@@ -217,18 +231,6 @@ export class PolGrammar extends CstParser {
     this.SUBRULE(this.operand);
     this.CONSUME(T.As);
     this.SUBRULE(this.exprKV);
-  });
-
-  /** `lhs`, `lhs := rhs` or `lhs = rhs` (assignment is not an infix operator: it cannot nest). */
-  public exprStmt = this.RULE('exprStmt', () => {
-    this.SUBRULE(this.exprKV);
-    this.OPTION(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Assign) },
-        { ALT: () => this.CONSUME(T.Unify) },
-      ]);
-      this.SUBRULE2(this.exprKV);
-    });
   });
 
   /** An infix chain, optionally `k, v in xs` (OPA allows the key/value form wherever a full expression is expected). */
@@ -277,10 +279,21 @@ export class PolGrammar extends CstParser {
         { ALT: () => this.CONSUME(T.UnterminatedRawString) },
       ],
     });
-    this.MANY({ GATE: () => this.adjacent(), DEF: () => this.SUBRULE(this.suffix) });
+    // Reference suffixes are inlined (not a subrule) for speed; the AST builder orders them by offset.
+    this.MANY({
+      GATE: () => this.adjacent(),
+      DEF: () => {
+        this.OR2([
+          { ALT: () => { this.CONSUME(T.Dot); this.CONSUME2(T.Name); } },
+          { ALT: () => { this.CONSUME2(T.LBrack); this.SUBRULE2(this.exprKV); this.CONSUME2(T.RBrack); } },
+          { ALT: () => this.SUBRULE(this.callArgs) },
+        ]);
+      },
+    });
   });
 
-  public suffix = this.RULE('suffix', () => {
+  /** `.name`, `[expr]` and `(args)` after a rule head's name. */
+  public headSuffix = this.RULE('headSuffix', () => {
     this.OR([
       { ALT: () => { this.CONSUME(T.Dot); this.CONSUME(T.Name); } },
       { ALT: () => { this.CONSUME(T.LBrack); this.SUBRULE(this.exprKV); this.CONSUME(T.RBrack); } },

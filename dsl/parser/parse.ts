@@ -265,16 +265,19 @@ export function parseModule(file: string, text: string): Result<Module> {
   for (const chunk of chunks) {
     if (chunk.bad) { if (!pkg) brokenBeforePackage = true; first = false; continue; }
     g.input = chunk.tokens;
-    const cst = guarded(() => g.statement());
+    // Dispatch on the first token (what the grammar's `statement` rule does) to save a CST level.
+    const head = chunk.tokens[0]!.tokenType;
+    const kind = head === T.Package && !kwRefAt(chunk.tokens, 0) ? 'packageDecl'
+      : head === T.Import && !kwRefAt(chunk.tokens, 0) ? 'importDecl' : 'rule';
+    const cst = guarded(() => g[kind]());
     if (g.errors.length || !cst) {
       if (g.errors[0]) s.syntaxError(g.errors[0], chunk.tokens);
       if (!pkg) brokenBeforePackage = true;
       first = false;
       continue;
     }
-    const c = cst.children;
-    if (c['packageDecl']) {
-      const p = guarded(() => s.build.packageDecl(c['packageDecl']![0] as never));
+    if (kind === 'packageDecl') {
+      const p = guarded(() => s.build.packageDecl(cst));
       if (pkg || !first) {
         s.report(chunk.tokens[0]!, pkg ? MSG.duplicatePackage() : { message: MSG.duplicatePackage().message });
       } else if (p) pkg = p;
@@ -282,11 +285,11 @@ export function parseModule(file: string, text: string): Result<Module> {
     } else if (!pkg && !brokenBeforePackage) {
       s.report(chunk.tokens[0]!, MSG.missingPackage());
       brokenBeforePackage = true;
-    } else if (c['importDecl']) {
-      const imp = guarded(() => s.build.importDecl(c['importDecl']![0] as never));
+    } else if (kind === 'importDecl') {
+      const imp = guarded(() => s.build.importDecl(cst));
       if (imp) imports.push(imp);
     } else {
-      const r = guarded(() => s.build.rule(c['rule']![0] as never));
+      const r = guarded(() => s.build.rule(cst));
       if (r) rules.push(r);
     }
     first = false;

@@ -87,8 +87,56 @@ export class AstBuilder {
       if (t) break;
     }
     if (!t) throw new Incomplete();
-    for (const s of nodes(n, 'suffix')) t = this.suffix(t, s);
+    const dots = c['Dot'] as IToken[] | undefined;
+    const bracks = c['LBrack'] as IToken[] | undefined;
+    const calls = c['callArgs'] as CstNode[] | undefined;
+    if (!dots && !bracks && !calls) return t;
+    if (dots && !bracks && !calls) {
+      const names = c['Name'] as IToken[];
+      for (let i = 0; i < dots.length; i++) t = this.dotSuffix(t, need(names[i]));
+      return t;
+    }
+    return this.mixedSuffixes(t, n);
+  }
+
+  /** Applies `.name`, `[expr]` and `(args)` suffixes in source order (the CST groups them by kind). */
+  private mixedSuffixes(head: Term, n: CstNode): Term {
+    const dots = toks(n, 'Dot');
+    const names = toks(n, 'Name');
+    const bracks = toks(n, 'LBrack');
+    const rbracks = toks(n, 'RBrack');
+    // A parenthesised primary `(x)` contributes the first exprKV child.
+    const keys = nodes(n, 'exprKV').slice(tok(n, 'LParen') ? 1 : 0);
+    const calls = nodes(n, 'callArgs');
+    type Step = { at: number; apply: (t: Term) => Term };
+    const steps: Step[] = [];
+    dots.forEach((d, i) => steps.push({ at: d.startOffset, apply: t => this.dotSuffix(t, need(names[i])) }));
+    bracks.forEach((b, i) => steps.push({
+      at: b.startOffset,
+      apply: t => this.extendRef(t, this.exprKV(need(keys[i])), this.loc(need(rbracks[i]))),
+    }));
+    calls.forEach(call => steps.push({ at: need(tok(call, 'LParen')).startOffset, apply: t => this.callSuffix(t, call) }));
+    steps.sort((a, b) => a.at - b.at);
+    let t = head;
+    for (const step of steps) t = step.apply(t);
     return t;
+  }
+
+  private dotSuffix(head: Term, name: IToken): Term {
+    const l = this.loc(name);
+    return this.extendRef(head, { kind: 'scalar', value: name.image, loc: l }, l);
+  }
+
+  private callSuffix(head: Term, call: CstNode): Term {
+    const args = this.list(node(call, 'list'));
+    const loc = this.span(head.loc, this.loc(need(tok(call, 'RParen'))));
+    const name = refNames(head);
+    if (!name) {
+      this.error(head.loc, MSG.callTarget());
+      return head;
+    }
+    if (name.length === 1 && name[0] === 'set' && args.length === 0) return { kind: 'set', items: [], loc };
+    return { kind: 'call', name, args, loc };
   }
 
   private number(t: IToken, sign: string, loc: Loc): NumberTerm {
@@ -133,29 +181,6 @@ export class AstBuilder {
   private badEscape(t: IToken, at: number, esc: string): void {
     const l = this.loc(t);
     this.error({ ...l, col: l.col + at, offset: l.offset + at, end: l.offset + at + esc.length }, MSG.invalidEscape(esc));
-  }
-
-  private suffix(head: Term, s: CstNode): Term {
-    const dot = tok(s, 'Dot');
-    if (dot) {
-      const name = need(tok(s, 'Name'));
-      return this.extendRef(head, { kind: 'scalar', value: name.image, loc: this.loc(name) }, this.loc(name));
-    }
-    const lb = tok(s, 'LBrack');
-    if (lb) {
-      const key = this.exprKV(need(node(s, 'exprKV')));
-      return this.extendRef(head, key, this.loc(need(tok(s, 'RBrack'))));
-    }
-    const call = need(node(s, 'callArgs'));
-    const args = this.list(node(call, 'list'));
-    const loc = this.span(head.loc, this.loc(need(tok(call, 'RParen'))));
-    const name = refNames(head);
-    if (!name) {
-      this.error(head.loc, MSG.callTarget());
-      return head;
-    }
-    if (name.length === 1 && name[0] === 'set' && args.length === 0) return { kind: 'set', items: [], loc };
-    return { kind: 'call', name, args, loc };
   }
 
   private extendRef(head: Term, seg: Term, end: Loc): Term {
@@ -271,10 +296,9 @@ export class AstBuilder {
       body = this.everyExpr(every, start);
       loc = this.span(start, this.loc(need(tok(every, 'RBrace'))));
     } else {
-      const stmt = need(node(n, 'exprStmt'));
       const not = tok(n, 'Not');
       negated = not !== undefined;
-      const term = this.exprStmt(stmt);
+      const term = this.statementTerm(n);
       body = { kind: 'term', term };
       loc = not ? this.span(this.loc(not), term.loc) : term.loc;
     }
@@ -283,13 +307,22 @@ export class AstBuilder {
     return { kind: 'expr', negated, body, with: withs, loc };
   }
 
-  private exprStmt(n: CstNode): Term {
-    const sides = nodes(n, 'exprKV');
-    const lhs = this.exprKV(need(sides[0]));
+  /** `lhs [(:= | =) rhs]` of a literal, each side a chain or `k, v in xs` (see the grammar's literal rule). */
+  private statementTerm(n: CstNode): Term {
+    const chains = nodes(n, 'chain');
+    const commas = toks(n, 'Comma');
     const op = tok(n, 'Assign') ?? tok(n, 'Unify');
-    if (!op) return lhs;
-    const rhs = this.exprKV(need(sides[1]));
+    if (!op) return this.sideOf(chains, commas);
+    const lhsCommas = commas.filter(c => c.startOffset < op.startOffset);
+    const split = 1 + lhsCommas.length;
+    const lhs = this.sideOf(chains.slice(0, split), lhsCommas);
+    const rhs = this.sideOf(chains.slice(split), commas.slice(lhsCommas.length));
     return this.infix(op.image, lhs, rhs);
+  }
+
+  private sideOf(chains: CstNode[], commas: IToken[]): Term {
+    if (chains.length === 1) return this.chain(chains[0]!);
+    return this.exprKV({ name: 'exprKV', children: { chain: chains, Comma: commas } });
   }
 
   private someDecl(n: CstNode, start: Loc): ExprBody {
@@ -431,13 +464,13 @@ export class AstBuilder {
     const nameTok = need(tok(n, 'Name'));
     let loc = this.loc(nameTok);
     if (nameTok.tokenType !== T.Ident) {
-      const next = nodes(n, 'suffix')[0];
+      const next = nodes(n, 'headSuffix')[0];
       const d = next && (tok(next, 'Dot') ?? tok(next, 'LBrack'));
       if (!d || d.startOffset !== (nameTok.endOffset ?? 0) + 1) { this.error(loc, MSG.unexpectedKeyword(nameTok.image)); return undefined; }
     }
     const ref: Term[] = [{ kind: 'scalar', value: nameTok.image, loc }];
     let args: Term[] | undefined;
-    for (const s of nodes(n, 'suffix')) {
+    for (const s of nodes(n, 'headSuffix')) {
       if (args) { this.error(loc, MSG.headAfterCall()); return undefined; }
       const dot = tok(s, 'Dot');
       const lb = tok(s, 'LBrack');
