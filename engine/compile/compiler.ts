@@ -896,6 +896,20 @@ export class Compiler {
   }
 
   private unifyTerms(a: Term, b: Term, scope: Scope, kont: () => Step): Step {
+    // `[path, value] := walk(x)`: a relation yields several values, each unified in turn.
+    for (const [rel, other] of [[b, a], [a, b]] as const) {
+      if (rel.kind === 'call' && BUILTINS_BY_NAME.get(rel.name.join('.'))?.relation && isGroundTerm(rel, scope)) {
+        const f = this.callValue(rel, scope, true);
+        const m = this.pattern(other, scope);
+        const next = kont();
+        return (s, c) => {
+          const results = f(s, c);
+          if (!Array.isArray(results)) return false;
+          for (const r of results) if (m(s, c, r) && next(s, c)) return true;
+          return false;
+        };
+      }
+    }
     const ga = isGroundTerm(a, scope), gb = isGroundTerm(b, scope);
     if (ga && gb) {
       const va = this.value(a, scope), vb = this.value(b, scope);
