@@ -4,7 +4,8 @@
  *   `{ "result": ... }`, with no `result` key when the document is undefined;
  *   `?pretty`, `?metrics`, `?explain=notes|fails|full`, `?provenance`, `?strict-builtin-errors`;
  *   `decision_id` when decision logging is on;
- * - `POST /v0/data/{path}` with the bare input → the bare value, 404 when undefined.
+ * - `POST /v0/data/{path}` with the bare input → the bare value, 404 when undefined;
+ * - `POST /` with the bare input → `data.system.main` (OPA's default decision), 404 when undefined.
  * Errors use OPA's `{ "code", "message" }` body.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -92,6 +93,18 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     app.get(url, getV1);
     app.head(url, headNotAllowed);
   }
+
+  // OPA's default decision: `POST /` with the bare input evaluates `data.system.main`.
+  app.post('/', async (req, reply) => {
+    let d;
+    try {
+      d = service.decide('system/main', req.body as Value | undefined, { api: 'data_v0', bypassCache: wantsNoCache(req) });
+    } catch (e) {
+      return engineError(reply, e);
+    }
+    if (d.resultJson === undefined) return sendError(reply, { status: 404, body: { code: 'undefined_document', message: 'document missing: data/system/main' } });
+    return sendJsonText(reply, 200, d.resultJson);
+  });
 
   app.post('/v0/data/*', async (req, reply) => {
     const path = documentPath(req);

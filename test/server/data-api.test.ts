@@ -1,0 +1,109 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
+import { makeApp, json } from './helpers.js';
+
+let app: FastifyInstance;
+let close: () => Promise<void>;
+before(async () => ({ app, close } = await makeApp({ decision_log: { enabled: false } })));
+after(() => close());
+
+const bob = { user: 'bob', action: 'read', resource: { type: 'document' } };
+
+test('POST /v1/data/{path} answers in OPA\'s shape, also for a curl -d (form-encoded) body', async () => {
+  const r = await app.inject({ method: 'POST', url: '/v1/data/rbac/allow', payload: JSON.stringify({ input: bob }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal(r.statusCode, 200);
+  assert.match(String(r.headers['content-type']), /^application\/json/);
+  assert.deepEqual(json(r.body), { result: true });
+  const denied = await app.inject({ method: 'POST', url: '/v1/data/rbac/allow', payload: { input: { ...bob, action: 'write' } } });
+  assert.deepEqual(json(denied.body), { result: false });
+});
+
+test('an undefined document gives {} (no result key); decision_id only when logging is on', async () => {
+  const r = await app.inject({ method: 'POST', url: '/v1/data/rbac/no_such_rule', payload: { input: bob } });
+  assert.equal(r.statusCode, 200);
+  assert.deepEqual(json(r.body), {});
+});
+
+test('GET /v1/data/{path}?input= parses the input parameter, and rejects bad JSON with 400', async () => {
+  const r = await app.inject({ method: 'GET', url: `/v1/data/rbac/allow?input=${encodeURIComponent(JSON.stringify(bob))}` });
+  assert.deepEqual(json(r.body), { result: true });
+  const bad = await app.inject({ method: 'GET', url: '/v1/data/rbac/allow?input=%7Bnope' });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(json(bad.body).code, 'invalid_parameter');
+});
+
+test('the whole package and data documents are reachable', async () => {
+  const r = await app.inject({ method: 'POST', url: '/v1/data/roles', payload: {} });
+  assert.deepEqual(json(r.body).result, { alice: ['admin'], bob: ['reader'] });
+  const pkg = await app.inject({ method: 'POST', url: '/v1/data/rbac', payload: { input: bob } });
+  assert.equal(json(pkg.body).result.allow, true);
+});
+
+test('POST /v0/data returns the bare value and 404 when undefined; POST / is data.system.main', async () => {
+  const r = await app.inject({ method: 'POST', url: '/v0/data/rbac/allow', payload: bob });
+  assert.equal(r.statusCode, 200);
+  assert.equal(r.body, 'true');
+  const missing = await app.inject({ method: 'POST', url: '/v0/data/rbac/nothing', payload: bob });
+  assert.equal(missing.statusCode, 404);
+  assert.deepEqual(json(missing.body), { code: 'undefined_document', message: 'document missing: data/rbac/nothing' });
+  const main = await app.inject({ method: 'POST', url: '/', payload: bob });
+  assert.equal(main.statusCode, 404);
+  assert.equal(json(main.body).code, 'undefined_document');
+});
+
+test('?metrics, ?explain=full, ?pretty and ?provenance add OPA\'s optional fields', async () => {
+  const r = await app.inject({ method: 'POST', url: '/v1/data/rbac/allow?metrics=true&explain=full&provenance', payload: { input: { ...bob, action: 'write' } } });
+  const body = json(r.body);
+  assert.equal(body.result, false);
+  assert.equal(typeof body.metrics.timer_rego_query_eval_ns, 'number');
+  assert.equal(typeof body.metrics.timer_server_handler_ns, 'number');
+  assert.ok(Array.isArray(body.explanation));
+  assert.ok(body.explanation.some((l: string) => l.startsWith('data.rbac.allow = false')), body.explanation.join('\n'));
+  assert.ok(body.explanation.some((l: string) => l.includes('user bob may not write')));
+  assert.equal(typeof body.provenance.revision, 'string');
+  const pretty = await app.inject({ method: 'POST', url: '/v1/data/rbac/allow?pretty=true', payload: { input: bob } });
+  assert.equal(pretty.body, '{\n  "result": true\n}');
+  const badExplain = await app.inject({ method: 'POST', url: '/v1/data/rbac/allow?explain=everything', payload: { input: bob } });
+  assert.equal(badExplain.statusCode, 400);
+});
+
+test('malformed requests are JSON errors with the right status, never a crash', async () => {
+  const cases: [string, string | Buffer, number][] = [
+    ['bad JSON', '{"input":', 400],
+    ['not an object', '[1,2]', 400],
+    ['nested deeper than the limit', '{"input":' + '['.repeat(10_000) + ']'.repeat(10_000) + '}', 400],
+    ['over the body limit', JSON.stringify({ input: 'x'.repeat(1_100_000) }), 413],
+  ];
+  for (const [what, payload, status] of cases) {
+    const r = await app.inject({ method: 'POST', url: '/v1/data/rbac/allow', payload, headers: { 'content-type': 'application/json' } });
+    assert.equal(r.statusCode, status, what);
+    const body = json(r.body);
+    assert.equal(typeof body.code, 'string', what);
+    assert.equal(typeof body.message, 'string', what);
+  }
+  const head = await app.inject({ method: 'HEAD', url: '/v1/data/rbac/allow' });
+  assert.equal(head.statusCode, 405);
+});
+
+test('__proto__ and constructor in input are plain keys: no pollution, no inherited matches', async () => {
+  const payload = '{"input":{"__proto__":{"user":"alice","polluted":true},"constructor":{"prototype":{"polluted":true}},"action":"read","resource":{"type":"document"}}}';
+  const r = await app.inject({ method: 'POST', url: '/v1/data/rbac/allow', payload, headers: { 'content-type': 'application/json' } });
+  assert.equal(r.statusCode, 200);
+  // `input.user` is not inherited from the `__proto__` key: alice's grant must not apply.
+  assert.deepEqual(json(r.body), { result: false });
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false);
+});
+
+test('big integers survive the round trip exactly', async () => {
+  const r = await app.inject({ method: 'POST', url: '/v1/data/echo/value', payload: '{"input":{"n":123456789012345678901234567890}}', headers: { 'content-type': 'application/json' } });
+  assert.equal(r.statusCode, 200);
+  assert.equal(r.body, '{"result":{"n":123456789012345678901234567890}}');
+});
+
+test('unknown routes are JSON 404s', async () => {
+  const r = await app.inject({ method: 'GET', url: '/v2/whatever' });
+  assert.equal(r.statusCode, 404);
+  assert.equal(json(r.body).code, 'not_found');
+});
