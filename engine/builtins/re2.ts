@@ -86,14 +86,17 @@ const PERL: Record<string, [number, number][]> = {
 };
 const GENERAL_CATEGORIES = new Set('L Lu Ll Lt Lm Lo M Mn Mc Me N Nd Nl No P Pc Pd Ps Pe Pi Pf Po S Sm Sc Sk So Z Zs Zl Zp C Cc Cf Cs Co Cn'.split(' '));
 
-/** A code point as a JS pattern character (escaped when it has meaning). */
-function lit(c: number): string {
+/**
+ * A code point as a JS pattern character, escaped where it has meaning. Unicode-mode patterns
+ * reject escapes of characters without meaning, so inside and outside a class differ.
+ */
+function lit(c: number, inClass = false): string {
   if (c < 0x20 || (c >= 0x7f && c <= 0xa0) || c === 0x2028 || c === 0x2029) return `\\u{${c.toString(16)}}`;
   const ch = String.fromCodePoint(c);
-  return /[\\^$.*+?()[\]{}|/-]/.test(ch) ? '\\' + ch : ch;
+  return (inClass ? /[\\\]\[^-]/ : /[\\^$.*+?()[\]{}|/]/).test(ch) ? '\\' + ch : ch;
 }
 function rangesSrc(rs: [number, number][]): string {
-  return rs.map(([x, y]) => (x === y ? lit(x) : `${lit(x)}-${lit(y)}`)).join('');
+  return rs.map(([x, y]) => (x === y ? lit(x, true) : `${lit(x, true)}-${lit(y, true)}`)).join('');
 }
 
 class Translator {
@@ -252,7 +255,7 @@ class Translator {
       const lo = ch.toLowerCase(), up = ch.toUpperCase();
       if (lo !== up && [...lo].length === 1 && [...up].length === 1) {
         const set: [number, number][] = [[lo.codePointAt(0)!, lo.codePointAt(0)!], [up.codePointAt(0)!, up.codePointAt(0)!]];
-        return single(`[${lit(set[0]![0])}${lit(set[1]![0])}]`, set);
+        return single(`[${lit(set[0]![0], true)}${lit(set[1]![0], true)}]`, set);
       }
     }
     return single(lit(cp), [[cp, cp]]);

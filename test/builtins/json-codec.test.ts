@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { JsonParseError, parseJson, serializeJson, serializeJsonIndented } from '../../engine/json.js';
+import { PolObject, PolSet } from '../../engine/value.js';
+
+test('parseJson keeps big integers exact and small ones as numbers', () => {
+  assert.deepEqual(parseJson('{"a": 12345678901234567890, "b": 1, "c": 1.5, "d": -9007199254740993}'), { a: 12345678901234567890n, b: 1, c: 1.5, d: -9007199254740993n });
+  assert.deepEqual(parseJson('[9007199254740991]'), [9007199254740991]);
+  assert.deepEqual(parseJson('"\\u00e9\\n"'), 'é\n');
+  assert.deepEqual(parseJson('[1.0e2, 12345678901234567.5]'), [100, 12345678901234568]);
+});
+
+test('parseJson treats __proto__ as an ordinary key on both paths', () => {
+  for (const text of ['{"__proto__": {"x": 1}}', '{"__proto__": {"x": 1}, "n": 123456789012345678901}']) {
+    const v = parseJson(text) as Record<string, unknown>;
+    assert.ok(Object.prototype.hasOwnProperty.call(v, '__proto__'));
+    assert.equal(Object.getPrototypeOf(v), Object.prototype);
+    assert.equal((v as { x?: number }).x, undefined);
+  }
+});
+
+test('parseJson rejects bad input and deep nesting with a clear error', () => {
+  for (const bad of ['{', '[1,]', '{"a" 1}', 'tru', '"\\x"', '1 2', '[12345678901234567890,]']) {
+    assert.throws(() => parseJson(bad), JsonParseError, bad);
+  }
+  const deep = '['.repeat(600) + ']'.repeat(600);
+  assert.throws(() => parseJson(deep), /nested deeper than 512/);
+  assert.deepEqual(parseJson('[[1]]', { maxDepth: 2 }), [[1]]);
+  assert.throws(() => parseJson('[[[1]]]', { maxDepth: 2 }), /nested deeper/);
+  assert.throws(() => parseJson('[[[12345678901234567890]]]', { maxDepth: 2 }), /nested deeper/);
+});
+
+test('serializeJson prints like OPA json.marshal', () => {
+  assert.equal(serializeJson({ b: [1, 2], a: new PolSet([3, 1]) }), '{"a":[1,3],"b":[1,2]}');
+  assert.equal(serializeJson(new PolObject([[1, 'x'], [[1, 2], 'y']])), '{"1":"x","[1,2]":"y"}');
+  assert.equal(serializeJson([2n ** 80n, 0.5, null, true]), '[1208925819614629174706176,0.5,null,true]');
+  assert.equal(serializeJson('<a&b>'), '"\\u003ca\\u0026b\\u003e"');
+  assert.equal(serializeJsonIndented({ a: [1] }, '', '  '), '{\n  "a": [\n    1\n  ]\n}');
+  const withProto = parseJson('{"__proto__": 1}');
+  assert.equal(serializeJson(withProto), '{"__proto__":1}');
+});
