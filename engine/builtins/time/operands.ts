@@ -1,13 +1,16 @@
 /**
- * Operand checks shared by the time, net, crypto and jwt families, worded as OPA words them
- * (`<builtin>: operand 1 must be string but got number`, code `eval_type_error`).
- * NOTE: moves to `engine/builtins/check.ts` once the generic checks land there.
+ * Operand checks for the time, net, crypto and jwt families, worded as OPA words them
+ * (`<builtin>: operand 1 must be string but got number`, code `eval_type_error`). These families
+ * check inside their implementations rather than through `withChecks`, because several of OPA's
+ * messages for them are not derivable from the declared types (`either number (ns) or [number
+ * (ns), string (tz)]`, `element must be string or non-empty array`).
  */
 import { BuiltinError } from '../types.js';
-import { typeName, isObject, type Value, type PlainObject, type PolObject } from '../../value.js';
+import { operandTypeError } from '../check.js';
+import { isObject, type Value, type PlainObject, type PolObject } from '../../value.js';
 
 export function operandError(name: string, pos: number, want: string, got: Value): BuiltinError {
-  return new BuiltinError(`${name}: operand ${pos} must be ${want} but got ${typeName(got)}`, 'eval_type_error');
+  return operandTypeError(name, pos, [want], got);
 }
 
 export function stringOperand(name: string, args: Value[], i: number): string {
