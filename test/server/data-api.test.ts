@@ -48,8 +48,8 @@ test('POST /v0/data returns the bare value and 404 when undefined; POST / is dat
   assert.equal(missing.statusCode, 404);
   assert.deepEqual(json(missing.body), { code: 'undefined_document', message: 'document missing: data/rbac/nothing' });
   const main = await app.inject({ method: 'POST', url: '/', payload: bob });
-  assert.equal(main.statusCode, 404);
-  assert.equal(json(main.body).code, 'undefined_document');
+  assert.equal(main.statusCode, 200);
+  assert.equal(main.body, 'true');
 });
 
 test('?metrics, ?explain=full, ?pretty and ?provenance add OPA\'s optional fields', async () => {

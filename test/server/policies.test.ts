@@ -1,0 +1,109 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { makeApp, json } from './helpers.js';
+
+const bob = { user: 'bob', action: 'write', resource: { type: 'document' } };
+const TOKEN = 'secret-token-0123456789';
+
+test('GET /v1/policies lists ids, sources and the revision', async () => {
+  const { app, close } = await makeApp();
+  try {
+    const r = json((await app.inject({ method: 'GET', url: '/v1/policies' })).body);
+    assert.ok(r.result.some((p: { id: string }) => p.id === 'rbac.pol'));
+    assert.ok(r.result.some((p: { id: string }) => p.id === 'gateway/decision.pol'));
+    assert.equal(typeof r.revision, 'string');
+    assert.equal(r.last_error, null);
+    const one = json((await app.inject({ method: 'GET', url: '/v1/policies/rbac.pol' })).body);
+    assert.match(one.result.raw, /package rbac/);
+    assert.equal((await app.inject({ method: 'GET', url: '/v1/policies/none.pol' })).statusCode, 404);
+  } finally { await close(); }
+});
+
+test('policy writes are refused unless enabled, and need the token when one is set', async () => {
+  const { app, close } = await makeApp();
+  try {
+    const r = await app.inject({ method: 'PUT', url: '/v1/policies/x.pol', payload: 'package x\n', headers: { 'content-type': 'text/plain' } });
+    assert.equal(r.statusCode, 403);
+    assert.equal(json(r.body).code, 'forbidden');
+  } finally { await close(); }
+  const { app: w, close: closeW } = await makeApp({ policy_api: { writable: true, token: TOKEN } });
+  try {
+    const r = await w.inject({ method: 'PUT', url: '/v1/policies/x.pol', payload: 'package x\n', headers: { 'content-type': 'text/plain', authorization: 'Bearer wrong-token-0123456789' } });
+    assert.equal(r.statusCode, 401);
+  } finally { await closeW(); }
+});
+
+test('PUT validates against everything else, swaps atomically, and the cache never serves the old answer', async () => {
+  const { app, close } = await makeApp({ policy_api: { writable: true, token: TOKEN } });
+  const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' };
+  try {
+    const decide = async () => json((await app.inject({ method: 'POST', url: '/v1/decide', payload: { path: 'rbac/allow', input: bob } })).body);
+    assert.equal((await decide()).result, false);
+    assert.equal((await decide()).cached, true);
+    const before = app.pol.store.generation!.revision;
+
+    // A broken policy is rejected with OPA's error shape and the working policy stays.
+    const bad = await app.inject({ method: 'PUT', url: '/v1/policies/extra.pol', payload: 'package rbac\nimport rego.v1\nallow if { x }\n', headers: auth });
+    assert.equal(bad.statusCode, 400);
+    const body = json(bad.body);
+    assert.equal(body.code, 'invalid_parameter');
+    assert.ok(body.errors.length > 0 && body.errors[0].location.file === 'extra.pol', bad.body);
+    assert.equal(app.pol.store.generation!.revision, before);
+    const listed = json((await app.inject({ method: 'GET', url: '/v1/policies' })).body);
+    assert.equal(listed.last_error.origin, 'api');
+    assert.equal((await decide()).cached, true);
+
+    // A good one swaps in: new revision, and the cached `false` is gone.
+    const good = await app.inject({ method: 'PUT', url: '/v1/policies/extra.pol', payload: 'package rbac\nimport rego.v1\nallow if input.user == "bob"\n', headers: auth });
+    assert.equal(good.statusCode, 200, good.body);
+    assert.notEqual(app.pol.store.generation!.revision, before);
+    const after = await decide();
+    assert.equal(after.result, true);
+    assert.equal(after.cached, false);
+
+    // DELETE brings the old answer back.
+    const del = await app.inject({ method: 'DELETE', url: '/v1/policies/extra.pol', headers: auth });
+    assert.equal(del.statusCode, 200);
+    assert.equal((await decide()).result, false);
+    assert.equal((await app.inject({ method: 'DELETE', url: '/v1/policies/extra.pol', headers: auth })).statusCode, 404);
+    assert.equal((await app.inject({ method: 'PUT', url: '/v1/policies/..%2Fetc.pol', payload: 'package x\n', headers: auth })).statusCode, 400);
+  } finally { await close(); }
+});
+
+test('the directory is watched: a good change swaps in, a broken file keeps the working policy and is reported', async () => {
+  const { app, dir, close } = await makeApp({ policies: { watch: true, debounce_ms: 20 } });
+  const decide = async () => json((await app.inject({ method: 'POST', url: '/v1/decide', payload: { path: 'rbac/allow', input: bob } })).body);
+  const waitFor = async (cond: () => boolean): Promise<void> => {
+    for (let i = 0; i < 200 && !cond(); i++) await sleep(25);
+    assert.ok(cond(), 'timed out waiting for a reload');
+  };
+  try {
+    assert.equal((await decide()).result, false);
+    const rev0 = app.pol.store.generation!.revision;
+    writeFileSync(join(dir, 'extra.pol'), 'package rbac\nimport rego.v1\nallow if input.user == "bob"\n');
+    await waitFor(() => app.pol.store.generation!.revision !== rev0);
+    assert.equal((await decide()).result, true);
+    const rev1 = app.pol.store.generation!.revision;
+
+    writeFileSync(join(dir, 'extra.pol'), 'package rbac\nimport rego.v1\nallow if {\n');
+    await waitFor(() => app.pol.store.lastError !== undefined);
+    assert.equal(app.pol.store.generation!.revision, rev1);
+    assert.equal((await decide()).result, true);
+    const ready = json((await app.inject({ method: 'GET', url: '/ready' })).body);
+    assert.equal(ready.ready, true);
+    assert.equal(ready.last_error.origin, 'directory');
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /pol_policy_reloads_total\{origin="directory",result="failure"\} [1-9]/);
+
+    // Data changes are policy changes too.
+    unlinkSync(join(dir, 'extra.pol'));
+    await waitFor(() => app.pol.store.lastError === undefined);
+    writeFileSync(join(dir, 'data.json'), JSON.stringify({ roles: { bob: ['admin'] }, grants: { admin: [{ action: 'write', type: 'document' }] } }));
+    const rev2 = app.pol.store.generation!.revision;
+    await waitFor(() => app.pol.store.generation!.revision !== rev2);
+    assert.equal((await decide()).result, true);
+  } finally { await close(); }
+});
