@@ -6,29 +6,14 @@
 import { tokenMatcher, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
 import type { Comment, Expr, Import, Module, Package, Rule, Term } from '../ast/nodes.js';
 import { diagnosticAt, sortDiagnostics, type Diagnostic, type Loc, type Result } from '../diagnostic.js';
-import { lex, type PolToken } from '../lexer/index.js';
+import { Scanner, type LexError, type PolToken } from '../lexer/index.js';
 import * as T from '../lexer/tokens.js';
 import { grammar } from './grammar.js';
 import { MSG, type Msg } from './messages.js';
 import { AstBuilder, Incomplete } from './to-ast.js';
+import { CLOSE, NEEDS_MORE, OPEN, Splitter, isKeywordRef, type Chunk, type SplitOptions } from './split.js';
 
-/** Bracket nesting beyond this is rejected before parsing, so hostile input cannot exhaust the stack. */
-export const MAX_NESTING = 500;
-
-const OPEN = new Map<TokenType, string>([[T.LBrack, '['], [T.LBrace, '{'], [T.LParen, '(']]);
-const CLOSE = new Map<TokenType, string>([[T.RBrack, '['], [T.RBrace, '{'], [T.RParen, '(']]);
-
-/** Tokens that cannot end a statement: what follows them on the next line belongs to it. */
-const NEEDS_MORE = new Set<TokenType>([
-  T.Assign, T.Unify, T.Comma, T.Colon, T.Dot, T.If, T.Else, T.Contains, T.Not, T.Default,
-  T.Package, T.Import, T.As, T.With, T.Some, T.Every, T.In,
-  T.EqEq, T.Neq, T.Lt, T.Lte, T.Gt, T.Gte, T.Plus, T.Minus, T.Star, T.Slash, T.Percent, T.Bar, T.Amp,
-]);
-/** Tokens that cannot start a statement: a line starting with one continues the previous statement. */
-const CONTINUES = new Set<TokenType>([
-  T.Assign, T.Unify, T.Comma, T.Colon, T.Dot, T.If, T.Else, T.Contains, T.As, T.With, T.In, T.LBrace,
-  T.EqEq, T.Neq, T.Lt, T.Lte, T.Gt, T.Gte, T.Plus, T.Minus, T.Star, T.Slash, T.Percent, T.Bar, T.Amp,
-]);
+export { MAX_NESTING } from './split.js';
 
 /** Tokens that can end an operand: an assignment after one is misplaced, not missing its left side. */
 const ENDS_OPERAND = new Set<TokenType>([
@@ -40,8 +25,6 @@ const DISPLAY: Record<string, string> = {
   Comma: '`,`', As: '`as`', Name: 'a name', Ident: 'a name', EOF: 'end of file', Semi: '`;`', Dot: '`.`',
   BinOp: 'an operator', In: '`in`', Assign: '`:=`',
 };
-
-interface Chunk { tokens: PolToken[]; bad: boolean }
 
 class Session {
   readonly diagnostics: Diagnostic[] = [];
@@ -69,98 +52,23 @@ class Session {
     return { file: this.file, line, col: last.length + 1, offset: this.text.length, end: this.text.length };
   }
 
-  /** Lexes and reports lexical errors; returns the tokens. */
-  lex(): { tokens: PolToken[]; comments: IToken[] } {
-    const r = lex(this.text);
-    for (const e of r.errors) {
+  /** Lexical problems that surface as tokens (the scanner's own errors are added at the end). */
+  lexicalToken(t: IToken): void {
+    if (t.tokenType === T.UnterminatedString) this.report(t, MSG.unterminatedString(), undefined, this.lexical);
+    else if (t.tokenType === T.UnterminatedRawString) this.report(t, MSG.unterminatedRawString(), 1, this.lexical);
+    else if (t.tokenType === T.Dollar) this.report(t, MSG.templateString(), undefined, this.lexical);
+  }
+
+  scannerErrors(errors: LexError[]): void {
+    for (const e of errors) {
       this.lexical.push(diagnosticAt('rego_parse_error',
         { file: this.file, line: e.line, col: e.col, offset: e.offset, end: e.offset + e.length }, MSG.unexpectedChar(e.char).message));
     }
-    for (const t of r.tokens) {
-      if (t.tokenType === T.UnterminatedString) this.report(t, MSG.unterminatedString(), undefined, this.lexical);
-      else if (t.tokenType === T.UnterminatedRawString) this.report(t, MSG.unterminatedRawString(), 1, this.lexical);
-      else if (t.tokenType === T.Dollar) this.report(t, MSG.templateString(), undefined, this.lexical);
-    }
-    return r;
   }
 
-  /**
-   * Splits tokens into statements and checks bracket balance. A statement starts on a new line at
-   * bracket depth 0, unless the previous line ends with a token that needs more (`:=`, `,`, an
-   * operator...) or the new line starts with one that cannot begin a statement (`else`, `if`, `{`...).
-   *
-   * When a bracket is left open, everything after it would be one broken statement; a second pass
-   * (`resync`) then also starts a statement at any line that begins in column 1 with what looks
-   * like a rule head, so the rules after the mistake are still checked.
-   */
-  split(tokens: PolToken[], whole: boolean): Chunk[] {
-    const first = this.splitPass(tokens, whole, false);
-    const r = first.unclosed && !whole ? this.splitPass(tokens, whole, true) : first;
-    this.diagnostics.push(...r.diagnostics);
-    return r.chunks;
-  }
-
-  private splitPass(tokens: PolToken[], whole: boolean, resync: boolean): { chunks: Chunk[]; diagnostics: Diagnostic[]; unclosed: boolean } {
-    const diagnostics: Diagnostic[] = [];
-    const report = (t: IToken, m: Msg) => this.report(t, m, undefined, diagnostics);
-    const chunks: Chunk[] = [];
-    let cur: Chunk = { tokens: [], bad: false };
-    const stack: IToken[] = [];
-    let prev: PolToken | undefined;
-    let prevIsName = false;
-    let unclosed = false;
-    for (let i = 0; i < tokens.length; i++) {
-      const t = tokens[i]!;
-      const type = t.tokenType;
-      if (!whole && t.nl && prev && cur.tokens.length && (prevIsName || !NEEDS_MORE.has(prev.tokenType))) {
-        if (stack.length === 0 && !(CONTINUES.has(type) && !kwRefAt(tokens, i))) {
-          chunks.push(cur);
-          cur = { tokens: [], bad: false };
-        } else if (resync && stack.length && t.startColumn === 1 && looksLikeStatement(tokens, i)) {
-          const open = stack[stack.length - 1]!;
-          report(open, MSG.unmatchedOpen(open.image));
-          cur.bad = true;
-          stack.length = 0;
-          chunks.push(cur);
-          cur = { tokens: [], bad: false };
-        }
-      }
-      if (OPEN.has(type)) {
-        stack.push(t);
-        if (stack.length > MAX_NESTING) {
-          if (!cur.bad) report(t, MSG.tooDeep());
-          cur.bad = true;
-        }
-      } else if (CLOSE.has(type)) {
-        const want = CLOSE.get(type)!;
-        const at = findOpener(stack, want);
-        if (at < 0) {
-          report(t, MSG.unmatchedClose(t.image));
-          cur.bad = true;
-          prevIsName = false;
-          prev = t;
-          continue;
-        }
-        if (at !== stack.length - 1) {
-          const inner = stack[stack.length - 1]!;
-          report(inner, MSG.unmatchedOpen(inner.image));
-          cur.bad = true;
-        }
-        stack.length = at;
-      }
-      cur.tokens.push(t);
-      // A keyword after `.` is a name (`package foo.as`), so it does not ask for a continuation.
-      prevIsName = prev?.tokenType === T.Dot;
-      prev = t;
-    }
-    if (stack.length) {
-      const open = stack[stack.length - 1]!;
-      report(open, MSG.unmatchedOpen(open.image));
-      cur.bad = true;
-      unclosed = true;
-    }
-    if (cur.tokens.length) chunks.push(cur);
-    return { chunks, diagnostics, unclosed };
+  /** Splits the tokens a scanner yields into checked statements. */
+  splitter(scanner: Scanner, opts: SplitOptions): Splitter {
+    return new Splitter(scanner, (t, m) => this.report(t, m), opts);
   }
 
   /** Maps chevrotain's first error for a statement to one targeted diagnostic. */
@@ -203,28 +111,6 @@ class Session {
   }
 }
 
-function kwRefAt(tokens: PolToken[], i: number): boolean {
-  const t = tokens[i]!;
-  if (!(T.KEYWORD_TOKENS as TokenType[]).includes(t.tokenType)) return false;
-  const n = tokens[i + 1];
-  return !!n && (n.tokenType === T.Dot || n.tokenType === T.LBrack) && n.startOffset === (t.endOffset ?? 0) + 1;
-}
-
-const HEAD_FOLLOWERS = new Set<TokenType>([T.Assign, T.Unify, T.If, T.Contains, T.LBrack, T.LParen, T.Dot, T.LBrace]);
-
-/** A line that starts like `name :=`, `name if`, `name[`, `default ...`, `import ...`: a likely statement. */
-function looksLikeStatement(tokens: PolToken[], i: number): boolean {
-  const t = tokens[i]!.tokenType;
-  if (t === T.Default || t === T.Import || t === T.Package) return true;
-  const next = tokens[i + 1];
-  return (t === T.Ident || kwRefAt(tokens, i)) && !!next && HEAD_FOLLOWERS.has(next.tokenType);
-}
-
-function findOpener(stack: IToken[], want: string): number {
-  for (let i = stack.length - 1; i >= 0; i--) if (stack[i]!.image === want) return i;
-  return -1;
-}
-
 /** Keeps the first diagnostic per line so one mistake does not produce a cascade of follow-ups. */
 function dedupe(list: Diagnostic[], first: Diagnostic[] = []): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -254,36 +140,39 @@ function guarded<X>(fn: () => X): X | undefined {
 
 export function parseModule(file: string, text: string): Result<Module> {
   const s = new Session(file, text);
-  const { tokens, comments } = s.lex();
-  const chunks = s.split(tokens, false);
   const g = grammar();
   let pkg: Package | undefined;
   const imports: Import[] = [];
   const rules: Rule[] = [];
   let brokenBeforePackage = false;
   let first = true;
-  for (const chunk of chunks) {
-    if (chunk.bad) { if (!pkg) brokenBeforePackage = true; first = false; continue; }
-    g.input = chunk.tokens;
+  let any = false;
+
+  const handle = (chunk: Chunk) => {
+    any = true;
+    for (const t of chunk.tokens) s.lexicalToken(t);
+    if (chunk.bad) { if (!pkg) brokenBeforePackage = true; first = false; return; }
+    const tokens = chunk.tokens;
+    g.input = tokens;
     // Dispatch on the first token (what the grammar's `statement` rule does) to save a CST level.
-    const head = chunk.tokens[0]!.tokenType;
-    const kind = head === T.Package && !kwRefAt(chunk.tokens, 0) ? 'packageDecl'
-      : head === T.Import && !kwRefAt(chunk.tokens, 0) ? 'importDecl' : 'rule';
+    const head = tokens[0]!.tokenType;
+    const kind = head === T.Package && !isKeywordRef(tokens[0]!, tokens[1]) ? 'packageDecl'
+      : head === T.Import && !isKeywordRef(tokens[0]!, tokens[1]) ? 'importDecl' : 'rule';
     const cst = guarded(() => g[kind]());
     if (g.errors.length || !cst) {
-      if (g.errors[0]) s.syntaxError(g.errors[0], chunk.tokens);
+      if (g.errors[0]) s.syntaxError(g.errors[0], tokens);
       if (!pkg) brokenBeforePackage = true;
       first = false;
-      continue;
+      return;
     }
     if (kind === 'packageDecl') {
       const p = guarded(() => s.build.packageDecl(cst));
       if (pkg || !first) {
-        s.report(chunk.tokens[0]!, pkg ? MSG.duplicatePackage() : { message: MSG.duplicatePackage().message });
+        s.report(tokens[0]!, pkg ? MSG.duplicatePackage() : { message: MSG.duplicatePackage().message });
       } else if (p) pkg = p;
       else brokenBeforePackage = true;
     } else if (!pkg && !brokenBeforePackage) {
-      s.report(chunk.tokens[0]!, MSG.missingPackage());
+      s.report(tokens[0]!, MSG.missingPackage());
       brokenBeforePackage = true;
     } else if (kind === 'importDecl') {
       const imp = guarded(() => s.build.importDecl(cst));
@@ -293,22 +182,38 @@ export function parseModule(file: string, text: string): Result<Module> {
       if (r) rules.push(r);
     }
     first = false;
+  };
+
+  const scanner = new Scanner(text);
+  const main = s.splitter(scanner, { whole: false, resync: false, deferUnclosed: true });
+  for (const chunk of main.chunks()) handle(chunk);
+  const from = main.deferred;
+  if (from) {
+    // A bracket was never closed: rescan from the statement that opened it, resynchronising at
+    // lines that look like new statements so later rules are still parsed and checked.
+    const again = new Scanner(text, from.startOffset, from.startLine, from.startOffset - (from.startColumn ?? 1) + 1);
+    for (const chunk of s.splitter(again, { whole: false, resync: true, deferUnclosed: false }).chunks()) handle(chunk);
   }
-  if (!pkg && !brokenBeforePackage && chunks.length === 0) {
+  s.scannerErrors(scanner.errors);
+
+  if (!pkg && !brokenBeforePackage && !any) {
     s.diagnostics.push(diagnosticAt('rego_parse_error', { file, line: 1, col: 1, offset: 0, end: 0 }, MSG.missingPackage().message, MSG.missingPackage().help));
   }
   const diagnostics = dedupe(s.diagnostics, s.lexical);
   if (diagnostics.length || !pkg) return { value: undefined, diagnostics };
-  const commentNodes: Comment[] = comments.map(t => ({ text: t.image.slice(1), loc: s.tokLoc(t) }));
+  const commentNodes: Comment[] = scanner.comments.map(t => ({ text: t.image.slice(1), loc: s.tokLoc(t) }));
   return { value: { kind: 'module', file, package: pkg, imports, rules, comments: commentNodes }, diagnostics: [] };
 }
 
 function parseWhole<X>(file: string, text: string, entry: 'query' | 'termOnly', build: (s: Session, cst: never) => X): Result<X> {
   const s = new Session(file, text);
-  const { tokens } = s.lex();
-  const chunks = s.split(tokens, true);
+  const scanner = new Scanner(text);
+  const chunks = [...s.splitter(scanner, { whole: true, resync: false, deferUnclosed: false }).chunks()];
+  const tokens = chunks[0]?.tokens ?? [];
+  for (const t of tokens) s.lexicalToken(t);
+  s.scannerErrors(scanner.errors);
   if (tokens.length === 0) {
-    s.diagnostics.push(diagnosticAt('rego_parse_error', s.endLoc(), MSG.unexpectedEof().message));
+    if (!s.lexical.length) s.diagnostics.push(diagnosticAt('rego_parse_error', s.endLoc(), MSG.unexpectedEof().message));
   } else if (!chunks[0]!.bad && s.diagnostics.length === 0 && s.lexical.length === 0) {
     const g = grammar();
     g.input = tokens;
