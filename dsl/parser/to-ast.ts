@@ -32,8 +32,11 @@ const KEYWORDS = new Set(T.KEYWORD_TOKENS.map(t => String(t.PATTERN).slice(1, -1
 
 export function isKeyword(name: string): boolean { return KEYWORDS.has(name); }
 
-const nodes = (n: CstNode, key: string): CstNode[] => (n.children[key] as CstNode[] | undefined) ?? [];
-const toks = (n: CstNode, key: string): IToken[] => (n.children[key] as IToken[] | undefined) ?? [];
+// Shared empty results: these helpers run for every CST node of every rule.
+const NO_NODES: CstNode[] = [];
+const NO_TOKENS: IToken[] = [];
+const nodes = (n: CstNode, key: string): CstNode[] => (n.children[key] as CstNode[] | undefined) ?? NO_NODES;
+const toks = (n: CstNode, key: string): IToken[] => (n.children[key] as IToken[] | undefined) ?? NO_TOKENS;
 const node = (n: CstNode, key: string): CstNode | undefined => (n.children[key] as CstNode[] | undefined)?.[0];
 const tok = (n: CstNode, key: string): IToken | undefined => (n.children[key] as IToken[] | undefined)?.[0];
 
@@ -58,8 +61,12 @@ export class AstBuilder {
   operand(n: CstNode): Term {
     const c = n.children as Kids;
     let t: Term | undefined;
-    // One pass over the (few) children keys instead of probing for every alternative.
-    for (const key in c) {
+    const ident = c['Ident'] as IToken[] | undefined;
+    const str = ident ? undefined : c['StringLit'] as IToken[] | undefined;
+    if (ident) t = { kind: 'var', name: ident[0]!.image, loc: this.loc(ident[0]!) };
+    else if (str) t = { kind: 'scalar', value: this.decodeString(str[0]!), loc: this.loc(str[0]!) };
+    // Otherwise one pass over the (few) children keys instead of probing for every alternative.
+    else for (const key in c) {
       const first = (c[key] as IToken[])[0]!;
       switch (key) {
         case 'Keyword': case 'Ident': case 'Contains':
@@ -200,7 +207,9 @@ export class AstBuilder {
 
   /** Applies precedence to `operand (op operand)*`; all operators are left-associative. */
   chain(n: CstNode): Term {
-    return this.combine(nodes(n, 'operand').map(o => this.operand(o)), toks(n, 'BinOp'));
+    const operands = nodes(n, 'operand');
+    if (operands.length === 1) return this.operand(operands[0]!);
+    return this.combine(operands.map(o => this.operand(o)), toks(n, 'BinOp'));
   }
 
   private combine(operands: Term[], ops: IToken[]): Term {
