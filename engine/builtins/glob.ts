@@ -5,7 +5,7 @@ import type { Value } from '../value.js';
 import { builtinError, withChecks } from './check.js';
 import type { BuiltinImpl } from './types.js';
 
-const cache = new LRUCache<string, RegExp | Error>({ max: 1000 });
+const cache = new LRUCache<string, RegExp | GlobAutomaton | Error>({ max: 1000 });
 
 const escapeRe = (ch: string): string => (/[\\^$.*+?()[\]{}|/-]/.test(ch) ? '\\' + ch : ch);
 
@@ -67,15 +67,133 @@ export function globToRegex(pattern: string, delimiters: readonly string[]): str
   return '^' + out + '$';
 }
 
-function compiled(pattern: string, delimiters: readonly string[]): RegExp {
+/** A compiled glob: a regular expression for simple patterns, an automaton otherwise. */
+type Matcher = { test(s: string): boolean };
+
+/**
+ * Globs with two or more `*` make a backtracking regular expression polynomial in the input
+ * length (`*a*b*c` on a long string without `c`); those run on a state-set automaton instead,
+ * which is linear in input length times pattern length whatever the input.
+ */
+function compiled(pattern: string, delimiters: readonly string[]): Matcher {
   const key = delimiters.join('\u0000') + '\u0001' + pattern;
   let r = cache.get(key);
   if (r === undefined) {
-    try { r = new RegExp(globToRegex(pattern, delimiters), 'u'); } catch (e) { r = e as Error; }
+    try {
+      const source = globToRegex(pattern, delimiters);
+      const stars = (pattern.match(/(?<!\\)\*+/g) ?? []).length;
+      r = stars >= 2 ? new GlobAutomaton(pattern, delimiters) : new RegExp(source, 'u');
+    } catch (e) { r = e as Error; }
     cache.set(key, r);
   }
   if (r instanceof Error) throw builtinError('glob.match', r.message);
   return r;
+}
+
+/** Thompson-style automaton for a glob (states: single characters, stars, alternations). */
+export class GlobAutomaton implements Matcher {
+  /** Per state: kind 0 = consume one char then go to next, 1 = star (loop or skip), 2 = split, 3 = accept. */
+  private readonly kind: number[] = [];
+  private readonly test1: ((cp: number) => boolean)[] = [];
+  private readonly next: number[] = [];
+  private readonly alts: number[][] = [];
+  private readonly start: number;
+
+  constructor(pattern: string, delimiters: readonly string[]) {
+    const delims = new Set(delimiters.flatMap(d => [...d].map(c => c.codePointAt(0)!)));
+    const notDelim = (cp: number) => !delims.has(cp);
+    const any = () => true;
+    const cs = [...pattern];
+    let i = 0;
+    const add = (kind: number, test: (cp: number) => boolean = any): number => {
+      this.kind.push(kind); this.test1.push(test); this.next.push(-1); this.alts.push([]);
+      return this.kind.length - 1;
+    };
+    // Builds the sequence up to `,` or `}` (inside braces) or the end; returns [entry, exits].
+    const seq = (inBraces: boolean): [number, number[]] => {
+      const entry = add(2);
+      let tails = [entry];
+      const link = (to: number) => { for (const t of tails) { if (this.kind[t] === 2) this.alts[t]!.push(to); else this.next[t] = to; } };
+      while (i < cs.length) {
+        const c = cs[i]!;
+        if (inBraces && (c === ',' || c === '}')) break;
+        i++;
+        let st: number;
+        if (c === '*') {
+          let crosses = false;
+          while (cs[i] === '*') { i++; crosses = true; }
+          st = add(1, crosses ? any : notDelim);
+        } else if (c === '?') {
+          st = add(0, notDelim);
+        } else if (c === '\\') {
+          const e = cs[i++]!.codePointAt(0)!;
+          st = add(0, cp => cp === e);
+        } else if (c === '[') {
+          let j = i, neg = false;
+          if (cs[j] === '!') { neg = true; j++; }
+          const ranges: [number, number][] = [];
+          for (; cs[j] !== ']'; j++) {
+            const lo = cs[j]!.codePointAt(0)!;
+            if (cs[j + 1] === '-' && cs[j + 2] !== undefined && cs[j + 2] !== ']') { ranges.push([lo, cs[j + 2]!.codePointAt(0)!]); j += 2; }
+            else ranges.push([lo, lo]);
+          }
+          i = j + 1;
+          st = add(0, cp => ranges.some(([a, b]) => cp >= a && cp <= b) !== neg);
+        } else if (c === '{') {
+          const split = add(2);
+          const exits: number[] = [];
+          for (;;) {
+            const [e, x] = seq(true);
+            this.alts[split]!.push(e);
+            exits.push(...x);
+            if (cs[i] === ',') { i++; continue; }
+            i++; // '}'
+            break;
+          }
+          link(split);
+          tails = exits;
+          continue;
+        } else {
+          const cp = c.codePointAt(0)!;
+          st = add(0, x => x === cp);
+        }
+        link(st);
+        tails = [st];
+      }
+      return [entry, tails];
+    };
+    const [entry, tails] = seq(false);
+    const accept = add(3);
+    for (const t of tails) { if (this.kind[t] === 2) this.alts[t]!.push(accept); else this.next[t] = accept; }
+    this.start = entry;
+  }
+
+  /** Adds `s` and everything reachable from it without consuming input. */
+  private close(s: number, into: Set<number>): void {
+    if (s < 0 || into.has(s)) return;
+    into.add(s);
+    const k = this.kind[s]!;
+    if (k === 2) for (const a of this.alts[s]!) this.close(a, into);
+    else if (k === 1) this.close(this.next[s]!, into);
+  }
+
+  test(input: string): boolean {
+    let cur = new Set<number>();
+    this.close(this.start, cur);
+    for (const ch of input) {
+      const cp = ch.codePointAt(0)!;
+      const nxt = new Set<number>();
+      for (const s of cur) {
+        const k = this.kind[s]!;
+        if (k === 0 && this.test1[s]!(cp)) this.close(this.next[s]!, nxt);
+        else if (k === 1 && this.test1[s]!(cp)) this.close(s, nxt);
+      }
+      if (nxt.size === 0) return false;
+      cur = nxt;
+    }
+    for (const s of cur) if (this.kind[s] === 3) return true;
+    return false;
+  }
 }
 
 const DEFAULT_DELIMITERS = ['.'];

@@ -1,4 +1,6 @@
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GlobAutomaton, globToRegex } from '../../engine/builtins/glob.js';
 import { check } from './helpers.js';
 
 test('glob.match', () => {
@@ -24,4 +26,19 @@ test('glob.match', () => {
 
 test('glob.quote_meta', () => {
   check('glob.quote_meta', [{ args: ['*.github.com'], want: '\\*.github.com' }, { args: ['[a]{b}?'], want: '\\[a\\]\\{b\\}\\?' }]);
+});
+
+test('many-star globs run on the automaton, with the same answers as the regular expression and no blow-up', () => {
+  const patterns = ['*a*b', '*.*.com', '**.x.*', '{a*,b*}*c', '*[!x]*?', 'a\\**b*', '{*.a,b.{c,*d}}*', '*'];
+  const inputs = ['', 'ab', 'xaxb', 'a.b.com', 'x.y.z.com', 'q.x.r', 'ac', 'bzc', 'xyz', 'a*zb', 'b.zd', 'c.a', 'a.b.c'];
+  for (const delims of [[], ['.'], ['.', 'z']]) {
+    for (const p of patterns) {
+      const re = new RegExp(globToRegex(p, delims), 'u');
+      const nfa = new GlobAutomaton(p, delims);
+      for (const s of inputs) assert.equal(nfa.test(s), re.test(s), `${p} ${JSON.stringify(delims)} ${s}`);
+    }
+  }
+  const started = Date.now();
+  check('glob.match', [{ args: ['*a*b*c*d', null, 'ab'.repeat(50000)], want: false }]);
+  assert.ok(Date.now() - started < 3000);
 });
