@@ -150,6 +150,16 @@ test('format with zones and layouts', () => {
   ok('time.format', [[ns, '', '3:04:05.000PM Z07:00:00 __2 002 _2 1 06']], '6:40:53.141PM Z 336 336  2 12 22');
   ok('time.format', [[ns, 'Asia/Kolkata', '-07 -07:00:00 .999 ,000000']], '+05 +05:30:00 .141 ,141828');
   ok('time.format', [[1577836800n * S, '', '2006-01-02T15:04:05.999999999Z07:00']], '2020-01-01T00:00:00Z');
+  // Zone abbreviations as tzdata has them (Go prints these for `MST`), winter then summer.
+  const summer = 1690006453141828752n;
+  const abbrevs: [string, string, string][] = [['America/New_York', 'EST', 'EDT'], ['Europe/London', 'GMT', 'BST'],
+    ['Europe/Dublin', 'GMT', 'IST'], ['Europe/Paris', 'CET', 'CEST'], ['Asia/Kolkata', 'IST', 'IST'], ['Asia/Tokyo', 'JST', 'JST'],
+    ['Australia/Sydney', 'AEDT', 'AEST'], ['Asia/Dubai', '+04', '+04'], ['America/Sao_Paulo', '-03', '-03'], ['UTC', 'UTC', 'UTC'],
+    ['GMT', 'GMT', 'GMT'], ['Etc/GMT+5', '-05', '-05']];
+  for (const [zone, winter, summerName] of abbrevs) {
+    ok('time.format', [[ns, zone, 'MST']], winter);
+    ok('time.format', [[summer, zone, 'MST']], summerName);
+  }
   // Layout names outside OPA's list are literal layouts, and `_2006` is `_` + year.
   ok('time.format', [[ns, '', 'Kitchen']], 'Kitchen');
   ok('time.format', [[ns, '', 'x_2006']], 'x_2022');

@@ -4,6 +4,7 @@
  * per (zone, second), so repeated calls with the evaluation clock cost a map lookup.
  */
 import { daysFromCivil } from './civil.js';
+import { abbreviation, type AbbrevSource } from './abbrev.js';
 
 export interface Zone {
   /** Name as given (`UTC`, `Local`, `Europe/Paris`). */
@@ -54,7 +55,7 @@ function intlZone(name: string, ianaName: string): Zone {
     timeZone: ianaName, hourCycle: 'h23', era: 'short',
     year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
   });
-  const namers = ['en-US', 'en-GB'].map(locale => new Intl.DateTimeFormat(locale, { timeZone: ianaName, timeZoneName: 'short' }));
+  const namers = { 'en-US': shortNamer('en-US', ianaName), 'en-GB': shortNamer('en-GB', ianaName) };
   const offsets = new Map<number, number>();
 
   const offsetAt = (epochSec: number): number => {
@@ -80,22 +81,15 @@ function intlZone(name: string, ianaName: string): Zone {
     return offset;
   };
 
-  const abbrevAt = (epochSec: number): string => {
-    // Prefer a letter abbreviation from either locale; tzdata uses numeric ones otherwise.
-    for (const namer of namers) {
-      const part = namer.formatToParts(epochSec * 1000).find(p => p.type === 'timeZoneName')?.value ?? '';
-      if (part && !part.startsWith('GMT') && !part.startsWith('UTC')) return part;
-    }
-    return numericAbbrev(offsetAt(epochSec));
+  const source: AbbrevSource = {
+    ianaName,
+    offsetAt,
+    intlName: (locale, epochSec) => namers[locale].formatToParts(epochSec * 1000).find(p => p.type === 'timeZoneName')?.value ?? '',
   };
+  const abbrevAt = (epochSec: number): string => abbreviation(source, epochSec);
   return { name, offsetAt, abbrevAt };
 }
 
-/** tzdata style numeric abbreviation: `+03`, `+0530`, `-0930`. */
-function numericAbbrev(offset: number): string {
-  const sign = offset < 0 ? '-' : '+';
-  const abs = Math.abs(offset);
-  const h = String(Math.floor(abs / 3600)).padStart(2, '0');
-  const m = Math.floor(abs / 60) % 60;
-  return m === 0 ? `${sign}${h}` : `${sign}${h}${String(m).padStart(2, '0')}`;
+function shortNamer(locale: string, timeZone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' });
 }
