@@ -6,6 +6,8 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep, isAbsolute } from 'node:path';
 import type { Value } from '../engine/index.js';
+// NOTE: engine/index.ts does not re-export the lossless JSON codec yet.
+import { parseJson } from '../engine/json.js';
 import { UsageError } from './io.js';
 
 export const POLICY_EXTENSIONS = ['.pol', '.rego'];
@@ -103,9 +105,9 @@ export function readJsonFile(abs: string, cwd: string): Value {
   }
 }
 
-/** JSON text to a value. */
+/** JSON text to a value: integers beyond 2^53 stay exact, nesting is bounded. */
 export function parseJsonText(text: string): Value {
-  return JSON.parse(text) as Value;
+  return parseJson(text);
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;

@@ -157,3 +157,9 @@ test('fmt reports a parse error and exits 1', () => withPolicy({ 'x.pol': 'packa
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^x\.pol:\d+:\d+: rego_parse_error/m);
 }));
+
+test('eval keeps big integers in input exact', () => withPolicy({ 'in.json': '{"n": 12345678901234567890}' }, async dir => {
+  const r = await pol(['eval', '-i', 'in.json', 'x := input.n + 1'], dir);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /"x": 12345678901234567891\b/);
+}));
