@@ -467,15 +467,17 @@ export function translateRe2(pattern: string): { source: string; flags: string }
   return new Translator(pattern).translate();
 }
 
-const cache = new LRUCache<string, RegExp | RegexSyntaxError>({ max: 1000 });
+/** Compiled patterns, one cache per flag set so a lookup needs no key building. */
+const plainCache = new LRUCache<string, RegExp | RegexSyntaxError>({ max: 1000 });
+const globalCache = new LRUCache<string, RegExp | RegexSyntaxError>({ max: 1000 });
 
 /**
- * A compiled Go regular expression (cached). `global` variants share the cache under another key;
- * callers must reset `lastIndex` before use.
+ * A compiled Go regular expression (cached). `global` variants are cached separately; callers
+ * of a global one must reset `lastIndex` before use.
  */
 export function compileRe2(pattern: string, global = false): RegExp {
-  const key = (global ? 'g' : '-') + pattern;
-  let r = cache.get(key);
+  const cache = global ? globalCache : plainCache;
+  let r = cache.get(pattern);
   if (r === undefined) {
     try {
       const { source, flags } = translateRe2(pattern);
@@ -483,7 +485,7 @@ export function compileRe2(pattern: string, global = false): RegExp {
     } catch (e) {
       r = e instanceof RegexSyntaxError ? e : new RegexSyntaxError(`error parsing regexp: ${(e as Error).message}`);
     }
-    cache.set(key, r);
+    cache.set(pattern, r);
   }
   if (r instanceof RegexSyntaxError) throw r;
   return r;

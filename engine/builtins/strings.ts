@@ -70,9 +70,21 @@ const SPACE = '\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005
 const LEADING_SPACE = new RegExp(`^[${SPACE}]+`);
 const TRAILING_SPACE = new RegExp(`[${SPACE}]+$`);
 
+/** Cut sets are usually constants in a policy: keep their character sets (bounded). */
+const cutsets = new Map<string, Set<string>>();
+function cutsetOf(cutset: string): Set<string> {
+  let set = cutsets.get(cutset);
+  if (!set) {
+    if (cutsets.size >= 256) cutsets.clear();
+    set = new Set(chars(cutset));
+    cutsets.set(cutset, set);
+  }
+  return set;
+}
+
 function trimLeft(s: string, cutset: string): string {
   if (cutset === '' || s === '') return s;
-  const cut = new Set(chars(cutset));
+  const cut = cutsetOf(cutset);
   let i = 0;
   for (const c of s) { if (!cut.has(c)) break; i += c.length; }
   return s.slice(i);
@@ -80,7 +92,7 @@ function trimLeft(s: string, cutset: string): string {
 
 function trimRight(s: string, cutset: string): string {
   if (cutset === '' || s === '') return s;
-  const cut = new Set(chars(cutset));
+  const cut = cutsetOf(cutset);
   let j = s.length;
   while (j > 0) {
     let c = s[j - 1]!;
