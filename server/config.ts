@@ -188,6 +188,8 @@ export function resolveConfig(raw: unknown, source = 'configuration'): ServerCon
     cfg.bundle = { poll_seconds: 30, max_bytes: 64 * 1024 * 1024, headers: {}, ...b, algorithm } as BundleConfig;
   }
   if (cfg.policies && cfg.bundle) throw new ConfigError(`${source}: give either \`policies\` or \`bundle\`, not both`);
+  // Forwarded credentials are always erased; a configured list adds to them.
+  cfg.decision_log.mask = [...new Set([...d.decision_log.mask, ...cfg.decision_log.mask])];
   for (const p of [cfg.forward_auth, cfg.ext_authz]) p.identity_headers = p.identity_headers.map(h => h.toLowerCase());
   return cfg;
 }

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DecisionLog } from '../../server/index.js';
+import { makeApp, json } from './helpers.js';
+
+function collector(): { stream: Writable; lines: () => Record<string, unknown>[] } {
+  let text = '';
+  const stream = new Writable({ write(chunk, _enc, cb) { text += String(chunk); cb(); } });
+  return { stream, lines: () => text.split('\n').filter(Boolean).map(l => JSON.parse(l) as Record<string, unknown>) };
+}
+
+test('one JSON line per decision, with masked fields erased and the decision id returned by the API', async () => {
+  const out = collector();
+  const { app, close } = await makeApp({ decision_log: { enabled: true, mask: ['/input/password'] } }, { decisionLogStream: out.stream });
+  try {
+    const r = json((await app.inject({ method: 'POST', url: '/v1/data/rbac/allow', payload: { input: { user: 'bob', action: 'read', resource: { type: 'document' }, password: 'hunter2' } } })).body);
+    assert.equal(r.result, true);
+    assert.match(r.decision_id, /^[0-9a-f-]{36}$/);
+    await app.inject({ method: 'GET', url: '/v1/forward-auth', headers: { 'x-original-method': 'GET', 'x-original-uri': '/docs', authorization: 'Bearer bob-token' } });
+    await sleep(20);
+    const lines = out.lines();
+    assert.equal(lines.length, 2);
+    const [first, second] = lines as [Record<string, any>, Record<string, any>]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.equal(first.decision_id, r.decision_id);
+    assert.equal(first.path, 'rbac/allow');
+    assert.equal(first.result, true);
+    assert.equal(first.cached, false);
+    assert.equal(typeof first.revision, 'string');
+    assert.equal(typeof first.latency_ns, 'number');
+    assert.equal(first.input.password, undefined);
+    assert.equal(first.input.user, 'bob');
+    assert.deepEqual(first.erased, ['/input/password']);
+    // Credentials forwarded by proxies are erased by default.
+    assert.equal(second.api, 'forward_auth');
+    assert.equal(second.input.request.headers.authorization, undefined);
+    assert.deepEqual(second.erased, ['/input/request/headers/authorization']);
+  } finally { await close(); }
+});
+
+test('a full buffer drops and counts instead of growing', async () => {
+  const out = collector();
+  const log = new DecisionLog({ destination: out.stream, mask: [], buffer: 3 });
+  const rec = (i: number) => ({ decision_id: String(i), api: 't', path: 'p', input: { i }, result: true, revision: 'r', latency_ns: 1, cached: false });
+  const kept = [0, 1, 2, 3, 4].map(i => log.record(rec(i)));
+  assert.deepEqual(kept, [true, true, true, false, false]);
+  assert.equal(log.dropped, 2);
+  await sleep(10);
+  assert.equal(out.lines().length, 3);
+  assert.equal(log.record(rec(5)), true, 'room again once drained');
+  await log.close();
+  assert.equal(out.lines().length, 4);
+});
