@@ -44,6 +44,7 @@ export const MSG = {
     help: `close it with ${q(closerOf(open))}`,
   }),
   tooDeep: (): Msg => ({ message: 'expression nesting is too deep' }),
+  tooManyOperators: (max: number): Msg => ({ message: `expression has more than ${max} operators`, help: 'split it into several expressions' }),
   missingSeparator: (tok: string): Msg => ({
     message: `unexpected ${q(clip(tok))}: expressions must be separated by \`;\` or a new line`,
   }),

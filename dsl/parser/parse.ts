@@ -161,12 +161,15 @@ export function parseModule(file: string, text: string): Result<Module> {
     const cst = guarded(() => g[kind]());
     if (g.errors.length || !cst) {
       if (g.errors[0]) s.syntaxError(g.errors[0], tokens);
+      else s.report(tokens[0]!, MSG.tooDeep()); // the grammar ran out of stack
       if (!pkg) brokenBeforePackage = true;
       first = false;
       return;
     }
+    const before = s.diagnostics.length;
     if (kind === 'packageDecl') {
       const p = guarded(() => s.build.packageDecl(cst));
+      if (!p && s.diagnostics.length === before) s.report(tokens[0]!, MSG.packagePath());
       if (pkg || !first) {
         s.report(tokens[0]!, pkg ? MSG.duplicatePackage() : { message: MSG.duplicatePackage().message });
       } else if (p) pkg = p;
@@ -177,9 +180,12 @@ export function parseModule(file: string, text: string): Result<Module> {
     } else if (kind === 'importDecl') {
       const imp = guarded(() => s.build.importDecl(cst));
       if (imp) imports.push(imp);
+      else if (s.diagnostics.length === before) s.report(tokens[0]!, MSG.importPath());
     } else {
       const r = guarded(() => s.build.rule(cst));
       if (r) rules.push(r);
+      // Fail closed: a statement that produced nothing must never vanish silently.
+      else if (s.diagnostics.length === before) s.report(tokens[0]!, MSG.tooDeep());
     }
     first = false;
   };
@@ -223,6 +229,7 @@ function parseWhole<X>(file: string, text: string, entry: 'query' | 'termOnly', 
       else s.report(tokens[0]!, MSG.tooDeep());
     } else {
       const v = guarded(() => build(s, cst as never));
+      if (v === undefined && !s.diagnostics.length) s.report(tokens[0]!, MSG.tooDeep());
       const diagnostics = dedupe(s.diagnostics, s.lexical);
       if (!diagnostics.length && v !== undefined) return { value: v, diagnostics };
       return { value: undefined, diagnostics };

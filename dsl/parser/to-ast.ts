@@ -26,6 +26,9 @@ const PRECEDENCE: Record<string, number> = {
   '*': 6, '/': 6, '%': 6,
 };
 
+/** Infix operators allowed in one expression (the tree they build is as deep as the chain is long). */
+export const MAX_OPERATORS = 1000;
+
 const ROOTS = new Set(['data', 'input']);
 const FUTURE_KEYWORDS = new Set(['in', 'every', 'contains', 'if']);
 const KEYWORDS = new Set(T.KEYWORD_TOKENS.map(t => String(t.PATTERN).slice(1, -1)));
@@ -215,6 +218,11 @@ export class AstBuilder {
   private combine(operands: Term[], ops: IToken[]): Term {
     if (operands.length === 0) throw new Incomplete();
     if (ops.length === 0) return operands[0]!;
+    // Operator chains become left-deep trees; later passes walk them recursively.
+    if (ops.length > MAX_OPERATORS) {
+      this.error(this.loc(ops[MAX_OPERATORS]!), MSG.tooManyOperators(MAX_OPERATORS));
+      throw new Incomplete();
+    }
     const out: Term[] = [operands[0]!];
     const pending: IToken[] = [];
     const reduce = () => {

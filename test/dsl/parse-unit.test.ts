@@ -205,6 +205,17 @@ test('deep nesting is rejected with a diagnostic, not a stack overflow', () => {
   assert.match(m.diagnostics[0]!.message, /nesting is too deep/);
 });
 
+test('long operator chains and unary minus runs are bounded', () => {
+  const long = parseModule('l.pol', `package l\np := ${Array(1500).fill('1').join(' + ')}\nq := 1\n`);
+  assert.match(long.diagnostics[0]!.message, /more than 1000 operators/);
+  assert.equal(long.value, undefined);
+  const ok = parseModule('l.pol', `package l\np := ${Array(900).fill('1').join(' + ')}\n`);
+  assert.deepEqual(ok.diagnostics, []);
+  const minus = parseModule('m.pol', `package m\np := ${'-'.repeat(50000)}1\n`);
+  assert.ok(minus.diagnostics.length > 0);
+  assert.equal(minus.value, undefined);
+});
+
 test('never throws on garbage, and caps diagnostics', () => {
   const pieces = ['package', 'p', 'if', '{', '}', '[', ']', '(', ')', ':=', '=', '==', '"s"', '`r`', '1', '.', ',', ';', '\n', 'not', 'some', 'every', 'in', 'with', 'as', 'else', 'default', 'contains', '|', '&', '+', '-', '#c\n', '$', '^', '"', '`'];
   let seed = 42;
