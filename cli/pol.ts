@@ -52,5 +52,9 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // `pol fmt --diff | head` closes the pipe early: that is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
+  }
   main(process.argv.slice(2)).then(code => { process.exitCode = code; });
 }
