@@ -53,14 +53,14 @@ export class Printer {
       case 'call':
         if (t.infix !== undefined) return this.infix(t as Call & { infix: string }, ind);
         return `${t.name.join('.')}(${t.args.map(a => this.item(a, ind)).join(', ')})`;
-      case 'array': return this.collection('[', ']', t.items.map(i => this.item(i, ind + 1)), this.multiline(t), ind, t.items.map(i => this.item(i, ind)));
+      case 'array': return this.collection('[', ']', t, t.items.map(i => ({ start: i.loc.offset, end: i.loc.end, print: (n: number) => this.item(i, n) })), ind);
       case 'set':
         if (t.items.length === 0) return 'set()';
-        return this.collection('{', '}', t.items.map(i => this.item(i, ind + 1)), this.multiline(t), ind, t.items.map(i => this.item(i, ind)));
-      case 'object': {
-        const entry = (k: Term, v: Term, i: number) => `${this.item(k, i)}: ${this.item(v, i)}`;
-        return this.collection('{', '}', t.entries.map(([k, v]) => entry(k, v, ind + 1)), this.multiline(t), ind, t.entries.map(([k, v]) => entry(k, v, ind)));
-      }
+        return this.collection('{', '}', t, t.items.map(i => ({ start: i.loc.offset, end: i.loc.end, print: (n: number) => this.item(i, n) })), ind);
+      case 'object':
+        return this.collection('{', '}', t, t.entries.map(([k, v]) => ({
+          start: k.loc.offset, end: v.loc.end, print: (n: number) => `${this.item(k, n)}: ${this.item(v, n)}`,
+        })), ind);
       case 'arraycompr': return this.compr('[', ']', this.item(t.head, ind), t.body, this.multiline(t), ind);
       case 'setcompr': return this.compr('{', '}', this.item(t.head, ind), t.body, this.multiline(t), ind);
       case 'objectcompr': return this.compr('{', '}', `${this.item(t.key, ind)}: ${this.item(t.value, ind)}`, t.body, this.multiline(t), ind);
@@ -78,10 +78,23 @@ export class Printer {
     return isInfix(t) && (t.infix === '|' || isMember3(t) || PREC[t.infix] === 0) ? `(${s})` : s;
   }
 
-  private collection(open: string, close: string, multi: string[], isMulti: boolean, ind: number, single: string[]): string {
-    if (single.length === 0) return open + close;
-    if (!isMulti) return open + single.join(', ') + close;
-    return `${open}\n${multi.map(s => tabs(ind + 1) + s + ',\n').join('')}${tabs(ind)}${close}`;
+  /**
+   * A literal collection: on one line, or (when written over several lines) one element per line
+   * with a trailing comma, keeping the comments between elements.
+   */
+  private collection(open: string, close: string, t: Term, items: { start: number; end: number; print: (ind: number) => string }[], ind: number): string {
+    if (items.length === 0) return open + close;
+    if (!this.multiline(t)) return open + items.map(i => i.print(ind)).join(', ') + close;
+    const pad = tabs(ind + 1);
+    let out = open + '\n';
+    items.forEach((item, k) => {
+      for (const c of this.q.takeBefore(item.start)) out += pad + commentText(c) + '\n';
+      out += pad + item.print(ind + 1) + ',';
+      const tc = this.q.takeTrailing(item.end, items[k + 1]?.start ?? t.loc.end - 1);
+      out += (tc ? ' ' + commentText(tc) : '') + '\n';
+    });
+    for (const c of this.q.takeBefore(t.loc.end - 1)) out += pad + commentText(c) + '\n';
+    return out + tabs(ind) + close;
   }
 
   private compr(open: string, close: string, head: string, body: Expr[], isMulti: boolean, ind: number): string {
