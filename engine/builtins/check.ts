@@ -4,7 +4,7 @@
  * implementations can trust the operand kinds they declared.
  */
 import type { BuiltinDecl, Type } from '../../dsl/builtins/types.js';
-import { isObject, objectEntries, PolObject, PolSet, typeName, type Value } from '../value.js';
+import { isObject, PolSet, typeName, type Value } from '../value.js';
 import { BuiltinError, type BuiltinImpl } from './types.js';
 
 /** `name: operand pos must be want but got <type>` (`eval_type_error`). */
@@ -50,50 +50,77 @@ function elementOf(t: Type, kind: string): Type | undefined {
   return undefined;
 }
 
-type ArgCheck = (name: string, pos: number, v: Value) => void;
+/** Fast membership test for one kind, as `typeName` names kinds. */
+function kindTest(kind: string): (v: Value) => boolean {
+  switch (kind) {
+    case 'string': return v => typeof v === 'string';
+    case 'number': return v => typeof v === 'number' || typeof v === 'bigint';
+    case 'boolean': return v => typeof v === 'boolean';
+    case 'null': return v => v === null;
+    case 'array': return v => Array.isArray(v);
+    case 'set': return v => v instanceof PolSet;
+    case 'object': return v => isObject(v);
+    default: return () => true;
+  }
+}
 
-/** A check for one operand, or undefined when the declared type admits anything. */
-function argCheck(t: Type): ArgCheck | undefined {
+function anyOf(tests: ((v: Value) => boolean)[]): (v: Value) => boolean {
+  if (tests.length === 1) return tests[0]!;
+  if (tests.length === 2) { const [a, b] = tests as [(v: Value) => boolean, (v: Value) => boolean]; return v => a(v) || b(v); }
+  return v => { for (const t of tests) if (t(v)) return true; return false; };
+}
+
+/**
+ * A check for one operand (throws the OPA-worded error), or undefined when the declared type
+ * admits anything. The passing path is a couple of `typeof` tests; wording happens on failure.
+ */
+function argCheck(name: string, pos: number, t: Type): ((v: Value) => void) | undefined {
   const kinds = kindsOf(t);
   if (kinds.length === 0) return undefined;
-  const allowed = new Set(kinds);
-  // Element checks are one level deep, and only for element types that are simple kinds: that is
-  // where OPA's builtins check too, and it keeps the check linear and allocation-free.
-  const elemKinds = new Map<string, Set<string>>();
-  for (const k of ['array', 'set']) {
-    if (!allowed.has(k)) continue;
-    const e = elementOf(t, k);
-    const ek = e ? kindsOf(e) : [];
-    if (ek.length > 0) elemKinds.set(k, new Set(ek));
+  const ok = anyOf(kinds.map(kindTest));
+  // Element checks are one level deep, for arrays and sets whose element type is a simple kind:
+  // that is where OPA's builtins check too, and it keeps the check linear.
+  let arrayElem: ((v: Value) => boolean) | undefined, arrayKinds: string[] = [];
+  let setElem: ((v: Value) => boolean) | undefined, setKinds: string[] = [];
+  if (kinds.includes('array')) {
+    const e = elementOf(t, 'array');
+    arrayKinds = e ? kindsOf(e) : [];
+    if (arrayKinds.length) arrayElem = anyOf(arrayKinds.map(kindTest));
   }
-  return (name, pos, v) => {
-    const k = typeName(v);
-    if (!allowed.has(k)) throw operandTypeError(name, pos, kinds, v);
-    if (elemKinds.size === 0) return;
-    const ek = elemKinds.get(k);
-    if (!ek) return;
-    if (Array.isArray(v)) {
-      for (const x of v) if (!ek.has(typeName(x))) throw operandElementError(name, pos, v, [...ek], x);
-    } else if (v instanceof PolSet) {
-      for (const x of v.values()) if (!ek.has(typeName(x))) throw operandElementError(name, pos, v, [...ek], x);
-    } else if (v instanceof PolObject || isObject(v)) {
-      for (const [, x] of objectEntries(v)) if (!ek.has(typeName(x))) throw operandElementError(name, pos, v, [...ek], x);
+  if (kinds.includes('set')) {
+    const e = elementOf(t, 'set');
+    setKinds = e ? kindsOf(e) : [];
+    if (setKinds.length) setElem = anyOf(setKinds.map(kindTest));
+  }
+  if (!arrayElem && !setElem) {
+    return v => { if (!ok(v)) throw operandTypeError(name, pos, kinds, v); };
+  }
+  return v => {
+    if (!ok(v)) throw operandTypeError(name, pos, kinds, v);
+    if (arrayElem && Array.isArray(v)) {
+      for (const x of v) if (!arrayElem(x)) throw operandElementError(name, pos, v, arrayKinds, x);
+    } else if (setElem && v instanceof PolSet) {
+      for (const x of v.values()) if (!setElem(x)) throw operandElementError(name, pos, v, setKinds, x);
     }
   };
 }
 
 /** A checker for a declaration's operands, or undefined when every operand is `any`. */
 export function operandChecker(decl: BuiltinDecl): ((args: Value[]) => void) | undefined {
-  const checks = decl.args.map(a => argCheck(a.type));
+  const checks = decl.args.map((a, i) => argCheck(decl.name, i + 1, a.type));
   if (checks.every(c => c === undefined)) return undefined;
-  const name = decl.name;
-  const n = checks.length;
-  return args => {
-    for (let i = 0; i < n; i++) {
-      const c = checks[i];
-      if (c !== undefined && i < args.length) c(name, i + 1, args[i]!);
+  const noop = (): void => {};
+  const [c0 = noop, c1 = noop, c2 = noop] = checks.map(c => c ?? noop);
+  // Unrolled for the usual arities: no loop, no per-call allocation.
+  switch (checks.length) {
+    case 1: return args => { c0(args[0]!); };
+    case 2: return args => { c0(args[0]!); c1(args[1]!); };
+    case 3: return args => { c0(args[0]!); c1(args[1]!); c2(args[2]!); };
+    default: {
+      const all = checks.map(c => c ?? noop);
+      return args => { for (let i = 0; i < all.length && i < args.length; i++) all[i]!(args[i]!); };
     }
-  };
+  }
 }
 
 /** The implementation with its declared operand checks in front. */

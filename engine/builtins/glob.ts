@@ -1,11 +1,12 @@
 /** Glob matching (gobwas/glob notation, as OPA uses it), compiled to cached regular expressions. */
-import { LRUCache } from 'lru-cache';
+import { BoundedMap } from './bounded-map.js';
 import { decls } from '../../dsl/builtins/decls/glob.js';
 import type { Value } from '../value.js';
 import { builtinError, withChecks } from './check.js';
 import type { BuiltinImpl } from './types.js';
 
-const cache = new LRUCache<string, RegExp | GlobAutomaton | Error>({ max: 1000 });
+/** Compiled globs by delimiter set, then pattern: a hit builds no key for the usual 0–1 delimiters. */
+const caches = new BoundedMap<string, BoundedMap<string, RegExp | GlobAutomaton | Error>>(64);
 
 const escapeRe = (ch: string): string => (/[\\^$.*+?()[\]{}|/-]/.test(ch) ? '\\' + ch : ch);
 
@@ -76,15 +77,17 @@ type Matcher = { test(s: string): boolean };
  * which is linear in input length times pattern length whatever the input.
  */
 function compiled(pattern: string, delimiters: readonly string[]): Matcher {
-  const key = delimiters.join('\u0000') + '\u0001' + pattern;
-  let r = cache.get(key);
+  const dkey = delimiters.length === 0 ? '' : delimiters.length === 1 ? delimiters[0]! : delimiters.join('\u0000');
+  let cache = caches.get(dkey);
+  if (!cache) { cache = new BoundedMap(1000); caches.set(dkey, cache); }
+  let r = cache.get(pattern);
   if (r === undefined) {
     try {
       const source = globToRegex(pattern, delimiters);
       const stars = (pattern.match(/(?<!\\)\*+/g) ?? []).length;
       r = stars >= 2 ? new GlobAutomaton(pattern, delimiters) : new RegExp(source, 'u');
     } catch (e) { r = e as Error; }
-    cache.set(key, r);
+    cache.set(pattern, r);
   }
   if (r instanceof Error) throw builtinError('glob.match', r.message);
   return r;

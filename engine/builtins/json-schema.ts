@@ -4,7 +4,7 @@
  * canonical text, so a policy that checks many documents against one schema compiles it once.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { LRUCache } from 'lru-cache';
+import { BoundedMap } from './bounded-map.js';
 import { parseJson, serializeJson } from '../json.js';
 import { canonicalText, makeObject, type Value } from '../value.js';
 import { builtinError } from './check.js';
@@ -14,7 +14,7 @@ const VALID_TYPES = ['array', 'boolean', 'integer', 'number', 'null', 'object', 
 const MAX_SCHEMA_TEXT = 1_000_000;
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, validateFormats: false, validateSchema: true });
-const cache = new LRUCache<string, ValidateFunction | Error>({ max: 200 });
+const cache = new BoundedMap<string, ValidateFunction | Error>(200);
 
 /** The schema as plain JSON: a string is parsed, anything else converted. */
 function schemaJson(schema: Value): unknown {

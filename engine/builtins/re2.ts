@@ -5,7 +5,7 @@
  * RE2 runs in linear time but JS backtracks, so patterns whose nested repetition can backtrack
  * exponentially are rejected instead of being allowed to hang evaluation.
  */
-import { LRUCache } from 'lru-cache';
+import { BoundedMap } from './bounded-map.js';
 
 export class RegexSyntaxError extends Error {
   constructor(message: string) { super(message); this.name = 'RegexSyntaxError'; }
@@ -468,8 +468,8 @@ export function translateRe2(pattern: string): { source: string; flags: string }
 }
 
 /** Compiled patterns, one cache per flag set so a lookup needs no key building. */
-const plainCache = new LRUCache<string, RegExp | RegexSyntaxError>({ max: 1000 });
-const globalCache = new LRUCache<string, RegExp | RegexSyntaxError>({ max: 1000 });
+const plainCache = new BoundedMap<string, RegExp | RegexSyntaxError>(1000);
+const globalCache = new BoundedMap<string, RegExp | RegexSyntaxError>(1000);
 
 /**
  * A compiled Go regular expression (cached). `global` variants are cached separately; callers
