@@ -574,7 +574,7 @@ export class Compiler {
         k = (s, c, v) => {
           if (Array.isArray(v)) {
             for (let i = 0; i < v.length; i++) {
-              c.tick(loc);
+              if ((i & 255) === 255) c.tick(loc);
               s[slot] = i;
               if (after(s, c, v[i]!)) return true;
             }
@@ -643,8 +643,16 @@ export class Compiler {
     const basePrefix: Value[] = [...node.path];
     let j = i;
     for (; j < path.length && literalValue(path[j]!) !== undefined && !isComposite(path[j]!); j++) basePrefix.push(literalValue(path[j]!)!);
+    const allStrings = basePrefix.every(k => typeof k === 'string');
+    if (allStrings && basePrefix.length === 1) {
+      const k0 = basePrefix[0] as string;
+      return {
+        source: (_s, c) => (c.overrides === null ? readKey(c.data, k0) : applyOverrides(c, basePrefix as string[], cc => basePath(cc.data, basePrefix))),
+        rest: path.slice(j),
+      };
+    }
     return {
-      source: (_s, c) => (c.overrides === null || !basePrefix.every(k => typeof k === 'string')
+      source: (_s, c) => (c.overrides === null || !allStrings
         ? basePath(c.data, basePrefix) : applyOverrides(c, basePrefix as string[], cc => basePath(cc.data, basePrefix))),
       rest: path.slice(j),
     };
@@ -1017,7 +1025,7 @@ export class Compiler {
           if (Array.isArray(v)) {
             // The common case, without a callback per element.
             for (let i = 0; i < v.length; i++) {
-              c.tick(loc);
+              if ((i & 255) === 255) c.tick(loc);
               s[slot] = v[i];
               if (next(s, c)) return true;
             }
