@@ -3,7 +3,7 @@
  * key, nesting is bounded. Serialisation matches OPA's `json.marshal` (sorted keys, sets as sorted
  * arrays, non-string keys as their JSON text, Go's HTML-safe escaping).
  */
-import { defineKey, toJSON, type PlainObject, type Value } from './value.js';
+import { defineKey, PolObject, PolSet, type PlainObject, type Value } from './value.js';
 
 export interface ParseJsonOptions {
   /** Deepest array/object nesting accepted (default 512). */
@@ -221,39 +221,57 @@ export function quoteJsonString(s: string): string {
 
 /** Compact JSON text of a value as OPA's `json.marshal` prints it. */
 export function serializeJson(v: Value): string {
-  return writeJson(toJSON(v), '', '', '');
+  return writeValue(v, '', '', '');
 }
 
 /** Indented JSON text (`json.marshal_with_options`): `prefix` starts every line, `indent` each level. */
 export function serializeJsonIndented(v: Value, prefix: string, indent: string): string {
-  return prefix + writeJson(toJSON(v), prefix, indent, prefix);
+  return prefix + writeValue(v, prefix, indent, prefix);
 }
 
-function writeJson(x: unknown, prefix: string, indent: string, pad: string): string {
-  if (typeof x === 'bigint') return x.toString();
-  if (typeof x === 'number') return Number.isFinite(x) ? String(x) : 'null';
-  if (typeof x === 'string') return quoteJsonString(x);
-  if (typeof x !== 'object' || x === null) return x === null ? 'null' : String(x);
+const byKey = (a: [string, Value], b: [string, Value]): number => compareUtf8(a[0], b[0]);
+
+/** Object entries with keys as JSON object keys (non-string keys as their JSON text), sorted. */
+function jsonEntries(o: PlainObject | PolObject): [string, Value][] {
+  const out: [string, Value][] = [];
+  if (o instanceof PolObject) {
+    for (const [k, x] of o.entries()) out.push([typeof k === 'string' ? k : serializeJson(k), x]);
+  } else {
+    for (const k of Object.keys(o)) out.push([k, o[k]!]);
+  }
+  return out.sort(byKey);
+}
+
+/** Writes values directly (no intermediate JSON tree): sets as sorted arrays, keys sorted. */
+function writeValue(x: Value, prefix: string, indent: string, pad: string): string {
+  switch (typeof x) {
+    case 'bigint': return x.toString();
+    case 'number': return Number.isFinite(x) ? String(x + 0) : 'null';
+    case 'string': return quoteJsonString(x);
+    case 'boolean': return x ? 'true' : 'false';
+    default: break;
+  }
+  if (x === null) return 'null';
   const pretty = indent !== '' || prefix !== '';
   const inner = pad + indent;
   const nl = pretty ? '\n' : '';
-  if (Array.isArray(x)) {
-    if (x.length === 0) return '[]';
+  const items = Array.isArray(x) ? x : x instanceof PolSet ? x.sorted() : undefined;
+  if (items) {
+    if (items.length === 0) return '[]';
     let s = '[';
-    for (let i = 0; i < x.length; i++) {
+    for (let i = 0; i < items.length; i++) {
       if (i > 0) s += ',';
-      s += nl + (pretty ? inner : '') + writeJson(x[i], prefix, indent, inner);
+      s += nl + (pretty ? inner : '') + writeValue(items[i]!, prefix, indent, inner);
     }
     return s + nl + (pretty ? pad : '') + ']';
   }
-  const keys = Object.keys(x).sort(compareUtf8);
-  if (keys.length === 0) return '{}';
+  const entries = jsonEntries(x as PlainObject | PolObject);
+  if (entries.length === 0) return '{}';
   const sep = pretty ? ': ' : ':';
   let s = '{';
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
+  for (let i = 0; i < entries.length; i++) {
     if (i > 0) s += ',';
-    s += nl + (pretty ? inner : '') + quoteJsonString(k) + sep + writeJson((x as Record<string, unknown>)[k], prefix, indent, inner);
+    s += nl + (pretty ? inner : '') + quoteJsonString(entries[i]![0]) + sep + writeValue(entries[i]![1], prefix, indent, inner);
   }
   return s + nl + (pretty ? pad : '') + '}';
 }

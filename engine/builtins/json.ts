@@ -69,9 +69,18 @@ function yamlLoad(name: string, s: string): Value {
   } catch (e) {
     if (e instanceof BuiltinError) throw e;
     const err = e as { mark?: { line: number }; reason?: string; message: string };
-    const line = err.mark ? err.mark.line + 1 : 1;
-    throw builtinError(name, `yaml: line ${line}: ${err.reason ?? err.message}`);
+    // js-yaml counts a phantom last line at end of input; Go's parser reports the last real one.
+    const lines = s.split('\n').length;
+    const line = err.mark ? Math.min(err.mark.line + 1, lines) : 1;
+    throw builtinError(name, `yaml: line ${line}: ${goYamlReason(err.reason ?? err.message)}`);
   }
+}
+
+/** go-yaml's wording for the js-yaml failures policies meet most (unclosed flow collections). */
+function goYamlReason(reason: string): string {
+  if (/within a flow collection/.test(reason)) return "did not find expected ',' or ']'";
+  if (/missed comma between flow collection entries/.test(reason)) return "did not find expected ',' or '}'";
+  return reason;
 }
 
 function yamlDump(x: Value): string {
