@@ -8,7 +8,18 @@ const q = (s: string) => '`' + s.replace(/`/g, "'").replace(/[\r\n]+/g, ' ') + '
 const clip = (s: string) => (s.length > 40 ? s.slice(0, 37) + '...' : s);
 
 export const MSG = {
-  unexpectedChar: (ch: string): Msg => ({ message: `unexpected character ${q(clip(ch))}` }),
+  unexpectedChar: (ch: string): Msg => ({
+    message: `unexpected character ${q(clip(ch))}`,
+    help: ch.startsWith('!') ? 'write `not x` to negate and `!=` for inequality'
+      : ch.startsWith("'") ? 'strings use double quotes (`"text"`) or backticks for raw strings'
+      : undefined,
+  }),
+  logicalWord: (word: string): Msg => ({
+    message: `unexpected ${q(word)}: Rego has no boolean operators`,
+    help: word === 'and' || word === '&&'
+      ? 'write each condition on its own line (or separate them with `;`): all must hold'
+      : 'write one rule per alternative: a rule holds when any of its definitions does',
+  }),
   templateString: (): Msg => ({
     message: 'template strings (`$"..."`) are not supported',
     help: 'build the string with `sprintf` or `concat`',

@@ -62,7 +62,7 @@ class Session {
   scannerErrors(errors: LexError[]): void {
     for (const e of errors) {
       this.lexical.push(diagnosticAt('rego_parse_error',
-        { file: this.file, line: e.line, col: e.col, offset: e.offset, end: e.offset + e.length }, MSG.unexpectedChar(e.char).message));
+        { file: this.file, line: e.line, col: e.col, offset: e.offset, end: e.offset + e.length }, MSG.unexpectedChar(e.char).message, MSG.unexpectedChar(e.char).help));
     }
   }
 
@@ -84,8 +84,15 @@ class Session {
     }
     const type = t.tokenType;
     if (type === T.Dollar || type === T.UnterminatedString || type === T.UnterminatedRawString) return; // already reported
-    const prevTok = chunk[chunk.indexOf(t) - 1];
+    const at = chunk.indexOf(t);
+    const prevTok = chunk[at - 1];
     const prevType = prevTok?.tokenType;
+    if (type === T.Ident && (t.image === 'and' || t.image === 'or')) return this.report(t, MSG.logicalWord(t.image));
+    const doubled = (type === T.Amp || type === T.Bar) && chunk[at + 1]?.tokenType === type;
+    if (doubled || ((type === T.Amp || type === T.Bar) && prevType === type)) {
+      const first = doubled ? t : prevTok!;
+      return this.report(first, MSG.logicalWord(first.image + first.image), 2);
+    }
     if ((type === T.Some || type === T.Every) && prevType === T.Not) {
       return this.report(t, type === T.Some ? MSG.someNegated() : MSG.everyNegated());
     }
@@ -116,8 +123,10 @@ function dedupe(list: Diagnostic[], first: Diagnostic[] = []): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   // Lexical errors (unterminated strings...) explain whatever else went wrong on their line.
-  for (const d of first) seen.add(`${d.file}\u0000${d.line}`);
-  out.push(...first);
+  for (const d of sortDiagnostics(first)) {
+    const key = `${d.file}\u0000${d.line}`;
+    if (!seen.has(key)) { seen.add(key); out.push(d); }
+  }
   for (const d of sortDiagnostics(list)) {
     const key = `${d.file}\u0000${d.line}`;
     if (seen.has(key)) continue;
