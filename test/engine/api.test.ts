@@ -1,0 +1,73 @@
+/** The library API as a user calls it: compile, entry points, queries, errors, explanations. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compile, evalQuery, PolError } from '../../engine/index.js';
+
+const rbac = `package rbac
+
+default allow := false
+
+allow if {
+	some role in data.users[input.user].roles
+	some grant in data.grants[role]
+	grant.action == input.action
+}
+`;
+const data = { users: { alice: { roles: ['admin'] }, bob: { roles: ['viewer'] } }, grants: { admin: [{ action: 'delete' }, { action: 'read' }], viewer: [{ action: 'read' }] } };
+
+test('entry points accept Data API paths in both spellings', () => {
+  const p = compile({ modules: { 'rbac.pol': rbac }, data });
+  assert.equal(p.evaluate('rbac/allow', { user: 'alice', action: 'delete' }), true);
+  assert.equal(p.evaluate('rbac.allow', { user: 'bob', action: 'delete' }), false);
+  assert.equal(p.evaluate('data.rbac.allow', { user: 'bob', action: 'read' }), true);
+  assert.equal(p.evaluate('rbac/missing', {}), undefined);
+  assert.deepEqual(p.entrypoint('rbac/allow').inputPaths, [['action'], ['user']]);
+  assert.match(p.revision, /^[0-9a-f]{16}$/);
+  assert.notEqual(compile({ modules: { 'rbac.pol': rbac }, data: {} }).revision, p.revision, 'data changes the revision');
+});
+
+test('evalQuery returns opa eval shaped results', () => {
+  const r = evalQuery({ modules: { 'rbac.pol': rbac }, data, query: 'data.rbac.allow = x', input: { user: 'alice', action: 'read' } });
+  assert.deepEqual(r.result, [{ expressions: [{ value: true, text: 'data.rbac.allow = x', location: { row: 1, col: 1 } }], bindings: { x: true } }]);
+  const s = evalQuery({ query: 'x := {3, 1, 2}; y := {[1]: "a"}' });
+  assert.deepEqual(s.result[0]!.bindings, { x: [1, 2, 3], y: { '[1]': 'a' } });
+  const t = evalQuery({ query: 'x := input.a', inputTerm: '{"a": {1, 2}}' });
+  assert.deepEqual(t.result[0]!.bindings, { x: [1, 2] });
+  assert.deepEqual(evalQuery({ query: 'x := 9007199254740993 + 2' }).result[0]!.bindings, { x: 9007199254740995n });
+});
+
+test('errors carry OPA codes and locations', () => {
+  const code = (f: () => unknown) => { try { f(); } catch (e) { assert.ok(e instanceof PolError); return [e.code, e.message.split('\n')[0]]; } return undefined; };
+  assert.deepEqual(code(() => compile({ modules: { 'a.pol': 'package a\nallow if { x > 1 }' } })), ['rego_unsafe_var_error', 'a.pol:2:12: rego_unsafe_var_error: var x is unsafe']);
+  assert.equal(code(() => compile({ modules: { 'a.pol': 'package a\nallow { true }' } }))![0], 'rego_parse_error');
+  assert.equal(code(() => compile({ modules: { 'a.pol': 'package a\np if q\nq if p' } }))![0], 'rego_recursion_error');
+  const conflict = compile({ modules: { 'a.pol': 'package a\np := 1 if input.x\np := 2 if input.x' } });
+  assert.deepEqual(code(() => conflict.evaluate('a/p', { x: true })), ['eval_conflict_error', 'a.pol:3: eval_conflict_error: rule data.a.p produced conflicting values']);
+  const div = compile({ modules: { 'a.pol': 'package a\np := 1 / input.d' } });
+  assert.equal(div.evaluate('a/p', { d: 0 }), undefined, 'a failing builtin is undefined by default');
+  assert.equal(code(() => div.evaluate('a/p', { d: 0 }, { strictBuiltinErrors: true }))![0], 'eval_builtin_error');
+});
+
+test('explanations name the rule bodies and where they stopped', () => {
+  const p = compile({ modules: { 'rbac.pol': rbac }, data });
+  const denied = p.entrypoint('rbac/allow').explain({ user: 'bob', action: 'delete' });
+  assert.equal(denied.result, false);
+  const body = denied.rules.find(r => r.rule === 'data.rbac.allow' && !r.matched);
+  assert.ok(body, 'the allow body is reported');
+  assert.equal(body!.failedAt!.text, 'grant.action == input.action');
+  const allowed = p.entrypoint('rbac/allow').explain({ user: 'alice', action: 'delete' });
+  assert.ok(allowed.rules.some(r => r.matched && r.line === 5));
+});
+
+test('input is read with own properties only', () => {
+  const p = compile({ modules: { 'a.pol': 'package a\nx := input.toString\ny := input["__proto__"].polluted\nz := object.keys(input)' } });
+  const input = JSON.parse('{"__proto__": {"polluted": true}}');
+  assert.equal(p.evaluate('a/x', {}), undefined);
+  assert.equal(p.evaluate('a/y', input), true);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});
+
+test('evaluation past the deadline stops with eval_cancel_error', () => {
+  const p = compile({ modules: { 'a.pol': 'package a\nn := count([1 | some i in numbers.range(1, 3000); some j in numbers.range(1, 3000)])' } });
+  assert.throws(() => p.evaluate('a/n', {}, { deadlineMs: Date.now() + 20 }), (e: { code?: string }) => e.code === 'eval_cancel_error');
+});
