@@ -81,16 +81,19 @@ function verifyWithKeys(keys: VerificationKey[], kid: string, alg: string, check
  * error-free verifications are remembered.
  */
 const SIGNATURE_MEMO_LIMIT = 1024;
-const signatureMemo = new WeakMap<VerificationKey[], Map<string, boolean>>();
+/** Per key set, per mode (`decode_verify`, or the verify builtin's family and hash), per token. */
+const signatureMemo = new WeakMap<VerificationKey[], Map<string, Map<string, boolean>>>();
 
-function memoisedSignature(keys: VerificationKey[], memoKey: string, verify: () => boolean): boolean {
-  let memo = signatureMemo.get(keys);
-  const hit = memo?.get(memoKey);
+function memoisedSignature(keys: VerificationKey[], mode: string, token: string, verify: () => boolean): boolean {
+  let modes = signatureMemo.get(keys);
+  if (!modes) signatureMemo.set(keys, (modes = new Map()));
+  let memo = modes.get(mode);
+  if (!memo) modes.set(mode, (memo = new Map()));
+  const hit = memo.get(token);
   if (hit !== undefined) return hit;
   const valid = verify();
-  if (!memo) signatureMemo.set(keys, (memo = new Map()));
-  if (memo.size >= SIGNATURE_MEMO_LIMIT) memo.delete(memo.keys().next().value!);
-  memo.set(memoKey, valid);
+  if (memo.size >= SIGNATURE_MEMO_LIMIT) memo.clear();
+  memo.set(token, valid);
   return valid;
 }
 
@@ -103,7 +106,7 @@ function verifyAsymmetric(name: string, family: Family, hash: string | null): Bu
       const signature = decodeSignature(t);
       const header = parseJoseHeader(decodeHeader(t));
       const input = signingInput(t);
-      return memoisedSignature(keys, `${family}/${hash}/${token}`,
+      return memoisedSignature(keys, `${family}/${hash}`, token,
         () => verifyWithKeys(keys, header.kid, header.alg, m => verifySignature(family, hash, m, input, signature)));
     });
   };
@@ -159,12 +162,13 @@ function parseConstraints(o: PlainObject | PolObject, ctx: BuiltinContext): Cons
   return c;
 }
 
-function signatureVerifies(c: Constraints, kid: string, alg: string, input: Buffer, signature: Buffer): boolean {
+/** `encoded` is the compact token, which determines header, input and signature (the memo key). */
+function signatureVerifies(c: Constraints, encoded: string, kid: string, alg: string, input: Buffer, signature: Buffer): boolean {
   const spec = algorithmSpec(alg);
   if (!spec) return false;
   const check = (m: KeyMaterial) => verifySignature(spec.family, spec.hash, m, input, signature);
   const keys = c.keys;
-  if (keys) return memoisedSignature(keys, `jws/${input.toString('latin1')}.${signature.toString('base64url')}`, () => verifyWithKeys(keys, kid, alg, check));
+  if (keys) return memoisedSignature(keys, 'decode_verify', encoded, () => verifyWithKeys(keys, kid, alg, check));
   return check({ kind: 'secret', key: Buffer.from(c.secret, 'utf8') });
 }
 
@@ -192,7 +196,7 @@ const decodeVerify: BuiltinImpl = (args, ctx) => {
       if (!joseHeaderValid(jose)) return UNVERIFIED();
       if (c.alg !== '' && c.alg !== jose.alg) return UNVERIFIED();
       const signature = decodeSignature(t);
-      if (!signatureVerifies(c, jose.kid, jose.alg, signingInput(t), signature)) return UNVERIFIED();
+      if (!signatureVerifies(c, encoded, jose.kid, jose.alg, signingInput(t), signature)) return UNVERIFIED();
       payloadText = decodePayloadText(t);
       if (jose.cty.toLowerCase() !== 'jwt') break;
       encoded = payloadText;

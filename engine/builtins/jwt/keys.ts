@@ -37,7 +37,7 @@ function memo<T>(cache: Map<string, T | KeyError>, text: string, make: () => T):
     result = e;
   }
   if (text.length <= CACHEABLE_LENGTH) {
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(text, result);
   }
   if (result instanceof KeyError) throw result;

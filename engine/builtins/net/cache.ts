@@ -1,8 +1,9 @@
 /**
  * Bounded memo of parsed addresses and networks. Policies test a constant allow-list CIDR against
  * each request's address, so the CIDR text is parsed once per process, not once per request.
- * Eviction drops the oldest entry (Map keeps insertion order): cheap, and good enough for the
- * mostly-constant keys this serves.
+ * A full memo is cleared rather than trimmed entry by entry: V8 maps keep deleted slots until they
+ * rehash, so "drop the oldest" under churn (a new client address per request) walks ever more
+ * holes, while clearing costs one re-parse of the constant entries.
  */
 import { parseCIDR, parseIP, type IP, type Net } from './ip.js';
 
@@ -11,7 +12,7 @@ const cidrs = new Map<string, Net | null>();
 const ips = new Map<string, IP | null>();
 
 function remember<T>(map: Map<string, T | null>, key: string, value: T | undefined): T | undefined {
-  if (map.size >= LIMIT) map.delete(map.keys().next().value!);
+  if (map.size >= LIMIT) map.clear();
   map.set(key, value ?? null);
   return value;
 }

@@ -128,7 +128,7 @@ export function tokenizeLayout(layout: string): Chunk[] {
   }
   if (lit) chunks.push({ lit });
   if (layout.length <= 256) {
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(layout, chunks);
   }
   return chunks;

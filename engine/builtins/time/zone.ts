@@ -1,7 +1,7 @@
 /**
  * IANA time zones through the platform's `Intl` data (no extra dependency). A zone resolves once to
  * a cached `Zone`; UTC offsets are computed from `Intl.DateTimeFormat` wall-clock parts and memoised
- * per (zone, second), so repeated calls with the evaluation clock cost a map lookup.
+ * per (zone, hour), so calls around the evaluation clock cost a map lookup.
  */
 import { daysFromCivil } from './civil.js';
 import { abbreviation, type AbbrevSource } from './abbrev.js';
@@ -27,7 +27,7 @@ export function resolveZone(name: string): Zone | undefined {
   const hit = zones.get(name);
   if (hit !== undefined) return hit ?? undefined;
   const zone = name === 'Local' ? intlZone('Local', localZoneName()) : loadZone(name);
-  if (zones.size >= ZONE_LIMIT) zones.delete(zones.keys().next().value!);
+  if (zones.size >= ZONE_LIMIT) zones.clear();
   zones.set(name, zone ?? null);
   return zone;
 }
@@ -56,11 +56,7 @@ function intlZone(name: string, ianaName: string): Zone {
     year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
   });
   const namers = { 'en-US': shortNamer('en-US', ianaName), 'en-GB': shortNamer('en-GB', ianaName) };
-  const offsets = new Map<number, number>();
-
-  const offsetAt = (epochSec: number): number => {
-    const hit = offsets.get(epochSec);
-    if (hit !== undefined) return hit;
+  const exactOffset = (epochSec: number): number => {
     let year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0, bc = false;
     for (const p of wall.formatToParts(epochSec * 1000)) {
       switch (p.type) {
@@ -75,10 +71,22 @@ function intlZone(name: string, ianaName: string): Zone {
     }
     if (bc) year = 1 - year;
     const asUtc = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
-    const offset = asUtc - epochSec;
-    if (offsets.size >= OFFSET_LIMIT) offsets.clear();
-    offsets.set(epochSec, offset);
-    return offset;
+    return asUtc - epochSec;
+  };
+
+  // Offsets are memoised per hour: when an hour starts and ends at the same offset, every second
+  // in it has that offset (no zone changes twice within an hour); a transition hour is computed
+  // per call.
+  const hours = new Map<number, number>();
+  const offsetAt = (epochSec: number): number => {
+    const hour = Math.floor(epochSec / 3600);
+    const hit = hours.get(hour);
+    if (hit !== undefined) return hit;
+    const first = exactOffset(hour * 3600), last = exactOffset(hour * 3600 + 3599);
+    if (first !== last) return exactOffset(epochSec);
+    if (hours.size >= OFFSET_LIMIT) hours.clear();
+    hours.set(hour, first);
+    return first;
   };
 
   const source: AbbrevSource = {
