@@ -6,6 +6,7 @@ import { fmtBytes, fmtNs, fmtOps, fmtRatio } from './engine/stats.js';
 import type { MachineFacts } from './machine.js';
 import { ENGINE_LABELS, ENGINES, type EngineName } from './engine/workload.js';
 import type { MeasureOptions } from './engine/harness.js';
+import { RERUN_NODE_FLAGS } from './engine/child.js';
 
 export interface RunReport {
   date: Date;
@@ -136,7 +137,7 @@ export function renderReport(r: RunReport): string {
     const crashed = runs.filter(x => x.crashes.length);
     if (crashed.length) {
       out.push('## Crashes and reruns', '');
-      for (const c of crashed) out.push(`- ${c.workload} / ${c.engine}: ${c.crashes.map(s => s.replace(/\|/g, '\\|')).join('; ')}${c.result ? ' — the rerun succeeded and its numbers are shown.' : ' — failed twice; no numbers.'}`);
+      for (const c of crashed) out.push(`- ${c.workload} / ${c.engine}: ${c.crashes.map(s => s.replace(/\|/g, '\\|')).join('; ')}${c.result ? ` — the rerun (with \`${RERUN_NODE_FLAGS.join(' ')}\`) succeeded and its numbers are shown.` : ' — failed twice; no numbers.'}`);
       out.push('');
     }
     out.push('## Engine benchmarks', '');

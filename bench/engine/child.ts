@@ -28,7 +28,9 @@ export function runChild<T>(script: string, args: string[], timeoutMs: number, e
           return;
         } catch { /* reported below */ }
       }
-      const tail = stderr.trim().split('\n').slice(-6).join(' | ');
+      // A V8 abort prints its reason between `#` lines, then a native stack: keep the reason.
+      const fatal = /#\s*Fatal error[^\n]*\n#\s*([^\n]+)/.exec(stderr);
+      const tail = fatal ? `V8 fatal error "${fatal[1]!.trim()}"` : stderr.trim().split('\n').slice(-6).join(' | ');
       const how = signal ? `killed by ${signal}${signal === 'SIGKILL' ? ` (timeout ${timeoutMs} ms?)` : ''}` : `exit code ${code}`;
       resolve({ failure: `${how}${line ? '' : ', no result'}${tail ? `: ${tail}` : ''}` });
     });
@@ -36,15 +38,22 @@ export function runChild<T>(script: string, args: string[], timeoutMs: number, e
 }
 
 /**
- * Runs a child and, when it crashes, once more. Node 20's V8 occasionally aborts long timing
- * loops ("unreachable code"); a rerun is reported, never hidden.
+ * Flags for the rerun. Node 20's V8 aborts some long timing loops with a fatal "unreachable code"
+ * in `Deoptimizer::DoComputeBuiltinContinuation` (seen with cedar-wasm's glue code); without
+ * TurboFan inlining that deoptimisation path is not taken. The rerun's flags are reported.
+ */
+export const RERUN_NODE_FLAGS = ['--no-turbo-inlining'];
+
+/**
+ * Runs a child and, when it crashes, once more with `RERUN_NODE_FLAGS`. A rerun is reported in
+ * `crashes`, never hidden.
  */
 export async function runWithRetry<T>(script: string, args: string[], timeoutMs: number, extraFlags: string[] = []): Promise<{ result?: T; crashes: string[] }> {
   const crashes: string[] = [];
   for (let attempt = 0; attempt < 2; attempt++) {
-    const out = await runChild<T>(script, args, timeoutMs, extraFlags);
+    const out = await runChild<T>(script, args, timeoutMs, attempt === 0 ? extraFlags : [...extraFlags, ...RERUN_NODE_FLAGS]);
     if (out.result !== undefined) return { result: out.result, crashes };
-    crashes.push(out.failure ?? 'unknown failure');
+    crashes.push(`${attempt === 0 ? '' : `rerun with ${RERUN_NODE_FLAGS.join(' ')}: `}${out.failure ?? 'unknown failure'}`);
   }
   return { crashes };
 }

@@ -46,7 +46,7 @@ test('the report names reruns and disagreements', () => {
   const r = report([run('rbac', 'floor', 100), run('rbac', 'pol', 500, ['exit code 134: unreachable code'])]);
   r.engine!.disagreements.push({ workload: 'rbac', engine: 'pol', count: 1, examples: [{ index: 1, request: { user: 'u' }, floor: true, engine: false }] });
   const md = renderReport(r);
-  assert.match(md, /## Crashes and reruns\n\n- rbac \/ pol: exit code 134: unreachable code — the rerun succeeded/);
+  assert.match(md, /## Crashes and reruns\n\n- rbac \/ pol: exit code 134: unreachable code — the rerun \(with `--no-turbo-inlining`\) succeeded/);
   assert.match(md, /\*\*FAILED\*\*: engines disagree/);
   assert.match(md, /rbac: pol disagrees with the floor on 1 request/);
   assert.match(md, /Quick mode/);

@@ -1,0 +1,47 @@
+/**
+ * The servers under test, all in this process: a bare fastify route that returns the same JSON as
+ * a `/v1/decide` answer (the ceiling), and pol's app on the benchmark policy.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { buildApp, resolveConfig } from '../../server/index.js';
+import { BENCH_POLICY } from './policy.js';
+
+export interface Listening { app: FastifyInstance; url: string; close(): Promise<void> }
+
+async function listen(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const a = app.server.address();
+  return `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+}
+
+/** A bare fastify route: parse the JSON body, answer the JSON `/v1/decide` gives for a cached decision. */
+export async function startBare(): Promise<Listening> {
+  const app = Fastify({ logger: false, logController: new LogController({ disableRequestLogging: true }) });
+  app.post('/bare', async (_req, reply) => reply.header('content-type', 'application/json; charset=utf-8')
+    .send(`{"decision_id":"${randomUUID()}","result":true,"cached":true,"eval_ns":1500}`));
+  const url = await listen(app);
+  return { app, url, close: () => app.close() };
+}
+
+/** pol's decision service on the benchmark policy, with the decision log on (to a temp file). */
+export async function startPol(): Promise<Listening & { logDropped(): number; logWritten(): number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-bench-http-'));
+  const app = buildApp(resolveConfig({
+    addr: '127.0.0.1:0',
+    decision_log: { enabled: true, path: join(dir, 'decisions.log'), buffer: 100_000 },
+    forward_auth: { path: 'bench/decision', identity_headers: ['x-user', 'x-user-roles'] },
+    log_level: 'silent',
+  }), { logger: false });
+  app.pol.store.loadBase({ modules: { 'bench.pol': BENCH_POLICY.source }, data: BENCH_POLICY.data }, 'bench');
+  const url = await listen(app);
+  return {
+    app, url,
+    logDropped: () => app.pol.decisionLog?.dropped ?? 0,
+    logWritten: () => app.pol.decisionLog?.written ?? 0,
+    close: async () => { await app.close(); rmSync(dir, { recursive: true, force: true }); },
+  };
+}
