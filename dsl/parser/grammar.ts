@@ -13,6 +13,10 @@
  *   AST is built, which keeps the parser shallow and fast.
  * - `[x | ...]`, `{x | ...}` and `{k: v | ...}` are comprehensions when a `|` appears at the top
  *   level of the brackets before any `,`; the head expression then stops at that `|`.
+ *
+ * chevrotain's token-level error recovery is off: the driver (parse.ts) splits a module into
+ * statements and parses each on its own, so every broken statement is reported once, the others
+ * are still checked, and no re-synchronisation guesses produce follow-up errors.
  */
 import { CstParser, tokenMatcher, type IToken, type TokenType } from 'chevrotain';
 import type { PolToken } from '../lexer/index.js';

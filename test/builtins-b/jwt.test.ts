@@ -180,6 +180,21 @@ test('encode_sign: Go JSON encoding and header errors', () => {
   assertError(() => call('io.jwt.encode_sign_raw', ['{"alg":"HS256"}', '{}', '{"keys":[]}']), 'no keys found in JWK set');
 });
 
+test('base64url segments decode as OPA decodes them, with Go error positions', () => {
+  assert.equal(decodeBase64Url('YQ').toString(), 'a');
+  assert.equal(decodeBase64Url('YWI').toString(), 'ab');
+  assert.equal(decodeBase64Url('YWJj').toString(), 'abc');
+  assert.equal(decodeBase64Url('YQ==').toString(), 'a');
+  assert.equal(decodeBase64Url('Y\nQ==').toString(), 'a', 'newlines are skipped');
+  assert.equal(decodeBase64Url('_-8').toString('hex'), 'ffef');
+  const bad: [string, string][] = [
+    ['Y', 'illegal base64url string: Y'], ['YQ=', 'illegal base64 data at input byte 3'],
+    ['YQ==YQ', 'illegal base64 data at input byte 4'], ['Y===', 'illegal base64 data at input byte 1'],
+    ['YQ+/', 'illegal base64 data at input byte 2'], ['YWJj!A', 'illegal base64 data at input byte 4'],
+  ];
+  for (const [input, message] of bad) assert.throws(() => decodeBase64Url(input), { message }, input);
+});
+
 test('lossless JSON and Go marshalling helpers', () => {
   assert.deepEqual(parseJson('{"a":1,"a":2}'), { a: 2 });
   assert.equal(parseJson('-9007199254740993'), -9007199254740993n);
