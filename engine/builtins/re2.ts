@@ -32,6 +32,19 @@ interface Atom {
 }
 
 const MAX_REPEAT = 1000;
+/**
+ * Backtracking can cost up to n^d steps for d unbounded repetitions (plus one for an unanchored
+ * search). Inputs longer than budget^(1/d) are refused for such patterns, so one call stays
+ * around a second at worst; patterns with at most one factor of n are not limited.
+ */
+const BACKTRACK_BUDGET = 1e9;
+
+export interface Translation {
+  source: string;
+  flags: string;
+  /** Longest input this pattern may be run on (see BACKTRACK_BUDGET). */
+  maxInput: number;
+}
 const ALL: [number, number][] = [[0, 0x10ffff]];
 
 function unionSets(a: CharSet, b: CharSet): CharSet {
@@ -102,6 +115,8 @@ function rangesSrc(rs: [number, number][]): string {
 class Translator {
   private pos = 0;
   private groups = 0;
+  /** Unbounded repetitions in the whole pattern: each can multiply backtracking work by n. */
+  unboundedCount = 0;
   private readonly names = new Set<string>();
   constructor(private readonly p: string) {}
 
@@ -109,11 +124,14 @@ class Translator {
     throw new RegexSyntaxError(`error parsing regexp: ${msg}: \`${this.p}\``);
   }
 
-  translate(): { source: string; flags: string } {
+  translate(): Translation {
     const flags: Flags = { i: false, m: false, s: false, U: false };
     const a = this.alternation(flags, 0);
     if (this.pos < this.p.length) this.fail('unexpected )');
-    return { source: a.src, flags: 'u' };
+    // An unanchored search retries at every position: one more factor of n.
+    const anchored = a.src.startsWith('^') || a.src.startsWith('(?<![^])');
+    const degree = this.unboundedCount + (anchored ? 0 : 1);
+    return { source: a.src, flags: 'u', maxInput: degree <= 1 ? Infinity : Math.floor(BACKTRACK_BUDGET ** (1 / degree)) };
   }
 
   private alternation(flags: Flags, depth: number): Atom {
@@ -198,6 +216,7 @@ class Translator {
       this.fail(`invalid nested repetition operator: \`${q}${lazy ? '?' : ''}${next}\``);
     }
     if (flags.U) lazy = !lazy;
+    if (max === Infinity) this.unboundedCount++;
     const repeats = max > 1;
     if (repeats && a.rep !== null) this.checkBacktracking(a);
     return {
@@ -463,7 +482,7 @@ function unionRep(a: CharSet | null, b: CharSet | null): CharSet | null {
 }
 
 /** Translates a Go regular expression to a JS `RegExp` source and flags; throws `RegexSyntaxError`. */
-export function translateRe2(pattern: string): { source: string; flags: string } {
+export function translateRe2(pattern: string): Translation {
   return new Translator(pattern).translate();
 }
 
@@ -480,8 +499,9 @@ export function compileRe2(pattern: string, global = false): RegExp {
   let r = cache.get(pattern);
   if (r === undefined) {
     try {
-      const { source, flags } = translateRe2(pattern);
+      const { source, flags, maxInput } = translateRe2(pattern);
       r = new RegExp(source, flags + (global ? 'g' : ''));
+      if (maxInput !== Infinity) inputLimits.set(r, maxInput);
     } catch (e) {
       r = e instanceof RegexSyntaxError ? e : new RegexSyntaxError(`error parsing regexp: ${(e as Error).message}`);
     }
@@ -489,6 +509,13 @@ export function compileRe2(pattern: string, global = false): RegExp {
   }
   if (r instanceof RegexSyntaxError) throw r;
   return r;
+}
+
+const inputLimits = new WeakMap<RegExp, number>();
+
+/** Longest input a compiled pattern may be run on; Infinity for patterns that cannot blow up. */
+export function maxInputLength(re: RegExp): number {
+  return inputLimits.get(re) ?? Infinity;
 }
 
 /** Go's regexp.QuoteMeta. */

@@ -4,16 +4,21 @@ import type { Value } from '../value.js';
 import { builtinError, withChecks } from './check.js';
 import { globsIntersect } from './regex-globs.js';
 import { toDouble, type Num } from './num.js';
-import { compileRe2, quoteMeta, RegexSyntaxError } from './re2.js';
+import { compileRe2, maxInputLength, quoteMeta, RegexSyntaxError } from './re2.js';
 import type { BuiltinImpl } from './types.js';
 
-function compile(name: string, pattern: string, global = false): RegExp {
+/** The compiled pattern, refusing inputs long enough to make its backtracking explode. */
+function compile(name: string, pattern: string, input: string, global = false): RegExp {
+  let re: RegExp;
   try {
-    return compileRe2(pattern, global);
+    re = compileRe2(pattern, global);
   } catch (e) {
     if (e instanceof RegexSyntaxError) throw builtinError(name, e.message);
     throw e;
   }
+  const limit = maxInputLength(re);
+  if (input.length > limit) throw builtinError(name, `input of ${input.length} characters is too long for this pattern (limit ${limit}); anchor the pattern or use fewer unbounded repetitions`);
+  return re;
 }
 
 /**
@@ -84,7 +89,7 @@ function templateRegex(template: string, open: string, close: string): string {
 
 export const impls: Record<string, BuiltinImpl> = withChecks(decls, {
   'regex.match': ([p, s]) => {
-    const re = compile('regex.match', p as string);
+    const re = compile('regex.match', p as string, s as string);
     return re.test(s as string);
   },
   'regex.is_valid': ([p]) => {
@@ -93,7 +98,7 @@ export const impls: Record<string, BuiltinImpl> = withChecks(decls, {
   },
   'regex.split': ([p, s]) => {
     const str = s as string;
-    const re = compile('regex.split', p as string, true);
+    const re = compile('regex.split', p as string, str, true);
     if (str === '') return [''];
     const out: string[] = [];
     let beg = 0, end = 0;
@@ -106,12 +111,12 @@ export const impls: Record<string, BuiltinImpl> = withChecks(decls, {
     if (end !== str.length) out.push(str.slice(beg));
     return out;
   },
-  'regex.find_n': ([p, s, n]) => findAll(compile('regex.find_n', p as string, true), s as string, limitOperand(n!)).map(m => m[0]),
+  'regex.find_n': ([p, s, n]) => findAll(compile('regex.find_n', p as string, s as string, true), s as string, limitOperand(n!)).map(m => m[0]),
   'regex.find_all_string_submatch_n': ([p, s, n]) =>
-    findAll(compile('regex.find_all_string_submatch_n', p as string, true), s as string, limitOperand(n!)).map(m => [...m].map(x => x ?? '')),
+    findAll(compile('regex.find_all_string_submatch_n', p as string, s as string, true), s as string, limitOperand(n!)).map(m => [...m].map(x => x ?? '')),
   'regex.replace': ([s, p, r]) => {
     const str = s as string, rep = r as string;
-    const re = compile('regex.replace', p as string, true);
+    const re = compile('regex.replace', p as string, str, true);
     let out = '', last = 0;
     for (const m of findAll(re, str, -1)) {
       out += str.slice(last, m.index) + expandReplacement(rep, m);
@@ -120,6 +125,6 @@ export const impls: Record<string, BuiltinImpl> = withChecks(decls, {
     return out + str.slice(last);
   },
   'regex.template_match': ([t, s, open, close]) =>
-    compile('regex.template_match', templateRegex(t as string, open as string, close as string)).test(s as string),
+    compile('regex.template_match', templateRegex(t as string, open as string, close as string), s as string).test(s as string),
   'regex.globs_match': ([a, b]) => globsIntersect(a as string, b as string),
 });
