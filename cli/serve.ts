@@ -3,6 +3,8 @@
  * service until SIGINT/SIGTERM and prints how to query each API.
  */
 import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, defaultConfig, loadConfigFile, resolveConfig, startServer, type ServerConfig } from '../server/index.js';
 
 const USAGE = `usage: pol serve [--policies <dir>] [--config pol.yaml] [--addr host:port] [--decision-log] [--no-watch]
@@ -36,10 +38,21 @@ function signals(): Promise<void> {
   });
 }
 
-/** The curl lines printed at start-up: one per API, against the bundled example policies' paths. */
+/** An example input shipped with the policies (`examples/rbac-allow.json`), when there is one. */
+function exampleInput(dir: string | undefined): unknown {
+  const fallback = { identity: { type: 'jwt', subject: 'bob' }, request: { method: 'GET', route: '/accounts/{id}', path: '/accounts/42' } };
+  if (!dir) return fallback;
+  try {
+    return JSON.parse(readFileSync(join(dir, 'examples', 'rbac-allow.json'), 'utf8')) as unknown;
+  } catch {
+    return fallback;
+  }
+}
+
+/** The curl lines printed at start-up: one per API, with the bundled policies' example input. */
 export function usageBanner(url: string, config: ServerConfig): string {
-  const j = (o: unknown): string => `'${JSON.stringify(o)}'`;
-  const input = { user: { name: 'alice', roles: ['admin'] }, action: 'read', resource: { type: 'document', id: '42' } };
+  const j = (o: unknown): string => `'${JSON.stringify(o).replace(/'/g, "'\\''")}'`;
+  const input = exampleInput(config.policies?.dir);
   return [
     `pol is serving decisions on ${url}`,
     '',

@@ -53,7 +53,8 @@ export const DEFAULT_ADDR = '127.0.0.1:8181';
 export function defaultConfig(): ServerConfig {
   const proxy = (errorStatus: number): ProxyAuthConfig => ({
     path: 'gateway/decision',
-    identity_headers: ['x-user', 'x-user-roles', 'x-tenant', 'x-decision-id'],
+    // The headers the bundled `gateway` package decides (obligations.headers), plus the decision id.
+    identity_headers: ['x-user-id', 'x-user-tier', 'x-decision-id'],
     deny_status: 403,
     error_status: errorStatus,
   });
