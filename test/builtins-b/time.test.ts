@@ -51,6 +51,9 @@ test('operand errors for the [ns, tz] forms', () => {
   assertError(() => call('time.clock', [[0, 1]]), 'operand 1 must be string but got number', 'eval_type_error');
   assertError(() => call('time.clock', [[0, 'Mars/Olympus_Mons']]), 'time.clock: unknown time zone Mars/Olympus_Mons');
   assertError(() => call('time.clock', [[0, '+05:00']]), 'unknown time zone +05:00');
+  assertError(() => call('time.clock', [[0, 'europe/paris']]), 'unknown time zone europe/paris');
+  ok('time.clock', [[0, 'US/Eastern']], [19, 0, 0]);
+  ok('time.clock', [[0, 'Etc/GMT-14']], [14, 0, 0]);
   ok('time.clock', [[0, 'Local']], call('time.clock', [[0, 'Local']])!);
 });
 

@@ -41,11 +41,14 @@ const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/;
 
 function loadZone(name: string): Zone | undefined {
   if (name.length > 64 || !IANA_NAME.test(name)) return undefined;
+  let resolved: string;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
   } catch {
     return undefined;
   }
+  // Intl matches names case-insensitively; Go's tzdata lookup does not (`utc` is unknown to OPA).
+  if (resolved !== name && resolved.toLowerCase() === name.toLowerCase()) return undefined;
   return intlZone(name, name);
 }
 
