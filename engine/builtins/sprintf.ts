@@ -273,3 +273,12 @@ function formatArg(verb: string, spec: Spec, a: GoArg): string {
   }
   return r ?? bad(verb, a);
 }
+
+/**
+ * Text of one `{expr}` part of a template string (`$"..."`): strings as they are, an undefined
+ * part as `<undefined>`, anything else in Rego syntax (`[1, "a"]`, `set()`).
+ */
+export function templatePartText(v: Value | undefined): string {
+  if (v === undefined) return '<undefined>';
+  return typeof v === 'string' ? v : regoText(v);
+}

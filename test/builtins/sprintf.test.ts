@@ -1,4 +1,6 @@
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { templatePartText } from '../../engine/builtins/sprintf.js';
 import { check, set } from './helpers.js';
 
 test('sprintf follows Go fmt as OPA feeds it', () => {
@@ -35,4 +37,12 @@ test('sprintf follows Go fmt as OPA feeds it', () => {
     { args: ['%5.1s|', ['abc']], want: '    a|' },
     { args: ['x', 'y'], error: 'eval_type_error', message: 'sprintf: operand 2 must be array but got string' },
   ]);
+});
+
+test('template string parts print as OPA prints them', () => {
+  const cases: [Parameters<typeof templatePartText>[0], string][] = [
+    ['foo', 'foo'], [42, '42'], [13.37, '13.37'], [true, 'true'], [null, 'null'], [undefined, '<undefined>'],
+    [[42, 13.37, true, 'foo', null], '[42, 13.37, true, "foo", null]'], [set(), 'set()'], [set(42), '{42}'], [{}, '{}'], [{ a: 'b' }, '{"a": "b"}'],
+  ];
+  for (const [v, want] of cases) assert.equal(templatePartText(v), want);
 });
