@@ -79,7 +79,7 @@ function median(xs: number[]): number {
 export async function runHttpScenarios(opts: HttpBenchOptions): Promise<HttpBenchResult> {
   const log = opts.log ?? (() => {});
   const duration = opts.quick ? 1.5 : 8;
-  const warmup = opts.quick ? 1 : 2;
+  const warmup = opts.quick ? 0.5 : 2;
   const rounds = opts.quick ? 1 : 3;
   const connections = 32;
   const bareServer = await startBare();

@@ -44,7 +44,9 @@ export class DecisionLog {
   constructor(opts: DecisionLogOptions) {
     if (typeof opts.destination === 'string') {
       const fd = opts.destination === 'stdout' ? 1 : opts.destination === 'stderr' ? 2 : opts.destination;
-      this.dest = pino.destination({ dest: fd, sync: false, minLength: 4096 });
+      // No minimum length: lines must not sit in a buffer on a quiet server; batching comes from
+      // draining many records per tick, and sonic-boom coalesces writes while one is in flight.
+      this.dest = pino.destination({ dest: fd, sync: false, minLength: 0 });
       this.ownsFile = typeof fd === 'string';
       this.logger = pino({ base: null, messageKey: 'msg', timestamp: pino.stdTimeFunctions.isoTime }, this.dest);
     } else {

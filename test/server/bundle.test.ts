@@ -57,6 +57,24 @@ test('tar round trip and signature verification reject tampering', async () => {
   await assert.rejects(verifyBundle(read, { algorithm: 'HS256', secret: 'x'.repeat(32) }), /bad bundle signature/);
 });
 
+test('archives with unsafe paths or over the size limit are rejected', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const header = (name: string, size: number): Buffer => {
+    const h = Buffer.alloc(512, 0);
+    h.write(name, 0);
+    h.write(size.toString(8).padStart(11, '0') + '\0', 124);
+    h.write('0', 156);
+    return h;
+  };
+  const evil = gzipSync(Buffer.concat([header('../escape.pol', 4), Buffer.from('abcd'), Buffer.alloc(508 + 1024, 0)]));
+  assert.throws(() => readTarGz(evil, 1 << 20), /unsafe path/);
+  const abs = gzipSync(Buffer.concat([header('/etc/x.pol', 4), Buffer.from('abcd'), Buffer.alloc(508 + 1024, 0)]));
+  assert.throws(() => readTarGz(abs, 1 << 20), /unsafe path/);
+  const big = writeTarGz(new Map([['a.pol', 'x'.repeat(100_000)]]));
+  assert.ok(big.length < 10_000, 'compresses well');
+  assert.throws(() => readTarGz(big, 50_000), /cannot decompress/);
+});
+
 test('two instances load one signed bundle, converge on one revision, and use ETags', async () => {
   await publish(new Map([['rbac.pol', RBAC_V1], ['data.json', '{"owner":"alice"}']]), privateKeyPem, 'v1');
   const a = makeInstance();

@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DecisionLog } from '../../server/index.js';
 import { makeApp, json } from './helpers.js';
 
@@ -51,4 +54,17 @@ test('a full buffer drops and counts instead of growing', async () => {
   assert.equal(log.record(rec(5)), true, 'room again once drained');
   await log.close();
   assert.equal(out.lines().length, 4);
+});
+
+test('a file destination receives every line, flushed on close', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  try {
+    const file = join(dir, 'decisions.log');
+    const log = new DecisionLog({ destination: file, mask: [], buffer: 100 });
+    for (let i = 0; i < 5; i++) log.record({ decision_id: String(i), api: 't', path: 'p', input: { i, big: 123456789012345678901234567890n }, result: true, revision: 'r', latency_ns: 1, cached: false });
+    await log.close();
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map(l => JSON.parse(l) as { decision_id: string; msg: string });
+    assert.deepEqual(lines.map(l => l.decision_id), ['0', '1', '2', '3', '4']);
+    assert.equal(lines[0]!.msg, 'decision');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
