@@ -14,7 +14,7 @@ import { FULL, QUICK } from './engine/harness.js';
 import { ENGINES, type EngineName } from './engine/workload.js';
 import { makeWorkload, WORKLOAD_IDS } from './engine/workloads/index.js';
 import { machineFacts, packageVersion } from './machine.js';
-import { renderReport, checkTargets, type RunReport } from './report.js';
+import { renderReport, checkTargets, type RunReport, type TargetCheck } from './report.js';
 
 /** Minimal output sink so `pol bench` and the script share this code. */
 export interface BenchIO { stdout(text: string): void; stderr(text: string): void; cwd: string }
@@ -24,7 +24,13 @@ const QUICK_WORKLOADS = ['rbac', 'abac', 'contextual', 'scale-1000'];
 const QUICK_COMPILE_SIZES = [10, 1000];
 
 /** What the HTTP benchmarks (bench/http, written separately) export. */
-interface HttpBenchModule { runHttpBench(opts: { quick: boolean; log?: (line: string) => void }): Promise<string> }
+interface HttpScenario { id: string; ratio: number }
+interface HttpBenchModule {
+  runHttpBench(opts: { quick: boolean; log?: (line: string) => void }): Promise<string>;
+  /** Structured results, when available, so the HTTP targets join the targets table. */
+  runHttpScenarios?(opts: { quick: boolean; log?: (line: string) => void }): Promise<{ scenarios: HttpScenario[] }>;
+  renderHttpSection?(r: { scenarios: HttpScenario[] }, quick: boolean): string;
+}
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -79,11 +85,26 @@ function plan(argv: string[], cwd: string): Plan {
   return { quick, workloads, engines, sections, out };
 }
 
-async function httpSection(quick: boolean, log: (line: string) => void): Promise<string> {
+function httpTargets(scenarios: HttpScenario[]): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const pct = (x: number) => `${(x * 100).toFixed(1)}% of the bare route`;
+  const uncached = scenarios.find(s => s.id === 'decide-uncached');
+  const cached = scenarios.find(s => s.id === 'decide-cached');
+  out.push({ target: '`/v1/decide` uncached ≥ 80% of the bare fastify route (req/s)', measured: uncached ? pct(uncached.ratio) : 'not measured', met: uncached ? uncached.ratio >= 0.8 : undefined });
+  out.push({ target: '`/v1/decide` cached ≥ 95% of the bare fastify route (req/s)', measured: cached ? pct(cached.ratio) : 'not measured', met: cached ? cached.ratio >= 0.95 : undefined });
+  return out;
+}
+
+async function httpSection(quick: boolean, log: (line: string) => void, targets: TargetCheck[]): Promise<string> {
   const entry = new URL('./http/index.js', import.meta.url);
   if (!existsSync(entry)) return '## HTTP benchmarks\n\nNot run: `bench/http/` is not built in this tree.\n';
   try {
     const mod = (await import(entry.href)) as Partial<HttpBenchModule>;
+    if (typeof mod.runHttpScenarios === 'function' && typeof mod.renderHttpSection === 'function') {
+      const r = await mod.runHttpScenarios({ quick, log });
+      targets.push(...httpTargets(r.scenarios));
+      return mod.renderHttpSection(r, quick);
+    }
     if (typeof mod.runHttpBench !== 'function') return '## HTTP benchmarks\n\nNot run: `bench/http/index.js` exports no `runHttpBench`.\n';
     return await mod.runHttpBench({ quick, log });
   } catch (e) {
@@ -110,6 +131,7 @@ export async function runBenchSuite(argv: string[], io: BenchIO): Promise<number
     machine: machineFacts({ autocannon: packageVersion('autocannon'), fastify: packageVersion('fastify') }),
     measure: p.quick ? QUICK : FULL,
     workloadInfo: {},
+    extraTargets: [],
     durationSec: 0,
   };
   let failed = false;
@@ -127,7 +149,7 @@ export async function runBenchSuite(argv: string[], io: BenchIO): Promise<number
   }
   if (p.sections.has('http')) {
     log('http benchmarks');
-    report.http = await httpSection(p.quick, log);
+    report.http = await httpSection(p.quick, log, report.extraTargets);
   }
   report.durationSec = (performance.now() - started) / 1000;
   const markdown = renderReport(report);
