@@ -15,34 +15,42 @@ export interface PlainObject { [key: string]: Value }
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** A set with canonical equality: members are stored under their canonical key. */
+/**
+ * A set with canonical equality: members are stored under their canonical key. State lives in
+ * private fields so a set has no own string-keyed properties (refs read objects by own property).
+ */
 export class PolSet {
-  readonly map: Map<string, Value>;
+  readonly #map: Map<string, Value>;
+  #order: Value[] | undefined;
   constructor(items?: Iterable<Value>) {
-    this.map = new Map();
-    if (items) for (const v of items) this.map.set(keyOf(v), v);
+    this.#map = new Map();
+    if (items) for (const v of items) this.#map.set(keyOf(v), v);
   }
-  get size(): number { return this.map.size; }
-  add(v: Value): void { this.map.set(keyOf(v), v); this.order = undefined; }
-  has(v: Value): boolean { return this.map.has(keyOf(v)); }
-  values(): IterableIterator<Value> { return this.map.values(); }
-  private order: Value[] | undefined;
+  get size(): number { return this.#map.size; }
+  add(v: Value): void { this.#map.set(keyOf(v), v); this.#order = undefined; }
+  has(v: Value): boolean { return this.#map.has(keyOf(v)); }
+  /** Canonical-key operations, so set algebra need not re-hash members. */
+  hasKey(canonicalKey: string): boolean { return this.#map.has(canonicalKey); }
+  addKeyed(canonicalKey: string, v: Value): void { this.#map.set(canonicalKey, v); this.#order = undefined; }
+  keys(): IterableIterator<string> { return this.#map.keys(); }
+  keyed(): IterableIterator<[string, Value]> { return this.#map.entries(); }
+  values(): IterableIterator<Value> { return this.#map.values(); }
   /** Members in canonical order (as OPA serialises and iterates sets); cached until the next add. */
-  sorted(): Value[] { return (this.order ??= [...this.map.values()].sort(compare)); }
+  sorted(): Value[] { return (this.#order ??= [...this.#map.values()].sort(compare)); }
 }
 
 /** An object whose keys may be any value. Used only when some key is not a string. */
 export class PolObject {
-  readonly map: Map<string, [Value, Value]>;
+  readonly #map: Map<string, [Value, Value]>;
   constructor(entries?: Iterable<[Value, Value]>) {
-    this.map = new Map();
-    if (entries) for (const [k, v] of entries) this.map.set(keyOf(k), [k, v]);
+    this.#map = new Map();
+    if (entries) for (const [k, v] of entries) this.#map.set(keyOf(k), [k, v]);
   }
-  get size(): number { return this.map.size; }
-  get(k: Value): Value | undefined { return this.map.get(keyOf(k))?.[1]; }
-  set(k: Value, v: Value): void { this.map.set(keyOf(k), [k, v]); }
-  has(k: Value): boolean { return this.map.has(keyOf(k)); }
-  entries(): IterableIterator<[Value, Value]> { return this.map.values(); }
+  get size(): number { return this.#map.size; }
+  get(k: Value): Value | undefined { return this.#map.get(keyOf(k))?.[1]; }
+  set(k: Value, v: Value): void { this.#map.set(keyOf(k), [k, v]); }
+  has(k: Value): boolean { return this.#map.has(keyOf(k)); }
+  entries(): IterableIterator<[Value, Value]> { return this.#map.values(); }
 }
 
 export function isPlainObject(v: unknown): v is PlainObject {
@@ -237,7 +245,7 @@ export function equal(a: Value, b: Value): boolean {
   if (Array.isArray(b)) return false;
   if (a instanceof PolSet) {
     if (!(b instanceof PolSet) || a.size !== b.size) return false;
-    for (const k of a.map.keys()) if (!b.map.has(k)) return false;
+    for (const k of a.keys()) if (!b.hasKey(k)) return false;
     return true;
   }
   if (b instanceof PolSet) return false;

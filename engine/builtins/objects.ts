@@ -79,14 +79,14 @@ export function isSubset(sup: Value, sub: Value): boolean {
     return true;
   }
   if (sup instanceof PolSet && sub instanceof PolSet) {
-    for (const k of sub.map.keys()) if (!sup.map.has(k)) return false;
+    for (const k of sub.keys()) if (!sup.hasKey(k)) return false;
     return true;
   }
   if (Array.isArray(sup)) {
     if (Array.isArray(sub)) return arrayContains(sup, sub);
     if (sub instanceof PolSet) {
       const members = new PolSet(sup);
-      for (const k of sub.map.keys()) if (!members.map.has(k)) return false;
+      for (const k of sub.keys()) if (!members.hasKey(k)) return false;
       return true;
     }
   }

@@ -8,7 +8,7 @@ import type { BuiltinImpl } from './types.js';
 /** Members of `a` not in `b`. */
 export function setDifference(a: PolSet, b: PolSet): PolSet {
   const out = new PolSet();
-  for (const [k, v] of a.map) if (!b.map.has(k)) out.map.set(k, v);
+  for (const [k, v] of a.keyed()) if (!b.hasKey(k)) out.addKeyed(k, v);
   return out;
 }
 
@@ -16,15 +16,15 @@ export function setUnion(a: PolSet, b: PolSet): PolSet {
   if (b.size === 0) return a;
   if (a.size === 0) return b;
   const out = new PolSet();
-  for (const [k, v] of a.map) out.map.set(k, v);
-  for (const [k, v] of b.map) out.map.set(k, v);
+  for (const [k, v] of a.keyed()) out.addKeyed(k, v);
+  for (const [k, v] of b.keyed()) out.addKeyed(k, v);
   return out;
 }
 
 export function setIntersection(a: PolSet, b: PolSet): PolSet {
   if (a.size > b.size) [a, b] = [b, a];
   const out = new PolSet();
-  for (const [k, v] of a.map) if (b.map.has(k)) out.map.set(k, v);
+  for (const [k, v] of a.keyed()) if (b.hasKey(k)) out.addKeyed(k, v);
   return out;
 }
 

@@ -7,7 +7,7 @@ import type { BuiltinImpl } from './types.js';
 export const impls: Record<string, BuiltinImpl> = withChecks(decls, {
   union: ([xs]) => {
     const out = new PolSet();
-    for (const s of (xs as PolSet).values()) for (const [k, v] of (s as PolSet).map) out.map.set(k, v);
+    for (const s of (xs as PolSet).values()) for (const [k, v] of (s as PolSet).keyed()) out.addKeyed(k, v);
     return out;
   },
   intersection: ([xs]) => {
@@ -15,9 +15,9 @@ export const impls: Record<string, BuiltinImpl> = withChecks(decls, {
     if (sets.length === 0) return new PolSet();
     sets.sort((a, b) => a.size - b.size);
     const out = new PolSet();
-    outer: for (const [k, v] of sets[0]!.map) {
-      for (let i = 1; i < sets.length; i++) if (!sets[i]!.map.has(k)) continue outer;
-      out.map.set(k, v);
+    outer: for (const [k, v] of sets[0]!.keyed()) {
+      for (let i = 1; i < sets.length; i++) if (!sets[i]!.hasKey(k)) continue outer;
+      out.addKeyed(k, v);
     }
     return out;
   },

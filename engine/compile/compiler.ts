@@ -1150,11 +1150,24 @@ export class Compiler {
             const [k0, k1] = ks as string[];
             const head = t.head;
             if (head.kind === 'var' && head.name === 'input') {
-              if (ks.length === 1) return (_s, c) => readKey(c.input, k0!);
+              // Inlined reads: each closure keeps its own property-access feedback.
+              if (ks.length === 1) {
+                return (_s, c) => {
+                  const v = c.input;
+                  if (typeof v === 'object' && v !== null && !Array.isArray(v) && hasOwn.call(v, k0!)) return (v as PlainObject)[k0!];
+                  return derefKey(v, k0!);
+                };
+              }
               if (ks.length === 2) return (_s, c) => { const v = readKey(c.input, k0!); return v === undefined ? undefined : readKey(v, k1!); };
             } else if (head.kind === 'var' && head.name !== 'data' && scope.isBound(head.name)) {
               const slot = scope.slot(head.name);
-              if (ks.length === 1) return s => readKey(s[slot] as Value, k0!);
+              if (ks.length === 1) {
+                return s => {
+                  const v = s[slot] as Value;
+                  if (typeof v === 'object' && v !== null && !Array.isArray(v) && hasOwn.call(v, k0!)) return (v as PlainObject)[k0!];
+                  return derefKey(v, k0!);
+                };
+              }
               if (ks.length === 2) return s => { const v = readKey(s[slot] as Value, k0!); return v === undefined ? undefined : readKey(v, k1!); };
             }
             if (ks.length === 1) return (s, c) => readKey(source(s, c), k0!);
@@ -1277,9 +1290,9 @@ function mergeFactsInto(into: CompileFacts, from: CompileFacts): void {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** `v[k]` for a string key, with a fast path for ordinary JSON objects (own properties only). */
+/** `v[k]` for a string key: own properties of objects first (the hot path), then sets and others. */
 function readKey(v: Value | undefined, k: string): Value | undefined {
-  if (typeof v === 'object' && v !== null && (v as object).constructor === Object) return hasOwn.call(v, k) ? (v as PlainObject)[k] : undefined;
+  if (typeof v === 'object' && v !== null && !Array.isArray(v) && hasOwn.call(v, k)) return (v as PlainObject)[k];
   return derefKey(v, k);
 }
 

@@ -6,8 +6,9 @@ const hasOwn = Object.prototype.hasOwnProperty;
 
 export function derefKey(v: Value | undefined, key: Value): Value | undefined {
   if (v === undefined || v === null || typeof v !== 'object') return undefined;
-  // Ordinary JSON objects first: own properties only, so `__proto__` and friends are plain keys.
-  if (typeof key === 'string' && (v as object).constructor === Object) return hasOwn.call(v, key) ? (v as PlainObject)[key] : undefined;
+  // Objects first: own properties only, so `__proto__` and friends are plain keys (sets and
+  // non-string-keyed objects keep their state in private fields, so they have none).
+  if (typeof key === 'string' && !Array.isArray(v) && hasOwn.call(v, key)) return (v as PlainObject)[key];
   if (Array.isArray(v)) {
     if (typeof key === 'number') return Number.isInteger(key) && key >= 0 ? v[key] : undefined;
     return undefined;
