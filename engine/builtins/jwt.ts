@@ -32,6 +32,8 @@ function guarded<T>(name: string, f: () => T): T {
 
 // ---- io.jwt.decode --------------------------------------------------------------------------
 
+const SURROUNDING_QUOTES = /^["']+|["']+$/g;
+
 function decodeToken(encoded: string, depth: number): Value[] {
   if (depth > MAX_NESTING) throw new TokenError('nested JWT too deep');
   const t = splitToken(encoded);
@@ -39,7 +41,7 @@ function decodeToken(encoded: string, depth: number): Value[] {
   let payloadText = decodePayloadText(t);
   if (objectGet(header, 'cty') === 'JWT') {
     // A nested token arrives quoted (as jwt.io produces it); strip quotes and decode it instead.
-    payloadText = payloadText.replace(/^["']+|["']+$/g, '');
+    payloadText = payloadText.replace(SURROUNDING_QUOTES, '');
     return decodeToken(payloadText, depth + 1);
   }
   const payload = jsonObject(payloadText);

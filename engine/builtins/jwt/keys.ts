@@ -52,6 +52,9 @@ interface PemBlock { type: string; der: Buffer; rest: string }
 
 const PEM_BEGIN = /-----BEGIN ([^\n]*?)-----[ \t\r]*\n/g;
 
+const PEM_SPACE = /[ \t\r\n]/g;
+const PEM_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 /** The first well-formed PEM block in `text` (Go's `pem.Decode`), or undefined. */
 function decodePem(text: string): PemBlock | undefined {
   PEM_BEGIN.lastIndex = 0;
@@ -69,9 +72,9 @@ function decodePem(text: string): PemBlock | undefined {
     const lineRest = text.slice(after, nl < 0 ? text.length : nl);
     if (lineRest.trim() !== '') continue;
     after = nl < 0 ? text.length : nl + 1;
-    if (/:/.test(body.split('\n', 1)[0] ?? '')) continue; // encrypted-PEM headers are not supported
-    const b64 = body.replace(/[ \t\r\n]/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) continue;
+    if ((body.split('\n', 1)[0] ?? '').includes(':')) continue; // encrypted-PEM headers are not supported
+    const b64 = body.replace(PEM_SPACE, '');
+    if (!PEM_BASE64.test(b64) || b64.length % 4 !== 0) continue;
     return { type, der: Buffer.from(b64, 'base64'), rest: text.slice(after) };
   }
   return undefined;

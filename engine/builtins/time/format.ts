@@ -2,6 +2,8 @@
 import { MONTHS, WEEKDAYS, weekdayOf, yearDay, type Fields } from './civil.js';
 import type { Chunk } from './layout.js';
 
+const TRAILING_ZEROS = /0+$/;
+
 const pad = (n: number, width: number, fill = '0'): string => {
   const neg = n < 0;
   const s = String(Math.abs(n)).padStart(width, fill);
@@ -59,7 +61,7 @@ export function formatTime(f: Fields, chunks: Chunk[]): string {
       }
       case 'FracSecond9': {
         const digits = c.digits!;
-        const frac = String(f.nanos).padStart(9, '0').slice(0, digits).replace(/0+$/, '');
+        const frac = String(f.nanos).padStart(9, '0').slice(0, digits).replace(TRAILING_ZEROS, '');
         if (frac) out += c.sep + frac;
         break;
       }

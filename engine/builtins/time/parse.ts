@@ -5,6 +5,11 @@
 import { MONTHS, WEEKDAYS, daysFromCivil, daysIn, isLeap, NS_PER_SECOND } from './civil.js';
 import { tokenizeLayout, type Chunk, type Std } from './layout.js';
 
+const DIGITS = /^[0-9]+$/;
+const GMT_PREFIX = /^GMT([+-][0-9]{1,2})?/;
+const GMT_OFFSET = /^GMT([+-][0-9]+)$/;
+const LEADING_SPACES = /^ +/;
+
 export class TimeParseError extends Error {}
 
 const quote = (s: string) => JSON.stringify(s);
@@ -25,7 +30,7 @@ function getnum3(s: string, fixed: boolean): [number, string] | undefined {
 }
 /** Go's atoi over a fixed-width field: digits only (an optional leading sign is not expected here). */
 function atoi(s: string): number | undefined {
-  return /^[0-9]+$/.test(s) ? Number(s) : undefined;
+  return DIGITS.test(s) ? Number(s) : undefined;
 }
 /** Case-insensitive prefix match against a name table, as Go's `lookup`. */
 function lookup(names: string[], s: string): [number, string] | undefined {
@@ -42,7 +47,7 @@ const SHORT_DAYS = WEEKDAYS.map(d => d.slice(0, 3));
 function nanos(value: string, n: number): number | undefined {
   if (!commaOrPeriod(value[0])) return undefined;
   let digits = value.slice(1, Math.min(n, 10));
-  if (!/^[0-9]+$/.test(digits)) return undefined;
+  if (!DIGITS.test(digits)) return undefined;
   digits = digits.padEnd(9, '0');
   return Number(digits);
 }
@@ -52,7 +57,7 @@ function zoneAbbrevLength(s: string): number {
   if (s.length < 3) return 0;
   if (s.startsWith('ChST') || s.startsWith('MeST')) return 4;
   if (s.startsWith('GMT')) {
-    const m = /^GMT([+-][0-9]{1,2})?/.exec(s)!;
+    const m = GMT_PREFIX.exec(s)!;
     const off = m[1] ? Number(m[1]) : 0;
     return off < -23 || off > 23 ? 3 : m[0].length;
   }
@@ -199,7 +204,7 @@ export function parseTime(layout: string, value: string): bigint {
         if (n === 0) { bad = true; break; }
         const name = v.slice(0, n);
         // Unknown abbreviations get offset zero, except GMT±h (Go's fabricated zone).
-        const gmt = /^GMT([+-][0-9]+)$/.exec(name);
+        const gmt = GMT_OFFSET.exec(name);
         zoneOffset = gmt ? Number(gmt[1]) * 3600 : 0;
         v = v.slice(n);
         break;
@@ -259,8 +264,8 @@ function skip(value: string, prefix: string): string | undefined {
   while (p.length > 0) {
     if (p[0] === ' ') {
       if (v.length > 0 && v[0] !== ' ') return undefined;
-      p = p.replace(/^ +/, '');
-      v = v.replace(/^ +/, '');
+      p = p.replace(LEADING_SPACES, '');
+      v = v.replace(LEADING_SPACES, '');
       continue;
     }
     if (v.length === 0 || v[0] !== p[0]) return undefined;
