@@ -269,6 +269,8 @@ export class PolGrammar extends CstParser {
         { ALT: () => this.CONSUME(T.Ident) },
         { ALT: () => this.CONSUME(T.Contains) },
         { ALT: () => this.CONSUME(T.NumberLit) },
+        // `.5`, which OPA accepts as 0.5 (the number must touch the dot).
+        { GATE: () => this.LA(2).startOffset === this.LA(1).startOffset + 1, ALT: () => { this.CONSUME3(T.Dot); this.CONSUME2(T.NumberLit); } },
         { ALT: () => this.CONSUME(T.StringLit) },
         { ALT: () => this.CONSUME(T.RawString) },
         { ALT: () => this.CONSUME(T.True) },

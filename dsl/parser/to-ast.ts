@@ -75,6 +75,12 @@ export class AstBuilder {
         case 'Keyword': case 'Ident': case 'Contains':
           t = { kind: 'var', name: first.image, loc: this.loc(first) }; break;
         case 'NumberLit': t = this.number(first, '', this.loc(first)); break;
+        case 'Dot': { // `.5`
+          const num = need(tok(n, 'NumberLit'));
+          t = { kind: 'number', text: '0.' + num.image, loc: this.loc(first, num) };
+          if (!/^[0-9]+(?:[eE][+-]?[0-9]+)?$/.test(num.image)) this.error(t.loc, MSG.unexpectedToken('.' + num.image));
+          break;
+        }
         case 'StringLit': t = { kind: 'scalar', value: this.decodeString(first), loc: this.loc(first) }; break;
         case 'RawString': t = { kind: 'scalar', value: first.image.slice(1, -1), raw: true, loc: this.loc(first) }; break;
         case 'UnterminatedString': t = { kind: 'scalar', value: first.image.slice(1), loc: this.loc(first) }; break;
@@ -97,7 +103,10 @@ export class AstBuilder {
       if (t) break;
     }
     if (!t) throw new Incomplete();
-    const dots = c['Dot'] as IToken[] | undefined;
+    // A leading-dot number (`.5`) owns the first Dot; the rest are reference suffixes.
+    const allDots = c['Dot'] as IToken[] | undefined;
+    const leadingDot = t.kind === 'number' && allDots !== undefined && allDots[0]!.startOffset === t.loc.offset;
+    const dots = leadingDot ? (allDots.length > 1 ? allDots.slice(1) : undefined) : allDots;
     const bracks = c['LBrack'] as IToken[] | undefined;
     const calls = c['callArgs'] as CstNode[] | undefined;
     if (!dots && !bracks && !calls) return t;
@@ -106,12 +115,12 @@ export class AstBuilder {
       for (let i = 0; i < dots.length; i++) t = this.dotSuffix(t, need(names[i]));
       return t;
     }
-    return this.mixedSuffixes(t, n);
+    return this.mixedSuffixes(t, n, leadingDot ? 1 : 0);
   }
 
   /** Applies `.name`, `[expr]` and `(args)` suffixes in source order (the CST groups them by kind). */
-  private mixedSuffixes(head: Term, n: CstNode): Term {
-    const dots = toks(n, 'Dot');
+  private mixedSuffixes(head: Term, n: CstNode, skipDots: number): Term {
+    const dots = toks(n, 'Dot').slice(skipDots);
     const names = toks(n, 'Name');
     const bracks = toks(n, 'LBrack');
     const rbracks = toks(n, 'RBrack');

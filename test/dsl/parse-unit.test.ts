@@ -120,6 +120,8 @@ const cases: [string, string][] = [
   ['1.5e300', '1.5e300'],
   ['0.1', '0.1'],
   ['1E-7', '1E-7'],
+  ['.5', '0.5'],
+  ['-.25e2', '-0.25e2'],
   ['true; false; null', 'true; false; null'],
 ];
 
