@@ -149,7 +149,7 @@ export async function runBenchSuite(argv: string[], io: BenchIO): Promise<number
   }
   if (p.sections.has('http')) {
     log('http benchmarks');
-    report.http = await httpSection(p.quick, log, report.extraTargets);
+    report.http = await httpSection(p.quick, log, report.extraTargets ??= []);
   }
   report.durationSec = (performance.now() - started) / 1000;
   const markdown = renderReport(report);
