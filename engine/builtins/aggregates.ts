@@ -43,5 +43,6 @@ export const impls: Record<string, BuiltinImpl> = withChecks(decls, {
   product: ([c]) => fold(c!, 1, mulNum),
   max: ([c]) => extreme(c!, 1),
   min: ([c]) => extreme(c!, -1),
-  sort: ([c]) => (c instanceof PolSet ? c.sorted() : [...(c as Value[])].sort(compare)),
+  // A set's sorted members are cached by the set: hand out a copy.
+  sort: ([c]) => (c instanceof PolSet ? c.sorted().slice() : [...(c as Value[])].sort(compare)),
 });
