@@ -64,6 +64,10 @@ export const MSG = {
     help: op === ':=' ? 'use `==` to compare values; `x := value` declares a local variable' : 'use `==` to compare values',
   }),
   missingOperand: (tok: string, op: string): Msg => ({ message: `unexpected ${q(clip(tok))}: missing operand after ${q(op)}` }),
+  incompleteLine: (tok: string): Msg => ({
+    message: `line ends with ${q(tok)}, so the next line was read as its continuation`,
+    help: `complete the expression after ${q(tok)}`,
+  }),
   emptyBody: (): Msg => ({ message: 'found empty body', help: 'remove the braces, or add an expression such as `true`' }),
 
   missingPackage: (): Msg => ({ message: 'missing `package` declaration', help: 'start the file with `package <name>`' }),

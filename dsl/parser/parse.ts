@@ -11,7 +11,7 @@ import * as T from '../lexer/tokens.js';
 import { grammar } from './grammar.js';
 import { MSG, type Msg } from './messages.js';
 import { AstBuilder, Incomplete } from './to-ast.js';
-import { CLOSE, NEEDS_MORE, OPEN, Splitter, isKeywordRef, type Chunk, type SplitOptions } from './split.js';
+import { CLOSE, NEEDS_MORE, OPEN, Splitter, isKeywordRef, looksLikeStatement, type Chunk, type SplitOptions } from './split.js';
 
 export { MAX_NESTING } from './split.js';
 
@@ -85,6 +85,15 @@ class Session {
     const type = t.tokenType;
     if (type === T.Dollar || type === T.UnterminatedString || type === T.UnterminatedRawString) return; // already reported
     const at = chunk.indexOf(t);
+    // A line ending in `:=`, `,`, an operator... swallowed the next statement: point at that line.
+    for (let i = 0; i < at; i++) {
+      const end = chunk[i]!;
+      const next = chunk[i + 1]!;
+      if (NEEDS_MORE.has(end.tokenType) && chunk[i - 1]?.tokenType !== T.Dot && next.nl && next.startColumn === 1
+        && looksLikeStatement(next, chunk[i + 2])) {
+        return this.report(end, MSG.incompleteLine(end.image));
+      }
+    }
     const prevTok = chunk[at - 1];
     const prevType = prevTok?.tokenType;
     if (type === T.Ident && (t.image === 'and' || t.image === 'or')) return this.report(t, MSG.logicalWord(t.image));

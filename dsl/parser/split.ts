@@ -51,7 +51,7 @@ export function isKeywordRef(t: IToken, next: IToken | undefined): boolean {
     && next.startOffset === (t.endOffset ?? t.startOffset) + 1;
 }
 
-function looksLikeStatement(t: IToken, next: IToken | undefined): boolean {
+export function looksLikeStatement(t: IToken, next: IToken | undefined): boolean {
   const type = t.tokenType;
   if (type === T.Default || type === T.Import || type === T.Package) return true;
   return (type === T.Ident || isKeywordRef(t, next)) && !!next && HEAD_FOLLOWERS.has(next.tokenType);
