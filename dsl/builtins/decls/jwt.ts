@@ -38,7 +38,7 @@ export const decls: BuiltinDecl[] = [
   verify('ES256', 'cert'), verify('ES384', 'cert'), verify('ES512', 'cert'),
   { ...verify('EdDSA', 'cert'), description: 'Verifies if an EdDSA (Ed25519) JWT signature is valid.' },
   {
-    name: 'io.jwt.encode_sign', category: 'tokens',
+    name: 'io.jwt.encode_sign', category: 'tokensign',
     args: [
       { name: 'headers', type: T.obj(T.str, T.any), description: 'JWS Protected Header' },
       { name: 'payload', type: T.obj(T.str, T.any), description: 'JWS Payload' },
@@ -49,7 +49,7 @@ export const decls: BuiltinDecl[] = [
     example: 'io.jwt.encode_sign({"alg": "HS256", "typ": "JWT"}, {"sub": "alice"}, {"kty": "oct", "k": data.key})',
   },
   {
-    name: 'io.jwt.encode_sign_raw', category: 'tokens',
+    name: 'io.jwt.encode_sign_raw', category: 'tokensign',
     args: [
       { name: 'headers', type: T.str, description: 'JWS Protected Header' },
       { name: 'payload', type: T.str, description: 'JWS Payload' },
