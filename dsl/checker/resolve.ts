@@ -97,7 +97,15 @@ function declaredLocals(rule: Rule): Set<string> {
       });
     }
   };
-  for (let r: Rule | undefined = rule; r; r = r.else) visitBody(r.body);
+  for (let r: Rule | undefined = rule; r; r = r.else) {
+    visitBody(r.body);
+    // Closures in the head (`p := [x | some x in xs]`) declare locals too.
+    for (const t of [r.head.value, r.head.key]) {
+      if (t) forEachTerm(t, x => {
+        if (x.kind === 'arraycompr' || x.kind === 'setcompr' || x.kind === 'objectcompr') visitBody(x.body);
+      });
+    }
+  }
   return out;
 }
 

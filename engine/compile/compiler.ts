@@ -20,7 +20,7 @@ import {
 import { Ctx, EvalError, type DataOverride, type FunctionMock } from '../eval/context.js';
 import { derefKey, forEachEntry, setPath } from '../eval/collections.js';
 import { ACC, FrameLayout, Scope } from './scope.js';
-import { formatPrintArg } from './print.js';
+import { formatPrintArg, formatPrintSet } from './print.js';
 import { buildRuleIndex } from './rule-index.js';
 import type { TracedRule } from '../eval/trace.js';
 
@@ -526,7 +526,8 @@ export class Compiler {
           willBind.add(temp);
           return { kind: 'var', name: temp, loc: t.loc };
         }
-        case 'call': return { ...t, args: t.args.map(rewrite) };
+        // `print` collects each argument's values itself: iteration inside it must not multiply solutions.
+        case 'call': return isPrint(t) ? t : { ...t, args: t.args.map(rewrite) };
         case 'array': return { ...t, items: t.items.map(rewrite) };
         case 'set': return { ...t, items: t.items.map(rewrite) };
         case 'object': return { ...t, entries: t.entries.map(([k, v]) => [rewrite(k), rewrite(v)] as [Term, Term]) };
@@ -773,12 +774,14 @@ export class Compiler {
   callValue(t: Call, scope: Scope, relation: boolean): Val {
     const name = t.name;
     const joined = name.join('.');
-    const args = t.args.map(a => this.value(a, scope));
     const loc = t.loc;
+    const args = isPrint(t) ? [] : t.args.map(a => this.value(a, scope));
     if (joined === 'print' || joined === 'internal.print') {
+      // Each argument is printed as the set of its values (empty: `<undefined>`), as OPA does.
+      const parts = t.args.map(a => (isGroundTerm(a, scope) ? { one: this.value(a, scope), all: undefined } : { one: undefined, all: this.printCollector(a, scope) }));
       return (s, c) => {
-        const parts = args.map(a => formatPrintArg(a(s, c)));
-        c.print(parts.join(' '));
+        const text = parts.map(p => (p.one ? formatPrintArg(p.one(s, c)) : formatPrintSet(p.all!(s, c) as PolSet)));
+        c.print(text.join(' '));
         return true;
       };
     }
@@ -1224,6 +1227,13 @@ export class Compiler {
     }
   }
 
+  /** `{v | v = arg}` for a print argument that iterates. */
+  private printCollector(arg: Term, scope: Scope): Val {
+    const v: Var = { kind: 'var', name: `$p${this.tempCounter++}`, loc: arg.loc };
+    const body: Expr[] = [{ kind: 'expr', negated: false, with: [], loc: arg.loc, body: { kind: 'term', term: { kind: 'call', name: ['eq'], args: [v, arg], loc: arg.loc } } }];
+    return this.comprehension({ kind: 'setcompr', head: v, body, loc: arg.loc }, scope);
+  }
+
   private comprehension(t: Term & { body: Expr[] }, scope: Scope): Val {
     const inner = new Scope(scope.frame, scope);
     const acc = scope.frame.alloc();
@@ -1294,6 +1304,10 @@ const hasOwn = Object.prototype.hasOwnProperty;
 function readKey(v: Value | undefined, k: string): Value | undefined {
   if (typeof v === 'object' && v !== null && !Array.isArray(v) && hasOwn.call(v, k)) return (v as PlainObject)[k];
   return derefKey(v, k);
+}
+
+function isPrint(t: Term): boolean {
+  return t.kind === 'call' && ((t.name.length === 1 && t.name[0] === 'print') || t.name.join('.') === 'internal.print');
 }
 
 function isComposite(t: Term): boolean { return t.kind === 'array' || t.kind === 'set' || t.kind === 'object'; }
