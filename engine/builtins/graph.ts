@@ -17,9 +17,7 @@ export function walkPairs(root: Value): Value[] {
     } else if (v instanceof PolSet) {
       for (const m of v.sorted()) { path.push(m); visit(m); path.pop(); }
     } else if (isObject(v)) {
-      const entries = objectEntries(v);
-      if (entries.some(e => typeof e[0] !== 'string')) entries.sort((a, b) => compare(a[0], b[0]));
-      else entries.sort((a, b) => (a[0] as string < (b[0] as string) ? -1 : a[0] === b[0] ? 0 : 1));
+      const entries = objectEntries(v).sort((a, b) => compare(a[0], b[0]));
       for (const [k, x] of entries) { path.push(k); visit(x); path.pop(); }
     }
   };
