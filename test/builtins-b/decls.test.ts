@@ -9,6 +9,7 @@ import { impls as timeImpls } from '../../engine/builtins/time.js';
 import { impls as netImpls } from '../../engine/builtins/net.js';
 import { impls as cryptoImpls } from '../../engine/builtins/crypto.js';
 import { impls as jwtImpls } from '../../engine/builtins/jwt.js';
+import { parseQuery } from '../../dsl/index.js';
 
 const families = [
   { name: 'time', decls: timeDecls, impls: timeImpls, size: 10 },
@@ -29,6 +30,7 @@ for (const f of families) {
       assert.ok(d.description.length > 20, `${d.name}: description`);
       assert.ok(d.example && d.example.includes(d.name.split('.').pop()!), `${d.name}: example`);
       assert.ok(d.args.every(a => a.name && a.description), `${d.name}: argument docs`);
+      assert.deepEqual(parseQuery(d.example!).diagnostics.map(x => x.message), [], `${d.name}: example parses`);
     }
   });
 }
