@@ -77,36 +77,32 @@ export function importAlias(imp: Import): string | undefined {
   return undefined;
 }
 
-/** Names declared anywhere in a rule: they are locals even if a rule has the same name. */
-function declaredLocals(rule: Rule): Set<string> {
-  const out = new Set<string>();
-  const addVars = (t: Term) => termVars(t, out);
-  for (const a of rule.head.args ?? []) addVars(a);
-  for (const t of rule.head.ref.slice(1)) if (t.kind === 'var') out.add(t.name);
-  const visitBody = (body: Expr[]) => {
-    for (const e of body) {
-      const b = e.body;
-      if (b.kind === 'some') for (const v of b.vars) out.add(v.name);
-      else if (b.kind === 'somein') { if (b.key) addVars(b.key); addVars(b.value); }
-      else if (b.kind === 'every') { if (b.key) out.add(b.key.name); out.add(b.value.name); visitBody(b.body); }
-      else if (b.kind === 'term' && b.term.kind === 'call' && b.term.name.length === 1 && b.term.name[0] === 'assign') {
-        addVars(b.term.args[0]!);
-      }
-      forEachExprTerm(e, t => {
-        if (t.kind === 'arraycompr' || t.kind === 'setcompr' || t.kind === 'objectcompr') visitBody(t.body);
-      });
-    }
-  };
-  for (let r: Rule | undefined = rule; r; r = r.else) {
-    visitBody(r.body);
-    // Closures in the head (`p := [x | some x in xs]`) declare locals too.
-    for (const t of [r.head.value, r.head.key]) {
-      if (t) forEachTerm(t, x => {
-        if (x.kind === 'arraycompr' || x.kind === 'setcompr' || x.kind === 'objectcompr') visitBody(x.body);
-      });
-    }
+/** Names a body declares at its own level (`some`, `:=`, `some … in`); closures are scopes of their own. */
+function declaredIn(body: Expr[], out: Set<string> = new Set()): Set<string> {
+  for (const e of body) {
+    const b = e.body;
+    if (b.kind === 'some') for (const v of b.vars) out.add(v.name);
+    else if (b.kind === 'somein') { if (b.key) termVars(b.key, out); termVars(b.value, out); }
+    else if (b.kind === 'term' && b.term.kind === 'call' && b.term.name.length === 1 && b.term.name[0] === 'assign') termVars(b.term.args[0]!, out);
   }
   return out;
+}
+
+/** Names declared in a rule's own scope: parameters, head variables, body declarations. */
+function declaredLocals(rule: Rule): Set<string> {
+  const out = new Set<string>();
+  for (const a of rule.head.args ?? []) termVars(a, out);
+  for (const t of rule.head.ref.slice(1)) if (t.kind === 'var') out.add(t.name);
+  for (let r: Rule | undefined = rule; r; r = r.else) declaredIn(r.body, out);
+  return out;
+}
+
+/** A nested scope (comprehension or `every` body) sees its own declarations as locals. */
+function nested(s: Scope, body: Expr[], extra: string[] = []): Scope {
+  const locals = new Set(s.locals);
+  for (const n of extra) locals.add(n);
+  declaredIn(body, locals);
+  return { ...s, locals };
 }
 
 export function resolveModule(m: Module, ctx: ResolveContext): Module {
@@ -159,11 +155,12 @@ function resolveExpr(e: Expr, s: Scope): Expr {
       break;
     }
     case 'every': {
+      const inner = nested(s, b.body, [b.value.name, ...(b.key ? [b.key.name] : [])]);
       const r: ExprBody = {
-        kind: 'every', value: resolveTerm(b.value, s) as Var, domain: resolveTerm(b.domain, s),
-        body: b.body.map(x => resolveExpr(x, s)),
+        kind: 'every', value: resolveTerm(b.value, inner) as Var, domain: resolveTerm(b.domain, s),
+        body: b.body.map(x => resolveExpr(x, inner)),
       };
-      if (b.key) r.key = resolveTerm(b.key, s) as Var;
+      if (b.key) r.key = resolveTerm(b.key, inner) as Var;
       body = r;
       break;
     }
@@ -294,9 +291,14 @@ export function resolveTerm(t: Term, s: Scope): Term {
     case 'array': return { ...t, items: t.items.map(i => resolveTerm(i, s)) };
     case 'set': return { ...t, items: t.items.map(i => resolveTerm(i, s)) };
     case 'object': return { ...t, entries: t.entries.map(([k, v]) => [resolveTerm(k, s), resolveTerm(v, s)] as [Term, Term]) };
-    case 'arraycompr': return { ...t, head: resolveTerm(t.head, s), body: t.body.map(e => resolveExpr(e, s)) };
-    case 'setcompr': return { ...t, head: resolveTerm(t.head, s), body: t.body.map(e => resolveExpr(e, s)) };
-    case 'objectcompr': return { ...t, key: resolveTerm(t.key, s), value: resolveTerm(t.value, s), body: t.body.map(e => resolveExpr(e, s)) };
+    case 'arraycompr': case 'setcompr': {
+      const inner = nested(s, t.body);
+      return { ...t, head: resolveTerm(t.head, inner), body: t.body.map(e => resolveExpr(e, inner)) };
+    }
+    case 'objectcompr': {
+      const inner = nested(s, t.body);
+      return { ...t, key: resolveTerm(t.key, inner), value: resolveTerm(t.value, inner), body: t.body.map(e => resolveExpr(e, inner)) };
+    }
   }
 }
 
