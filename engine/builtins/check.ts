@@ -42,10 +42,9 @@ function kindsOf(t: Type): string[] {
   }
 }
 
-/** The element type of the collection types in `t` with the given kind, or any. */
-function elementOf(t: Type, kind: string): Type | undefined {
-  if (t.k === kind && (t.k === 'array' || t.k === 'set')) return t.of;
-  if (t.k === 'object' && kind === 'object') return t.value;
+/** The element type of the array or set types in `t` with the given kind. */
+function elementOf(t: Type, kind: 'array' | 'set'): Type | undefined {
+  if (t.k === kind) return t.of;
   if (t.k === 'or') for (const x of t.of) { const e = elementOf(x, kind); if (e) return e; }
   return undefined;
 }

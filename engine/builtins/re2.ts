@@ -184,7 +184,7 @@ class Translator {
     let on = true;
     let seen = false;
     for (const f of spec) {
-      if (f === '-') { if (!on || !seen && spec.length === 1) this.fail('missing argument to repetition operator'); on = false; continue; }
+      if (f === '-') { if (!on || (!seen && spec.length === 1)) this.fail(`invalid or unsupported Perl syntax: \`(?${spec}\``); on = false; continue; }
       seen = true;
       flags[f as keyof Flags] = on;
     }
@@ -297,8 +297,7 @@ class Translator {
         open = `(?<${name}>`;
         this.pos += m[0].length;
       } else if ((m = /^\?([imsU-]*):/.exec(rest))) {
-        this.applyFlags(inner, m[1] || 'i');
-        if (!m[1]) Object.assign(inner, flags);
+        if (m[1]) this.applyFlags(inner, m[1]);
         open = '(?:';
         this.pos += m[0].length;
       } else {

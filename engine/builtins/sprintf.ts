@@ -240,7 +240,7 @@ function formatFloat(verb: string, spec: Spec, x: number): string | undefined {
   return pad(signed(s, neg, spec), spec, true);
 }
 
-function hexOf(s: string, upper: boolean, spec: Spec): string {
+function hexOf(s: string, upper: boolean): string {
   let h = Buffer.from(s, 'utf8').toString('hex');
   if (upper) h = h.toUpperCase();
   return h;
@@ -253,8 +253,8 @@ function formatString(verb: string, spec: Spec, s: string): string | undefined {
       return pad(t, spec, false);
     }
     case 'q': return pad(spec.sharp && !s.includes('`') ? '`' + s + '`' : goQuote(s), spec, false);
-    case 'x': return pad(hexOf(s, false, spec), spec, false);
-    case 'X': return pad(hexOf(s, true, spec), spec, false);
+    case 'x': return pad(hexOf(s, false), spec, false);
+    case 'X': return pad(hexOf(s, true), spec, false);
     default: return undefined;
   }
 }

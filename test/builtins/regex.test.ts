@@ -126,3 +126,14 @@ test('patterns whose backtracking is polynomial refuse inputs long enough to han
   check('regex.match', [{ args: ['a.*b', 'a'.repeat(30_000)], want: false }]);
   assert.ok(Date.now() - started < 5000);
 });
+
+test('flag groups', () => {
+  check('regex.match', [
+    { args: ['^(?:ab)+$', 'abab'], want: true },
+    { args: ['^(?i:ab)(?-i:c)$', 'ABc'], want: true },
+    { args: ['^(?i:ab)(?-i:c)$', 'ABC'], want: false },
+    { args: ['(?-)a', 'a'], error: 'eval_builtin_error' },
+    { args: ['(?U)a+', 'aaa'], want: true },
+  ]);
+  check('regex.find_n', [{ args: ['(?U)a+', 'aaa', 1], want: ['a'] }, { args: ['a+?', 'aaa', 1], want: ['a'] }]);
+});
