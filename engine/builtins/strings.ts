@@ -104,6 +104,23 @@ function trimRight(s: string, cutset: string): string {
   return s.slice(0, j);
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * Go maps case one character at a time (`ß` stays `ß`, `İ` lowers to `i̇` only in JS): characters
+ * whose JS mapping is longer than one character keep Go's single-character behaviour.
+ */
+function caseMap(s: string, upper: boolean): string {
+  const whole = upper ? s.toUpperCase() : s.toLowerCase();
+  if (ASCII.test(s) || [...whole].length === [...s].length) return whole;
+  let out = '';
+  for (const ch of s) {
+    const m = upper ? ch.toUpperCase() : ch.toLowerCase();
+    out += [...m].length === 1 ? m : ch;
+  }
+  return out;
+}
+
 function members(v: Value): string[] {
   if (typeof v === 'string') return [v];
   if (v instanceof PolSet) return [...v.values()] as string[];
@@ -163,8 +180,8 @@ export const impls: Record<string, BuiltinImpl> = withChecks(decls, {
   contains: ([a, b]) => (a as string).includes(b as string),
   startswith: ([a, b]) => (a as string).startsWith(b as string),
   endswith: ([a, b]) => (a as string).endsWith(b as string),
-  lower: ([x]) => (x as string).toLowerCase(),
-  upper: ([x]) => (x as string).toUpperCase(),
+  lower: ([x]) => caseMap(x as string, false),
+  upper: ([x]) => caseMap(x as string, true),
   split: ([x, d]) => split(x as string, d as string),
   'strings.split_n': ([x, d, count]) => {
     const k = intOperand('strings.split_n', 3, count!);

@@ -13,8 +13,8 @@ test('concat, contains, startswith, endswith, lower, upper', () => {
   check('contains', [{ args: ['abcdefgh', 'defg'], want: true }, { args: ['abc', 'ac'], want: false }]);
   check('startswith', [{ args: ['abcd', 'ab'], want: true }, { args: ['abcd', 'b'], want: false }]);
   check('endswith', [{ args: ['abcd', 'cd'], want: true }]);
-  check('lower', [{ args: ['AbC'], want: 'abc' }]);
-  check('upper', [{ args: ['AbC'], want: 'ABC' }]);
+  check('lower', [{ args: ['AbC'], want: 'abc' }, { args: ['ÅÄÖ'], want: 'åäö' }]);
+  check('upper', [{ args: ['AbC'], want: 'ABC' }, { args: ['straße'], want: 'STRAßE', note: 'Go maps one character to one character' }]);
 });
 
 test('split, strings.split_n, replace, strings.replace_n', () => {
