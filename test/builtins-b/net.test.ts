@@ -107,3 +107,17 @@ test('constant CIDRs are parsed once', () => {
   assert.equal(cachedCIDR('10.20.0.0/16'), cachedCIDR('10.20.0.0/16'));
   assert.equal(cachedCIDR('bogus'), undefined);
 });
+
+test('IPv6 text round-trips through format and parse', () => {
+  let seed = 0x9e3779b97f4a7c15n;
+  const next = () => { seed = (seed * 6364136223846793005n + 1442695040888963407n) & ((1n << 128n) - 1n); return seed; };
+  for (let i = 0; i < 2000; i++) {
+    let n = next();
+    // Zero runs exercise `::` compression.
+    if (i % 3 === 0) n &= ~(0xffffffffn << BigInt(16 * (i % 6)));
+    if ((n >> 32n) === 0xffffn) continue; // IPv4-mapped: parses as IPv4 by design
+    const text = formatIP(true, n);
+    const back = parseIP(text);
+    assert.ok(back && back.v6 && back.n === n, `${text}`);
+  }
+});
