@@ -750,11 +750,14 @@ export class Compiler {
     }
     const f = this.callValue(t, scope, false);
     if (joined === 'equal' && t.args.length === 2) {
-      // Fused `a == b` test: one closure less on the hottest expression shape.
-      const a = this.value(t.args[0]!, scope), b = this.value(t.args[1]!, scope);
+      // Fused `a == b` test: the hottest expression shape. The common operand shapes
+      // (`x.k`, `input.k`, a constant string) are read inline, without a closure call each.
       const next = kont();
+      const fused = this.fusedEquality(t.args[0]!, t.args[1]!, scope, next);
+      if (fused) return (s, c) => (c.mocks !== null ? (isTruthy(f(s, c)) ? next(s, c) : false) : fused(s, c));
+      const a = this.value(t.args[0]!, scope), b = this.value(t.args[1]!, scope);
       return (s, c) => {
-        if (c.mocks !== null) { const v = f(s, c); return v === undefined || v === false ? false : next(s, c); }
+        if (c.mocks !== null) return isTruthy(f(s, c)) ? next(s, c) : false;
         const x = a(s, c);
         if (x === undefined) return false;
         const y = b(s, c);
@@ -768,6 +771,55 @@ export class Compiler {
       const v = f(s, c);
       return v === undefined || v === false ? false : next(s, c);
     };
+  }
+
+  /**
+   * `x.k == input.k2`, `x.k == "c"`, `input.k == "c"` as single closures with inline reads.
+   * Undefined on either side fails the test, as `==` on undefined does.
+   */
+  private fusedEquality(a: Term, b: Term, scope: Scope, next: Step): Step | undefined {
+    type Shape = { kind: 'slotKey'; slot: number; key: string } | { kind: 'inputKey'; key: string } | { kind: 'str'; value: string };
+    const shape = (t: Term): Shape | undefined => {
+      if (t.kind === 'scalar' && typeof t.value === 'string') return { kind: 'str', value: t.value };
+      if (t.kind !== 'ref' || t.path.length !== 1 || t.head.kind !== 'var') return undefined;
+      const seg = t.path[0]!;
+      if (seg.kind !== 'scalar' || typeof seg.value !== 'string') return undefined;
+      if (t.head.name === 'input') { this.noteInputPath(t.path, scope); return { kind: 'inputKey', key: seg.value }; }
+      if (t.head.name === 'data' || !scope.isBound(t.head.name)) return undefined;
+      return { kind: 'slotKey', slot: scope.slot(t.head.name), key: seg.value };
+    };
+    let x = shape(a), y = shape(b);
+    if (!x || !y) return undefined;
+    if (x.kind === 'str') [x, y] = [y, x];
+    const eq = (p: Value, q: Value) => p === q || ((typeof p === 'object' || typeof p === 'bigint' || typeof p === 'number') && equal(p, q));
+    if (x.kind === 'slotKey' && y.kind === 'inputKey') {
+      const slot = x.slot, k1 = x.key, k2 = y.key;
+      return (s, c) => {
+        const v = s[slot] as Value;
+        const p = typeof v === 'object' && v !== null && !Array.isArray(v) && hasOwn.call(v, k1) ? (v as PlainObject)[k1] : derefKey(v, k1);
+        if (p === undefined) return false;
+        const w = c.input;
+        const q = typeof w === 'object' && w !== null && !Array.isArray(w) && hasOwn.call(w, k2) ? (w as PlainObject)[k2] : derefKey(w, k2);
+        return q !== undefined && eq(p!, q!) ? next(s, c) : false;
+      };
+    }
+    if (x.kind === 'slotKey' && y.kind === 'str') {
+      const slot = x.slot, k1 = x.key, str = y.value;
+      return (s, c) => {
+        const v = s[slot] as Value;
+        const p = typeof v === 'object' && v !== null && !Array.isArray(v) && hasOwn.call(v, k1) ? (v as PlainObject)[k1] : derefKey(v, k1);
+        return p === str ? next(s, c) : false;
+      };
+    }
+    if (x.kind === 'inputKey' && y.kind === 'str') {
+      const k1 = x.key, str = y.value;
+      return (s, c) => {
+        const w = c.input;
+        const p = typeof w === 'object' && w !== null && !Array.isArray(w) && hasOwn.call(w, k1) ? (w as PlainObject)[k1] : derefKey(w, k1);
+        return p === str ? next(s, c) : false;
+      };
+    }
+    return undefined;
   }
 
   /** A call whose operands are all bound → value function. */
@@ -1305,6 +1357,8 @@ function readKey(v: Value | undefined, k: string): Value | undefined {
   if (typeof v === 'object' && v !== null && !Array.isArray(v) && hasOwn.call(v, k)) return (v as PlainObject)[k];
   return derefKey(v, k);
 }
+
+function isTruthy(v: Value | undefined): boolean { return v !== undefined && v !== false; }
 
 function isPrint(t: Term): boolean {
   return t.kind === 'call' && ((t.name.length === 1 && t.name[0] === 'print') || t.name.join('.') === 'internal.print');
