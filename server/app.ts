@@ -99,7 +99,7 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
 
   app.decorate('pol', { config, store, service, cache, decisionLog, metrics, bundle, initialLoad });
 
-  installBodyParser(app, config.limits.json_depth);
+  installBodyParser(app, config.limits.json_depth, config.limits.body_bytes);
   app.setErrorHandler((err, req, reply) => {
     const e = err instanceof HttpError ? err : fromFastifyError(err as { code?: string; statusCode?: number; message: string });
     if (e.status >= 500) req.log.error({ err }, 'request failed');

@@ -5,6 +5,7 @@
  * a depth limit (deep nesting is a 400, never a stack overflow), exact big integers, and
  * `__proto__` / `constructor` as ordinary own keys that never touch a prototype.
  */
+import { gunzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseJson } from '../engine/json.js';
 import type { Value } from '../engine/index.js';
@@ -25,10 +26,29 @@ export function parseJsonText(text: string, maxDepth: number, what: string): Val
   }
 }
 
-export function installBodyParser(app: FastifyInstance, maxDepth: number): void {
+/** The body as text, gunzipped when `Content-Encoding: gzip` (bounded by the same body limit). */
+function bodyText(req: FastifyRequest, body: Buffer, maxBytes: number): string {
+  const enc = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (enc === 'identity' || enc === '') return body.toString('utf8');
+  if (enc !== 'gzip') throw new HttpError('unsupported_media_type', `unsupported content encoding \`${enc.slice(0, 40)}\` (use gzip or none)`);
+  try {
+    return gunzipSync(body, { maxOutputLength: maxBytes }).toString('utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new HttpError('request_too_large', 'decompressed request body is larger than the configured limit');
+    throw new HttpError('invalid_parameter', 'request body is not valid gzip');
+  }
+}
+
+export function installBodyParser(app: FastifyInstance, maxDepth: number, maxBytes: number): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (req: FastifyRequest, body: string | Buffer, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (req: FastifyRequest, body: string | Buffer, done) => {
+    let text: string;
+    try {
+      text = typeof body === 'string' ? body : bodyText(req, body, maxBytes);
+    } catch (e) {
+      done(e as Error, undefined);
+      return;
+    }
     if (req.routeOptions.config.rawBody) { done(null, text); return; }
     if (/^\s*$/.test(text)) { done(null, undefined); return; }
     const t0 = process.hrtime.bigint();

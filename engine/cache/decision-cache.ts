@@ -20,6 +20,8 @@ export interface DecisionCacheOptions {
   ttlMs?: number;
   /** Longest input projection cached, in characters (default 16 384). */
   maxKeyLength?: number;
+  /** Clock for TTLs in milliseconds (default `performance.now`); tests pass a manual one. */
+  now?: () => number;
 }
 
 /** A cached decision: the result and, to spare re-serialisation, its JSON text when known. */
@@ -56,6 +58,7 @@ export class DecisionCache {
     this.lru = new LRUCache<string, CachedDecision>({
       max: Math.max(1, opts.maxEntries ?? 10_000),
       ...(ttl > 0 ? { ttl, ttlAutopurge: false } : {}),
+      ...(opts.now ? { perf: { now: opts.now }, ttlResolution: 0 } : {}),
     });
     this.maxKeyLength = opts.maxKeyLength ?? 16_384;
   }

@@ -29,12 +29,12 @@ function decideAndReply(
     d = service.decide(cfg.path, input as never, { api, bypassCache: wantsNoCache(req) });
   } catch (e) {
     if (!(e instanceof DecisionError)) throw e;
-    metrics.decisions.inc({ api: `${api}_verdict`, outcome: 'error' });
+    metrics.verdicts.inc({ api, verdict: 'error' });
     return sendJsonText(reply, cfg.error_status, JSON.stringify({ code: e.notReady ? 'not_ready' : 'eval_error', message: 'authorization could not be decided; access denied' }));
   }
   const verdict = interpret(d.result);
   if (!verdict.allow) {
-    metrics.decisions.inc({ api: `${api}_verdict`, outcome: 'deny' });
+    metrics.verdicts.inc({ api, verdict: 'deny' });
     const status = verdict.status ?? cfg.deny_status;
     if (status === 401) reply.header('www-authenticate', 'Bearer');
     return sendJsonText(reply, status, JSON.stringify({
@@ -50,7 +50,7 @@ function decideAndReply(
     const value = verdict.headers.get(name) ?? (name === 'x-decision-id' ? d.decisionId : '');
     if (!safeHeaderValue(value)) {
       // A policy that emits an unsendable header value denies rather than dropping the header.
-      metrics.decisions.inc({ api: `${api}_verdict`, outcome: 'error' });
+      metrics.verdicts.inc({ api, verdict: 'error' });
       return sendJsonText(reply, cfg.error_status, JSON.stringify({ code: 'eval_error', message: `the decision's \`${name}\` header value cannot be sent; access denied` }));
     }
     headers[name] = value;
@@ -60,7 +60,7 @@ function decideAndReply(
     const remove = [...new Set([...empty, ...verdict.removeHeaders])];
     if (remove.length) headers['x-envoy-auth-headers-to-remove'] = remove.join(', ');
   }
-  metrics.decisions.inc({ api: `${api}_verdict`, outcome: 'allow' });
+  metrics.verdicts.inc({ api, verdict: 'allow' });
   reply.headers(headers);
   return sendJsonText(reply, 200, JSON.stringify({ allow: true, decision_id: d.decisionId }));
 }

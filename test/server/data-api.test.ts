@@ -107,3 +107,16 @@ test('unknown routes are JSON 404s', async () => {
   assert.equal(r.statusCode, 404);
   assert.equal(json(r.body).code, 'not_found');
 });
+
+test('gzip request bodies are accepted (bounded after decompression); other encodings are 415', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const body = gzipSync(Buffer.from(JSON.stringify({ input: bob })));
+  const r = await app.inject({ method: 'POST', url: '/v1/data/rbac/allow', payload: body, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+  assert.deepEqual(json(r.body), { result: true });
+  const bomb = gzipSync(Buffer.from(JSON.stringify({ input: 'x'.repeat(5_000_000) })));
+  const big = await app.inject({ method: 'POST', url: '/v1/data/rbac/allow', payload: bomb, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+  assert.equal(big.statusCode, 413);
+  const br = await app.inject({ method: 'POST', url: '/v1/data/rbac/allow', payload: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'br' } });
+  assert.equal(br.statusCode, 415);
+  assert.equal(json(br.body).code, 'unsupported_media_type');
+});

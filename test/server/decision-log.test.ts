@@ -8,6 +8,11 @@ import { join } from 'node:path';
 import { DecisionLog } from '../../server/index.js';
 import { makeApp, json } from './helpers.js';
 
+/** Waits (bounded) until `cond` holds: drains happen after the current I/O phase, later under load. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !cond(); i++) await sleep(10);
+}
+
 function collector(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   let text = '';
   const stream = new Writable({ write(chunk, _enc, cb) { text += String(chunk); cb(); } });
@@ -22,7 +27,7 @@ test('one JSON line per decision, with masked fields erased and the decision id 
     assert.equal(r.result, true);
     assert.match(r.decision_id, /^[0-9a-f-]{36}$/);
     await app.inject({ method: 'GET', url: '/v1/forward-auth', headers: { 'x-original-method': 'GET', 'x-original-uri': '/docs', authorization: 'Bearer bob-token' } });
-    await sleep(20);
+    await until(() => out.lines().length >= 2);
     const lines = out.lines();
     assert.equal(lines.length, 2);
     const [first, second] = lines as [Record<string, any>, Record<string, any>]; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -49,7 +54,7 @@ test('a full buffer drops and counts instead of growing', async () => {
   const kept = [0, 1, 2, 3, 4].map(i => log.record(rec(i)));
   assert.deepEqual(kept, [true, true, true, false, false]);
   assert.equal(log.dropped, 2);
-  await sleep(10);
+  await until(() => out.lines().length >= 3);
   assert.equal(out.lines().length, 3);
   assert.equal(log.record(rec(5)), true, 'room again once drained');
   await log.close();

@@ -77,7 +77,7 @@ test('the directory is watched: a good change swaps in, a broken file keeps the 
   const { app, dir, close } = await makeApp({ policies: { watch: true, debounce_ms: 20 } });
   const decide = async () => json((await app.inject({ method: 'POST', url: '/v1/decide', payload: { path: 'rbac/allow', input: bob } })).body);
   const waitFor = async (cond: () => boolean): Promise<void> => {
-    for (let i = 0; i < 200 && !cond(); i++) await sleep(25);
+    for (let i = 0; i < 600 && !cond(); i++) await sleep(25);
     assert.ok(cond(), 'timed out waiting for a reload');
   };
   try {
