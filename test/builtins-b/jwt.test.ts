@@ -95,7 +95,10 @@ test('HMAC verification and signing', () => {
 test('verification key errors', () => {
   const token = sign('RS256', {}, jwkOf(pairs.RS256.privateKey));
   const pem = pemOf(pairs.RS256.publicKey);
+  // CRLF line ends and text before the block are accepted, as Go's PEM decoder accepts them.
+  assert.equal(call('io.jwt.verify_rs256', [token, 'issuer key\n' + pem.replace(/\n/g, '\r\n')]), true);
   assertError(() => call('io.jwt.verify_rs256', [token, pem + 'EXTRA']), 'io.jwt.verify_rs256: extra data after a PEM certificate block');
+  assertError(() => call('io.jwt.verify_rs256', [token, pem + '\n']), 'extra data after a PEM certificate block');
   assertError(() => call('io.jwt.verify_rs256', [token, pem.replace(/PUBLIC KEY/g, 'RSA THING')]), 'failed to extract a Key from the PEM certificate');
   assertError(() => call('io.jwt.verify_rs256', [token, pem.replace(/PUBLIC KEY/g, 'CERTIFICATE')]), 'failed to parse a PEM certificate');
   assertError(() => call('io.jwt.verify_rs256', [token, '{"kty":"bogus"}']), 'failed to parse a JWK key (set)');
