@@ -118,6 +118,8 @@ export async function runServe(argv: string[], io: ServeIO = defaultIO): Promise
   const { store } = server.app.pol;
   if (!store.generation) {
     io.stderr(`pol serve: warning: no policy is loaded (${store.lastError?.message ?? 'nothing found'}); decisions fail closed until one loads\n`);
+  } else if (Object.keys(store.generation.modules).length === 0) {
+    io.stderr(`pol serve: warning: no .pol files found in ${config.policies?.dir ?? 'the bundle'}; every document is undefined\n`);
   }
   io.stdout(usageBanner(server.url, config));
   io.onListening?.(server.url);

@@ -2,7 +2,7 @@
  * Policies from a directory: every `.pol`/`.rego` file (tests excluded) and `data.json`/`data.yaml`
  * found under it, and a watcher that reloads after changes settle.
  */
-import { readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { PolicyStore } from './store.js';
 import { PolicyLoadError } from './store.js';
@@ -60,6 +60,8 @@ export function watchDirectory(store: PolicyStore, dir: string, debounceMs: numb
     onReload?.(ok);
   };
   let watcher: FSWatcher | undefined;
+  // A missing directory is already reported by the load; watching it would only bury that error.
+  if (!existsSync(dir)) return () => {};
   try {
     watcher = watch(dir, { recursive: true, persistent: false }, (_event, name) => {
       if (name && !isPolicyFile(String(name).split(sep).join('/')) && !isDataFile(String(name).split(sep).join('/'))) return;
