@@ -72,22 +72,7 @@ export function remNum(a: Num, b: Num): Num {
   return normBig(toBig(a) % toBig(b));
 }
 
-export function negNum(a: Num): Num {
-  return typeof a === 'bigint' ? normBig(-a) : 0 - a;
-}
-
 export function absNum(a: Num): Num {
   if (typeof a === 'bigint') return a < 0n ? -a : a;
   return Math.abs(a);
-}
-
-/** A number as an exact integer if integral, else undefined. */
-export function asInteger(v: Num): bigint | undefined {
-  return isIntegral(v) ? toBig(v) : undefined;
-}
-
-/** A number as a safe JS integer if it is one. */
-export function asSafeInt(v: Num): number | undefined {
-  if (typeof v === 'number') return Number.isSafeInteger(v) ? v : undefined;
-  return undefined;
 }
