@@ -68,6 +68,7 @@ export const MSG = {
     message: `line ends with ${q(tok)}, so the next line was read as its continuation`,
     help: `complete the expression after ${q(tok)}`,
   }),
+  incompleteExpr: (expected?: string): Msg => ({ message: expected ? `incomplete expression, expected ${expected}` : 'incomplete expression' }),
   emptyBody: (): Msg => ({ message: 'found empty body', help: 'remove the braces, or add an expression such as `true`' }),
 
   missingPackage: (): Msg => ({ message: 'missing `package` declaration', help: 'start the file with `package <name>`' }),

@@ -86,11 +86,14 @@ class Session {
     if (type === T.Dollar || type === T.UnterminatedString || type === T.UnterminatedRawString) return; // already reported
     const at = chunk.indexOf(t);
     // A line ending in `:=`, `,`, an operator... swallowed the next statement: point at that line.
+    // (A continuation line is indented further than the line it continues; a new statement is not.)
+    let lineStart = chunk[0]!;
     for (let i = 0; i < at; i++) {
       const end = chunk[i]!;
       const next = chunk[i + 1]!;
-      if (NEEDS_MORE.has(end.tokenType) && chunk[i - 1]?.tokenType !== T.Dot && next.nl && next.startColumn === 1
-        && looksLikeStatement(next, chunk[i + 2])) {
+      if (end.nl) lineStart = end;
+      if (NEEDS_MORE.has(end.tokenType) && chunk[i - 1]?.tokenType !== T.Dot && next.nl
+        && (next.startColumn ?? 0) <= (lineStart.startColumn ?? 0) && looksLikeStatement(next, chunk[i + 2])) {
         return this.report(end, MSG.incompleteLine(end.image));
       }
     }
@@ -109,6 +112,7 @@ class Session {
       return this.report(t, MSG.misplacedAssign(t.image));
     }
     const expected = /-->\s*(\w+)\s*<--/.exec(e.message)?.[1];
+
     if ((T.KEYWORD_TOKENS as TokenType[]).includes(type)) {
       const m = MSG.unexpectedKeyword(t.image);
       if (t === chunk[0] || t.nl || prevType === T.Default) return this.report(t, m);
@@ -125,6 +129,67 @@ class Session {
     const want = expected && e.name === 'MismatchedTokenException' ? DISPLAY[expected] : undefined;
     this.report(t, MSG.unexpectedToken(t.image, want));
   }
+}
+
+/**
+ * After a syntax error inside a rule body, the body's later lines are still worth checking: each
+ * expression that starts on a later line (at the body's own depth) is parsed on its own, and its
+ * first error, if any, is reported too. The rule itself stays rejected.
+ */
+function checkRestOfBody(s: Session, tokens: PolToken[], errTok: IToken): void {
+  const errAt = tokens.indexOf(errTok as PolToken);
+  if (errAt < 0) return;
+  // The body: the first `{` at depth 0, after `if` or the head; find its closing brace.
+  let open = -1;
+  let depth = 0;
+  let close = -1;
+  for (let i = 0; i < tokens.length; i++) {
+    const type = tokens[i]!.tokenType;
+    if (OPEN.has(type)) {
+      if (depth === 0 && type === T.LBrace && open < 0 && i > 0 && tokens[i - 1]!.tokenType === T.If) open = i;
+      depth++;
+    } else if (CLOSE.has(type)) {
+      depth--;
+      if (depth === 0 && open >= 0) { close = i; break; }
+    }
+  }
+  if (open < 0 || close < 0 || errAt <= open || errAt >= close) return;
+  const errLine = errTok.startLine ?? 0;
+  const g = grammar();
+  let group: PolToken[] = [];
+  depth = 0;
+  // The body's closing brace ends each group, so an incomplete expression meets `}` as it would
+  // in the rule, rather than an end of input that is not there.
+  const sentinel = tokens[close]!;
+  const flush = () => {
+    if (group.length && (group[0]!.startLine ?? 0) > errLine) {
+      const input = [...group, sentinel];
+      g.input = input;
+      guarded(() => g.body());
+      const e = g.errors[0];
+      if (e?.token === sentinel) {
+        // Ran into the body's end: the expression on these lines is incomplete.
+        if (e.name !== 'NotAllInputParsedException') s.report(group[group.length - 1]!, MSG.incompleteExpr(expectedOf(e)));
+      } else if (e) s.syntaxError(e, input);
+    }
+    group = [];
+  };
+  for (let i = open + 1; i < close; i++) {
+    const t = tokens[i]!;
+    const prev = tokens[i - 1]!;
+    if (depth === 0 && (t.nl || prev.tokenType === T.Semi) && i > open + 1 && !NEEDS_MORE.has(prev.tokenType)) flush();
+    if (t.tokenType === T.Semi && depth === 0) continue;
+    if (OPEN.has(t.tokenType)) depth++;
+    else if (CLOSE.has(t.tokenType)) depth--;
+    group.push(t);
+  }
+  flush();
+}
+
+/** The token chevrotain expected, for display (`\`{\``), when the error names exactly one. */
+function expectedOf(e: IRecognitionException): string | undefined {
+  const name = /-->\s*(\w+)\s*<--/.exec(e.message)?.[1];
+  return name && e.name === 'MismatchedTokenException' ? DISPLAY[name] : undefined;
 }
 
 /** Keeps the first diagnostic per line so one mistake does not produce a cascade of follow-ups. */
@@ -178,8 +243,11 @@ export function parseModule(file: string, text: string): Result<Module> {
       : head === T.Import && !isKeywordRef(tokens[0]!, tokens[1]) ? 'importDecl' : 'rule';
     const cst = guarded(() => g[kind]());
     if (g.errors.length || !cst) {
-      if (g.errors[0]) s.syntaxError(g.errors[0], tokens);
-      else s.report(tokens[0]!, MSG.tooDeep()); // the grammar ran out of stack
+      if (g.errors[0]) {
+        const err = g.errors[0];
+        s.syntaxError(err, tokens);
+        if (kind === 'rule') checkRestOfBody(s, tokens, err.token);
+      } else s.report(tokens[0]!, MSG.tooDeep()); // the grammar ran out of stack
       if (!pkg) brokenBeforePackage = true;
       first = false;
       return;
