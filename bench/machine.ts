@@ -1,6 +1,20 @@
 /** Facts about the machine and the software versions, for the report header. */
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { cpus, totalmem, release, platform, arch, loadavg } from 'node:os';
+
+/** The commit measured, and whether the working tree had uncommitted changes (numbers then describe those). */
+export function gitRevision(): string {
+  const root = new URL('../../', import.meta.url);
+  try {
+    const opts = { cwd: root, encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'] };
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], opts).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], opts).trim() !== '';
+    return dirty ? `${head} with uncommitted changes` : head;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
 
 export interface MachineFacts {
   cpu: string;
@@ -10,6 +24,7 @@ export interface MachineFacts {
   node: string;
   v8: string;
   load: string;
+  revision: string;
   packages: Record<string, string>;
 }
 
@@ -34,6 +49,7 @@ export function machineFacts(extra: Record<string, string> = {}): MachineFacts {
     node: process.version,
     v8: process.versions.v8,
     load: loadavg().map(l => l.toFixed(2)).join(' '),
+    revision: gitRevision(),
     packages: {
       pol: pol.version,
       '@cedar-policy/cedar-wasm': packageVersion('@cedar-policy/cedar-wasm'),

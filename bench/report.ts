@@ -120,6 +120,7 @@ export function renderReport(r: RunReport): string {
   out.push('## Machine', '');
   out.push(`- CPU: ${m.cpu}, ${m.cores} cores; memory ${m.memoryGiB} GiB; ${m.os}`);
   out.push(`- Node ${m.node} (V8 ${m.v8}); load average at start: ${m.load}`);
+  out.push(`- pol revision: ${m.revision}`);
   out.push(`- Packages: ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   out.push(`- Method: each (workload, engine) runs in its own \`node ${'--expose-gc --max-semi-space-size=128'}\` process; pre-generated requests per workload (${r.engine ? Object.entries(r.engine.requests).map(([w, n]) => `${w} ${n}`).join(', ') : 'n/a'}) cycled; ${r.measure.warmupMs} ms warm-up, then batches of about ${r.measure.batchMs} ms for ${r.measure.measureMs} ms (at least ${r.measure.minBatches}); ns/decision is the median (and p99) over batches; heap/decision is JS heap growth over a stretch of decisions with no collection in between. Setup (compiling, parsing policies, loading data) is not timed here.`);
   out.push('- The decision cache figures are its steady state: the agreement pass has already seen every request, so they are cache hits.', '');

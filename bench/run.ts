@@ -20,7 +20,7 @@ import { renderReport, checkTargets, type RunReport, type TargetCheck } from './
 export interface BenchIO { stdout(text: string): void; stderr(text: string): void; cwd: string }
 
 const SECTIONS = ['engine', 'compile', 'http'] as const;
-const QUICK_WORKLOADS = ['rbac', 'abac', 'contextual', 'scale-1000'];
+const QUICK_WORKLOADS = ['rbac', 'abac', 'contextual', 'scale-200'];
 const QUICK_COMPILE_SIZES = [10, 1000];
 
 /** What the HTTP benchmarks (bench/http, written separately) export. */

@@ -10,9 +10,7 @@ export function sendJsonText(reply: FastifyReply, status: number, text: string):
 }
 
 export function sendError(reply: FastifyReply, err: HttpError | { status: number; body: ErrorBody }): FastifyReply {
-  const status = err instanceof HttpError ? err.status : err.status;
-  const body = err instanceof HttpError ? err.body() : err.body;
-  return sendJsonText(reply, status, JSON.stringify(body));
+  return sendJsonText(reply, err.status, JSON.stringify(err instanceof HttpError ? err.body() : err.body));
 }
 
 /** True when the client asked to skip the decision cache (`Cache-Control: no-cache`). */

@@ -11,7 +11,7 @@ import * as T from '../lexer/tokens.js';
 import { grammar } from './grammar.js';
 import { MSG, type Msg } from './messages.js';
 import { AstBuilder, Incomplete } from './to-ast.js';
-import { CLOSE, NEEDS_MORE, OPEN, Splitter, isKeywordRef, looksLikeStatement, type Chunk, type SplitOptions } from './split.js';
+import { CLOSE, CONTINUES, NEEDS_MORE, OPEN, Splitter, isKeywordRef, looksLikeStatement, type Chunk, type SplitOptions } from './split.js';
 
 export { MAX_NESTING } from './split.js';
 
@@ -177,7 +177,8 @@ function checkRestOfBody(s: Session, tokens: PolToken[], errTok: IToken): void {
   for (let i = open + 1; i < close; i++) {
     const t = tokens[i]!;
     const prev = tokens[i - 1]!;
-    if (depth === 0 && (t.nl || prev.tokenType === T.Semi) && i > open + 1 && !NEEDS_MORE.has(prev.tokenType)) flush();
+    const continues = CONTINUES.has(t.tokenType) && !isKeywordRef(t, tokens[i + 1]);
+    if (depth === 0 && (t.nl || prev.tokenType === T.Semi) && i > open + 1 && !NEEDS_MORE.has(prev.tokenType) && !continues) flush();
     if (t.tokenType === T.Semi && depth === 0) continue;
     if (OPEN.has(t.tokenType)) depth++;
     else if (CLOSE.has(t.tokenType)) depth--;

@@ -27,7 +27,7 @@ export const NEEDS_MORE = new Set<TokenType>([
   T.EqEq, T.Neq, T.Lt, T.Lte, T.Gt, T.Gte, T.Plus, T.Minus, T.Star, T.Slash, T.Percent, T.Bar, T.Amp,
 ]);
 /** Tokens that cannot start a statement: a line starting with one continues the previous statement. */
-const CONTINUES = new Set<TokenType>([
+export const CONTINUES = new Set<TokenType>([
   T.Assign, T.Unify, T.Comma, T.Colon, T.Dot, T.If, T.Else, T.Contains, T.As, T.With, T.In, T.LBrace,
   T.EqEq, T.Neq, T.Lt, T.Lte, T.Gt, T.Gte, T.Plus, T.Minus, T.Star, T.Slash, T.Percent, T.Bar, T.Amp,
 ]);

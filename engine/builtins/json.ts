@@ -45,19 +45,26 @@ function unmarshal(name: string, s: string): Value {
 
 // ---- YAML -----------------------------------------------------------------------------------
 
+/**
+ * Most nodes one YAML document may expand to. Aliases are shared by reference in the parsed
+ * tree, so a small "billion laughs" document would otherwise expand exponentially here.
+ */
+const MAX_YAML_NODES = 1_000_000;
+
 /** Plain YAML data to values: own keys only, integers kept as numbers, no special YAML types. */
-function fromYaml(v: unknown, depth = 0): Value {
+function fromYaml(v: unknown, budget: { nodes: number }, depth = 0): Value {
   if (depth > 512) throw builtinError('yaml.unmarshal', 'document nested too deeply');
+  if (++budget.nodes > MAX_YAML_NODES) throw builtinError('yaml.unmarshal', `document expands to more than ${MAX_YAML_NODES} nodes`);
   if (v === undefined || v === null) return null;
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw builtinError('yaml.unmarshal', 'non-finite numbers are not JSON');
     return v;
   }
   if (typeof v === 'string' || typeof v === 'boolean') return v;
-  if (Array.isArray(v)) return v.map(x => fromYaml(x, depth + 1));
+  if (Array.isArray(v)) return v.map(x => fromYaml(x, budget, depth + 1));
   if (typeof v === 'object') {
     const out: PlainObject = {};
-    for (const k of Object.keys(v)) defineKey(out, k, fromYaml((v as Record<string, unknown>)[k], depth + 1));
+    for (const k of Object.keys(v)) defineKey(out, k, fromYaml((v as Record<string, unknown>)[k], budget, depth + 1));
     return out;
   }
   return String(v);
@@ -65,7 +72,7 @@ function fromYaml(v: unknown, depth = 0): Value {
 
 function yamlLoad(name: string, s: string): Value {
   try {
-    return fromYaml(jsYaml.load(s, { schema: jsYaml.CORE_SCHEMA, json: true }));
+    return fromYaml(jsYaml.load(s, { schema: jsYaml.CORE_SCHEMA, json: true }), { nodes: 0 });
   } catch (e) {
     if (e instanceof BuiltinError) throw e;
     const err = e as { mark?: { line: number }; reason?: string; message: string };

@@ -148,7 +148,3 @@ export function serialize(v: Value | undefined): string | undefined {
   if (v === false) return 'false';
   return stringifyJson(toJSON(v));
 }
-
-export function newDecisionId(): string {
-  return randomUUID();
-}

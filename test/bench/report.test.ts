@@ -22,7 +22,7 @@ function run(workload: string, engine: EngineName, medianNs: number, crashes: st
 function report(runs: EngineRun[]): RunReport {
   return {
     date: new Date('2026-01-01T00:00:00Z'), quick: true, durationSec: 1, measure: QUICK, workloadInfo: {},
-    machine: { cpu: 'test cpu', cores: 2, memoryGiB: 1, os: 'test', node: 'v20', v8: 'x', load: '0', packages: { pol: '0.0.0' } },
+    machine: { cpu: 'test cpu', cores: 2, memoryGiB: 1, os: 'test', node: 'v20', v8: 'x', load: '0', revision: 'abc1234', packages: { pol: '0.0.0' } },
     engine: { runs, disagreements: [], requests: { rbac: 2 } },
   };
 }

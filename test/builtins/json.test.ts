@@ -35,6 +35,9 @@ test('yaml', () => {
     { args: ['[1,2,3'], error: BE },
   ]);
   check('yaml.is_valid', [{ args: ['a: 1'], want: true }, { args: ['a: {'], want: false }, { args: [1], want: false }]);
+  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill('*' + String.fromCharCode(96 + i)).join(', ')}]`);
+  check('yaml.unmarshal', [{ args: [bomb.join('\n')], error: BE, note: 'alias expansion is bounded' }]);
   const text = call('yaml.marshal', [{ foo: set(1, 2, 3) }]) as string;
   assert.deepEqual(call('yaml.unmarshal', text), [{ foo: [1, 2, 3] }]);
 });

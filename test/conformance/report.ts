@@ -4,6 +4,7 @@
  * `--topic NAME` / `--id ID` narrow the run; `-v` prints each failure's reason.
  */
 import { writeFileSync } from 'node:fs';
+import { whyFailing } from './why.js';
 import { casesDir, knownFailuresFile, loadCases, readKnownFailures, runCase, type Outcome } from './cases.js';
 
 const args = process.argv.slice(2);
@@ -22,6 +23,7 @@ const byTopic = new Map<string, { tier: string; pass: number; total: number }>()
 const byTier = new Map<string, { pass: number; total: number }>();
 for (const o of outcomes) {
   const t = byTopic.get(o.topic) ?? { tier: o.tier, pass: 0, total: 0 };
+  if (t.tier !== o.tier) t.tier = 'mixed';
   t.total++; if (o.pass) t.pass++;
   byTopic.set(o.topic, t);
   const r = byTier.get(o.tier) ?? { pass: 0, total: 0 };
@@ -44,7 +46,14 @@ if (verbose) for (const o of outcomes) if (!o.pass) console.log(`FAIL ${o.id}: $
 if (args.includes('--write-known')) {
   if (topic || id) { console.error('--write-known needs a full run'); process.exit(2); }
   const old = readKnownFailures();
-  const lines = outcomes.filter(o => !o.pass).map(o => `${o.id}  # ${old.get(o.id) || (o.reason ?? '').replace(/\s+/g, ' ').slice(0, 160)}`);
+  const unexplained: string[] = [];
+  const lines = outcomes.filter(o => !o.pass).map(o => {
+    const why = whyFailing(o.id);
+    if (!why) unexplained.push(o.id);
+    const detail = (o.reason ?? '').replace(/\s+/g, ' ').slice(0, 120);
+    return `${o.id}  # ${why ?? `UNEXPLAINED (${old.get(o.id) || detail})`}`;
+  });
+  if (unexplained.length) console.error(`${unexplained.length} failing cases have no reason in test/conformance/why.ts: ${unexplained.slice(0, 10).join(', ')}`);
   writeFileSync(knownFailuresFile, `# OPA conformance cases pol does not pass yet: one id per line, with why.\n# The list may only shrink: test/conformance/conformance.test.ts fails when a listed case passes\n# (remove it) or an unlisted case fails (fix it). Regenerate with: npm run conformance -- --write-known\n${lines.join('\n')}\n`);
   console.log(`wrote ${lines.length} entries to ${knownFailuresFile}`);
 }
