@@ -6,7 +6,8 @@ import { fmtBytes, fmtNs, fmtOps, fmtRatio } from './engine/stats.js';
 import type { MachineFacts } from './machine.js';
 import { ENGINE_LABELS, ENGINES, type EngineName } from './engine/workload.js';
 import type { MeasureOptions } from './engine/harness.js';
-import { RERUN_NODE_FLAGS } from './engine/child.js';
+import { RERUN_NODE_FLAGS, WORKER_NODE_FLAGS, describeAttempt, type Attempt } from './engine/child.js';
+import { ENGINE_FLAG_REASONS, ENGINE_NODE_FLAGS } from './engine/suite.js';
 
 export interface RunReport {
   date: Date;
@@ -80,20 +81,32 @@ function mark(met: boolean | undefined): string {
   return met === undefined ? '—' : met ? '✅ met' : '❌ missed';
 }
 
+const code = (flags: readonly string[]) => flags.map(f => `\`${f}\``).join(' ');
+
+/** The "run" cell: extra node flags and, after crashes, which attempt the numbers come from. */
+function runCell(run: { crashes: Attempt[]; flags: string[]; result?: unknown }): string {
+  const parts: string[] = [];
+  if (run.flags.length) parts.push(code(run.flags));
+  if (run.crashes.length) {
+    const n = run.crashes.length;
+    parts.push(run.result ? `attempt ${n + 1}, after ${n} crash${n > 1 ? 'es' : ''}` : `failed ${n} time${n > 1 ? 's' : ''}`);
+  }
+  return parts.length ? parts.join('; ') : '—';
+}
+
 function engineTable(runs: EngineRun[], workload: string): string[] {
   const floor = median(find(runs, workload, 'floor'));
   const pol = median(find(runs, workload, 'pol'));
   const lines = [
-    '| engine | median / decision | p99 of batches | decisions/s | heap / decision | × floor | × pol (uncached) |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| engine | median / decision | p99 of batches | decisions/s | heap / decision | × floor | × pol (uncached) | extra node flags, reruns |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const e of ENGINES) {
     const run = find(runs, workload, e);
     if (!run) continue;
     const t = run.result?.timing;
-    const rerun = run.crashes.length ? ` (rerun after ${run.crashes.length} crash${run.crashes.length > 1 ? 'es' : ''})` : '';
-    if (!t) { lines.push(`| ${ENGINE_LABELS[e]} | failed${rerun} | | | | | |`); continue; }
-    lines.push(`| ${ENGINE_LABELS[e]}${rerun} | ${fmtNs(t.medianNs)} | ${fmtNs(t.p99Ns)} | ${fmtOps(t.opsPerSec)} | ${fmtBytes(t.heapBytesPerOp)} | ${floor ? fmtRatio(t.medianNs / floor) : 'n/a'} | ${pol ? fmtRatio(t.medianNs / pol) : 'n/a'} |`);
+    if (!t) { lines.push(`| ${ENGINE_LABELS[e]} | not measured | | | | | | ${runCell(run)} |`); continue; }
+    lines.push(`| ${ENGINE_LABELS[e]} | ${fmtNs(t.medianNs)} | ${fmtNs(t.p99Ns)} | ${fmtOps(t.opsPerSec)} | ${fmtBytes(t.heapBytesPerOp)} | ${floor ? fmtRatio(t.medianNs / floor) : 'n/a'} | ${pol ? fmtRatio(t.medianNs / pol) : 'n/a'} | ${runCell(run)} |`);
   }
   return lines;
 }
@@ -111,6 +124,25 @@ function peerTable(runs: EngineRun[], workloads: string[]): string[] {
   return lines;
 }
 
+/** Every failed attempt of the run, engine and compile, with its flags and how the run ended. */
+function crashSection(r: RunReport): string[] {
+  const crashed = (r.engine?.runs ?? []).filter(x => x.crashes.length);
+  const compileCrashed = (r.compile ?? []).filter(c => c.crashes.length);
+  if (!crashed.length && !compileCrashed.length) return [];
+  const out = ['## Crashes and reruns', ''];
+  const item = (name: string, run: { crashes: Attempt[]; flags: string[]; result?: unknown }) => {
+    const attempts = run.crashes.map((c, i) => `attempt ${i + 1} ${describeAttempt(c).replace(/\|/g, '\\|')}`).join('; ');
+    const outcome = run.result
+      ? `attempt ${run.crashes.length + 1} (${run.flags.length ? `with ${code(run.flags)}` : 'with no extra flags'}) succeeded and its numbers are shown.`
+      : 'no attempt succeeded; no numbers.';
+    out.push(`- ${name}: ${attempts} — ${outcome}`);
+  };
+  for (const c of crashed) item(`${c.workload} / ${c.engine}`, c);
+  for (const c of compileCrashed) item(`compile ${c.rules.toLocaleString('en-US')} rules`, c);
+  out.push('');
+  return out;
+}
+
 export function renderReport(r: RunReport): string {
   const m = r.machine;
   const out: string[] = [];
@@ -122,12 +154,18 @@ export function renderReport(r: RunReport): string {
   out.push(`- Node ${m.node} (V8 ${m.v8}); load average at start: ${m.load}`);
   out.push(`- pol revision: ${m.revision}`);
   out.push(`- Packages: ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  out.push(`- Method: each (workload, engine) runs in its own \`node ${'--expose-gc --max-semi-space-size=128'}\` process; pre-generated requests per workload (${r.engine ? Object.entries(r.engine.requests).map(([w, n]) => `${w} ${n}`).join(', ') : 'n/a'}) cycled; ${r.measure.warmupMs} ms warm-up, then batches of about ${r.measure.batchMs} ms for ${r.measure.measureMs} ms (at least ${r.measure.minBatches}); ns/decision is the median (and p99) over batches; heap/decision is JS heap growth over a stretch of decisions with no collection in between. Setup (compiling, parsing policies, loading data) is not timed here.`);
-  out.push('- The decision cache figures are its steady state: the agreement pass has already seen every request, so they are cache hits.', '');
+  const together = (r.engine?.concurrency ?? 1) > 1 ? ` (${r.engine!.concurrency} at a time in this quick run)` : ' (one at a time)';
+  out.push(`- Method: each (workload, engine) runs in its own \`node ${WORKER_NODE_FLAGS.join(' ')}\` process${together}; pre-generated requests per workload (${r.engine ? Object.entries(r.engine.requests).map(([w, n]) => `${w} ${n}`).join(', ') : 'n/a'}) cycled; ${r.measure.warmupMs} ms warm-up, then batches of about ${r.measure.batchMs} ms for ${r.measure.measureMs} ms (at least ${r.measure.minBatches}); ns/decision is the median (and p99) over batches; heap/decision is JS heap growth over a stretch of decisions with no collection in between. Setup (compiling, parsing policies, loading data) is not timed here.`);
+  out.push('- The decision cache figures are its steady state: the agreement pass has already seen every request, so they are cache hits.');
+  const engineFlags = Object.entries(ENGINE_NODE_FLAGS).filter(([e]) => r.engine?.runs.some(x => x.engine === e));
+  for (const [e, flags] of engineFlags) {
+    out.push(`- Extra node flags for ${ENGINE_LABELS[e as EngineName]}: ${code(flags ?? [])}. ${ENGINE_FLAG_REASONS[e as EngineName] ?? ''}`.trimEnd());
+  }
+  out.push(`- A process that crashes is rerun in a fresh process with the same flags, then once more with ${code(RERUN_NODE_FLAGS)} added; every crash, and the flags and attempt each number comes from, are listed (column "extra node flags, reruns" and the "Crashes and reruns" section).`, '');
 
   const targets = checkTargets(r);
   if (targets.length) {
-    out.push('## Targets (issue #5)', '', '| target | this run | |', '|---|---|---|');
+    out.push('## Targets (issues #5 and #4)', '', '| target | this run | |', '|---|---|---|');
     for (const t of targets) out.push(`| ${t.target} | ${t.measured} | ${mark(t.met)} |`);
     out.push('');
   }
@@ -138,12 +176,7 @@ export function renderReport(r: RunReport): string {
     out.push('## Agreement', '');
     if (r.engine.disagreements.length === 0) out.push('Every engine decided every request of every workload exactly as the floor did.', '');
     else out.push('**FAILED**: engines disagree with the floor; their timings are not comparable.', '', '```', ...r.engine.disagreements.map(describeDisagreement), '```', '');
-    const crashed = runs.filter(x => x.crashes.length);
-    if (crashed.length) {
-      out.push('## Crashes and reruns', '');
-      for (const c of crashed) out.push(`- ${c.workload} / ${c.engine}: ${c.crashes.map(s => s.replace(/\|/g, '\\|')).join('; ')}${c.result ? ` — the rerun (with \`${RERUN_NODE_FLAGS.join(' ')}\`) succeeded and its numbers are shown.` : ' — failed twice; no numbers.'}`);
-      out.push('');
-    }
+    out.push(...crashSection(r));
     out.push('## Engine benchmarks', '');
     out.push('### Ratios', '', ...peerTable(runs, workloads), '');
     for (const w of workloads) {
@@ -154,14 +187,15 @@ export function renderReport(r: RunReport): string {
     }
   }
 
+  if (!r.engine) out.push(...crashSection(r));
   if (r.compile) {
     out.push('## Compile benchmarks', '');
     out.push('RBAC policies with one rule per grant (the scale workload\'s shape). Cold: the first parse + check + compile + entry-point resolution in a fresh process, what a server pays at start-up. Warm: median of repeats in the same process. Retained: heap held by the compiled policy.', '');
     out.push('| rules | source | cold | warm parse | warm check | warm parse + check + compile | retained heap |', '|---:|---:|---:|---:|---:|---:|---:|');
     for (const c of r.compile) {
       const x = c.result;
-      const rerun = c.crashes.length ? ` (rerun after crash)` : '';
-      if (!x) { out.push(`| ${c.rules.toLocaleString('en-US')} | failed${rerun} | | | | | |`); continue; }
+      const rerun = c.crashes.length ? ` (${runCell(c)})` : '';
+      if (!x) { out.push(`| ${c.rules.toLocaleString('en-US')}${rerun} | not measured | | | | | |`); continue; }
       out.push(`| ${c.rules.toLocaleString('en-US')}${rerun} | ${fmtBytes(x.sourceBytes)} | ${x.coldMs.toFixed(0)} ms | ${x.parseMs.toFixed(1)} ms | ${x.checkMs.toFixed(1)} ms | ${x.compileMs.toFixed(1)} ms | ${fmtBytes(x.retainedBytes)} |`);
     }
     out.push('');

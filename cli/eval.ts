@@ -1,7 +1,8 @@
 /** `pol eval`: evaluate a query against policies and data, printing `opa eval --format json`'s shape. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { evalQuery, stringifyJson, type Value } from '../engine/index.js';
+import { evalQuery, stringifyJson, type BuiltinHost, type Value } from '../engine/index.js';
+import { loadGeoDatabase } from '../engine/builtins/geo.js';
 import { parseCommand } from './args.js';
 import { jsonErrors, renderError, isPolicyError } from './errors.js';
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIO } from './io.js';
@@ -19,6 +20,8 @@ Options:
   -f, --format <json|pretty> output format (default json: the shape of \`opa eval --format json\`)
       --strict-builtin-errors
                              stop at the first builtin error instead of treating the call as undefined
+      --geo-database <file>  MaxMind-format .mmdb database for the geo.* builtins (default: the
+                             embedded country table)
       --fail                 exit 1 when the result is undefined
       --fail-defined         exit 1 when the result is defined
 `;
@@ -29,6 +32,7 @@ const OPTIONS = {
   'stdin-input': { type: 'boolean', short: 'I' },
   format: { type: 'string', short: 'f' },
   'strict-builtin-errors': { type: 'boolean' },
+  'geo-database': { type: 'string' },
   fail: { type: 'boolean' },
   'fail-defined': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -47,6 +51,15 @@ export async function runEval(argv: string[], io: CliIO): Promise<number> {
   if (values.input !== undefined) input = readInput(resolve(io.cwd, values.input), displayPath(resolve(io.cwd, values.input), io.cwd));
   else if (values['stdin-input']) input = readInput(0, 'standard input');
 
+  const host: BuiltinHost = {};
+  if (values['geo-database'] !== undefined) {
+    try {
+      host.geoDatabase = loadGeoDatabase(resolve(io.cwd, values['geo-database']));
+    } catch (e) {
+      throw new UsageError(`pol eval: --geo-database: ${(e as Error).message}`);
+    }
+  }
+
   const query = positionals[0]!;
   let rows;
   try {
@@ -55,6 +68,7 @@ export async function runEval(argv: string[], io: CliIO): Promise<number> {
       data: loaded.data,
       query,
       input,
+      host,
       strictBuiltinErrors: values['strict-builtin-errors'] ?? false,
     }));
   } catch (e) {

@@ -8,12 +8,16 @@ import { join } from 'node:path';
 import { ConfigError, defaultConfig, loadConfigFile, resolveConfig, startServer, type ServerConfig } from '../server/index.js';
 
 const USAGE = `usage: pol serve [--policies <dir>] [--config pol.yaml] [--addr host:port] [--decision-log] [--no-watch]
+                 [--geo-database <file.mmdb>]
 
   --policies <dir>   directory of .pol files and data.json/data.yaml, watched for changes
   --config <file>    pol.yaml (unknown keys are errors); flags override it
   --addr <host:port> listen address (default 127.0.0.1:8181)
   --decision-log     log every decision to stdout as one JSON line
   --no-watch         load the directory once, do not watch it
+  --geo-database <file>
+                     MaxMind-format .mmdb database for the geo.* builtins, loaded at start-up
+                     (default: the embedded country table)
 `;
 
 export interface ServeIO {
@@ -82,7 +86,7 @@ export async function runServe(argv: string[], io: ServeIO = defaultIO): Promise
       args: argv,
       options: {
         policies: { type: 'string' }, config: { type: 'string' }, addr: { type: 'string' },
-        'decision-log': { type: 'boolean' }, 'no-watch': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        'decision-log': { type: 'boolean' }, 'no-watch': { type: 'boolean' }, 'geo-database': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
       strict: true, allowPositionals: false,
     }));
@@ -102,6 +106,7 @@ export async function runServe(argv: string[], io: ServeIO = defaultIO): Promise
     if (values['no-watch'] && config.policies) config.policies.watch = false;
     if (values.addr) { resolveConfig({ addr: values.addr }, '--addr'); config.addr = values.addr; }
     if (values['decision-log']) config.decision_log.enabled = true;
+    if (values['geo-database'] !== undefined) { resolveConfig({ geo_database: values['geo-database'] }, '--geo-database'); config.geo_database = values['geo-database']; }
     if (!config.policies && !config.bundle) throw new ConfigError('nothing to serve: give --policies <dir>, or `policies` or `bundle` in --config');
   } catch (e) {
     if (e instanceof ConfigError) { io.stderr(`pol serve: ${e.message}\n`); return 2; }
@@ -112,6 +117,8 @@ export async function runServe(argv: string[], io: ServeIO = defaultIO): Promise
   try {
     server = await startServer(config);
   } catch (e) {
+    // A `geo_database` that cannot be loaded stops start-up before anything listens.
+    if (e instanceof ConfigError) { io.stderr(`pol serve: ${e.message}\n`); return 2; }
     io.stderr(`pol serve: cannot listen on ${config.addr}: ${(e as Error).message}\n`);
     return 1;
   }

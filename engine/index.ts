@@ -17,3 +17,4 @@ export {
   PolSet, PolObject, toJSON, stringifyJson, compare, equal, keyOf, typeName, type Value,
 } from './value.js';
 export type { BuiltinHost } from './builtins/types.js';
+export { loadGeoDatabase, type GeoDatabase, type GeoRecord } from './builtins/geo.js';

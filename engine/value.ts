@@ -175,6 +175,9 @@ const ORDER: Record<TypeName, number> = { null: 0, boolean: 1, number: 2, string
 
 /** OPA's total order: null < boolean < number < string < array < object < set. */
 export function compare(a: Value, b: Value): number {
+  // Same-type scalars first: they are what sorting sets and keys mostly meets.
+  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
   const ta = typeName(a), tb = typeName(b);
   if (ta !== tb) return ORDER[ta] - ORDER[tb];
   switch (ta) {
@@ -185,6 +188,8 @@ export function compare(a: Value, b: Value): number {
     case 'array': return compareSeq(a as Value[], b as Value[]);
     case 'set': return compareSeq((a as PolSet).sorted(), (b as PolSet).sorted());
     case 'object': {
+      if (a === b) return 0;
+      if (!(a instanceof PolObject) && !(b instanceof PolObject)) return comparePlainObjects(a as PlainObject, b as PlainObject);
       const ea = objectEntries(a as PlainObject).sort((x, y) => compare(x[0], y[0]));
       const eb = objectEntries(b as PlainObject).sort((x, y) => compare(x[0], y[0]));
       const n = Math.min(ea.length, eb.length);
@@ -195,6 +200,18 @@ export function compare(a: Value, b: Value): number {
       return ea.length - eb.length;
     }
   }
+}
+
+/** Objects compare key by key in canonical key order, each key before its value. */
+function comparePlainObjects(a: PlainObject, b: PlainObject): number {
+  const ka = sortedKeys(a), kb = sortedKeys(b);
+  const n = Math.min(ka.length, kb.length);
+  for (let i = 0; i < n; i++) {
+    const x = ka[i]!, y = kb[i]!;
+    const c = x === y ? compare(a[x]!, b[y]!) : compareStrings(x, y);
+    if (c !== 0) return c;
+  }
+  return ka.length - kb.length;
 }
 /**
  * Strings order by code point (as Go's byte-wise UTF-8 comparison does), not by UTF-16 unit:
@@ -215,7 +232,10 @@ export function compareStrings(a: string, b: string): number {
 
 /** Object keys in canonical (code point) order. */
 export function sortedKeys(o: PlainObject): string[] {
-  return Object.keys(o).sort(compareStrings);
+  const keys = Object.keys(o);
+  // Objects built from JSON usually list their keys in order already: check before sorting.
+  for (let i = 1; i < keys.length; i++) if (compareStrings(keys[i - 1]!, keys[i]!) > 0) return keys.sort(compareStrings);
+  return keys;
 }
 
 function compareSeq(a: Value[], b: Value[]): number {
@@ -282,10 +302,23 @@ export function keyOf(v: Value): string {
   }
 }
 
+/**
+ * `JSON.stringify` for a string, with a fast path: in Node 20 the builtin costs several hundred
+ * nanoseconds even for short strings, and canonical keys and responses quote many of them.
+ * Strings without quotes, backslashes, control characters or surrogates need no escaping.
+ */
+export function quoteJsonString(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+  }
+  return '"' + s + '"';
+}
+
 /** Compact canonical text of a value: sets and object keys sorted; used inside `keyOf`. */
 export function canonicalText(v: Value): string {
   switch (typeof v) {
-    case 'string': return JSON.stringify(v);
+    case 'string': return quoteJsonString(v);
     case 'number': return String(Object.is(v, -0) ? 0 : v);
     case 'bigint': return v.toString();
     case 'boolean': return v ? 'true' : 'false';
@@ -294,6 +327,15 @@ export function canonicalText(v: Value): string {
       if (Array.isArray(v)) return '[' + v.map(canonicalText).join(',') + ']';
       // Sets get their own brackets so an empty set and an empty object differ.
       if (v instanceof PolSet) return '<' + v.sorted().map(canonicalText).join(',') + '>';
+      if (!(v instanceof PolObject)) {
+        const keys = sortedKeys(v);
+        let out = '{';
+        for (let i = 0; i < keys.length; i++) {
+          if (i) out += ',';
+          out += quoteJsonString(keys[i]!) + ':' + canonicalText(v[keys[i]!]!);
+        }
+        return out + '}';
+      }
       return '{' + objectEntries(v).sort((x, y) => compare(x[0], y[0]))
         .map(([k, x]) => canonicalText(k) + ':' + canonicalText(x)).join(',') + '}';
   }
@@ -330,6 +372,7 @@ export function stringifyJson(v: unknown, indent?: number): string {
   const walk = (x: unknown, pad: string): string => {
     if (typeof x === 'bigint') return x.toString();
     if (typeof x === 'number') return Number.isFinite(x) ? JSON.stringify(x) : 'null';
+    if (typeof x === 'string') return quoteJsonString(x);
     if (typeof x !== 'object' || x === null) return JSON.stringify(x) ?? 'null';
     const inner = pad + step;
     const nl = step ? '\n' : '';
@@ -340,7 +383,7 @@ export function stringifyJson(v: unknown, indent?: number): string {
     const keys = Object.keys(x).sort();
     if (keys.length === 0) return '{}';
     const sep = step ? ': ' : ':';
-    return '{' + nl + keys.map(k => inner + JSON.stringify(k) + sep + walk((x as Record<string, unknown>)[k], inner)).join(',' + nl) + nl + pad + '}';
+    return '{' + nl + keys.map(k => inner + quoteJsonString(k) + sep + walk((x as Record<string, unknown>)[k], inner)).join(',' + nl) + nl + pad + '}';
   };
   return walk(v, '');
 }

@@ -7,7 +7,8 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Writable } from 'node:stream';
 import { resolve } from 'node:path';
 import { DecisionCache } from '../engine/cache/index.js';
-import type { ServerConfig } from './config.js';
+import { openGeoDatabase, type ServerConfig } from './config.js';
+import type { GeoDatabase } from '../engine/builtins/geo.js';
 import { HttpError, fromFastifyError } from './errors.js';
 import { installBodyParser } from './body.js';
 import { sendError } from './http.js';
@@ -31,6 +32,8 @@ export interface PolServer {
   decisionLog: DecisionLog | undefined;
   metrics: ServerMetrics;
   bundle: BundlePoller | undefined;
+  /** The `geo_database` loaded at start-up (the `geo.*` builtins' host database), if configured. */
+  geoDatabase: GeoDatabase | undefined;
   /** Resolves when the first policy load attempt (directory read or first bundle poll) is over. */
   initialLoad: Promise<boolean>;
 }
@@ -48,7 +51,10 @@ export interface BuildOptions {
   cwd?: string;
 }
 
+/** Builds the service. Throws `ConfigError` when `geo_database` cannot be loaded. */
 export function buildApp(config: ServerConfig, opts: BuildOptions = {}): FastifyInstance {
+  // Before anything else, so a bad file fails start-up with nothing to clean up.
+  const geoDatabase = openGeoDatabase(config, opts.cwd);
   const app = Fastify({
     logger: opts.logger === false || config.log_level === 'silent' ? false : { level: config.log_level },
     // Requests are not logged: decisions have their own log, and per-request lines cost throughput.
@@ -59,7 +65,7 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
     return503OnClosing: true,
   });
 
-  const store = new PolicyStore();
+  const store = new PolicyStore(geoDatabase ? { geoDatabase } : {});
   const cache = config.cache.enabled ? new DecisionCache({ maxEntries: config.cache.max_entries, ttlMs: config.cache.ttl_ms }) : undefined;
   const decisionLog = config.decision_log.enabled
     ? new DecisionLog({ destination: opts.decisionLogStream ?? config.decision_log.path, mask: config.decision_log.mask, buffer: config.decision_log.buffer })
@@ -97,7 +103,7 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
     initialLoad = Promise.resolve(false);
   }
 
-  app.decorate('pol', { config, store, service, cache, decisionLog, metrics, bundle, initialLoad });
+  app.decorate('pol', { config, store, service, cache, decisionLog, metrics, bundle, geoDatabase, initialLoad });
 
   installBodyParser(app, config.limits.json_depth, config.limits.body_bytes);
   app.setErrorHandler((err, req, reply) => {

@@ -3,8 +3,10 @@
  * merged with command-line flags, with every default written down here once.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import yaml from 'js-yaml';
+import { loadGeoDatabase, type GeoDatabase } from '../engine/builtins/geo.js';
 
 export interface ServerConfig {
   /** `host:port` to listen on. */
@@ -22,6 +24,11 @@ export interface ServerConfig {
   policy_api: { writable: boolean; token?: string };
   /** Log level of the server's own log (requests are not logged; decisions go to the decision log). */
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /**
+   * A MaxMind-format `.mmdb` file (GeoIP2/GeoLite2 Country or City, DB-IP, ...) for the `geo.*`
+   * builtins, loaded once at start-up; without it they use the embedded country table.
+   */
+  geo_database?: string;
 }
 
 export interface BundleConfig {
@@ -132,6 +139,7 @@ export const CONFIG_SCHEMA = {
       properties: { writable: { type: 'boolean' }, token: { type: 'string', minLength: 16 } },
     },
     log_level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] },
+    geo_database: { type: 'string', minLength: 1 },
   },
 } as const;
 
@@ -177,6 +185,7 @@ export function resolveConfig(raw: unknown, source = 'configuration'): ServerCon
     policy_api: { ...d.policy_api, ...input.policy_api },
     log_level: input.log_level ?? d.log_level,
   };
+  if (input.geo_database !== undefined) cfg.geo_database = input.geo_database;
   if (input.policies) cfg.policies = { watch: true, debounce_ms: 100, ...input.policies } as ServerConfig['policies'];
   if (input.bundle) {
     const b = input.bundle;
@@ -211,6 +220,19 @@ export function loadConfigFile(file: string): ServerConfig {
     throw new ConfigError(`${file}: ${(e as Error).message.split('\n')[0]}`);
   }
   return resolveConfig(raw, file);
+}
+
+/**
+ * Loads `geo_database` (relative to `cwd`), once, at start-up: an unreadable or invalid file is a
+ * `ConfigError` naming it, so the server never starts with geo lookups that would all fail.
+ */
+export function openGeoDatabase(config: ServerConfig, cwd = process.cwd()): GeoDatabase | undefined {
+  if (config.geo_database === undefined) return undefined;
+  try {
+    return loadGeoDatabase(resolve(cwd, config.geo_database));
+  } catch (e) {
+    throw new ConfigError(`geo_database: ${(e as Error).message}`);
+  }
 }
 
 /** Splits `host:port` (IPv6 hosts in brackets). */

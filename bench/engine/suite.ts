@@ -1,7 +1,7 @@
 /** The engine benchmark suite: every (workload, engine) in its own process, then the agreement check. */
 import { fileURLToPath } from 'node:url';
 import { compareDecisions, type Disagreement } from './agree.js';
-import { runWithRetry } from './child.js';
+import { describeAttempt, runWithRetry, type Attempt } from './child.js';
 import type { WorkerResult } from './worker.js';
 import { makeWorkload } from './workloads/index.js';
 import type { EngineName } from './workload.js';
@@ -17,15 +17,46 @@ export interface EngineRun {
   workload: string;
   engine: EngineName;
   result?: WorkerResult;
-  /** Failed attempts (crashes, timeouts), each described; a rerun follows the first. */
-  crashes: string[];
+  /** Failed attempts (crashes, timeouts), each with its flags; a rerun in a fresh process follows each. */
+  crashes: Attempt[];
+  /** Node flags (beyond `WORKER_NODE_FLAGS`) of the process whose numbers are shown. */
+  flags: string[];
 }
+
+/**
+ * Node flags some engines always run with, reported with their numbers.
+ *
+ * cedar: Node 20's V8 (11.3) inlines JS-to-Wasm calls into optimised JS by default. When that
+ * optimised code is deoptimised lazily while the inlined Wasm call is on the stack (cedar-wasm's
+ * `statefulIsAuthorized` calls back into JS for `JSON.stringify`/`JSON.parse`, which invalidates
+ * code dependencies, and returns an externref), V8 must rebuild a "JS-to-Wasm builtin
+ * continuation" frame and aborts with `unreachable code` in
+ * `Deoptimizer::DoComputeBuiltinContinuation` (SIGTRAP): every full Cedar run died this way.
+ * `--no-turbo-inline-js-wasm-calls` turns off only that inlining: TurboFan still optimises
+ * cedar-wasm's JS glue and the adapter, and each call into Wasm goes through V8's generic
+ * JS-to-Wasm wrapper instead: about 10 ns more per call (7 → 16 ns for a trivial Wasm function on
+ * the 2-core machine), for a handful of calls per decision, against Cedar's hundreds of
+ * microseconds per decision. Tried and not needed: the crash does not depend on
+ * `--max-semi-space-size` (it happens without it); `--no-turbo-inlining` also avoids it but
+ * stops all inlining in the glue; `--no-opt` would leave the glue interpreted. The floor, pol and Casbin make no Wasm calls, so the flag would not
+ * change their code; they run without it.
+ */
+export const ENGINE_NODE_FLAGS: Partial<Record<EngineName, readonly string[]>> = {
+  cedar: ['--no-turbo-inline-js-wasm-calls'],
+};
+
+/** Why each engine's flags are there, one line each, for the report. */
+export const ENGINE_FLAG_REASONS: Partial<Record<EngineName, string>> = {
+  cedar: 'Without it Node 20\'s V8 aborts every Cedar run ("unreachable code" in `Deoptimizer::DoComputeBuiltinContinuation`, SIGTRAP) when it deoptimises code that inlined a call into Wasm. The flag stops only that inlining: Cedar\'s JS glue is still optimised by TurboFan, and each call into Wasm goes through the generic JS-to-Wasm wrapper, about 10 ns more per call (a trivial Wasm function: 7 ns inlined, 16 ns not) for a handful of calls per decision, against Cedar\'s hundreds of microseconds per decision.',
+};
 
 export interface EngineSuiteResult {
   runs: EngineRun[];
   disagreements: Disagreement[];
   /** Size of each workload's request set. */
   requests: Record<string, number>;
+  /** Measurement processes run at the same time (1 except in quick mode). */
+  concurrency?: number;
 }
 
 /**
@@ -41,32 +72,49 @@ export function requestCount(workload: string, quick: boolean): number {
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 
+/**
+ * Measurement processes run one at a time, so they never compete for the CPU; quick mode (whose
+ * numbers are not meant to be quoted) runs two at a time to stay under a minute on two cores.
+ */
+export function concurrencyFor(quick: boolean): number {
+  return quick ? 2 : 1;
+}
+
 export async function runEngineSuite(opts: EngineSuiteOptions): Promise<EngineSuiteResult> {
-  const runs: EngineRun[] = [];
-  const disagreements: Disagreement[] = [];
   const timeoutMs = opts.quick ? 120_000 : 600_000;
   const counts: Record<string, number> = {};
-  for (const id of opts.workloads) {
-    const count = counts[id] = requestCount(id, opts.quick);
-    const mine: EngineRun[] = [];
-    for (const engine of opts.engines) {
+  for (const id of opts.workloads) counts[id] = requestCount(id, opts.quick);
+  const tasks = opts.workloads.flatMap(workload => opts.engines.map(engine => ({ workload, engine })));
+  const runs: EngineRun[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < tasks.length; i = next++) {
+      const { workload: id, engine } = tasks[i]!;
       const started = performance.now();
-      const { result, crashes } = await runWithRetry<WorkerResult>(WORKER, [id, engine, opts.quick ? 'quick' : 'full', String(count)], timeoutMs);
+      const { result, crashes, flags } = await runWithRetry<WorkerResult>(WORKER, [id, engine, opts.quick ? 'quick' : 'full', String(counts[id])], timeoutMs, ENGINE_NODE_FLAGS[engine] ?? []);
       const secs = ((performance.now() - started) / 1000).toFixed(1);
-      for (const c of crashes) opts.log(`  ${id} / ${engine}: CRASHED (${c})${result ? ' — rerun succeeded' : ''}`);
-      opts.log(result ? `  ${id} / ${engine}: ${result.timing.medianNs.toFixed(0)} ns/op (${secs}s)` : `  ${id} / ${engine}: FAILED twice`);
-      mine.push({ workload: id, engine, result, crashes });
+      for (const c of crashes) opts.log(`  ${id} / ${engine}: CRASHED ${describeAttempt(c)}`);
+      const how = flags.length ? ` with ${flags.join(' ')}` : '';
+      opts.log(result
+        ? `  ${id} / ${engine}: ${result.timing.medianNs.toFixed(0)} ns/op (${secs}s${how}${crashes.length ? `, attempt ${crashes.length + 1}` : ''})`
+        : `  ${id} / ${engine}: FAILED ${crashes.length} times`);
+      runs[i] = { workload: id, engine, result, crashes, flags };
     }
-    runs.push(...mine);
+  };
+  const concurrency = concurrencyFor(opts.quick);
+  await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
+
+  const disagreements: Disagreement[] = [];
+  for (const id of opts.workloads) {
+    const mine = runs.filter(r => r.workload === id);
     const floor = mine.find(r => r.engine === 'floor')?.result;
-    if (floor) {
-      const requests = makeWorkload(id).requests(count);
-      for (const r of mine) {
-        if (!r.result || r.engine === 'floor') continue;
-        const d = compareDecisions(id, r.engine, requests, floor.decisions, r.result.decisions);
-        if (d) disagreements.push(d);
-      }
+    if (!floor) continue;
+    const requests = makeWorkload(id).requests(counts[id]!);
+    for (const r of mine) {
+      if (!r.result || r.engine === 'floor') continue;
+      const d = compareDecisions(id, r.engine, requests, floor.decisions, r.result.decisions);
+      if (d) disagreements.push(d);
     }
   }
-  return { runs, disagreements, requests: counts };
+  return { runs, disagreements, requests: counts, concurrency };
 }

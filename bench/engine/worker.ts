@@ -15,6 +15,8 @@ export interface WorkerResult {
   setupMs: number;
   decisions: string;
   timing: Timing;
+  /** The node flags this process actually ran with (`process.execArgv`), as the report shows them. */
+  execArgv?: string[];
 }
 
 import { RESULT_PREFIX } from './child.js';
@@ -31,7 +33,7 @@ async function run(argv: string[]): Promise<void> {
   const decisions = decisionString(decide, requests);
   const timing = measure(decide, requests, mode === 'full' ? FULL : QUICK);
   timing.heapBytesPerOp = heapPerDecision(decide, requests, timing.medianNs);
-  const result: WorkerResult = { workload: id, engine: engine as EngineName, setupMs, decisions, timing };
+  const result: WorkerResult = { workload: id, engine: engine as EngineName, setupMs, decisions, timing, execArgv: process.execArgv };
   process.stdout.write(RESULT_PREFIX + JSON.stringify(result) + '\n');
 }
 

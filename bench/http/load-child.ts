@@ -1,7 +1,10 @@
 /**
- * The load generator, run as its own process so it never shares an event loop with the server:
- * reads autocannon options as JSON from argv, prints one JSON summary line on stdout.
+ * The load generator, run as its own process so it never shares an event loop with the servers.
+ * It stays up for the whole HTTP run: each line on stdin is one run's options (JSON), answered by
+ * one JSON summary line on stdout, so starting autocannon costs once, not once per run.
+ * `node load-child.js '<options json>'` runs once and exits.
  */
+import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 
 export interface LoadOptions {
@@ -25,11 +28,11 @@ export interface LoadSummary {
   non2xx: number;
 }
 
-async function main(): Promise<void> {
-  const { warmup, ...opts } = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
+async function load(options: LoadOptions): Promise<LoadSummary> {
+  const { warmup, ...opts } = options;
   if (warmup > 0) await autocannon({ ...opts, duration: warmup, pipelining: 1 });
   const r = await autocannon({ ...opts, pipelining: 1 });
-  const summary: LoadSummary = {
+  return {
     rps: r.requests.average,
     p50: r.latency.p50,
     p99: r.latency.p99,
@@ -37,7 +40,17 @@ async function main(): Promise<void> {
     errors: r.errors + r.timeouts,
     non2xx: r.non2xx,
   };
-  process.stdout.write(JSON.stringify(summary) + '\n');
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] !== undefined) {
+    process.stdout.write(JSON.stringify(await load(JSON.parse(process.argv[2]) as LoadOptions)) + '\n');
+    return;
+  }
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    if (!line.trim()) continue;
+    process.stdout.write(JSON.stringify(await load(JSON.parse(line) as LoadOptions)) + '\n');
+  }
 }
 
 main().catch(e => { process.stderr.write(String(e instanceof Error ? e.stack : e) + '\n'); process.exit(1); });

@@ -28,7 +28,14 @@ export async function startBare(): Promise<Listening> {
 }
 
 /** pol's decision service on the benchmark policy, with the decision log on (to a temp file). */
-export async function startPol(): Promise<Listening & { logDropped(): number; logWritten(): number }> {
+export interface PolListening extends Listening {
+  logDropped(): number;
+  logWritten(): number;
+  /** The decision cache's counters so far (hits, misses, lookups that bypassed it). */
+  cacheStats(): { hits: number; misses: number; uncacheable: number };
+}
+
+export async function startPol(): Promise<PolListening> {
   const dir = mkdtempSync(join(tmpdir(), 'pol-bench-http-'));
   const app = buildApp(resolveConfig({
     addr: '127.0.0.1:0',
@@ -42,6 +49,10 @@ export async function startPol(): Promise<Listening & { logDropped(): number; lo
     app, url,
     logDropped: () => app.pol.decisionLog?.dropped ?? 0,
     logWritten: () => app.pol.decisionLog?.written ?? 0,
+    cacheStats: () => {
+      const s = app.pol.cache?.stats;
+      return { hits: s?.hits ?? 0, misses: s?.misses ?? 0, uncacheable: s?.uncacheable ?? 0 };
+    },
     close: async () => { await app.close(); rmSync(dir, { recursive: true, force: true }); },
   };
 }

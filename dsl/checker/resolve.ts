@@ -91,8 +91,9 @@ function declaredIn(body: Expr[], out: Set<string> = new Set()): Set<string> {
 /** Names declared in a rule's own scope: parameters, head variables, body declarations. */
 function declaredLocals(rule: Rule): Set<string> {
   const out = new Set<string>();
-  for (const a of rule.head.args ?? []) termVars(a, out);
-  for (const t of rule.head.ref.slice(1)) if (t.kind === 'var') out.add(t.name);
+  if (rule.head.args) for (const a of rule.head.args) termVars(a, out);
+  const ref = rule.head.ref;
+  for (let i = 1; i < ref.length; i++) { const t = ref[i]!; if (t.kind === 'var') out.add(t.name); }
   for (let r: Rule | undefined = rule; r; r = r.else) declaredIn(r.body, out);
   return out;
 }
@@ -102,19 +103,36 @@ function nested(s: Scope, body: Expr[], extra: string[] = []): Scope {
   const locals = new Set(s.locals);
   for (const n of extra) locals.add(n);
   declaredIn(body, locals);
-  return { ...s, locals };
+  return { pkg: s.pkg, ruleNames: s.ruleNames, aliases: s.aliases, locals, ctx: s.ctx };
 }
 
 export function resolveModule(m: Module, ctx: ResolveContext): Module {
   const pkg = m.package.path;
-  const base: Omit<Scope, 'locals'> = {
-    pkg, ruleNames: ctx.ruleNames.get(packageKey(pkg)) ?? new Set(), aliases: importAliases(m, ctx.diagnostics), ctx,
-  };
-  const rules = m.rules.map(r => {
-    const scope: Scope = { ...base, locals: declaredLocals(r) };
-    return resolveRule(r, scope);
-  });
+  const ruleNames = ctx.ruleNames.get(packageKey(pkg)) ?? new Set<string>();
+  const aliases = importAliases(m, ctx.diagnostics);
+  const rules = m.rules.map(r => resolveRule(r, { pkg, ruleNames, aliases, locals: declaredLocals(r), ctx }));
   return { ...m, rules };
+}
+
+/*
+ * Resolution copies a node only when something in it changes (most terms of a policy are
+ * already absolute), so a large module is not rebuilt node by node. Nothing mutates the AST
+ * afterwards, so sharing unchanged nodes with the parsed module is safe.
+ */
+
+/** `xs.map(fn)`, or `xs` itself when `fn` returns every element unchanged. */
+function mapSame<X>(xs: X[], fn: (x: X, i: number) => X): X[] {
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    const y = fn(x, i);
+    if (y !== x) {
+      const out = xs.slice(0, i);
+      out.push(y);
+      for (let j = i + 1; j < xs.length; j++) out.push(fn(xs[j]!, j));
+      return out;
+    }
+  }
+  return xs;
 }
 
 /** Resolves a query body; queries have no package, so only `data`/`input` and builtins are names. */
@@ -127,18 +145,23 @@ export function resolveQuery(body: Expr[], ctx: ResolveContext, locals: Set<stri
 const nowhere: Loc = { file: '', line: 0, col: 0, offset: 0, end: 0 };
 
 function resolveRule(r: Rule, s: Scope): Rule {
-  const head = {
-    ...r.head,
-    ref: r.head.ref.map((t, i) => (i === 0 ? t : resolveTerm(t, s))),
-    args: r.head.args?.map(t => resolveTerm(t, s)),
-    key: r.head.key && resolveTerm(r.head.key, s),
-    value: r.head.value && resolveTerm(r.head.value, s),
-  };
-  if (!r.head.args) delete head.args;
-  if (!r.head.key) delete head.key;
-  if (!r.head.value) delete head.value;
-  const out: Rule = { ...r, head, body: r.body.map(e => resolveExpr(e, s)) };
-  if (r.else) out.else = resolveRule(r.else, s);
+  const h = r.head;
+  const ref = mapSame(h.ref, (t, i) => (i === 0 ? t : resolveTerm(t, s)));
+  const args = h.args && mapSame(h.args, t => resolveTerm(t, s));
+  const key = h.key && resolveTerm(h.key, s);
+  const value = h.value && resolveTerm(h.value, s);
+  let head = h;
+  if (ref !== h.ref || args !== h.args || key !== h.key || value !== h.value) {
+    head = { ...h, ref };
+    if (h.args) head.args = args;
+    if (h.key) head.key = key;
+    if (h.value) head.value = value;
+  }
+  const body = mapSame(r.body, e => resolveExpr(e, s));
+  const els = r.else && resolveRule(r.else, s);
+  if (head === h && body === r.body && els === r.else) return r;
+  const out: Rule = { ...r, head, body };
+  if (r.else) out.else = els;
   return out;
 }
 
@@ -146,7 +169,12 @@ function resolveExpr(e: Expr, s: Scope): Expr {
   const b = e.body;
   let body: ExprBody;
   switch (b.kind) {
-    case 'term': body = { kind: 'term', term: resolveTerm(b.term, s) }; break;
+    case 'term': {
+      const term = resolveTerm(b.term, s);
+      if (term === b.term && e.with.length === 0) return e;
+      body = term === b.term ? b : { kind: 'term', term };
+      break;
+    }
     case 'some': body = { kind: 'some', vars: b.vars.map(v => ({ ...v })) }; break;
     case 'somein': {
       const r: ExprBody = { kind: 'somein', value: resolveTerm(b.value, s), collection: resolveTerm(b.collection, s) };
@@ -226,7 +254,7 @@ function resolveCallName(name: string[], s: Scope, loc: Loc, report = true): str
     }
     if (s.ruleNames.has(first)) return ['data', ...s.pkg, ...name];
   }
-  const joined = name.join('.');
+  const joined = name.length === 1 ? first : name.join('.');
   if (BUILTINS_BY_NAME.has(joined) || ENGINE_BUILTINS.has(joined)) return name;
   if (report) {
     const near = nearestName(joined, [...s.ruleNames, ...s.aliases.keys(), ...BUILTINS_BY_NAME.keys()]);
@@ -280,24 +308,39 @@ export function resolveTerm(t: Term, s: Scope): Term {
     case 'var': return resolveVar(t, s);
     case 'ref': {
       const head = resolveTerm(t.head, s);
-      const path = t.path.map(p => resolveTerm(p, s));
+      const path = mapSame(t.path, p => resolveTerm(p, s));
       if (head.kind === 'ref') return { kind: 'ref', head: head.head, path: [...head.path, ...path], loc: t.loc };
-      return { ...t, head, path };
+      return head === t.head && path === t.path ? t : { ...t, head, path };
     }
     case 'call': {
       const name = t.name.length === 1 && (t.name[0] === 'eq' || t.name[0] === 'assign') ? t.name : resolveCallName(t.name, s, t.loc);
-      return { ...t, name, args: t.args.map(a => resolveTerm(a, s)) };
+      const args = mapSame(t.args, a => resolveTerm(a, s));
+      return name === t.name && args === t.args ? t : { ...t, name, args };
     }
-    case 'array': return { ...t, items: t.items.map(i => resolveTerm(i, s)) };
-    case 'set': return { ...t, items: t.items.map(i => resolveTerm(i, s)) };
-    case 'object': return { ...t, entries: t.entries.map(([k, v]) => [resolveTerm(k, s), resolveTerm(v, s)] as [Term, Term]) };
+    case 'array': case 'set': {
+      const items = mapSame(t.items, i => resolveTerm(i, s));
+      return items === t.items ? t : { ...t, items };
+    }
+    case 'object': {
+      const entries = mapSame(t.entries, e => {
+        const k = resolveTerm(e[0], s);
+        const v = resolveTerm(e[1], s);
+        return k === e[0] && v === e[1] ? e : [k, v] as [Term, Term];
+      });
+      return entries === t.entries ? t : { ...t, entries };
+    }
     case 'arraycompr': case 'setcompr': {
       const inner = nested(s, t.body);
-      return { ...t, head: resolveTerm(t.head, inner), body: t.body.map(e => resolveExpr(e, inner)) };
+      const head = resolveTerm(t.head, inner);
+      const body = mapSame(t.body, e => resolveExpr(e, inner));
+      return head === t.head && body === t.body ? t : { ...t, head, body };
     }
     case 'objectcompr': {
       const inner = nested(s, t.body);
-      return { ...t, key: resolveTerm(t.key, inner), value: resolveTerm(t.value, inner), body: t.body.map(e => resolveExpr(e, inner)) };
+      const key = resolveTerm(t.key, inner);
+      const value = resolveTerm(t.value, inner);
+      const body = mapSame(t.body, e => resolveExpr(e, inner));
+      return key === t.key && value === t.value && body === t.body ? t : { ...t, key, value, body };
     }
   }
 }

@@ -22,34 +22,47 @@ export const displayName = (name: string) => (isWildcard(name) ? '_' : name);
  * a composite segment (`data.r[[1, x]]`).
  */
 function refPathVars(t: Term, out: Set<string>): void {
-  const pattern = (p: Term): void => {
-    switch (p.kind) {
-      case 'var': out.add(p.name); break;
-      case 'array': case 'set': p.items.forEach(pattern); break;
-      case 'object': for (const [, v] of p.entries) pattern(v); break;
-      default: break;
-    }
-  };
-  forEachTerm(t, x => { if (x.kind === 'ref') for (const p of x.path) pattern(p); });
+  // Pre-order over the term (not into comprehensions), as forEachTerm visits it.
+  switch (t.kind) {
+    case 'ref':
+      for (const p of t.path) pathPattern(p, out);
+      refPathVars(t.head, out);
+      for (const p of t.path) refPathVars(p, out);
+      break;
+    case 'call': for (const a of t.args) refPathVars(a, out); break;
+    case 'array': case 'set': for (const i of t.items) refPathVars(i, out); break;
+    case 'object': for (const [k, v] of t.entries) { refPathVars(k, out); refPathVars(v, out); } break;
+    default: break;
+  }
+}
+
+function pathPattern(p: Term, out: Set<string>): void {
+  switch (p.kind) {
+    case 'var': out.add(p.name); break;
+    case 'array': case 'set': for (const i of p.items) pathPattern(i, out); break;
+    case 'object': for (const [, v] of p.entries) pathPattern(v, out); break;
+    default: break;
+  }
 }
 
 /** Variables of `t` that must be bound before `t` can be evaluated (ref path vars excluded). */
 export function termNeeds(t: Term, outer: Set<string>, out: Set<string> = new Set()): Set<string> {
-  const visit = (x: Term, inPath: boolean): void => {
-    switch (x.kind) {
-      case 'var': if (!inPath && x.name !== 'input' && x.name !== 'data') out.add(x.name); break;
-      case 'ref': visit(x.head, false); for (const p of x.path) visit(p, true); break;
-      case 'call': for (const a of x.args) visit(a, false); break;
-      case 'array': case 'set': for (const i of x.items) visit(i, inPath); break;
-      case 'object': for (const [k, v] of x.entries) { visit(k, false); visit(v, inPath); } break;
-      case 'arraycompr': case 'setcompr': case 'objectcompr':
-        for (const v of comprehensionFreeVars(x, outer)) out.add(v);
-        break;
-      default: break;
-    }
-  };
-  visit(t, false);
+  needsOf(t, false, outer, out);
   return out;
+}
+
+function needsOf(x: Term, inPath: boolean, outer: Set<string>, out: Set<string>): void {
+  switch (x.kind) {
+    case 'var': if (!inPath && x.name !== 'input' && x.name !== 'data') out.add(x.name); break;
+    case 'ref': needsOf(x.head, false, outer, out); for (const p of x.path) needsOf(p, true, outer, out); break;
+    case 'call': for (const a of x.args) needsOf(a, false, outer, out); break;
+    case 'array': case 'set': for (const i of x.items) needsOf(i, inPath, outer, out); break;
+    case 'object': for (const [k, v] of x.entries) { needsOf(k, false, outer, out); needsOf(v, inPath, outer, out); } break;
+    case 'arraycompr': case 'setcompr': case 'objectcompr':
+      for (const v of comprehensionFreeVars(x, outer)) out.add(v);
+      break;
+    default: break;
+  }
 }
 
 /** Variables of a comprehension that refer to the enclosing scope: those the enclosing scope knows. */
@@ -78,7 +91,7 @@ function collectDeclared(e: Expr, out: Set<string>): void {
 /** Input/output analysis of one expression given the bound set. */
 export interface ExprIO { ready: boolean; needs: Set<string>; outputs: Set<string> }
 
-const sub = (a: Set<string>, b: Set<string>) => [...a].every(x => b.has(x));
+const sub = (a: Set<string>, b: Set<string>) => { for (const x of a) if (!b.has(x)) return false; return true; };
 
 /** Whether `a = b` can be evaluated with `bound`, and what it binds. */
 function unifyIO(a: Term, b: Term, bound: Set<string>, outer: Set<string>): ExprIO {
@@ -207,30 +220,41 @@ export interface OrderResult { body: Expr[]; bound: Set<string> }
  * nested closures too. Unsafe variables are reported into `diags`.
  */
 export function orderBody(body: Expr[], bound0: Set<string>, outer0: Set<string>, arityOf: ArityOf, diags: Diagnostic[]): OrderResult {
-  const outerAll = new Set([...outer0, ...scopeNames(body, bound0)]);
-  // A name declared (`:=`, `some`) later in the body is not the same variable as one used in a
-  // closure before the declaration.
-  const declaredAt = new Map<string, number>();
-  body.forEach((e, i) => {
-    const names = new Set<string>();
-    collectDeclared(e, names);
-    for (const n of names) if (!declaredAt.has(n) && !bound0.has(n)) declaredAt.set(n, i);
-  });
-  const outerFor = (i: number) => {
-    if (declaredAt.size === 0) return outerAll;
-    const o = new Set(outerAll);
-    for (const [n, at] of declaredAt) if (at > i) o.delete(n);
-    return o;
-  };
+  // The names known around an expression (`outer`) are read only by closures (comprehensions,
+  // `every` bodies): a body without any, the common case, skips computing them.
+  const closures = body.map(hasClosure);
+  const pending: { e: Expr; outer: Set<string>; closure: boolean }[] = [];
+  if (closures.includes(true)) {
+    const outerAll = new Set(outer0);
+    for (const v of scopeNames(body, bound0)) outerAll.add(v);
+    // A name declared (`:=`, `some`) later in the body is not the same variable as one used in a
+    // closure before the declaration.
+    const declaredAt = new Map<string, number>();
+    body.forEach((e, i) => {
+      const names = new Set<string>();
+      collectDeclared(e, names);
+      for (const n of names) if (!declaredAt.has(n) && !bound0.has(n)) declaredAt.set(n, i);
+    });
+    const outerFor = (i: number) => {
+      if (declaredAt.size === 0 || !closures[i]) return outerAll;
+      const o = new Set(outerAll);
+      for (const [n, at] of declaredAt) if (at > i) o.delete(n);
+      return o;
+    };
+    body.forEach((e, i) => pending.push({ e, outer: outerFor(i), closure: closures[i]! }));
+  } else {
+    for (const e of body) pending.push({ e, outer: outer0, closure: false });
+  }
   const bound = new Set(bound0);
-  const pending = body.map((e, i) => ({ e, outer: outerFor(i) }));
   const ordered: Expr[] = [];
   while (pending.length) {
     let idx = -1;
+    let io: ExprIO | undefined;
     for (let i = 0; i < pending.length; i++) {
-      if (exprIO(pending[i]!.e, bound, pending[i]!.outer, arityOf).ready) { idx = i; break; }
+      const x = exprIO(pending[i]!.e, bound, pending[i]!.outer, arityOf);
+      if (x.ready) { idx = i; io = x; break; }
     }
-    if (idx < 0) {
+    if (idx < 0 || !io) {
       // Nothing can run: report the variables nobody binds, at their first occurrence.
       const reported = new Set<string>();
       // Report only what no pending expression could bind: the rest is collateral.
@@ -249,12 +273,56 @@ export function orderBody(body: Expr[], bound0: Set<string>, outer0: Set<string>
       ordered.push(...pending.map(p => p.e));
       break;
     }
-    const { e, outer } = pending.splice(idx, 1)[0]!;
-    const io = exprIO(e, bound, outer, arityOf);
-    ordered.push(orderNested(e, bound, outer, arityOf, diags));
+    const { e, outer, closure } = idx === 0 ? pending.shift()! : pending.splice(idx, 1)[0]!;
+    ordered.push(closure ? orderNested(e, bound, outer, arityOf, diags) : e);
     for (const v of io.outputs) bound.add(v);
   }
   return { body: ordered, bound };
+}
+
+/**
+ * Whether an expression holds a closure: an `every`, or a comprehension among the terms
+ * forEachExprTerm visits (the terms exprIO and orderNested look into).
+ */
+function hasClosure(e: Expr): boolean {
+  const b = e.body;
+  switch (b.kind) {
+    case 'every': return true;
+    case 'term': if (termHasClosure(b.term)) return true; break;
+    case 'somein': if ((b.key && termHasClosure(b.key)) || termHasClosure(b.value) || termHasClosure(b.collection)) return true; break;
+    default: break;
+  }
+  for (const w of e.with) if (termHasClosure(w.value)) return true;
+  return false;
+}
+
+function termHasClosure(t: Term): boolean {
+  switch (t.kind) {
+    case 'arraycompr': case 'setcompr': case 'objectcompr': return true;
+    case 'ref':
+      if (termHasClosure(t.head)) return true;
+      for (const p of t.path) if (termHasClosure(p)) return true;
+      return false;
+    case 'call': for (const a of t.args) if (termHasClosure(a)) return true; return false;
+    case 'array': case 'set': for (const i of t.items) if (termHasClosure(i)) return true; return false;
+    case 'object': for (const [k, v] of t.entries) if (termHasClosure(k) || termHasClosure(v)) return true; return false;
+    default: return false;
+  }
+}
+
+/** `xs.map(fn)`, or `xs` itself when `fn` returns every element unchanged. */
+function mapSame<X>(xs: X[], fn: (x: X) => X): X[] {
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    const y = fn(x);
+    if (y !== x) {
+      const out = xs.slice(0, i);
+      out.push(y);
+      for (let j = i + 1; j < xs.length; j++) out.push(fn(xs[j]!));
+      return out;
+    }
+  }
+  return xs;
 }
 
 function findVar(e: Expr, name: string): Var | undefined {
@@ -268,9 +336,17 @@ function orderNested(e: Expr, bound: Set<string>, outer: Set<string>, arityOf: A
   const b = e.body;
   const mapT = (t: Term) => orderTerm(t, bound, outer, arityOf, diags);
   switch (b.kind) {
-    case 'term': return { ...e, body: { kind: 'term', term: mapT(b.term) }, with: e.with.map(w => ({ ...w, value: mapT(w.value) })) };
+    case 'term': {
+      // Only closures are reordered: an expression without one comes back as it is.
+      const term = mapT(b.term);
+      const withs = mapSame(e.with, w => { const value = mapT(w.value); return value === w.value ? w : { ...w, value }; });
+      if (term === b.term && withs === e.with) return e;
+      return { ...e, body: { kind: 'term', term }, with: withs };
+    }
     case 'somein': {
-      const nb = { ...b, collection: mapT(b.collection) };
+      const collection = mapT(b.collection);
+      if (collection === b.collection) return e;
+      const nb = { ...b, collection };
       return { ...e, body: nb };
     }
     case 'every': {
@@ -285,13 +361,27 @@ function orderNested(e: Expr, bound: Set<string>, outer: Set<string>, arityOf: A
 }
 
 export function orderTerm(t: Term, bound: Set<string>, outer: Set<string>, arityOf: ArityOf, diags: Diagnostic[]): Term {
+  switch (t.kind) {
+    case 'scalar': case 'number': case 'var': return t;
+    default: break;
+  }
   const rec = (x: Term) => orderTerm(x, bound, outer, arityOf, diags);
   switch (t.kind) {
-    case 'ref': return { ...t, head: rec(t.head), path: t.path.map(rec) };
-    case 'call': return { ...t, args: t.args.map(rec) };
-    case 'array': return { ...t, items: t.items.map(rec) };
-    case 'set': return { ...t, items: t.items.map(rec) };
-    case 'object': return { ...t, entries: t.entries.map(([k, v]) => [rec(k), rec(v)] as [Term, Term]) };
+    case 'ref': {
+      const head = rec(t.head);
+      const path = mapSame(t.path, rec);
+      return head === t.head && path === t.path ? t : { ...t, head, path };
+    }
+    case 'call': { const args = mapSame(t.args, rec); return args === t.args ? t : { ...t, args }; }
+    case 'array': case 'set': { const items = mapSame(t.items, rec); return items === t.items ? t : { ...t, items }; }
+    case 'object': {
+      const entries = mapSame(t.entries, e => {
+        const k = rec(e[0]);
+        const v = rec(e[1]);
+        return k === e[0] && v === e[1] ? e : [k, v] as [Term, Term];
+      });
+      return entries === t.entries ? t : { ...t, entries };
+    }
     case 'arraycompr': case 'setcompr': case 'objectcompr': {
       const free = comprehensionFreeVars(t, outer);
       const inner = new Set([...bound].filter(v => free.has(v)));
@@ -324,9 +414,14 @@ export function checkRuleSafety(rule0: Rule, arityOf: ArityOf, diags: Diagnostic
   if (rule.head.key) headTerms.push(rule.head.key);
   if (rule.head.value) headTerms.push(rule.head.value);
   const reported = new Set<string>();
-  const head = { ...rule.head };
-  if (head.value) head.value = orderTerm(head.value, r.bound, outer, arityOf, diags);
-  if (head.key) head.key = orderTerm(head.key, r.bound, outer, arityOf, diags);
+  const value = rule.head.value && orderTerm(rule.head.value, r.bound, outer, arityOf, diags);
+  const key = rule.head.key && orderTerm(rule.head.key, r.bound, outer, arityOf, diags);
+  let head = rule.head;
+  if (value !== head.value || key !== head.key) {
+    head = { ...rule.head };
+    if (head.value) head.value = value;
+    if (head.key) head.key = key;
+  }
   for (const h of headTerms) {
     for (const v of termNeeds(h, new Set(r.bound))) {
       if (r.bound.has(v) || reported.has(v)) continue;
@@ -336,9 +431,17 @@ export function checkRuleSafety(rule0: Rule, arityOf: ArityOf, diags: Diagnostic
       diags.push(diagnosticAt('rego_unsafe_var_error', at?.loc ?? rule.head.loc, `var ${displayName(v)} is unsafe`));
     }
   }
-  const out: Rule = { ...rule, head, body: r.body };
+  const body = sameItems(r.body, rule.body) ? rule.body : r.body;
+  if (!rule.else && head === rule.head && body === rule.body) return rule;
+  const out: Rule = { ...rule, head, body };
   if (rule.else) out.else = checkRuleSafety({ ...rule.else, head: { ...rule.else.head, args: rule.head.args } }, arityOf, diags);
   return out;
+}
+
+function sameItems<X>(a: X[], b: X[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -347,7 +450,8 @@ export function checkRuleSafety(rule0: Rule, arityOf: ArityOf, diags: Diagnostic
  */
 function moveHeadTermsIntoBody(rule: Rule): Rule {
   if (rule.default) return rule;
-  const computed = (t: Term | undefined): t is Term => !!t && !['scalar', 'number', 'var'].includes(t.kind) && !isLiteral(t);
+  const computed = (t: Term | undefined): t is Term => !!t && t.kind !== 'scalar' && t.kind !== 'number' && t.kind !== 'var' && !isLiteral(t);
+  if (!computed(rule.head.value) && !computed(rule.head.key)) return rule;
   const head = { ...rule.head };
   const body = [...rule.body];
   for (const [field, name] of [['value', '$hv'], ['key', '$hk']] as const) {

@@ -29,7 +29,7 @@ export function makeArityOf(tree: RuleTree): ArityOf {
       const n = nodeAt(tree, name.slice(1), false);
       return n?.kind === 'function' ? n.arity : undefined;
     }
-    const decl = BUILTINS_BY_NAME.get(name.join('.'));
+    const decl = BUILTINS_BY_NAME.get(name.length === 1 ? name[0]! : name.join('.'));
     if (!decl || decl.name === 'print') return undefined;
     return decl.args.length;
   };

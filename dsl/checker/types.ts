@@ -3,7 +3,6 @@ import type { Expr, Rule, Term } from '../ast/nodes.js';
 import { diagnosticAt, type Diagnostic } from '../diagnostic.js';
 import { BUILTINS_BY_NAME } from '../builtins/decls.js';
 import { typeText, type Type } from '../builtins/types.js';
-import { forEachExprTerm, forEachTerm } from './walk.js';
 import type { ArityOf } from './safety.js';
 
 function literalType(t: Term): Type['k'] | undefined {
@@ -32,7 +31,7 @@ export function checkCallTypes(t: Term, diags: Diagnostic[], arityOf?: ArityOf):
     }
     return;
   }
-  const name = t.name.join('.');
+  const name = t.name.length === 1 ? t.name[0]! : t.name.join('.');
   const decl = BUILTINS_BY_NAME.get(name);
   if (!decl) return;
   const arity = decl.args.length;
@@ -52,12 +51,44 @@ export function checkCallTypes(t: Term, diags: Diagnostic[], arityOf?: ArityOf):
 }
 
 export function checkRuleTypes(rule: Rule, diags: Diagnostic[], arityOf?: ArityOf): void {
-  const visit = (t: Term) => checkCallTypes(t, diags, arityOf);
   for (let r: Rule | undefined = rule; r; r = r.else) {
-    for (const e of r.body) forEachExprTerm(e, visit, true);
-    for (const t of [r.head.key, r.head.value]) if (t) forEachTerm(t, visit, true);
+    for (const e of r.body) exprTypes(e, diags, arityOf);
+    if (r.head.key) termTypes(r.head.key, diags, arityOf);
+    if (r.head.value) termTypes(r.head.value, diags, arityOf);
   }
 }
 export function checkBodyTypes(body: Expr[], diags: Diagnostic[], arityOf?: ArityOf): void {
-  for (const e of body) forEachExprTerm(e, t => checkCallTypes(t, diags, arityOf), true);
+  for (const e of body) exprTypes(e, diags, arityOf);
+}
+
+// The walks of forEachExprTerm/forEachTerm (into closures, in the same order), written out: this
+// stage visits every term of every rule. Only calls are checked, so bare variables are skipped.
+function exprTypes(e: Expr, diags: Diagnostic[], arityOf: ArityOf | undefined): void {
+  const b = e.body;
+  switch (b.kind) {
+    case 'term': termTypes(b.term, diags, arityOf); break;
+    case 'some': break;
+    case 'somein':
+      if (b.key) termTypes(b.key, diags, arityOf);
+      termTypes(b.value, diags, arityOf); termTypes(b.collection, diags, arityOf); break;
+    case 'every':
+      termTypes(b.domain, diags, arityOf);
+      for (const x of b.body) exprTypes(x, diags, arityOf);
+      break;
+  }
+  for (const w of e.with) termTypes(w.value, diags, arityOf);
+}
+
+function termTypes(t: Term, diags: Diagnostic[], arityOf: ArityOf | undefined): void {
+  switch (t.kind) {
+    case 'ref': termTypes(t.head, diags, arityOf); for (const p of t.path) termTypes(p, diags, arityOf); break;
+    case 'call': checkCallTypes(t, diags, arityOf); for (const a of t.args) termTypes(a, diags, arityOf); break;
+    case 'array': case 'set': for (const i of t.items) termTypes(i, diags, arityOf); break;
+    case 'object': for (const [k, v] of t.entries) { termTypes(k, diags, arityOf); termTypes(v, diags, arityOf); } break;
+    case 'arraycompr': case 'setcompr':
+      termTypes(t.head, diags, arityOf); for (const e of t.body) exprTypes(e, diags, arityOf); break;
+    case 'objectcompr':
+      termTypes(t.key, diags, arityOf); termTypes(t.value, diags, arityOf); for (const e of t.body) exprTypes(e, diags, arityOf); break;
+    default: break;
+  }
 }

@@ -39,6 +39,11 @@ const FIXED_IMAGE = new Map<TokenType, string>([
   [T.Lte, '<='], [T.Lt, '<'], [T.Gte, '>='], [T.Gt, '>'],
 ]);
 
+/** FIXED_IMAGE by tokenTypeIdx, for the per-token lookup. */
+const IMAGE_BY_IDX: (string | undefined)[] = [];
+for (const [type, image] of FIXED_IMAGE) IMAGE_BY_IDX[type.tokenTypeIdx!] = image;
+const LONGEST_KEYWORD = Math.max(...[...KEYWORDS.keys()].map(k => k.length));
+
 const isIdentStart = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
@@ -78,9 +83,9 @@ export class Scanner {
     return t;
   }
 
-  private make(type: TokenType, start: number, end: number, startLine: number, startCol: number): PolToken {
+  private make(type: TokenType, start: number, end: number, startLine: number, startCol: number, image?: string): PolToken {
     const t: PolToken = {
-      image: FIXED_IMAGE.get(type) ?? this.text.slice(start, end),
+      image: image ?? IMAGE_BY_IDX[type.tokenTypeIdx!] ?? this.text.slice(start, end),
       startOffset: start,
       endOffset: end - 1,
       startLine,
@@ -111,7 +116,10 @@ export class Scanner {
       if (isIdentStart(c)) {
         i++;
         while (i < n && isIdentPart(text.charCodeAt(i))) i++;
-        type = KEYWORDS.get(text.slice(start, i)) ?? T.Ident;
+        const word = text.slice(start, i);
+        const kw = i - start <= LONGEST_KEYWORD ? KEYWORDS.get(word) : undefined;
+        this.i = i;
+        return kw ? this.make(kw, start, i, line, col) : this.make(T.Ident, start, i, line, col, word);
       } else if (isDigit(c)) {
         i++;
         while (i < n && isDigit(text.charCodeAt(i))) i++;

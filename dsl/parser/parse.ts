@@ -9,6 +9,7 @@ import { diagnosticAt, sortDiagnostics, type Diagnostic, type Loc, type Result }
 import { Scanner, type LexError, type PolToken } from '../lexer/index.js';
 import * as T from '../lexer/tokens.js';
 import { grammar } from './grammar.js';
+import { fastParse } from './fast.js';
 import { MSG, type Msg } from './messages.js';
 import { AstBuilder, Incomplete } from './to-ast.js';
 import { CLOSE, CONTINUES, NEEDS_MORE, OPEN, Splitter, isKeywordRef, looksLikeStatement, type Chunk, type SplitOptions } from './split.js';
@@ -224,7 +225,6 @@ function guarded<X>(fn: () => X): X | undefined {
 
 export function parseModule(file: string, text: string): Result<Module> {
   const s = new Session(file, text);
-  const g = grammar();
   let pkg: Package | undefined;
   const imports: Import[] = [];
   const rules: Rule[] = [];
@@ -237,11 +237,27 @@ export function parseModule(file: string, text: string): Result<Module> {
     for (const t of chunk.tokens) s.lexicalToken(t);
     if (chunk.bad) { if (!pkg) brokenBeforePackage = true; first = false; return; }
     const tokens = chunk.tokens;
-    g.input = tokens;
     // Dispatch on the first token (what the grammar's `statement` rule does) to save a CST level.
     const head = tokens[0]!.tokenType;
     const kind = head === T.Package && !isKeywordRef(tokens[0]!, tokens[1]) ? 'packageDecl'
       : head === T.Import && !isKeywordRef(tokens[0]!, tokens[1]) ? 'importDecl' : 'rule';
+    // The fast path builds the AST of a statement that parses cleanly; anything else is parsed
+    // again by chevrotain and the AstBuilder, which own every message.
+    const fast = fastParse(kind, tokens, file);
+    if (fast) {
+      if (kind === 'packageDecl') {
+        if (pkg || !first) s.report(tokens[0]!, pkg ? MSG.duplicatePackage() : { message: MSG.duplicatePackage().message });
+        else pkg = fast as Package;
+      } else if (!pkg && !brokenBeforePackage) {
+        s.report(tokens[0]!, MSG.missingPackage());
+        brokenBeforePackage = true;
+      } else if (kind === 'importDecl') imports.push(fast as Import);
+      else rules.push(fast as Rule);
+      first = false;
+      return;
+    }
+    const g = grammar();
+    g.input = tokens;
     const cst = guarded(() => g[kind]());
     if (g.errors.length || !cst) {
       if (g.errors[0]) {
@@ -308,6 +324,8 @@ function parseWhole<X>(file: string, text: string, entry: 'query' | 'termOnly', 
   if (tokens.length === 0) {
     if (!s.lexical.length) s.diagnostics.push(diagnosticAt('rego_parse_error', s.endLoc(), MSG.unexpectedEof().message));
   } else if (!chunks[0]!.bad && s.diagnostics.length === 0 && s.lexical.length === 0) {
+    const fast = fastParse(entry, tokens, file);
+    if (fast) return { value: fast as X, diagnostics: [] };
     const g = grammar();
     g.input = tokens;
     const cst = guarded(() => g[entry]());

@@ -31,6 +31,16 @@ export const CONTINUES = new Set<TokenType>([
   T.Assign, T.Unify, T.Comma, T.Colon, T.Dot, T.If, T.Else, T.Contains, T.As, T.With, T.In, T.LBrace,
   T.EqEq, T.Neq, T.Lt, T.Lte, T.Gt, T.Gte, T.Plus, T.Minus, T.Star, T.Slash, T.Percent, T.Bar, T.Amp,
 ]);
+/** The sets above by tokenTypeIdx, for the per-token checks of the splitter. */
+function byIdx(types: Iterable<TokenType>): Uint8Array {
+  const out = new Uint8Array(Math.max(...T.ALL_TOKENS.map(t => t.tokenTypeIdx!)) + 2);
+  for (const t of types) out[t.tokenTypeIdx!] = 1;
+  return out;
+}
+const IS_OPEN = byIdx(OPEN);
+const IS_CLOSE = byIdx(CLOSE.keys());
+const IS_NEEDS_MORE = byIdx(NEEDS_MORE);
+const IS_CONTINUES = byIdx(CONTINUES);
 const HEAD_FOLLOWERS = new Set<TokenType>([T.Assign, T.Unify, T.If, T.Contains, T.LBrack, T.LParen, T.Dot, T.LBrace]);
 const KEYWORDS = new Set<TokenType>(T.KEYWORD_TOKENS);
 
@@ -80,8 +90,9 @@ export class Splitter {
     let prevIsName = false;
     for (let t = this.scanner.next(); t; t = this.scanner.next()) {
       const type = t.tokenType;
-      if (!whole && t.nl && prev && cur.tokens.length && (prevIsName || !NEEDS_MORE.has(prev.tokenType))) {
-        if (stack.length === 0 && !(CONTINUES.has(type) && !isKeywordRef(t, this.scanner.peek()))) {
+      const idx = t.tokenTypeIdx;
+      if (!whole && t.nl && prev && cur.tokens.length && (prevIsName || !IS_NEEDS_MORE[prev.tokenTypeIdx])) {
+        if (stack.length === 0 && !(IS_CONTINUES[idx] && !isKeywordRef(t, this.scanner.peek()))) {
           yield cur;
           cur = { tokens: [], bad: false };
         } else if (resync && stack.length && t.startColumn === 1 && looksLikeStatement(t, this.scanner.peek())) {
@@ -93,13 +104,13 @@ export class Splitter {
           cur = { tokens: [], bad: false };
         }
       }
-      if (OPEN.has(type)) {
+      if (IS_OPEN[idx]) {
         stack.push(t);
         if (stack.length > MAX_NESTING) {
           if (!cur.bad) this.report(t, MSG.tooDeep());
           cur.bad = true;
         }
-      } else if (CLOSE.has(type)) {
+      } else if (IS_CLOSE[idx]) {
         const at = findOpener(stack, CLOSE.get(type)!);
         if (at < 0) {
           this.report(t, MSG.unmatchedClose(t.image));
@@ -117,7 +128,7 @@ export class Splitter {
       }
       cur.tokens.push(t);
       // A keyword after `.` is a name (`package foo.as`), so it does not ask for a continuation.
-      prevIsName = prev?.tokenType === T.Dot;
+      prevIsName = prev !== undefined && prev.tokenType === T.Dot;
       prev = t;
     }
     if (stack.length) {

@@ -4,9 +4,10 @@
  * Answers, in order: a string that is not an IP address → undefined (no result, no error); an
  * address in a special-purpose block (private, loopback, link-local, documentation, ...) → country
  * `ZZ` (ISO's "unknown") with its scope; a public address → the database's country, or `ZZ` when
- * the database has none. `geo.region` is defined only when the database has subdivisions.
+ * the database has none. `geo.region` is defined only when the database has subdivisions. A
+ * configured database that cannot be loaded raises `eval_builtin_error` whatever the strict setting.
  */
-import { BuiltinError, type BuiltinContext, type BuiltinImpl } from './types.js';
+import { HaltError, type BuiltinContext, type BuiltinImpl } from './types.js';
 import type { PlainObject, Value } from '../value.js';
 import { stringOperand } from './time/operands.js';
 import { cachedIP } from './net/cache.js';
@@ -35,7 +36,9 @@ function answer(name: string, args: Value[], ctx: BuiltinContext): Answer | unde
   try {
     db = databaseFor(ctx.host);
   } catch (e) {
-    throw new BuiltinError(`${name}: ${(e as Error).message}`);
+    // A host misconfiguration, not a property of the input: it stops evaluation even with strict
+    // builtin errors off, so `not geo.country(ip) in blocked` cannot quietly fail open.
+    throw new HaltError(`${name}: ${(e as Error).message}`);
   }
   return { scope, record: scope === 'public' ? db.lookup(ip.v6, ip.n) : undefined, source: db.source === 'embedded' ? 'embedded' : 'mmdb' };
 }

@@ -31,7 +31,8 @@ export function normalizeInputPaths(paths: InputPaths): InputPaths {
 /** The value at `path` in `input`, following own properties only (never the prototype chain). */
 function valueAt(input: Value | undefined, path: string[]): Value | undefined {
   let cur: Value | undefined = input;
-  for (const seg of path) {
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i]!;
     if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) {
       // Arrays are addressed by numeric segments.
       if (Array.isArray(cur) && /^(0|[1-9][0-9]*)$/.test(seg)) { cur = cur[Number(seg)]; continue; }
@@ -52,14 +53,13 @@ export function projectInput(input: Value | undefined, paths: InputPaths, maxLen
   if (paths === 'all' || (paths.length === 1 && paths[0]!.length === 0)) {
     out = input === undefined ? ABSENT : canonicalText(input);
   } else {
-    const parts: string[] = [];
-    for (const p of paths) {
-      const v = valueAt(input, p);
+    out = '';
+    for (let i = 0; i < paths.length; i++) {
+      const v = valueAt(input, paths[i]!);
       const text = v === undefined ? ABSENT : canonicalText(v);
       if (text.length > maxLength) return undefined;
-      parts.push(text);
+      out = i === 0 ? text : out + SEP + text;
     }
-    out = parts.join(SEP);
   }
   return out.length > maxLength ? undefined : out;
 }

@@ -10,6 +10,7 @@ import type { Loc } from '../../dsl/diagnostic.js';
 import type { Program } from '../../dsl/checker/stages.js';
 import { nodeAt, pathText, type RuleDef, type TreeNode } from '../../dsl/checker/tree.js';
 import { refNames } from '../../dsl/checker/resolve.js';
+import { forEachExprTerm, forEachTerm } from '../../dsl/checker/walk.js';
 import { BUILTINS_BY_NAME } from '../../dsl/builtins/decls.js';
 import { BUILTIN_IMPLS } from '../builtins/registry.js';
 import type { BuiltinImpl } from '../builtins/types.js';
@@ -18,8 +19,9 @@ import {
   type PlainObject, type Value,
 } from '../value.js';
 import { Ctx, EvalError, type DataOverride, type FunctionMock } from '../eval/context.js';
-import { derefKey, forEachEntry, setPath } from '../eval/collections.js';
+import { derefKey, forEachEntry, forEachEntryAnyOrder, setPath } from '../eval/collections.js';
 import { ACC, FrameLayout, Scope } from './scope.js';
+import { paramName, templateOf, type RuleTemplate } from './templates.js';
 import { formatPrintArg, formatPrintSet } from './print.js';
 import { buildRuleIndex } from './rule-index.js';
 import type { TracedRule } from '../eval/trace.js';
@@ -85,7 +87,34 @@ export class Compiler {
   private facts: CompileFacts = newFacts();
 
   /** `trace`: compile a variant that records rule outcomes for explanations. */
-  constructor(readonly program: Program, private readonly trace = false) {}
+  /**
+   * True while compiling a body whose solutions can be found in any order without changing the
+   * result: existence checks (constant-valued rules, `not`, `every`) and collections (partial sets,
+   * set comprehensions). Iteration there skips sorting sets and object keys into OPA's order.
+   * Off when the program prints or traces anywhere (output order is observable) and, at run time,
+   * with strict builtin errors (which element fails first is observable).
+   */
+  private orderFree = false;
+  private readonly printsAnywhere: boolean;
+
+  constructor(readonly program: Program, private readonly trace = false) {
+    this.printsAnywhere = trace || containsCall(program.modules, OUTPUT_CALLS);
+  }
+
+  private inOrder<T>(free: boolean, fn: () => T): T {
+    const outer = this.orderFree;
+    this.orderFree = free && !this.printsAnywhere;
+    try {
+      return fn();
+    } finally {
+      this.orderFree = outer;
+    }
+  }
+
+  /** The iteration to compile here: canonical order, or any order where that cannot be observed. */
+  private iteration(): typeof iterate {
+    return this.orderFree ? iterateAnyOrder : iterate;
+  }
 
   // ---- documents -----------------------------------------------------------------------------
 
@@ -185,7 +214,8 @@ export class Compiler {
 
   private compileComplete(node: TreeNode): (c: Ctx) => Value | undefined {
     const text = pathText(node.path);
-    const defs = node.rules.map(d => this.compileCompleteDef(d, text));
+    const templated = this.trace ? undefined : this.templatedDefs(node.rules, text);
+    const defs = node.rules.map((d, i) => templated?.[i] ?? this.compileCompleteDef(d, text));
     const dflt = node.defaultRule ? this.compileDefaultValue(node.defaultRule) : undefined;
     const base = node.path;
     const index = buildRuleIndex(node.rules.map(d => d.rule));
@@ -213,6 +243,45 @@ export class Compiler {
     const v = def.rule.head.value ? this.value(def.rule.head.value, scope) : constVal(true);
     const size = scope.frame.size;
     return (c: Ctx) => v(new Array(size), c);
+  }
+
+  /**
+   * Rules sharing a template (see templates.ts) compiled once per template; each rule binds its
+   * constants to the template's parameter slots. Entries are undefined for rules compiled alone.
+   */
+  private templatedDefs(defs: RuleDef[], text: string): (((c: Ctx, prev: Value | undefined) => Value | undefined) | undefined)[] | undefined {
+    if (defs.length < 2) return undefined;
+    const groups = new Map<string, { tpl: RuleTemplate; index: number }[]>();
+    defs.forEach((d, index) => {
+      const tpl = templateOf(d.rule);
+      if (!tpl) return;
+      const g = groups.get(tpl.key);
+      if (g) g.push({ tpl, index }); else groups.set(tpl.key, [{ tpl, index }]);
+    });
+    const out: (((c: Ctx, prev: Value | undefined) => Value | undefined) | undefined)[] = new Array(defs.length);
+    for (const members of groups.values()) {
+      if (members.length < 2) continue;
+      const first = members[0]!.tpl;
+      const frame = new FrameLayout();
+      const scope = new Scope(frame);
+      const slots = first.params.map((_, i) => scope.bind(paramName(i)));
+      const k = first.value;
+      const body = this.inOrder(true, () => this.body(first.body, scope, () => (s: Slots) => { s[ACC] = k; return true; }));
+      const size = frame.size;
+      for (const { tpl, index } of members) {
+        const params = tpl.params;
+        const loc = defs[index]!.rule.head.loc;
+        out[index] = (c, prev) => {
+          if (prev !== undefined && equal(prev, k)) return prev;
+          const s: Slots = new Array(size);
+          for (let i = 0; i < slots.length; i++) s[slots[i]!] = params[i];
+          if (!body(s, c)) return prev;
+          if (prev !== undefined) throw new EvalError('eval_conflict_error', `rule ${text} produced conflicting values`, loc);
+          return k;
+        };
+      }
+    }
+    return out;
   }
 
   /** One complete rule (with its else chain) → `(ctx, previous) => value`, raising on conflict. */
@@ -256,7 +325,8 @@ export class Compiler {
     let constant: Value | undefined;
     const loc = r.head.loc;
     const bodyOf = this.trace ? this.tracedBody(r, text) : this.body.bind(this);
-    const body = bodyOf(r.body, scope, () => {
+    const constantHead = r.head.value === undefined || literalValue(r.head.value) !== undefined;
+    const body = this.inOrder(constantHead, () => bodyOf(r.body, scope, () => {
       const head = r.head.value ? this.value(r.head.value, scope) : constVal(true);
       constant = head.constant;
       if (constant !== undefined) {
@@ -275,7 +345,7 @@ export class Compiler {
         }
         return false;
       };
-    });
+    }));
     const size = frame.size;
     if (matchArgs) {
       const m = matchArgs;
@@ -311,25 +381,85 @@ export class Compiler {
     const bodies = node.rules.map(def => {
       const frame = new FrameLayout();
       const scope = new Scope(frame);
-      const step = this.body(def.rule.body, scope, () => {
+      const step = this.inOrder(true, () => this.body(def.rule.body, scope, () => {
         const key = this.value(def.rule.head.key!, scope);
         return (s, c) => {
           const k = key(s, c);
           if (k !== undefined) (s[ACC] as PolSet).add(k);
           return false;
         };
-      });
+      }));
       return { step, size: frame.size };
     });
     const index = buildRuleIndex(node.rules.map(d => d.rule));
     return (c: Ctx) => {
       const set = new PolSet();
-      for (const b of index ? index.lookup(c.input).map(i => bodies[i]!) : bodies) {
+      const ids = index ? index.lookup(c.input) : undefined;
+      const n = ids ? ids.length : bodies.length;
+      for (let i = 0; i < n; i++) {
+        const b = bodies[ids ? ids[i]! : i]!;
         const s: Slots = new Array(b.size);
         s[ACC] = set;
         b.step(s, c);
       }
       return set;
+    };
+  }
+
+  /**
+   * When `coll` names a partial set rule, its members as a stream: the rule's bodies compiled
+   * again with a terminal that hands each member to a callback (which may stop the search).
+   * Usable only while the set is not already computed in this evaluation and no `with` replaces
+   * data; otherwise the caller iterates the set document as usual.
+   */
+  private memberStreamOf(coll: Term): { usable: (c: Ctx) => boolean; run: (c: Ctx, emit: (x: Value) => boolean) => boolean } | undefined {
+    if (coll.kind !== 'ref' || coll.head.kind !== 'var' || coll.head.name !== 'data') return undefined;
+    let node = this.program.tree.root;
+    for (const seg of coll.path) {
+      if (seg.kind !== 'scalar' || typeof seg.value !== 'string') return undefined;
+      const child = node.children.get(seg.value);
+      if (!child || node.kind) return undefined;
+      node = child;
+    }
+    if (node.kind !== 'set' || this.compiling.has(node.id)) return undefined;
+    this.docOf(node); // the document form (and its facts) for the fallback
+    const state = this.nodeState[node.id];
+    if (!state) return undefined;
+    this.mergeFacts(node);
+    const bodies = node.rules.map(def => {
+      const frame = new FrameLayout();
+      const scope = new Scope(frame);
+      const step = this.inOrder(true, () => this.body(def.rule.body, scope, () => {
+        const key = this.value(def.rule.head.key!, scope);
+        return (s, c) => {
+          const k = key(s, c);
+          return k !== undefined && (s[ACC] as (x: Value) => boolean)(k);
+        };
+      }));
+      return { step, size: frame.size };
+    });
+    const index = buildRuleIndex(node.rules.map(d => d.rule));
+    return {
+      usable: c => c.overrides === null && state.gen !== c.gen,
+      run: (c, emit) => {
+        if (index) {
+          const ids = index.lookup(c.input);
+          for (let i = 0; i < ids.length; i++) {
+            const b = bodies[ids[i]!]!;
+            const s: Slots = new Array(b.size);
+            s[ACC] = emit;
+            if (b.step(s, c)) return true;
+          }
+          return false;
+        }
+        for (let i = 0; i < bodies.length; i++) {
+          const b = bodies[i]!;
+          const s: Slots = new Array(b.size);
+          s[ACC] = emit;
+          if (b.step(s, c)) return true;
+        }
+        return false;
+      },
     };
   }
 
@@ -344,7 +474,7 @@ export class Compiler {
         const loc = r.head.loc;
         const rr = r;
         const multi = def.multi === true;
-        const step = this.body(r.body, scope, () => {
+        const step = this.inOrder(false, () => this.body(r.body, scope, () => {
           const keys = def.keyTerms.map(k => this.value(k, scope));
           const value = multi ? this.value(rr.head.key!, scope) : rr.head.value ? this.value(rr.head.value, scope) : constVal(true);
           return (s, c) => {
@@ -356,7 +486,7 @@ export class Compiler {
             else (s[ACC] as NestedBuilder).put(ks, v, text, loc);
             return false;
           };
-        });
+        }));
         chain.push({ step, size: frame.size });
       }
       return chain;
@@ -467,7 +597,7 @@ export class Compiler {
     if (e.with.length) return this.withExpr(e, scope, kont);
     if (e.negated) {
       const snap = scope.snapshot();
-      const inner = this.exprCore({ ...e, negated: false }, new Scope(scope.frame, scope), () => HALT);
+      const inner = this.inOrder(true, () => this.exprCore({ ...e, negated: false }, new Scope(scope.frame, scope), () => HALT));
       scope.restore(snap);
       const next = kont();
       return (s, c) => (inner(s, c) ? false : next(s, c));
@@ -572,6 +702,7 @@ export class Compiler {
           : (s, c, v) => { const key = fn(s, c); if (key === undefined) return false; const x = derefKey(v, key); return x === undefined ? false : after(s, c, x); };
       } else if (seg.match === null) {
         const slot = seg.slot;
+        const each = this.iteration();
         k = (s, c, v) => {
           if (Array.isArray(v)) {
             for (let i = 0; i < v.length; i++) {
@@ -581,11 +712,12 @@ export class Compiler {
             }
             return false;
           }
-          return iterate(v, c, loc, (key, x) => { s[slot] = key; return after(s, c, x); });
+          return each(v, c, loc, (key, x) => { s[slot] = key; return after(s, c, x); });
         };
       } else {
         const m = seg.match;
-        k = (s, c, v) => iterate(v, c, loc, (key, x) => m(s, c, key) && after(s, c, x));
+        const each = this.iteration();
+        k = (s, c, v) => each(v, c, loc, (key, x) => m(s, c, key) && after(s, c, x));
       }
     }
     const start = k;
@@ -778,9 +910,11 @@ export class Compiler {
    * Undefined on either side fails the test, as `==` on undefined does.
    */
   private fusedEquality(a: Term, b: Term, scope: Scope, next: Step): Step | undefined {
-    type Shape = { kind: 'slotKey'; slot: number; key: string } | { kind: 'inputKey'; key: string } | { kind: 'str'; value: string };
+    type Shape = { kind: 'slotKey'; slot: number; key: string } | { kind: 'inputKey'; key: string } | { kind: 'str'; value: string }
+      | { kind: 'slot'; slot: number };
     const shape = (t: Term): Shape | undefined => {
       if (t.kind === 'scalar' && typeof t.value === 'string') return { kind: 'str', value: t.value };
+      if (t.kind === 'var' && t.name !== '_' && scope.isBound(t.name)) return { kind: 'slot', slot: scope.slot(t.name) };
       if (t.kind !== 'ref' || t.path.length !== 1 || t.head.kind !== 'var') return undefined;
       const seg = t.path[0]!;
       if (seg.kind !== 'scalar' || typeof seg.value !== 'string') return undefined;
@@ -790,7 +924,19 @@ export class Compiler {
     };
     let x = shape(a), y = shape(b);
     if (!x || !y) return undefined;
-    if (x.kind === 'str') [x, y] = [y, x];
+    if (x.kind === 'str' || x.kind === 'slot') [x, y] = [y, x];
+    if (x.kind === 'inputKey' && y.kind === 'slot') {
+      // `input.k == v` with `v` bound (template parameters): both read inline.
+      const k1 = x.key, slot = y.slot;
+      return (s, c) => {
+        const w = c.input;
+        const p = typeof w === 'object' && w !== null && !Array.isArray(w) && hasOwn.call(w, k1) ? (w as PlainObject)[k1] : derefKey(w, k1);
+        if (p === undefined) return false;
+        const q = s[slot] as Value | undefined;
+        return q !== undefined && (p === q || ((typeof p === 'object' || typeof p === 'bigint' || typeof p === 'number') && equal(p, q))) ? next(s, c) : false;
+      };
+    }
+    if (x.kind === 'slot' || y.kind === 'slot') return undefined;
     const eq = (p: Value, q: Value) => p === q || ((typeof p === 'object' || typeof p === 'bigint' || typeof p === 'number') && equal(p, q));
     if (x.kind === 'slotKey' && y.kind === 'inputKey') {
       const slot = x.slot, k1 = x.key, k2 = y.key;
@@ -1069,10 +1215,22 @@ export class Compiler {
   private someIn(key: Term | undefined, value: Term, coll: Term, scope: Scope, kont: () => Step, loc: Loc): Step {
     return this.hoisted([coll], scope, ([collTerm]) => {
       const cv = this.value(collTerm!, scope);
+      const each = this.iteration();
       for (const t of key ? [key, value] : [value]) forVars(t, n => { scope.declare(n); });
       const km = key ? this.pattern(key, scope) : null;
       const vm = this.pattern(value, scope);
+      const stream = this.orderFree ? this.memberStreamOf(collTerm!) : undefined;
       const next = kont();
+      if (stream) {
+        // Members are searched, not kept: run the set rule's bodies straight into this loop.
+        const emit = !km && value.kind === 'var'
+          ? ((slot: number) => (s: Slots, c: Ctx, x: Value) => { s[slot] = x; return next(s, c); })(scope.slot(value.name))
+          : (s: Slots, c: Ctx, x: Value) => (km === null || km(s, c, x)) && vm(s, c, x) && next(s, c);
+        return (s, c) => {
+          if (!stream.usable(c)) return each(cv(s, c), c, loc, (_k, x) => emit(s, c, x));
+          return stream.run(c, x => emit(s, c, x));
+        };
+      }
       if (!km && value.kind === 'var') {
         const slot = scope.slot(value.name);
         return (s, c) => {
@@ -1086,10 +1244,10 @@ export class Compiler {
             }
             return false;
           }
-          return iterate(v, c, loc, (_k, x) => { s[slot] = x; return next(s, c); });
+          return each(v, c, loc, (_k, x) => { s[slot] = x; return next(s, c); });
         };
       }
-      return (s, c) => iterate(cv(s, c), c, loc, (k, x) => (km === null || km(s, c, k)) && vm(s, c, x) && next(s, c));
+      return (s, c) => each(cv(s, c), c, loc, (k, x) => (km === null || km(s, c, k)) && vm(s, c, x) && next(s, c));
     }, loc);
   }
 
@@ -1101,13 +1259,14 @@ export class Compiler {
       const vs = inner.declare(value.name);
       if (key) inner.bind(key.name);
       inner.bind(value.name);
-      const check = this.body(body, inner, () => HALT);
+      const check = this.inOrder(true, () => this.body(body, inner, () => HALT));
       const next = kont();
+      const each = this.printsAnywhere ? forEachEntry : forEachEntryAnyOrder;
       return (s, c) => {
         const d = dv(s, c);
         // Undefined or non-collection domains make `every` fail (as OPA does), not hold vacuously.
         if (d === undefined || d === null || typeof d !== 'object') return false;
-        const failed = forEachEntry(d, (k, x) => {
+        const failed = (c.strict ? forEachEntry : each)(d, (k, x) => {
           if (ks >= 0) s[ks] = k;
           s[vs] = x;
           return !check(s, c);
@@ -1293,12 +1452,12 @@ export class Compiler {
     if (t.kind === 'arraycompr' || t.kind === 'setcompr') {
       const isSet = t.kind === 'setcompr';
       const head = (t as { head: Term }).head;
-      const step = this.body(t.body, inner, () => {
+      const step = this.inOrder(isSet, () => this.body(t.body, inner, () => {
         const h = this.value(head, inner);
         return isSet
           ? (s, c) => { const v = h(s, c); if (v !== undefined) (s[acc] as PolSet).add(v); return false; }
           : (s, c) => { const v = h(s, c); if (v !== undefined) (s[acc] as Value[]).push(v); return false; };
-      });
+      }));
       return (s, c) => {
         const saved = s[acc];
         const out = isSet ? new PolSet() : [];
@@ -1309,7 +1468,7 @@ export class Compiler {
       };
     }
     const oc = t as { key: Term; value: Term };
-    const step = this.body(t.body, inner, () => {
+    const step = this.inOrder(false, () => this.body(t.body, inner, () => {
       const kf = this.value(oc.key, inner), vf = this.value(oc.value, inner);
       return (s, c) => {
         const k = kf(s, c);
@@ -1323,7 +1482,7 @@ export class Compiler {
         m.set(key, [k, v]);
         return false;
       };
-    });
+    }));
     return (s, c) => {
       const saved = s[acc];
       const m = new Map<string, [Value, Value]>();
@@ -1404,6 +1563,42 @@ function iterate(v: Value | undefined, c: Ctx, loc: Loc | undefined, fn: (k: Val
   if (keys.length > 1) keys.sort(compareStrings);
   for (const k of keys) { c.tick(loc); if (fn(k, o[k]!)) return true; }
   return false;
+}
+
+/**
+ * Like `iterate`, in whatever order the collection holds its members (no sorting), for bodies
+ * where the order cannot be observed. Strict builtin errors keep OPA's order.
+ */
+function iterateAnyOrder(v: Value | undefined, c: Ctx, loc: Loc | undefined, fn: (k: Value, x: Value) => boolean): boolean {
+  if (c.strict) return iterate(v, c, loc, fn);
+  if (v === undefined || v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) { c.tick(loc); if (fn(i, v[i]!)) return true; }
+    return false;
+  }
+  if (v instanceof PolSet || v instanceof PolObject) return forEachEntryAnyOrder(v, (k, x) => { c.tick(loc); return fn(k, x); });
+  const o = v as PlainObject;
+  for (const k of Object.keys(o)) { c.tick(loc); if (fn(k, o[k]!)) return true; }
+  return false;
+}
+
+/** Builtins whose output makes evaluation order observable. */
+const OUTPUT_CALLS = new Set(['print', 'trace']);
+
+/** True when any rule of the program calls one of `names` (single-segment builtin names). */
+function containsCall(modules: Program['modules'], names: Set<string>): boolean {
+  let found = false;
+  const visit = (t: Term) => { if (t.kind === 'call' && t.name.length === 1 && names.has(t.name[0]!)) found = true; };
+  for (const m of modules) {
+    for (const rule of m.rules) {
+      for (let r: Rule | undefined = rule; r && !found; r = r.else) {
+        for (const e of r.body) forEachExprTerm(e, visit, true);
+        for (const t of [r.head.value, r.head.key, ...(r.head.args ?? [])]) if (t) forEachTerm(t, visit, true);
+      }
+      if (found) return true;
+    }
+  }
+  return found;
 }
 
 function memberOf(x: Value, coll: Value): boolean {

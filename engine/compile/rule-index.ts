@@ -67,14 +67,24 @@ function isScalar(v: Value): boolean {
   return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint';
 }
 
-/** A trie node: which input path to look at, buckets by its value, and rules that do not care. */
+/**
+ * A trie node: which input path to look at, buckets by its value, and rules that do not care.
+ * String values (the common case) are looked up by the raw string, other scalars by `keyOf`.
+ */
 interface IndexNode {
   path: string[];
-  buckets: Map<string, IndexNode | number[]>;
+  strings: Map<string, IndexNode | readonly number[]>;
+  others: Map<string, IndexNode | readonly number[]>;
   rest: number[];
 }
 
-export interface RuleIndex { lookup(input: Value | undefined): number[] }
+export interface RuleIndex {
+  /** Positions of the rules that can hold for this input, in source order. Read-only. */
+  lookup(input: Value | undefined): readonly number[];
+}
+
+const NONE: readonly number[] = Object.freeze([]);
+const byPosition = (a: number, b: number) => a - b;
 
 /** Builds an index over rule definitions (by position), or undefined when it would not help. */
 export function buildRuleIndex(rules: Rule[]): RuleIndex | undefined {
@@ -82,19 +92,50 @@ export function buildRuleIndex(rules: Rule[]): RuleIndex | undefined {
   const conds = rules.map(r => (r.else ? new Map() as Conditions : conditionsOf(r.body)));
   const all = rules.map((_, i) => i);
   const root = build(all, conds, new Set());
-  if (!root || Array.isArray(root)) return undefined;
+  if (!root || isLeaf(root)) return undefined;
   return {
     lookup(input) {
-      const out: number[] = [];
-      collect(root, input, out);
+      // One path down the trie; rules that do not care are gathered on the way.
+      let n: IndexNode | readonly number[] = root;
+      let out: number[] | undefined;
+      for (;;) {
+        if (isLeaf(n)) {
+          if (out === undefined) return n;
+          for (let i = 0; i < n.length; i++) out.push(n[i]!);
+          break;
+        }
+        if (n.rest.length) { out ??= []; for (let i = 0; i < n.rest.length; i++) out.push(n.rest[i]!); }
+        const next = bucketFor(n, input);
+        if (next === undefined) break;
+        n = next;
+      }
+      if (out === undefined) return NONE;
       // Source order keeps conflict and error reporting identical to a full scan.
-      return out.length > 1 ? out.sort((a, b) => a - b) : out;
+      return out.length > 1 ? out.sort(byPosition) : out;
     },
   };
 }
 
+function isLeaf(n: IndexNode | readonly number[]): n is readonly number[] {
+  return Array.isArray(n);
+}
+
+function bucketFor(n: IndexNode, input: Value | undefined): IndexNode | readonly number[] | undefined {
+  let v: Value | undefined = input;
+  for (let i = 0; i < n.path.length && v !== undefined; i++) v = derefKey(v, n.path[i]!);
+  if (typeof v === 'string') return n.strings.get(v);
+  if (v === undefined || (typeof v === 'object' && v !== null)) return undefined;
+  return n.others.get(keyOf(v));
+}
+
+/**
+ * Below the root, buckets keep splitting down to single rules: evaluating a rule costs far more
+ * than one more hash lookup, mostly in cache misses when the policy has thousands of rules.
+ */
+const SPLIT_THRESHOLD = 2;
+
 function build(ids: number[], conds: Conditions[], used: Set<string>): IndexNode | number[] {
-  if (ids.length < INDEX_THRESHOLD) return ids;
+  if (ids.length < (used.size === 0 ? INDEX_THRESHOLD : SPLIT_THRESHOLD)) return ids;
   // Index on the path that most of these rules constrain.
   const counts = new Map<string, number>();
   for (const i of ids) for (const k of conds[i]!.keys()) if (!used.has(k)) counts.set(k, (counts.get(k) ?? 0) + 1);
@@ -114,17 +155,13 @@ function build(ids: number[], conds: Conditions[], used: Set<string>): IndexNode
     }
   }
   const nextUsed = new Set(used).add(best);
-  const buckets = new Map<string, IndexNode | number[]>();
-  for (const [v, list] of byValue) buckets.set(v, build(list, conds, nextUsed));
-  return { path, buckets, rest };
-}
-
-function collect(n: IndexNode | number[], input: Value | undefined, out: number[]): void {
-  if (Array.isArray(n)) { for (const i of n) out.push(i); return; }
-  for (const i of n.rest) out.push(i);
-  let v: Value | undefined = input;
-  for (let i = 0; i < n.path.length && v !== undefined; i++) v = derefKey(v, n.path[i]!);
-  if (v === undefined || (typeof v === 'object' && v !== null)) return;
-  const b = n.buckets.get(keyOf(v));
-  if (b) collect(b, input, out);
+  const strings = new Map<string, IndexNode | number[]>();
+  const others = new Map<string, IndexNode | number[]>();
+  for (const [v, list] of byValue) {
+    const child = build(list, conds, nextUsed);
+    // keyOf tags strings with a leading "s".
+    if (v.startsWith('s')) strings.set(v.slice(1), child);
+    else others.set(v, child);
+  }
+  return { path, strings, others, rest };
 }

@@ -40,6 +40,26 @@ export function forEachEntry(v: Value | undefined, fn: (k: Value, x: Value) => b
   return false;
 }
 
+/** `forEachEntry` in storage order: for callers that cannot observe the order. */
+export function forEachEntryAnyOrder(v: Value | undefined, fn: (k: Value, x: Value) => boolean): boolean {
+  if (v === undefined || v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (fn(i, v[i]!)) return true;
+    return false;
+  }
+  if (v instanceof PolSet) {
+    for (const x of v.values()) if (fn(x, x)) return true;
+    return false;
+  }
+  if (v instanceof PolObject) {
+    for (const [k, x] of v.entries()) if (fn(k, x)) return true;
+    return false;
+  }
+  const o = v as PlainObject;
+  for (const k of Object.keys(o)) if (fn(k, o[k]!)) return true;
+  return false;
+}
+
 /** Deep-sets `value` at `path` in a copy of `root` (objects only), for `with data.a.b as v`. */
 export function setPath(root: Value | undefined, path: Value[], value: Value): Value {
   if (path.length === 0) return value;

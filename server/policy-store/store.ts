@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { LRUCache } from 'lru-cache';
-import { compile, PolError, type Diagnostic, type EntryPoint, type PreparedPolicy } from '../../engine/index.js';
+import { compile, PolError, type BuiltinHost, type Diagnostic, type EntryPoint, type PreparedPolicy } from '../../engine/index.js';
 import type { Sources } from './sources.js';
 
 /** One compiled policy, immutable once published. */
@@ -55,6 +55,11 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
   private overlay = new Map<string, string | null>();
   private failure: LoadError | undefined;
   reloads = { success: 0, failure: 0 };
+
+  /** `host`: services for builtins (the geo database), given to every compiled generation. */
+  constructor(private readonly host: BuiltinHost = {}) {
+    super();
+  }
 
   /** The working generation, or `undefined` before the first successful load. */
   get generation(): Generation | undefined { return this.current; }
@@ -107,7 +112,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
   private compileAndSwap(sources: Sources, origin: string, bundleRevision: string | undefined, commit: () => void, shownOrigin = origin): Generation {
     let prepared: PreparedPolicy;
     try {
-      prepared = compile({ modules: sources.modules, data: sources.data });
+      prepared = compile({ modules: sources.modules, data: sources.data, host: this.host });
     } catch (e) {
       const err: LoadError = e instanceof PolError
         ? { at: new Date(), origin, code: String(e.code), message: e.message, diagnostics: e.diagnostics }

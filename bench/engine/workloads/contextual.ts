@@ -131,7 +131,9 @@ export function contextualWorkload(): Workload {
   return {
     id: 'contextual',
     title: 'Contextual',
-    description: `RBAC + Monday–Friday 09:00–18:00 in ${TIME_ZONE} + client address in ${CIDRS.length} CIDRs + managed device`,
+    description: `RBAC + Monday–Friday 09:00–18:00 in ${TIME_ZONE} + client address in ${CIDRS.length} CIDRs + managed device. ` +
+      'pol parses the RFC 3339 time and converts it to local time in the policy; Cedar and Casbin have no time zones, so their adapters (like the floor) ' +
+      'get the local weekday and hour from a JS helper that remembers the zone offset per UTC hour.',
     facts: { grants: data.grants.length, users: data.userRoles.size, cidrs: CIDRS.length, timeZone: TIME_ZONE },
     requests,
     engines: {

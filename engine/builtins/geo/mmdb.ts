@@ -32,15 +32,44 @@ export function recordOf(raw: unknown): GeoRecord | undefined {
   return Object.freeze(rec);
 }
 
-/** Opens an `.mmdb` file. Throws (with the path) when it cannot be read or is not an MMDB file. */
+/** The marker that starts an MMDB file's metadata section (`\xAB\xCD\xEFMaxMind.com`). */
+const METADATA_MARKER = Buffer.from('abcdef4d61784d696e642e636f6d', 'hex');
+
+function readError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return (e as Error)?.message ?? String(e);
+}
+
+/**
+ * Opens an `.mmdb` file. Throws (with the path) when it cannot be read or is not a usable MMDB
+ * file: no metadata section, metadata mmdb-lib rejects, or a search tree the file cannot hold.
+ */
 export function openMmdb(path: string): GeoDatabase {
+  const fail = (why: string): Error => new Error(`cannot load geo database ${path}: ${why}`);
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    throw fail(readError(e));
+  }
+  const markerAt = buf.lastIndexOf(METADATA_MARKER);
+  if (markerAt < 0) throw fail('not a MaxMind DB (.mmdb) file (no metadata section)');
   let reader: Reader<Json>;
   try {
-    reader = new Reader<Json>(readFileSync(path));
+    reader = new Reader<Json>(buf);
   } catch (e) {
-    throw new Error(`cannot load geo database ${path}: ${(e as Error).message}`);
+    throw fail(`corrupt MaxMind DB file (${(e as Error).message})`);
   }
-  const ipv4Only = reader.metadata.ipVersion === 4;
+  const m = reader.metadata;
+  if (m.binaryFormatMajorVersion !== 2) throw fail(`unsupported MaxMind DB format version ${String(m.binaryFormatMajorVersion)}`);
+  if (m.ipVersion !== 4 && m.ipVersion !== 6) throw fail(`corrupt MaxMind DB file (ip_version ${String(m.ipVersion)})`);
+  if (!Number.isInteger(m.nodeCount) || m.nodeCount < 1 || m.searchTreeSize + 16 > markerAt) {
+    throw fail(`corrupt MaxMind DB file (a search tree of ${String(m.nodeCount)} nodes does not fit in ${buf.length} bytes)`);
+  }
+  const ipv4Only = m.ipVersion === 4;
   return {
     source: path,
     lookup(v6, n) {

@@ -1,0 +1,112 @@
+/**
+ * The evaluator's fast paths must not change answers: rules sharing a template, set members
+ * streamed into a search, iteration in storage order where order cannot be observed, and the
+ * rule index going down to single rules.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compile, PolError } from '../../engine/index.js';
+
+const run = (src: string, path: string, input?: unknown, opts: { strictBuiltinErrors?: boolean; prints?: string[] } = {}, data?: unknown) =>
+  compile({ modules: { 't.pol': src }, data: data as never }).entrypoint(path).evaluate(input as never, opts);
+
+/** `n` rules of one shape: `allow if { input.r == "r<i>"; input.a == "<a>"; "<role>" in data.roles[input.u] }`. */
+function manyRules(n: number, value = 'true'): string {
+  const rules: string[] = [];
+  for (let i = 0; i < n; i++) {
+    rules.push(`allow := ${value} if {\n\tinput.r == "r${i >> 2}"\n\tinput.a == "${['read', 'write', 'list', 'delete'][i & 3]}"\n\t"role${i % 5}" in data.roles[input.u]\n}`);
+  }
+  return `package t\n\ndefault allow := false\n\n${rules.join('\n\n')}\n`;
+}
+
+test('templated rules answer as the rules they stand for', () => {
+  const src = manyRules(400);
+  const data = { roles: { ann: ['role0', 'role3'], bob: ['role1'] } };
+  const p = compile({ modules: { 't.pol': src }, data }).entrypoint('t/allow');
+  // Rule i allows role (i % 5) to do action (i & 3) on resource r(i >> 2).
+  for (let i = 0; i < 400; i += 7) {
+    const r = `r${i >> 2}`, a = ['read', 'write', 'list', 'delete'][i & 3]!;
+    const role = `role${i % 5}`;
+    assert.equal(p.evaluate({ r, a, u: 'ann' }), role === 'role0' || role === 'role3', `rule ${i} for ann`);
+    assert.equal(p.evaluate({ r, a, u: 'bob' }), role === 'role1', `rule ${i} for bob`);
+    assert.equal(p.evaluate({ r, a, u: 'nobody' }), false);
+  }
+  assert.equal(p.evaluate({ r: 'r1', a: 'read', u: 1 }), false);
+  assert.equal(p.evaluate({ r: 1, a: 'read', u: 'ann' }), false);
+});
+
+test('templated rules with different values still conflict', () => {
+  const src = `package t\n${manyRules(12).split('\n').slice(2).join('\n')}\nallow := "other" if { input.r == "r0"; input.a == "read"; "role0" in data.roles[input.u] }\n`;
+  const data = { roles: { ann: ['role0'] } };
+  assert.throws(() => run(src, 't/allow', { r: 'r0', a: 'read', u: 'ann' }, {}, data), (e: unknown) => e instanceof PolError && e.code === 'eval_conflict_error');
+  assert.equal(run(src, 't/allow', { r: 'r1', a: 'read', u: 'ann' }, {}, data), false);
+});
+
+test('numbers and booleans as template parameters compare as numbers and booleans', () => {
+  const rules = Array.from({ length: 20 }, (_, i) => `p := ${i} if { input.n == ${i}.0; input.flag == ${i % 2 === 0} }`).join('\n');
+  const src = `package t\n${rules}\n`;
+  assert.equal(run(src, 't/p', { n: 4, flag: true }), 4);
+  assert.equal(run(src, 't/p', { n: 4, flag: false }), undefined);
+  assert.equal(run(src, 't/p', { n: 5, flag: false }), 5);
+  assert.equal(run(src, 't/p', { n: '5', flag: false }), undefined);
+});
+
+test('a set rule searched by `some ... in` gives the answer of the materialised set', () => {
+  const src = `package t
+allow if {
+	some g in granted
+	g.action == input.action
+}
+granted contains g if {
+	some role in data.users[input.user]
+	some g in data.grants[role]
+}
+count_granted := count(granted)
+both := [allow, count_granted]
+`;
+  const data = { users: { ann: ['a', 'b'] }, grants: { a: [{ action: 'read' }, { action: 'write' }], b: [{ action: 'read' }] } };
+  assert.equal(run(src, 't/allow', { user: 'ann', action: 'write' }, {}, data), true);
+  assert.equal(run(src, 't/allow', { user: 'ann', action: 'delete' }, {}, data), undefined);
+  assert.deepEqual(run(src, 't/both', { user: 'ann', action: 'read' }, {}, data), [true, 2]);
+  const withData = `${src}\nmocked if allow with data.grants as {"a": [{"action": "delete"}]}\n`;
+  assert.equal(run(withData, 't/mocked', { user: 'ann', action: 'delete' }, {}, data), true);
+});
+
+test('array comprehensions and print keep canonical order over sets', () => {
+  const src = `package t
+s := {"c", "a", "b"}
+arr := [x | some x in s]
+p if {
+	some x in s
+	print(x)
+	x == "c"
+}
+`;
+  assert.deepEqual(run(src, 't/arr'), ['a', 'b', 'c']);
+  const prints: string[] = [];
+  assert.equal(run(src, 't/p', undefined, { prints }), true);
+  assert.deepEqual(prints.map(l => l.split(': ').pop()), ['a', 'b', 'c']);
+});
+
+test('with strict builtin errors, iteration keeps OPA order so the same element fails first', () => {
+  const src = `package t
+s := {1, "x"}
+p if {
+	some v in s
+	v + 1 == 2
+}
+`;
+  // Sorted order visits 1 first (numbers sort before strings): the rule holds before "x" can fail.
+  assert.equal(run(src, 't/p', undefined, { strictBuiltinErrors: true }), true);
+  assert.equal(run(src, 't/p'), true);
+});
+
+test('the rule index narrows to single rules and keeps rules that do not care', () => {
+  const rules = Array.from({ length: 64 }, (_, i) => `p contains ${i} if { input.a == "a${i >> 3}"; input.b == "b${i & 7}" }`);
+  rules.push('p contains "any" if input.c == 1', 'p contains "always" if true');
+  const src = `package t\n${rules.join('\n')}\n`;
+  // Entry points answer JSON: sets come back as sorted arrays.
+  assert.deepEqual(run(src, 't/p', { a: 'a2', b: 'b5' }), [21, 'always']);
+  assert.deepEqual(run(src, 't/p', { a: 'a2', b: 'b5', c: 1 }), [21, 'always', 'any']);
+  assert.deepEqual(run(src, 't/p', { a: 'a9', b: 'b5' }), ['always']);
+});
