@@ -190,7 +190,7 @@ export function renderReport(r: RunReport): string {
   if (!r.engine) out.push(...crashSection(r));
   if (r.compile) {
     out.push('## Compile benchmarks', '');
-    out.push('RBAC policies with one rule per grant (the scale workload\'s shape). Cold: the first parse + check + compile + entry-point resolution in a fresh process, what a server pays at start-up. Warm: median of repeats in the same process. Retained: heap held by the compiled policy.', '');
+    out.push(`RBAC policies with one rule per grant (the scale workload's shape). Cold: the first parse + check + compile + entry-point resolution in a fresh process, what a server pays at start-up. Warm: median of repeats in the same process. Retained: heap held by the compiled policy.${r.quick ? ' (Quick run: measured while the engine benchmarks ran.)' : ''}`, '');
     out.push('| rules | source | cold | warm parse | warm check | warm parse + check + compile | retained heap |', '|---:|---:|---:|---:|---:|---:|---:|');
     for (const c of r.compile) {
       const x = c.result;

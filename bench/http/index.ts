@@ -18,7 +18,7 @@ import type { HttpScenario } from './scenario.js';
 import { SCENARIOS } from './scenarios/index.js';
 
 export interface HttpBenchOptions {
-  /** Short runs (the whole section in about 12 s); numbers are indicative only. */
+  /** Short runs (the whole section in about 10 s); numbers are indicative only. */
   quick: boolean;
   log?: (line: string) => void;
   /** Only these scenario ids (the bare route is always measured). */
@@ -98,8 +98,8 @@ function median(xs: number[]): number {
 /** Runs every scenario in rounds and returns medians and ratios. */
 export async function runHttpScenarios(opts: HttpBenchOptions): Promise<HttpBenchResult> {
   const log = opts.log ?? (() => {});
-  const duration = opts.quick ? 1 : 4;
-  const warmup = opts.quick ? 0.5 : 1;
+  const duration = opts.quick ? 0.75 : 4;
+  const warmup = opts.quick ? 0.25 : 1;
   const rounds = opts.quick ? 1 : 5;
   const connections = 32;
   const bare = SCENARIOS.find(s => s.id === 'bare');

@@ -7,7 +7,8 @@ import type { Expr, Term } from '../../dsl/ast/nodes.js';
 import { PolError, renderDiagnostic, sortDiagnostics, type Diagnostic, type Loc } from '../../dsl/diagnostic.js';
 import { parseModule, parseQuery, parseTerm } from '../../dsl/parser/index.js';
 import { checkModules, checkQuery, type Program } from '../../dsl/checker/stages.js';
-import { pathText } from '../../dsl/checker/tree.js';
+import { nodeAt, pathText } from '../../dsl/checker/tree.js';
+import { BUILTINS_BY_NAME } from '../../dsl/builtins/decls.js';
 import { displayName } from '../../dsl/checker/safety.js';
 import { forEachExprTerm } from '../../dsl/checker/walk.js';
 import type { BuiltinHost } from '../builtins/types.js';
@@ -163,21 +164,43 @@ class Prepared implements PreparedPolicy {
     return { result: r.rows };
   }
 
+  /**
+   * True for a call written as a value (`count(x)`, `1 + 2`, `data.lib.f(1)`): a builtin or user
+   * function called with exactly its parameters. Unification, output-argument forms and
+   * `print` have no value of their own; their expression value stays `true`.
+   */
+  private callHasValue(t: Term & { kind: 'call' }): boolean {
+    const name = t.name.join('.');
+    if (name === 'eq' || name === 'assign' || name === 'print' || name === 'trace') return false;
+    const decl = BUILTINS_BY_NAME.get(name);
+    if (decl) return !decl.relation && decl.args.length === t.args.length;
+    if (t.name[0] !== 'data') return false;
+    const node = nodeAt(this.program.tree, t.name.slice(1), false);
+    const arity = node?.kind === 'function' ? node.rules[0]?.rule.head.args?.length : undefined;
+    return arity === t.args.length;
+  }
+
   /** Runs a query and returns rows and the error together (as OPA's `Query.Run` does). */
   runQuery(query: string, opts: QueryOptions = {}): { rows: QueryResult['result']; error: PolError | undefined } {
     const parsed = parseQuery(query, 'query');
     if (!parsed.value || parsed.diagnostics.length) failWith(parsed.diagnostics, { query });
     // A bare term's value is the expression's value (as `opa eval` shows it), captured in a variable.
     const captures: (string | null)[] = [];
-    const body: Expr[] = parsed.value.map((e, i) => {
+    const body: Expr[] = [];
+    parsed.value.forEach((e, i) => {
       const b = e.body;
-      if (b.kind === 'term' && b.term.kind !== 'call' && !e.negated) {
+      const capturedCall = b.kind === 'term' && b.term.kind === 'call' && !e.negated && this.callHasValue(b.term);
+      if (b.kind === 'term' && (b.term.kind !== 'call' || capturedCall) && !e.negated) {
         const name = `$q${i}`;
         captures.push(name);
-        return { ...e, body: { kind: 'term', term: { kind: 'call', name: ['eq'], args: [{ kind: 'var', name, loc: e.loc }, b.term], loc: e.loc } } };
+        const v: Term = { kind: 'var', name, loc: e.loc };
+        body.push({ ...e, body: { kind: 'term', term: { kind: 'call', name: ['eq'], args: [v, b.term], loc: e.loc } } });
+        // A call whose value is false fails the expression (`1 > 2`), as in OPA.
+        if (capturedCall) body.push({ ...e, with: [], body: { kind: 'term', term: { kind: 'call', name: ['neq'], args: [v, { kind: 'scalar', value: false, loc: e.loc }], loc: e.loc } } });
+        return;
       }
       captures.push(null);
-      return e;
+      body.push(e);
     });
     const userVars: string[] = [];
     for (const e of parsed.value) {

@@ -71,3 +71,15 @@ test('evaluation past the deadline stops with eval_cancel_error', () => {
   const p = compile({ modules: { 'a.pol': 'package a\nn := count([1 | some i in numbers.range(1, 3000); some j in numbers.range(1, 3000)])' } });
   assert.throws(() => p.evaluate('a/n', {}, { deadlineMs: Date.now() + 20 }), (e: { code?: string }) => e.code === 'eval_cancel_error');
 });
+
+test('a call written as a value shows its value, as opa eval does; false fails the query', () => {
+  const value = (q: string) => evalQuery({ query: q, modules: { 'f.pol': 'package lib\nf(x) := x * 2\n' } }).result.map(r => r.expressions[0]!.value);
+  assert.deepEqual(value('count([1, 2])'), [2]);
+  assert.deepEqual(value('1 + 2'), [3]);
+  assert.deepEqual(value('data.lib.f(4)'), [8]);
+  assert.deepEqual(value('1 < 2'), [true]);
+  assert.deepEqual(value('1 > 2'), []);
+  assert.deepEqual(value('is_string(1)'), []);
+  assert.deepEqual(value('x := 1'), [true]);
+  assert.deepEqual(value('print("hi")'), [true]);
+});
