@@ -898,6 +898,22 @@ export class Compiler {
         return false;
       };
     }
+    if ((joined === 'lt' || joined === 'lte' || joined === 'gt' || joined === 'gte') && t.args.length === 2) {
+      // Fused ordering test: operands read directly, numbers compared inline, everything else by
+      // the total order (comparisons never fail in Rego, whatever the types).
+      const next = kont();
+      const a = this.value(t.args[0]!, scope), b = this.value(t.args[1]!, scope);
+      const holds = ORDER_TESTS[joined];
+      return (s, c) => {
+        if (c.mocks !== null) return isTruthy(f(s, c)) ? next(s, c) : false;
+        const x = a(s, c);
+        if (x === undefined) return false;
+        const y = b(s, c);
+        if (y === undefined) return false;
+        const r = typeof x === 'number' && typeof y === 'number' ? (x < y ? -1 : x > y ? 1 : 0) : compare(x, y);
+        return holds(r) ? next(s, c) : false;
+      };
+    }
     const next = kont();
     return (s, c) => {
       const v = f(s, c);
@@ -1581,6 +1597,11 @@ function iterateAnyOrder(v: Value | undefined, c: Ctx, loc: Loc | undefined, fn:
   for (const k of Object.keys(o)) { c.tick(loc); if (fn(k, o[k]!)) return true; }
   return false;
 }
+
+/** `compare` results that satisfy each ordering operator. */
+const ORDER_TESTS: Record<'lt' | 'lte' | 'gt' | 'gte', (r: number) => boolean> = {
+  lt: r => r < 0, lte: r => r <= 0, gt: r => r > 0, gte: r => r >= 0,
+};
 
 /** Builtins whose output makes evaluation order observable. */
 const OUTPUT_CALLS = new Set(['print', 'trace']);
