@@ -10,7 +10,7 @@
  */
 import type { Expr, Rule, Term } from '../../dsl/ast/nodes.js';
 import { literalValue } from './compiler.js';
-import type { Value } from '../value.js';
+import { quoteJsonString, type Value } from '../value.js';
 
 /** Comparisons and membership: total, side-effect free, never an error. */
 const TEMPLATE_CALLS = new Set(['equal', 'neq', 'lt', 'lte', 'gt', 'gte', 'internal.member_2']);
@@ -39,7 +39,7 @@ export function templateOf(rule: Rule): RuleTemplate | undefined {
   for (const e of rule.body) {
     if (e.with.length || e.body.kind !== 'term') return undefined;
     const t = e.body.term;
-    if (t.kind !== 'call' || t.name.length !== 1 || !TEMPLATE_CALLS.has(t.name[0]!)) return undefined;
+    if (t.kind !== 'call' || !TEMPLATE_CALLS.has(t.name.join('.'))) return undefined;
     const args: Term[] = [];
     for (const a of t.args) {
       if (a.kind === 'scalar' || a.kind === 'number') {
@@ -64,7 +64,7 @@ function termKey(t: Term | string): string {
   if (typeof t === 'string') return t;
   switch (t.kind) {
     case 'var': return t.name;
-    case 'scalar': return JSON.stringify(t.value);
+    case 'scalar': return typeof t.value === 'string' ? quoteJsonString(t.value) : String(t.value);
     case 'ref': return termKey(t.head) + t.path.map(p => '[' + termKey(p) + ']').join('');
     case 'call': return t.name.join('.') + '(' + t.args.map(termKey).join(',') + ')';
     default: return '?' + t.kind;
