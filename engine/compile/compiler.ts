@@ -73,6 +73,9 @@ export function literalValue(t: Term): Value | undefined {
 
 interface NodeState { gen: number; value: Value | undefined }
 
+/** A complete rule's evaluation: `(ctx, value so far, the rule's position) => value`. */
+type TemplatedDef = (c: Ctx, prev: Value | undefined, index: number) => Value | undefined;
+
 /** Facts gathered while compiling, for the decision cache. */
 export interface CompileFacts { inputPaths: Set<string> | 'all'; nondeterministic: boolean; readsClock: boolean }
 
@@ -223,9 +226,9 @@ export class Compiler {
       let result: Value | undefined;
       if (index) {
         const ids = index.lookup(c.input);
-        for (let i = 0; i < ids.length; i++) result = defs[ids[i]!]!(c, result);
+        for (let i = 0; i < ids.length; i++) { const id = ids[i]!; result = defs[id]!(c, result, id); }
       } else {
-        for (let i = 0; i < defs.length; i++) result = defs[i]!(c, result);
+        for (let i = 0; i < defs.length; i++) result = defs[i]!(c, result, i);
       }
       if (result === undefined) {
         if (dflt) return dflt(c);
@@ -249,7 +252,7 @@ export class Compiler {
    * Rules sharing a template (see templates.ts) compiled once per template; each rule binds its
    * constants to the template's parameter slots. Entries are undefined for rules compiled alone.
    */
-  private templatedDefs(defs: RuleDef[], text: string): (((c: Ctx, prev: Value | undefined) => Value | undefined) | undefined)[] | undefined {
+  private templatedDefs(defs: RuleDef[], text: string): (TemplatedDef | undefined)[] | undefined {
     if (defs.length < 2) return undefined;
     const groups = new Map<string, { tpl: RuleTemplate; index: number }[]>();
     defs.forEach((d, index) => {
@@ -258,7 +261,9 @@ export class Compiler {
       const g = groups.get(tpl.key);
       if (g) g.push({ tpl, index }); else groups.set(tpl.key, [{ tpl, index }]);
     });
-    const out: (((c: Ctx, prev: Value | undefined) => Value | undefined) | undefined)[] = new Array(defs.length);
+    const out: (TemplatedDef | undefined)[] = new Array(defs.length);
+    // Constants by rule position: one shared runner per template reads its rule's row.
+    const paramsOf: Value[][] = new Array(defs.length);
     for (const members of groups.values()) {
       if (members.length < 2) continue;
       const first = members[0]!.tpl;
@@ -268,17 +273,18 @@ export class Compiler {
       const k = first.value;
       const body = this.inOrder(true, () => this.body(first.body, scope, () => (s: Slots) => { s[ACC] = k; return true; }));
       const size = frame.size;
+      const run: TemplatedDef = (c, prev, index) => {
+        if (prev !== undefined && equal(prev, k)) return prev;
+        const params = paramsOf[index]!;
+        const s: Slots = new Array(size);
+        for (let i = 0; i < slots.length; i++) s[slots[i]!] = params[i];
+        if (!body(s, c)) return prev;
+        if (prev !== undefined) throw new EvalError('eval_conflict_error', `rule ${text} produced conflicting values`, defs[index]!.rule.head.loc);
+        return k;
+      };
       for (const { tpl, index } of members) {
-        const params = tpl.params;
-        const loc = defs[index]!.rule.head.loc;
-        out[index] = (c, prev) => {
-          if (prev !== undefined && equal(prev, k)) return prev;
-          const s: Slots = new Array(size);
-          for (let i = 0; i < slots.length; i++) s[slots[i]!] = params[i];
-          if (!body(s, c)) return prev;
-          if (prev !== undefined) throw new EvalError('eval_conflict_error', `rule ${text} produced conflicting values`, loc);
-          return k;
-        };
+        paramsOf[index] = tpl.params;
+        out[index] = run;
       }
     }
     return out;
