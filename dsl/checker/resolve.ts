@@ -120,6 +120,21 @@ export function resolveModule(m: Module, ctx: ResolveContext): Module {
  * afterwards, so sharing unchanged nodes with the parsed module is safe.
  */
 
+/** `xs.map(t => resolveTerm(t, s))`, or `xs` itself when every term is unchanged. */
+function resolveTerms(xs: Term[], s: Scope): Term[] {
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    const y = resolveTerm(x, s);
+    if (y !== x) {
+      const out = xs.slice(0, i);
+      out.push(y);
+      for (let j = i + 1; j < xs.length; j++) out.push(resolveTerm(xs[j]!, s));
+      return out;
+    }
+  }
+  return xs;
+}
+
 /** `xs.map(fn)`, or `xs` itself when `fn` returns every element unchanged. */
 function mapSame<X>(xs: X[], fn: (x: X, i: number) => X): X[] {
   for (let i = 0; i < xs.length; i++) {
@@ -147,7 +162,7 @@ const nowhere: Loc = { file: '', line: 0, col: 0, offset: 0, end: 0 };
 function resolveRule(r: Rule, s: Scope): Rule {
   const h = r.head;
   const ref = mapSame(h.ref, (t, i) => (i === 0 ? t : resolveTerm(t, s)));
-  const args = h.args && mapSame(h.args, t => resolveTerm(t, s));
+  const args = h.args && resolveTerms(h.args, s);
   const key = h.key && resolveTerm(h.key, s);
   const value = h.value && resolveTerm(h.value, s);
   let head = h;
@@ -308,17 +323,17 @@ export function resolveTerm(t: Term, s: Scope): Term {
     case 'var': return resolveVar(t, s);
     case 'ref': {
       const head = resolveTerm(t.head, s);
-      const path = mapSame(t.path, p => resolveTerm(p, s));
+      const path = resolveTerms(t.path, s);
       if (head.kind === 'ref') return { kind: 'ref', head: head.head, path: [...head.path, ...path], loc: t.loc };
       return head === t.head && path === t.path ? t : { ...t, head, path };
     }
     case 'call': {
       const name = t.name.length === 1 && (t.name[0] === 'eq' || t.name[0] === 'assign') ? t.name : resolveCallName(t.name, s, t.loc);
-      const args = mapSame(t.args, a => resolveTerm(a, s));
+      const args = resolveTerms(t.args, s);
       return name === t.name && args === t.args ? t : { ...t, name, args };
     }
     case 'array': case 'set': {
-      const items = mapSame(t.items, i => resolveTerm(i, s));
+      const items = resolveTerms(t.items, s);
       return items === t.items ? t : { ...t, items };
     }
     case 'object': {

@@ -222,8 +222,9 @@ export interface OrderResult { body: Expr[]; bound: Set<string> }
 export function orderBody(body: Expr[], bound0: Set<string>, outer0: Set<string>, arityOf: ArityOf, diags: Diagnostic[]): OrderResult {
   // The names known around an expression (`outer`) are read only by closures (comprehensions,
   // `every` bodies): a body without any, the common case, skips computing them.
-  const closures = body.map(hasClosure);
-  const pending: { e: Expr; outer: Set<string>; closure: boolean }[] = [];
+  const flags = body.map(exprFlags);
+  const closures = flags.map(f => (f & CLOSURE) !== 0);
+  const pending: { e: Expr; outer: Set<string>; closure: boolean; plain: boolean }[] = [];
   if (closures.includes(true)) {
     const outerAll = new Set(outer0);
     for (const v of scopeNames(body, bound0)) outerAll.add(v);
@@ -241,9 +242,9 @@ export function orderBody(body: Expr[], bound0: Set<string>, outer0: Set<string>
       for (const [n, at] of declaredAt) if (at > i) o.delete(n);
       return o;
     };
-    body.forEach((e, i) => pending.push({ e, outer: outerFor(i), closure: closures[i]! }));
+    body.forEach((e, i) => pending.push({ e, outer: outerFor(i), closure: closures[i]!, plain: flags[i] === 0 }));
   } else {
-    for (const e of body) pending.push({ e, outer: outer0, closure: false });
+    body.forEach((e, i) => pending.push({ e, outer: outer0, closure: false, plain: flags[i] === 0 }));
   }
   const bound = new Set(bound0);
   const ordered: Expr[] = [];
@@ -251,7 +252,9 @@ export function orderBody(body: Expr[], bound0: Set<string>, outer0: Set<string>
     let idx = -1;
     let io: ExprIO | undefined;
     for (let i = 0; i < pending.length; i++) {
-      const x = exprIO(pending[i]!.e, bound, pending[i]!.outer, arityOf);
+      const p = pending[i]!;
+      if (p.plain) { idx = i; io = PLAIN_IO; break; }
+      const x = exprIO(p.e, bound, p.outer, arityOf);
       if (x.ready) { idx = i; io = x; break; }
     }
     if (idx < 0 || !io) {
@@ -280,33 +283,40 @@ export function orderBody(body: Expr[], bound0: Set<string>, outer0: Set<string>
   return { body: ordered, bound };
 }
 
+/** exprFlags: a closure (an `every`, or a comprehension among the terms exprIO looks into). */
+const CLOSURE = 1;
+/** exprFlags: a variable other than `input` and `data`. */
+const VARS = 2;
+
 /**
- * Whether an expression holds a closure: an `every`, or a comprehension among the terms
- * forEachExprTerm visits (the terms exprIO and orderNested look into).
+ * An expression with neither (`input.role == "admin"`) is ready whatever is bound, needs nothing
+ * and binds nothing of note (`input`/`data`, which no analysis ever needs): exprIO would say so.
  */
-function hasClosure(e: Expr): boolean {
+const PLAIN_IO: ExprIO = { ready: true, needs: new Set(), outputs: new Set() };
+
+/** CLOSURE and VARS of an expression, over the terms forEachExprTerm visits (not into closures). */
+function exprFlags(e: Expr): number {
   const b = e.body;
+  let f = 0;
   switch (b.kind) {
-    case 'every': return true;
-    case 'term': if (termHasClosure(b.term)) return true; break;
-    case 'somein': if ((b.key && termHasClosure(b.key)) || termHasClosure(b.value) || termHasClosure(b.collection)) return true; break;
-    default: break;
+    case 'every': return CLOSURE | VARS;
+    case 'some': f = b.vars.length ? VARS : 0; break;
+    case 'term': f = termFlags(b.term); break;
+    case 'somein': f = (b.key ? termFlags(b.key) : 0) | termFlags(b.value) | termFlags(b.collection); break;
   }
-  for (const w of e.with) if (termHasClosure(w.value)) return true;
-  return false;
+  for (const w of e.with) f |= termFlags(w.value);
+  return f;
 }
 
-function termHasClosure(t: Term): boolean {
+function termFlags(t: Term): number {
   switch (t.kind) {
-    case 'arraycompr': case 'setcompr': case 'objectcompr': return true;
-    case 'ref':
-      if (termHasClosure(t.head)) return true;
-      for (const p of t.path) if (termHasClosure(p)) return true;
-      return false;
-    case 'call': for (const a of t.args) if (termHasClosure(a)) return true; return false;
-    case 'array': case 'set': for (const i of t.items) if (termHasClosure(i)) return true; return false;
-    case 'object': for (const [k, v] of t.entries) if (termHasClosure(k) || termHasClosure(v)) return true; return false;
-    default: return false;
+    case 'var': return t.name === 'input' || t.name === 'data' ? 0 : VARS;
+    case 'arraycompr': case 'setcompr': case 'objectcompr': return CLOSURE | VARS;
+    case 'ref': { let f = termFlags(t.head); for (const p of t.path) f |= termFlags(p); return f; }
+    case 'call': { let f = 0; for (const a of t.args) f |= termFlags(a); return f; }
+    case 'array': case 'set': { let f = 0; for (const i of t.items) f |= termFlags(i); return f; }
+    case 'object': { let f = 0; for (const [k, v] of t.entries) f |= termFlags(k) | termFlags(v); return f; }
+    default: return 0;
   }
 }
 

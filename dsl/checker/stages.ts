@@ -3,11 +3,11 @@
  * Later stages run only while no stage has reported an error, so one mistake is not reported
  * again in another stage's words.
  */
-import type { Module, Expr } from '../ast/nodes.js';
+import type { Module, Expr, Rule } from '../ast/nodes.js';
 import { sortDiagnostics, type Diagnostic, type Result } from '../diagnostic.js';
 import { BUILTINS_BY_NAME } from '../builtins/decls.js';
 import { collectRuleNames, resolveModule, resolveQuery, type ResolveContext } from './resolve.js';
-import { buildRuleTree, nodeAt, type RuleTree } from './tree.js';
+import { buildRuleTree, nodeAt, type RuleDef, type RuleTree } from './tree.js';
 import { checkModuleSafety, orderBody, type ArityOf } from './safety.js';
 import { checkRecursion } from './recursion.js';
 import { checkQueryAssignments, checkRuleAssignments } from './assignments.js';
@@ -62,14 +62,45 @@ export const STAGES: readonly Stage[] = [
   {
     name: 'check_safety',
     run(p, diags) {
+      const before = p.modules;
       p.modules = p.modules.map(m => checkModuleSafety(m, p.arityOf, diags));
-      // The tree holds the rules as they were before reordering: rebuild it from the ordered modules.
-      p.tree = buildRuleTree(p.modules, []);
+      // The tree holds the rules as they were before reordering: point it at the ordered rules.
+      // (Ordering changes neither a rule's head nor which rules there are, so the tree built from
+      // the ordered modules would be the same but for the rules it holds.)
+      if (!retarget(p.tree, before, p.modules)) p.tree = buildRuleTree(p.modules, []);
       p.arityOf = makeArityOf(p.tree);
     },
   },
   { name: 'check_recursion', run(p, diags) { checkRecursion(p.tree, diags); } },
 ];
+
+/** Replaces, in place, every rule of `tree` from `before` by its counterpart in `after`. */
+function retarget(tree: RuleTree, before: Module[], after: Module[]): boolean {
+  // Per module: a rule object may be shared by modules (an unchanged rule is not copied).
+  const next = new Map<Module, { module: Module; rules: Map<Rule, Rule> }>();
+  for (let i = 0; i < before.length; i++) {
+    const a = before[i]!, b = after[i]!;
+    if (a.rules.length !== b.rules.length || next.has(a)) return false;
+    const rules = new Map<Rule, Rule>();
+    for (let j = 0; j < a.rules.length; j++) rules.set(a.rules[j]!, b.rules[j]!);
+    next.set(a, { module: b, rules });
+  }
+  const defs: RuleDef[] = [];
+  for (const n of tree.nodes) {
+    for (const d of n.rules) defs.push(d);
+    if (n.defaultRule) defs.push(n.defaultRule);
+  }
+  for (const d of defs) {
+    const to = next.get(d.module)?.rules.get(d.rule);
+    if (!to || to.head.ref !== d.rule.head.ref) return false;
+  }
+  for (const d of defs) {
+    const m = next.get(d.module)!;
+    d.rule = m.rules.get(d.rule)!;
+    d.module = m.module;
+  }
+  return true;
+}
 
 /** Runs every stage over parsed modules. */
 export function checkModules(modules: Module[]): Result<Program> {

@@ -44,6 +44,16 @@ const IMAGE_BY_IDX: (string | undefined)[] = [];
 for (const [type, image] of FIXED_IMAGE) IMAGE_BY_IDX[type.tokenTypeIdx!] = image;
 const LONGEST_KEYWORD = Math.max(...[...KEYWORDS.keys()].map(k => k.length));
 
+/** Character classes of ASCII codes, so the hot loops test one table entry. */
+const SPACE = 1, NEWLINE = 2, IDENT_START = 3, DIGIT = 4;
+const ASCII_CLASS = new Uint8Array(128);
+for (const c of [0x20, 0x09, 0x0d, 0x0c, 0x0b]) ASCII_CLASS[c] = SPACE;
+ASCII_CLASS[0x0a] = NEWLINE;
+for (let c = 0x61; c <= 0x7a; c++) ASCII_CLASS[c] = IDENT_START;
+for (let c = 0x41; c <= 0x5a; c++) ASCII_CLASS[c] = IDENT_START;
+ASCII_CLASS[0x5f] = IDENT_START;
+for (let c = 0x30; c <= 0x39; c++) ASCII_CLASS[c] = DIGIT;
+
 const isIdentStart = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
@@ -103,19 +113,31 @@ export class Scanner {
     const n = text.length;
     while (this.i < n) {
       let i = this.i;
-      const c = text.charCodeAt(i);
-      if (isSpace(c)) {
-        if (c === 0x0a) { this.nl = true; this.line++; this.lineStart = i + 1; }
-        this.i = i + 1;
-        continue;
+      // Whitespace, in one tight loop.
+      let c = text.charCodeAt(i);
+      let cls = c < 128 ? ASCII_CLASS[c]! : 0;
+      if (cls === SPACE || cls === NEWLINE || c === 0xa0 || c === 0xfeff) {
+        do {
+          if (cls === NEWLINE) { this.nl = true; this.line++; this.lineStart = i + 1; }
+          i++;
+          if (i >= n) break;
+          c = text.charCodeAt(i);
+          cls = c < 128 ? ASCII_CLASS[c]! : 0;
+        } while (cls === SPACE || cls === NEWLINE || c === 0xa0 || c === 0xfeff);
+        this.i = i;
+        if (i >= n) break;
       }
       const start = i;
       const line = this.line;
       const col = i - this.lineStart + 1;
       let type: TokenType | undefined;
-      if (isIdentStart(c)) {
+      if (cls === IDENT_START) {
         i++;
-        while (i < n && isIdentPart(text.charCodeAt(i))) i++;
+        while (i < n) {
+          const d = text.charCodeAt(i);
+          if (d < 128 && (ASCII_CLASS[d] === IDENT_START || ASCII_CLASS[d] === DIGIT)) i++;
+          else break;
+        }
         const word = text.slice(start, i);
         const kw = i - start <= LONGEST_KEYWORD ? KEYWORDS.get(word) : undefined;
         this.i = i;

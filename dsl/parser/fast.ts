@@ -390,22 +390,16 @@ class FastParser {
     return { kind: 'expr', negated, body, with: withs, loc };
   }
 
-  /** `lhs [(:= | =) rhs]`, each side a chain or `k, v in xs` (to-ast.ts statementTerm). */
+  /** `lhs [(:= | =) rhs]`, each side a chain or `k, v in xs` (to-ast.ts statementTerm, sideOf). */
   private statementTerm(): Term {
-    const lhs = this.side();
+    const lhs = this.exprKV();
     const t = this.t(1);
     if (t !== Assign && t !== Unify) return lhs;
     const op = this.toks[this.i++]!;
-    const rhs = this.side();
+    const rhs = this.exprKV();
     return infix(op.image, lhs, rhs, this.span(lhs.loc, rhs.loc));
   }
 
-  private side(): Term {
-    const first = this.chainParts();
-    if (this.t(1) !== Comma) return this.combine(first);
-    this.i++;
-    return this.keyValueIn(this.combine(first), this.chainParts());
-  }
 
   private someDecl(): ExprBody {
     const chains = [this.chainParts()];
@@ -457,7 +451,7 @@ class FastParser {
     for (let k = i + 1; k < ops.length; k++) if (ops[k]!.tokenTypeIdx === In) { j = k; break; }
     const value = this.combine({ operands: operands.slice(0, i + 1), ops: ops.slice(0, i) });
     const coll = this.combine({ operands: operands.slice(i + 1, j + 1), ops: ops.slice(i + 1, j) });
-    const m3: Call = { kind: 'call', name: MEMBER_3.split('.'), args: [first, value, coll], loc: this.span(first.loc, coll.loc), infix: 'in' };
+    const m3: Call = { kind: 'call', name: MEMBER_3_NAME.slice(), args: [first, value, coll], loc: this.span(first.loc, coll.loc), infix: 'in' };
     return this.combine({ operands: [m3, ...operands.slice(j + 1)], ops: ops.slice(j) });
   }
 
@@ -667,8 +661,11 @@ class FastParser {
 
 // ---- helpers, as in to-ast.ts (without the reports: those give up instead) ----
 
+const MEMBER_2_NAME = MEMBER_2.split('.');
+const MEMBER_3_NAME = MEMBER_3.split('.');
+
 function infix(op: string, l: Term, r: Term, loc: Loc): Call {
-  const name = op === 'in' ? MEMBER_2.split('.') : [OPERATORS[op as keyof typeof OPERATORS]];
+  const name = op === 'in' ? MEMBER_2_NAME.slice() : [OPERATORS[op as keyof typeof OPERATORS]];
   return { kind: 'call', name, args: [l, r], loc, infix: op };
 }
 

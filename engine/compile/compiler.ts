@@ -15,13 +15,13 @@ import { BUILTINS_BY_NAME } from '../../dsl/builtins/decls.js';
 import { BUILTIN_IMPLS } from '../builtins/registry.js';
 import type { BuiltinImpl } from '../builtins/types.js';
 import {
-  PolObject, PolSet, compare, compareStrings, equal, isObject, keyOf, makeObject, objectGet, objectSize, parseNumber,
+  PolObject, PolSet, compare, compareStrings, equal, quoteJsonString, isObject, keyOf, makeObject, objectGet, objectSize, parseNumber,
   type PlainObject, type Value,
 } from '../value.js';
 import { Ctx, EvalError, type DataOverride, type FunctionMock } from '../eval/context.js';
 import { derefKey, forEachEntry, forEachEntryAnyOrder, setPath } from '../eval/collections.js';
 import { ACC, FrameLayout, Scope } from './scope.js';
-import { paramName, templateOf, type RuleTemplate } from './templates.js';
+import { paramName, templateBody, templateOf, type RuleTemplate } from './templates.js';
 import { formatPrintArg, formatPrintSet } from './print.js';
 import { buildRuleIndex } from './rule-index.js';
 import type { TracedRule } from '../eval/trace.js';
@@ -267,11 +267,12 @@ export class Compiler {
     for (const members of groups.values()) {
       if (members.length < 2) continue;
       const first = members[0]!.tpl;
+      const firstBody = templateBody(defs[members[0]!.index]!.rule);
       const frame = new FrameLayout();
       const scope = new Scope(frame);
       const slots = first.params.map((_, i) => scope.bind(paramName(i)));
       const k = first.value;
-      const body = this.inOrder(true, () => this.body(first.body, scope, () => (s: Slots) => { s[ACC] = k; return true; }));
+      const body = this.inOrder(true, () => this.body(firstBody, scope, () => (s: Slots) => { s[ACC] = k; return true; }));
       const size = frame.size;
       const run: TemplatedDef = (c, prev, index) => {
         if (prev !== undefined && equal(prev, k)) return prev;
@@ -754,7 +755,9 @@ export class Compiler {
       if (p.kind === 'scalar' && typeof p.value === 'string') keys.push(p.value);
       else break;
     }
-    this.facts.inputPaths.add(JSON.stringify(keys));
+    let key = '[';
+    for (let i = 0; i < keys.length; i++) key += (i ? ',' : '') + quoteJsonString(keys[i]!);
+    this.facts.inputPaths.add(key + ']');
   }
 
   private dataSource(path: Term[], scope: Scope): { source: Val; rest: Term[] } {

@@ -5,7 +5,7 @@
  * of 10,000 such rules then costs about what one of a handful does.
  */
 import type { Expr, Rule, Term } from '../../dsl/ast/nodes.js';
-import { keyOf, type Value } from '../value.js';
+import { keyOf, quoteJsonString, type Value } from '../value.js';
 import { derefKey } from '../eval/collections.js';
 import { literalValue } from './compiler.js';
 
@@ -13,6 +13,13 @@ import { literalValue } from './compiler.js';
 export const INDEX_THRESHOLD = 8;
 
 type Conditions = Map<string, { path: string[]; values: Set<string> }>;
+
+/** A path as a map key (JSON text, built without JSON.stringify's overhead). */
+function pathKey(path: string[]): string {
+  let out = '[';
+  for (let i = 0; i < path.length; i++) out += (i ? ',' : '') + quoteJsonString(path[i]!);
+  return out + ']';
+}
 
 /** `input.a.b` with constant string segments → ["a","b"]. */
 function inputPath(t: Term): string[] | undefined {
@@ -50,7 +57,7 @@ export function conditionsOf(body: Expr[]): Conditions {
       }
     }
     if (!path || !values) continue;
-    const id = JSON.stringify(path);
+    const id = pathKey(path);
     const prev = out.get(id);
     const keys = new Set(values.map(keyOf));
     if (prev) {
@@ -142,7 +149,8 @@ function build(ids: number[], conds: Conditions[], used: Set<string>): IndexNode
   let best: string | undefined, bestCount = 1;
   for (const [k, n] of counts) if (n > bestCount) { best = k; bestCount = n; }
   if (!best) return ids;
-  const path = conds.find(c => c.has(best!))!.get(best)!.path;
+  let path: string[] = [];
+  for (const i of ids) { const c = conds[i]!.get(best); if (c) { path = c.path; break; } }
   const byValue = new Map<string, number[]>();
   const rest: number[] = [];
   for (const i of ids) {

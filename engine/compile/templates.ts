@@ -21,58 +21,70 @@ export const paramName = (i: number): string => `$p${i}`;
 export interface RuleTemplate {
   /** Equal keys mean the rules compile to the same closures given their parameters. */
   key: string;
-  /** The body with each constant replaced by its parameter variable. */
-  body: Expr[];
   /** The constants, in parameter order. */
   params: Value[];
   /** The rule's constant value (`true` when it has none). */
   value: Value;
 }
 
-/** The rule as a template, or undefined when its shape does not qualify. */
+/**
+ * The rule's template key and constants, or undefined when its shape does not qualify. Built
+ * without copying the rule: policies with thousands of rules call this for each.
+ */
 export function templateOf(rule: Rule): RuleTemplate | undefined {
   if (rule.else || rule.default || rule.head.args || rule.head.key || rule.head.contains || rule.body.length === 0) return undefined;
   const value = rule.head.value ? literalValue(rule.head.value) : true;
   if (value === undefined || (value !== null && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')) return undefined;
   const params: Value[] = [];
-  const body: Expr[] = [];
+  // The value is part of the shape: the compiled body stores it as the rule's result.
+  let key = typeof value + ':' + String(value);
   for (const e of rule.body) {
     if (e.with.length || e.body.kind !== 'term') return undefined;
     const t = e.body.term;
-    if (t.kind !== 'call' || !TEMPLATE_CALLS.has(t.name.join('.'))) return undefined;
-    const args: Term[] = [];
-    for (const a of t.args) {
+    if (t.kind !== 'call') return undefined;
+    const name = t.name.length === 1 ? t.name[0]! : t.name.join('.');
+    if (!TEMPLATE_CALLS.has(name)) return undefined;
+    key += (e.negated ? ';!' : ';') + name + '(';
+    for (let i = 0; i < t.args.length; i++) {
+      const a = t.args[i]!;
+      if (i) key += ',';
       if (a.kind === 'scalar' || a.kind === 'number') {
-        args.push({ kind: 'var', name: paramName(params.length), loc: a.loc });
+        key += paramName(params.length);
         params.push(literalValue(a)!);
       } else if (isPlainRef(a)) {
-        args.push(a);
+        key += refKey(a);
       } else {
         return undefined;
       }
     }
-    body.push({ ...e, body: { kind: 'term', term: { ...t, args } } });
+    key += ')';
   }
-  // The value is part of the shape: the compiled body stores it as the rule's result.
-  let key = typeof value + ':' + String(value);
-  for (const e of body) key += (e.negated ? ';!' : ';') + termKey(e.body.kind === 'term' ? e.body.term : e.body.kind);
-  return { key, body, params, value };
+  return { key, params, value };
 }
 
-/** Text that identifies a template term (locations left out). Only the kinds templates admit. */
-function termKey(t: Term | string): string {
-  if (typeof t === 'string') return t;
-  switch (t.kind) {
-    case 'var': return t.name;
-    case 'scalar': return typeof t.value === 'string' ? quoteJsonString(t.value) : String(t.value);
-    case 'ref': return termKey(t.head) + t.path.map(p => '[' + termKey(p) + ']').join('');
-    case 'call': return t.name.join('.') + '(' + t.args.map(termKey).join(',') + ')';
-    default: return '?' + t.kind;
-  }
+/** The body of a qualifying rule with each constant replaced by its parameter variable. */
+export function templateBody(rule: Rule): Expr[] {
+  let n = 0;
+  return rule.body.map(e => {
+    const t = (e.body as { term: Term & { kind: 'call' } }).term;
+    const args = t.args.map(a => (a.kind === 'scalar' || a.kind === 'number' ? { kind: 'var' as const, name: paramName(n++), loc: a.loc } : a));
+    return { ...e, body: { kind: 'term' as const, term: { ...t, args } } };
+  });
+}
+
+/** Text that identifies a plain ref (locations left out). */
+function refKey(t: Term): string {
+  if (t.kind === 'var') return t.name;
+  if (t.kind === 'scalar') return quoteJsonString(String(t.value));
+  if (t.kind !== 'ref') return '?';
+  let out = refKey(t.head);
+  for (const p of t.path) out += '[' + refKey(p) + ']';
+  return out;
 }
 
 /** `input.a.b`, `data.x[input.y]`: refs from input or data whose keys are constants or such refs. */
 function isPlainRef(t: Term): boolean {
   if (t.kind !== 'ref' || t.head.kind !== 'var' || (t.head.name !== 'input' && t.head.name !== 'data')) return false;
-  return t.path.every(p => (p.kind === 'scalar' && typeof p.value === 'string') || isPlainRef(p));
+  for (const p of t.path) if (!((p.kind === 'scalar' && typeof p.value === 'string') || isPlainRef(p))) return false;
+  return true;
 }
