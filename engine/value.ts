@@ -360,8 +360,12 @@ export function toJSON(v: Value): unknown {
     }
     return out;
   }
-  for (const k of Object.keys(v)) {
-    Object.defineProperty(out, k, { value: toJSON(v[k]!), enumerable: true, writable: true, configurable: true });
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    // Plain assignment keeps the object fast; only `__proto__` needs defining (it is a setter).
+    if (k === '__proto__') Object.defineProperty(out, k, { value: toJSON(v[k]!), enumerable: true, writable: true, configurable: true });
+    else out[k] = toJSON(v[k]!);
   }
   return out;
 }
@@ -380,7 +384,7 @@ export function stringifyJson(v: unknown, indent?: number): string {
       if (x.length === 0) return '[]';
       return '[' + nl + x.map(e => inner + walk(e, inner)).join(',' + nl) + nl + pad + ']';
     }
-    const keys = Object.keys(x).sort();
+    const keys = sortedKeys(x as PlainObject);
     if (keys.length === 0) return '{}';
     const sep = step ? ': ' : ':';
     return '{' + nl + keys.map(k => inner + quoteJsonString(k) + sep + walk((x as Record<string, unknown>)[k], inner)).join(',' + nl) + nl + pad + '}';

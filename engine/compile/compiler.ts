@@ -447,7 +447,7 @@ export class Compiler {
     });
     const index = buildRuleIndex(node.rules.map(d => d.rule));
     return {
-      usable: c => c.overrides === null && state.gen !== c.gen,
+      usable: c => c.overrides === null && state.gen !== c.gen && !c.strict,
       run: (c, emit) => {
         if (index) {
           const ids = index.lookup(c.input);

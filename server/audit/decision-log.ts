@@ -113,16 +113,26 @@ function escapePointer(s: string): string {
   return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+/** Whether `path` names an own property inside `root` (checked before copying anything). */
+function hasPath(root: Record<string, unknown>, path: string[]): boolean {
+  let cur: unknown = root;
+  for (const key of path) {
+    if (typeof cur !== 'object' || cur === null || Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, key)) return false;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return true;
+}
+
 /** Deletes `path` from `root`, copying every object along the way so shared input is never mutated. */
 function eraseAt(root: Record<string, unknown>, path: string[]): boolean {
-  if (path.length === 0) return false;
+  if (path.length === 0 || !hasPath(root, path)) return false;
   let cur: Record<string, unknown> = root;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i]!;
     const next = Object.prototype.hasOwnProperty.call(cur, key) ? cur[key] : undefined;
     if (typeof next !== 'object' || next === null || Array.isArray(next)) return false;
     const copy = Object.create(null) as Record<string, unknown>;
-    for (const k of Object.keys(next)) Object.defineProperty(copy, k, { value: (next as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
+    for (const k of Object.keys(next)) copy[k] = (next as Record<string, unknown>)[k]; // null prototype: `__proto__` is a plain key
     Object.defineProperty(cur, key, { value: copy, enumerable: true, writable: true, configurable: true });
     cur = copy;
   }

@@ -141,10 +141,13 @@ function truncate(s: string): string {
   return s.length > 200 ? s.slice(0, 197) + '...' : s;
 }
 
-/** JSON text of a result; booleans (the common case) without a walk. */
+/**
+ * JSON text of a result; booleans (the common case) without a walk. Entry points already answer
+ * JSON (sets as arrays, non-string keys as text), so no conversion is needed first.
+ */
 export function serialize(v: Value | undefined): string | undefined {
   if (v === undefined) return undefined;
   if (v === true) return 'true';
   if (v === false) return 'false';
-  return stringifyJson(toJSON(v));
+  return stringifyJson(v);
 }

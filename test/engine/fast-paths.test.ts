@@ -110,3 +110,16 @@ test('the rule index narrows to single rules and keeps rules that do not care', 
   assert.deepEqual(run(src, 't/p', { a: 'a2', b: 'b5', c: 1 }), [21, 'always', 'any']);
   assert.deepEqual(run(src, 't/p', { a: 'a9', b: 'b5' }), ['always']);
 });
+
+test('with strict builtin errors, a searched set rule is built and visited in canonical order', () => {
+  const src = `package t
+s contains x if { some x in ["b", 1] }
+p if {
+	some v in s
+	v + 1 == 2
+}
+`;
+  // Sorted, 1 comes before "b": the search succeeds before "b" + 1 could fail.
+  assert.equal(run(src, 't/p', undefined, { strictBuiltinErrors: true }), true);
+  assert.equal(run(src, 't/p'), true);
+});
