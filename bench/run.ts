@@ -3,7 +3,7 @@
  * bench/RESULTS.md. `--quick` is a CI smoke run (under a minute; numbers not meaningful).
  * Exits 1 when engines disagree or a measurement failed on every attempt, 2 on a usage error.
  */
-import { existsSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -157,7 +157,9 @@ export async function runBenchSuite(argv: string[], io: BenchIO): Promise<number
     report.http = await httpSection(p.quick, log, report.extraTargets ??= []);
   }
   report.durationSec = (performance.now() - started) / 1000;
-  const markdown = renderReport(report);
+  // Hand-written findings (what profiling showed) follow the generated figures.
+  const findings = resolve(repoRoot, 'bench/FINDINGS.md');
+  const markdown = renderReport(report) + (existsSync(findings) ? '\n' + readFileSync(findings, 'utf8') : '');
   if (p.out) {
     const tmp = `${p.out}.${process.pid}.tmp`;
     writeFileSync(tmp, markdown);
