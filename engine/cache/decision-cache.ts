@@ -11,7 +11,7 @@
 import { LRUCache } from 'lru-cache';
 import type { EntryPointInfo } from '../api.js';
 import type { Value } from '../value.js';
-import { decisionKey, normalizeInputPaths, projectInput, type InputPaths } from './key.js';
+import { decisionKeyFor, normalizeInputPaths, type InputPaths } from './key.js';
 
 export interface DecisionCacheOptions {
   /** Most entries kept (default 10 000). */
@@ -74,9 +74,9 @@ export class DecisionCache {
       this.paths.set(entry, paths);
     }
     if (paths === null) { this.stats.uncacheable++; return undefined; }
-    const projection = projectInput(input, paths, this.maxKeyLength);
-    if (projection === undefined) { this.stats.uncacheable++; return undefined; }
-    return decisionKey(revision, path, projection);
+    const key = decisionKeyFor(revision, path, input, paths, this.maxKeyLength);
+    if (key === undefined) this.stats.uncacheable++;
+    return key;
   }
 
   get(key: string): CachedDecision | undefined {

@@ -49,22 +49,40 @@ function valueAt(input: Value | undefined, path: string[]): Value | undefined {
  * than `maxLength` (such inputs are not worth caching and would make keys a memory sink).
  */
 export function projectInput(input: Value | undefined, paths: InputPaths, maxLength: number): string | undefined {
-  let out: string;
+  const parts = projectionParts(input, paths, maxLength);
+  return parts === undefined ? undefined : parts.join(SEP);
+}
+
+/** The projection's parts (one per path), or undefined when longer than `maxLength` in total. */
+function projectionParts(input: Value | undefined, paths: InputPaths, maxLength: number, prefix: string[] = []): string[] | undefined {
+  const parts = prefix;
+  let length = 0;
   if (paths === 'all' || (paths.length === 1 && paths[0]!.length === 0)) {
-    out = input === undefined ? ABSENT : canonicalText(input);
+    const text = input === undefined ? ABSENT : canonicalText(input);
+    length = text.length;
+    parts.push(text);
   } else {
-    out = '';
     for (let i = 0; i < paths.length; i++) {
       const v = valueAt(input, paths[i]!);
       const text = v === undefined ? ABSENT : canonicalText(v);
-      if (text.length > maxLength) return undefined;
-      out = i === 0 ? text : out + SEP + text;
+      length += text.length + (i ? 1 : 0);
+      if (length > maxLength) return undefined;
+      parts.push(text);
     }
   }
-  return out.length > maxLength ? undefined : out;
+  return length > maxLength ? undefined : parts;
 }
 
 /** The full cache key of a decision. */
 export function decisionKey(revision: string, path: string, projection: string): string {
-  return revision + SEP + path + SEP + projection;
+  return [revision, path, projection].join(SEP);
+}
+
+/**
+ * The full key built in one go. Joining parts gives a flat string; a chain of `+` gives a rope
+ * that the map lookup must flatten before hashing, which costs more than the rest of the key.
+ */
+export function decisionKeyFor(revision: string, path: string, input: Value | undefined, paths: InputPaths, maxLength: number): string | undefined {
+  const parts = projectionParts(input, paths, maxLength, [revision, path]);
+  return parts === undefined ? undefined : parts.join(SEP);
 }
