@@ -21,9 +21,9 @@ import {
 import { Ctx, EvalError, type DataOverride, type FunctionMock } from '../eval/context.js';
 import { derefKey, forEachEntry, forEachEntryAnyOrder, setPath } from '../eval/collections.js';
 import { ACC, FrameLayout, Scope } from './scope.js';
-import { paramName, templateBody, templateOf, type RuleTemplate } from './templates.js';
+import { paramName, provenMask, templateBody, templateOf, type RuleTemplate } from './templates.js';
 import { formatPrintArg, formatPrintSet } from './print.js';
-import { buildRuleIndex } from './rule-index.js';
+import { buildRuleIndex, inputPath, pathKey, type RuleIndex } from './rule-index.js';
 import type { TracedRule } from '../eval/trace.js';
 
 export type Slots = (Value | undefined | unknown)[];
@@ -217,11 +217,13 @@ export class Compiler {
 
   private compileComplete(node: TreeNode): (c: Ctx) => Value | undefined {
     const text = pathText(node.path);
-    const templated = this.trace ? undefined : this.templatedDefs(node.rules, text);
+    const index = buildRuleIndex(node.rules.map(d => d.rule));
+    // What the index reads is read by this document, whether or not a rule body still tests it.
+    if (index) for (const p of index.paths) this.noteInputKeys(p);
+    const templated = this.trace ? undefined : this.templatedDefs(node.rules, text, index);
     const defs = node.rules.map((d, i) => templated?.[i] ?? this.compileCompleteDef(d, text));
     const dflt = node.defaultRule ? this.compileDefaultValue(node.defaultRule) : undefined;
     const base = node.path;
-    const index = buildRuleIndex(node.rules.map(d => d.rule));
     return (c: Ctx) => {
       let result: Value | undefined;
       if (index) {
@@ -252,14 +254,18 @@ export class Compiler {
    * Rules sharing a template (see templates.ts) compiled once per template; each rule binds its
    * constants to the template's parameter slots. Entries are undefined for rules compiled alone.
    */
-  private templatedDefs(defs: RuleDef[], text: string): (TemplatedDef | undefined)[] | undefined {
+  private templatedDefs(defs: RuleDef[], text: string, index: RuleIndex | undefined): (TemplatedDef | undefined)[] | undefined {
     if (defs.length < 2) return undefined;
-    const groups = new Map<string, { tpl: RuleTemplate; index: number }[]>();
-    defs.forEach((d, index) => {
+    // Rules are only ever run after the index picked them, so tests it proved can be left out.
+    const keyOfPath = (t: Term) => { const p = inputPath(t); return p && pathKey(p); };
+    const groups = new Map<string, { tpl: RuleTemplate; index: number; mask: string }[]>();
+    defs.forEach((d, i) => {
       const tpl = templateOf(d.rule);
       if (!tpl) return;
-      const g = groups.get(tpl.key);
-      if (g) g.push({ tpl, index }); else groups.set(tpl.key, [{ tpl, index }]);
+      const mask = index ? provenMask(d.rule, index.proven(i), keyOfPath) : '';
+      const key = tpl.key + '|' + mask;
+      const g = groups.get(key);
+      if (g) g.push({ tpl, index: i, mask }); else groups.set(key, [{ tpl, index: i, mask }]);
     });
     const out: (TemplatedDef | undefined)[] = new Array(defs.length);
     // Constants by rule position: one shared runner per template reads its rule's row.
@@ -267,7 +273,8 @@ export class Compiler {
     for (const members of groups.values()) {
       if (members.length < 2) continue;
       const first = members[0]!.tpl;
-      const firstBody = templateBody(defs[members[0]!.index]!.rule);
+      const mask = members[0]!.mask;
+      const firstBody = templateBody(defs[members[0]!.index]!.rule, i => mask[i] === '1');
       const frame = new FrameLayout();
       const scope = new Scope(frame);
       const slots = first.params.map((_, i) => scope.bind(paramName(i)));
@@ -399,6 +406,7 @@ export class Compiler {
       return { step, size: frame.size };
     });
     const index = buildRuleIndex(node.rules.map(d => d.rule));
+    if (index) for (const p of index.paths) this.noteInputKeys(p);
     return (c: Ctx) => {
       const set = new PolSet();
       const ids = index ? index.lookup(c.input) : undefined;
@@ -746,6 +754,13 @@ export class Compiler {
     }
     if (head.kind === 'var' && head.name === 'data') return this.dataSource(ref.path, scope);
     return { source: this.value(head, scope), rest: ref.path };
+  }
+
+  private noteInputKeys(keys: string[]): void {
+    if (this.facts.inputPaths === 'all') return;
+    let key = '[';
+    for (let i = 0; i < keys.length; i++) key += (i ? ',' : '') + quoteJsonString(keys[i]!);
+    this.facts.inputPaths.add(key + ']');
   }
 
   private noteInputPath(path: Term[], _scope: Scope): void {

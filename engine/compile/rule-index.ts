@@ -15,14 +15,14 @@ export const INDEX_THRESHOLD = 8;
 type Conditions = Map<string, { path: string[]; values: Set<string> }>;
 
 /** A path as a map key (JSON text, built without JSON.stringify's overhead). */
-function pathKey(path: string[]): string {
+export function pathKey(path: string[]): string {
   let out = '[';
   for (let i = 0; i < path.length; i++) out += (i ? ',' : '') + quoteJsonString(path[i]!);
   return out + ']';
 }
 
 /** `input.a.b` with constant string segments → ["a","b"]. */
-function inputPath(t: Term): string[] | undefined {
+export function inputPath(t: Term): string[] | undefined {
   if (t.kind !== 'ref' || t.head.kind !== 'var' || t.head.name !== 'input') return undefined;
   const out: string[] = [];
   for (const p of t.path) {
@@ -88,6 +88,14 @@ interface IndexNode {
 export interface RuleIndex {
   /** Positions of the rules that can hold for this input, in source order. Read-only. */
   lookup(input: Value | undefined): readonly number[];
+  /**
+   * Input paths (as `pathKey` texts) whose equality condition in rule `id` already holds whenever
+   * `lookup` returns that rule: it was filed under its own value on each of them. Undefined when
+   * the rule sits in more than one place (an `in {...}` condition).
+   */
+  proven(id: number): ReadonlySet<string> | undefined;
+  /** Every input path the index reads (it reads them even when no rule body does). */
+  readonly paths: readonly string[][];
 }
 
 const NONE: readonly number[] = Object.freeze([]);
@@ -98,9 +106,22 @@ export function buildRuleIndex(rules: Rule[]): RuleIndex | undefined {
   if (rules.length < INDEX_THRESHOLD) return undefined;
   const conds = rules.map(r => (r.else ? new Map() as Conditions : conditionsOf(r.body)));
   const all = rules.map((_, i) => i);
-  const root = build(all, conds, new Set());
+  const proven = new Map<number, ReadonlySet<string> | null>();
+  const root = build(all, conds, new Set(), proven);
   if (!root || isLeaf(root)) return undefined;
+  const paths: string[][] = [];
+  const seen = new Set<string>();
+  const collectPaths = (n: IndexNode | readonly number[]) => {
+    if (isLeaf(n)) return;
+    const k = pathKey(n.path);
+    if (!seen.has(k)) { seen.add(k); paths.push(n.path); }
+    for (const c of n.strings.values()) collectPaths(c);
+    for (const c of n.others.values()) collectPaths(c);
+  };
+  collectPaths(root);
   return {
+    paths,
+    proven: id => proven.get(id) ?? undefined,
     lookup(input) {
       // One path down the trie; rules that do not care are gathered on the way.
       let n: IndexNode | readonly number[] = root;
@@ -141,21 +162,27 @@ function bucketFor(n: IndexNode, input: Value | undefined): IndexNode | readonly
  */
 const SPLIT_THRESHOLD = 2;
 
-function build(ids: number[], conds: Conditions[], used: Set<string>): IndexNode | number[] {
-  if (ids.length < (used.size === 0 ? INDEX_THRESHOLD : SPLIT_THRESHOLD)) return ids;
+/** Notes that rule `id` is returned with the conditions on `used` proven (null: filed twice). */
+function file(proven: Map<number, ReadonlySet<string> | null>, id: number, used: ReadonlySet<string>): void {
+  proven.set(id, proven.has(id) ? null : used);
+}
+
+function build(ids: number[], conds: Conditions[], used: Set<string>, proven: Map<number, ReadonlySet<string> | null>): IndexNode | number[] {
+  const leaf = () => { for (const i of ids) file(proven, i, used); return ids; };
+  if (ids.length < (used.size === 0 ? INDEX_THRESHOLD : SPLIT_THRESHOLD)) return leaf();
   // Index on the path that most of these rules constrain.
   const counts = new Map<string, number>();
   for (const i of ids) for (const k of conds[i]!.keys()) if (!used.has(k)) counts.set(k, (counts.get(k) ?? 0) + 1);
   let best: string | undefined, bestCount = 1;
   for (const [k, n] of counts) if (n > bestCount) { best = k; bestCount = n; }
-  if (!best) return ids;
+  if (!best) return leaf();
   let path: string[] = [];
   for (const i of ids) { const c = conds[i]!.get(best); if (c) { path = c.path; break; } }
   const byValue = new Map<string, number[]>();
   const rest: number[] = [];
   for (const i of ids) {
     const c = conds[i]!.get(best);
-    if (!c) { rest.push(i); continue; }
+    if (!c) { rest.push(i); file(proven, i, used); continue; }
     for (const v of c.values) {
       let list = byValue.get(v);
       if (!list) byValue.set(v, list = []);
@@ -166,7 +193,7 @@ function build(ids: number[], conds: Conditions[], used: Set<string>): IndexNode
   const strings = new Map<string, IndexNode | number[]>();
   const others = new Map<string, IndexNode | number[]>();
   for (const [v, list] of byValue) {
-    const child = build(list, conds, nextUsed);
+    const child = build(list, conds, nextUsed, proven);
     // keyOf tags strings with a leading "s".
     if (v.startsWith('s')) strings.set(v.slice(1), child);
     else others.set(v, child);

@@ -62,14 +62,40 @@ export function templateOf(rule: Rule): RuleTemplate | undefined {
   return { key, params, value };
 }
 
-/** The body of a qualifying rule with each constant replaced by its parameter variable. */
-export function templateBody(rule: Rule): Expr[] {
+/**
+ * The body of a qualifying rule with each constant replaced by its parameter variable, leaving
+ * out the expressions `skip` names (parameters keep their numbers either way).
+ */
+export function templateBody(rule: Rule, skip: (index: number) => boolean = () => false): Expr[] {
   let n = 0;
-  return rule.body.map(e => {
+  const out: Expr[] = [];
+  rule.body.forEach((e, i) => {
     const t = (e.body as { term: Term & { kind: 'call' } }).term;
     const args = t.args.map(a => (a.kind === 'scalar' || a.kind === 'number' ? { kind: 'var' as const, name: paramName(n++), loc: a.loc } : a));
-    return { ...e, body: { kind: 'term' as const, term: { ...t, args } } };
+    if (!skip(i)) out.push({ ...e, body: { kind: 'term' as const, term: { ...t, args } } });
   });
+  return out;
+}
+
+/**
+ * Which expressions of a qualifying rule are `input.path == constant` tests on one of the `proven`
+ * paths (the rule index only returns the rule when they hold), as a mask text for template keys.
+ */
+export function provenMask(rule: Rule, proven: ReadonlySet<string> | undefined, keyOfPath: (t: Term) => string | undefined): string {
+  if (!proven || proven.size === 0) return '';
+  let mask = '';
+  for (const e of rule.body) {
+    const t = (e.body as { term: Term & { kind: 'call' } }).term;
+    let hit = false;
+    if (!e.negated && t.name.length === 1 && t.name[0] === 'equal' && t.args.length === 2) {
+      const [a, b] = t.args as [Term, Term];
+      const scalar = (x: Term) => x.kind === 'number' || (x.kind === 'scalar');
+      const key = scalar(b) ? keyOfPath(a) : scalar(a) ? keyOfPath(b) : undefined;
+      hit = key !== undefined && proven.has(key);
+    }
+    mask += hit ? '1' : '0';
+  }
+  return mask.includes('1') ? mask : '';
 }
 
 /** Text that identifies a plain ref (locations left out). */

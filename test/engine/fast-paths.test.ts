@@ -123,3 +123,26 @@ p if {
   assert.equal(run(src, 't/p', undefined, { strictBuiltinErrors: true }), true);
   assert.equal(run(src, 't/p'), true);
 });
+
+test('tests the index proved are left out of templated rules without changing answers', () => {
+  // Same shape, several values per path, plus a rule filed under two values (`in`), and rules
+  // whose equality on a path is never indexed (numbers compared as numbers).
+  const rules = Array.from({ length: 24 }, (_, i) => `p if { input.a == "a${i % 6}"; input.b == ${i % 4}; input.c == "c${i}" }`);
+  rules.push('p if { input.a in {"a1", "a2"}; input.b == 9 }');
+  const src = `package t\n${rules.join('\n')}\n`;
+  for (let i = 0; i < 24; i++) {
+    assert.equal(run(src, 't/p', { a: `a${i % 6}`, b: i % 4, c: `c${i}` }), true, `rule ${i}`);
+    assert.equal(run(src, 't/p', { a: `a${i % 6}`, b: (i % 4) + 0.0, c: `c${i}` }), true);
+    assert.equal(run(src, 't/p', { a: `a${i % 6}`, b: i % 4, c: `c${i + 1}` }), undefined, 'c of the next rule, a and b of this one');
+    assert.equal(run(src, 't/p', { a: `a${(i + 1) % 6}`, b: i % 4, c: `c${i}` }), undefined);
+  }
+  assert.equal(run(src, 't/p', { a: 'a2', b: 9 }), true);
+  assert.equal(run(src, 't/p', { a: 'a3', b: 9 }), undefined);
+  assert.equal(run(src, 't/p', { b: 0, c: 'c0' }), undefined);
+});
+
+test('paths only the index tests still count as read (decision cache keys depend on them)', () => {
+  const rules = Array.from({ length: 24 }, (_, i) => `p if { input.a == "a${i % 6}"; input.b == ${i % 4}; "r" in data.roles[input.u] }`);
+  const entry = compile({ modules: { 't.pol': `package t\n${rules.join('\n')}\n` }, data: { roles: {} } }).entrypoint('t/p');
+  assert.deepEqual(entry.inputPaths, [['a'], ['b'], ['u']]);
+});
