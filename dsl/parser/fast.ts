@@ -26,7 +26,7 @@ import {
 import type { Loc } from '../diagnostic.js';
 import type { PolToken } from '../lexer/index.js';
 import * as T from '../lexer/tokens.js';
-import { isKeyword, MAX_OPERATORS } from './to-ast.js';
+import { decodeStringLiteral, isGround, isKeyword, MAX_OPERATORS, refNames, stringPath } from './to-ast.js';
 
 /** Thrown (never seen outside this module) when the fast path gives up. */
 const GIVE_UP = { giveUp: true };
@@ -524,7 +524,7 @@ class FastParser {
       t = { kind: 'var', name: tok.image, loc: this.loc(tok) };
     } else if (type === StringLit) {
       this.i++;
-      t = { kind: 'scalar', value: decodeString(tok.image), loc: this.loc(tok) };
+      t = { kind: 'scalar', value: decodeStringLiteral(tok.image, giveUp), loc: this.loc(tok) };
     } else if (type === NumberLit) {
       this.i++;
       t = number(tok, this.loc(tok));
@@ -688,36 +688,6 @@ function number(t: IToken, loc: Loc): NumberTerm {
   return { kind: 'number', text, loc };
 }
 
-/** JSON string decoding; a bad escape gives up (the AstBuilder reports it). */
-function decodeString(s: string): string {
-  if (s.indexOf('\\') < 0) return s.slice(1, -1);
-  let out = '';
-  for (let i = 1; i < s.length - 1; i++) {
-    const ch = s[i]!;
-    if (ch !== '\\') { out += ch; continue; }
-    const e = s[++i];
-    switch (e) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case '/': out += '/'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'u': {
-        const hex = s.slice(i + 1, i + 5);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) giveUp();
-        out += String.fromCharCode(parseInt(hex, 16));
-        i += 4;
-        break;
-      }
-      default: giveUp();
-    }
-  }
-  return out;
-}
-
 function everyBody(dom: Term, body: Expr[]): ExprBody {
   if (dom.kind !== 'call' || dom.infix !== 'in') return giveUp();
   const [a, b, c] = dom.args;
@@ -742,31 +712,6 @@ function defaultOk(rule: Rule): boolean {
   return true;
 }
 
-function stringPath(t: Term): string[] | undefined {
-  if (t.kind === 'var') return [t.name];
-  if (t.kind !== 'ref' || t.head.kind !== 'var') return undefined;
-  const out = [t.head.name];
-  for (const p of t.path) {
-    if (p.kind !== 'scalar' || typeof p.value !== 'string') return undefined;
-    out.push(p.value);
-  }
-  return out;
-}
-
-function refNames(t: Term): string[] | undefined {
-  if (t.kind === 'var') return [t.name];
-  return stringPath(t);
-}
-
-function isGround(t: Term): boolean {
-  switch (t.kind) {
-    case 'scalar': case 'number': return true;
-    case 'var': case 'ref': case 'call': return false;
-    case 'array': case 'set': return t.items.every(isGround);
-    case 'object': return t.entries.every(([k, v]) => isGround(k) && isGround(v));
-    default: return false;
-  }
-}
 
 function nonConstant(t: Term): boolean {
   switch (t.kind) {

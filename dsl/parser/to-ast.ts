@@ -168,33 +168,7 @@ export class AstBuilder {
 
   /** JSON string decoding with an error that names the bad escape. */
   private decodeString(t: IToken): string {
-    const s = t.image;
-    if (s.indexOf('\\') < 0) return s.slice(1, -1);
-    let out = '';
-    for (let i = 1; i < s.length - 1; i++) {
-      const ch = s[i]!;
-      if (ch !== '\\') { out += ch; continue; }
-      const e = s[++i];
-      switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          const hex = s.slice(i + 1, i + 5);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) { this.badEscape(t, i - 1, '\\u' + hex.replace(/".*$/, '')); return out; }
-          out += String.fromCharCode(parseInt(hex, 16));
-          i += 4;
-          break;
-        }
-        default: this.badEscape(t, i - 1, '\\' + (e ?? '')); return out;
-      }
-    }
-    return out;
+    return decodeStringLiteral(t.image, (at, esc) => this.badEscape(t, at, esc));
   }
 
   private badEscape(t: IToken, at: number, esc: string): void {
@@ -585,10 +559,43 @@ export class AstBuilder {
   }
 }
 
-// ---- helpers over AST terms ----
+// ---- helpers over literals and AST terms (shared with the fast parser) ----
+
+/**
+ * Decodes a string literal's text (quotes included) as JSON does. On a bad escape, calls
+ * `onBadEscape` with its offset and text and returns what was decoded so far.
+ */
+export function decodeStringLiteral(s: string, onBadEscape: (at: number, esc: string) => void): string {
+  if (s.indexOf('\\') < 0) return s.slice(1, -1);
+  let out = '';
+  for (let i = 1; i < s.length - 1; i++) {
+    const ch = s[i]!;
+    if (ch !== '\\') { out += ch; continue; }
+    const e = s[++i];
+    switch (e) {
+      case '"': out += '"'; break;
+      case '\\': out += '\\'; break;
+      case '/': out += '/'; break;
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'u': {
+        const hex = s.slice(i + 1, i + 5);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) { onBadEscape(i - 1, '\\u' + hex.replace(/".*$/, '')); return out; }
+        out += String.fromCharCode(parseInt(hex, 16));
+        i += 4;
+        break;
+      }
+      default: onBadEscape(i - 1, '\\' + (e ?? '')); return out;
+    }
+  }
+  return out;
+}
 
 /** `a.b.c` / `a["b"].c` → ["a","b","c"]; anything else → undefined. */
-function stringPath(t: Term): string[] | undefined {
+export function stringPath(t: Term): string[] | undefined {
   if (t.kind === 'var') return [t.name];
   if (t.kind !== 'ref' || t.head.kind !== 'var') return undefined;
   const out = [t.head.name];
@@ -600,12 +607,12 @@ function stringPath(t: Term): string[] | undefined {
 }
 
 /** The dotted name of a call target (`f`, `io.jwt.decode`, `data.lib.f`), if it is one. */
-function refNames(t: Term): string[] | undefined {
+export function refNames(t: Term): string[] | undefined {
   if (t.kind === 'var') return [t.name];
   return stringPath(t);
 }
 
-function isGround(t: Term): boolean {
+export function isGround(t: Term): boolean {
   switch (t.kind) {
     case 'scalar': case 'number': return true;
     case 'var': case 'ref': case 'call': return false;

@@ -15,7 +15,7 @@ import { BUILTINS_BY_NAME } from '../../dsl/builtins/decls.js';
 import { BUILTIN_IMPLS } from '../builtins/registry.js';
 import type { BuiltinImpl } from '../builtins/types.js';
 import {
-  PolObject, PolSet, compare, compareStrings, equal, quoteJsonString, isObject, keyOf, makeObject, objectGet, objectSize, parseNumber,
+  PolObject, PolSet, compare, compareStrings, equal, isObject, keyOf, makeObject, objectGet, objectSize, parseNumber,
   type PlainObject, type Value,
 } from '../value.js';
 import { Ctx, EvalError, type DataOverride, type FunctionMock } from '../eval/context.js';
@@ -82,6 +82,7 @@ export interface CompileFacts { inputPaths: Set<string> | 'all'; nondeterministi
 export class Compiler {
   private readonly docFns: ((c: Ctx) => Value | undefined)[] = [];
   private readonly fnFns: ((args: Value[], c: Ctx) => Value | undefined)[] = [];
+  private readonly setMemberFns = new Map<number, (c: Ctx, emit: (x: Value) => boolean) => boolean>();
   private readonly nodeState: NodeState[] = [];
   private readonly compiling = new Set<number>();
   private tempCounter = 0;
@@ -392,6 +393,22 @@ export class Compiler {
   }
 
   private compileSetNode(node: TreeNode): (c: Ctx) => Value | undefined {
+    const members = this.setMembers(node);
+    return (c: Ctx) => {
+      const set = new PolSet();
+      members(c, k => { set.add(k); return false; });
+      return set;
+    };
+  }
+
+  /**
+   * A partial set rule's bodies, compiled once per rule node: each member produced goes to `emit`,
+   * which returns true to stop the search. The set document collects them; `some x in set`
+   * searches them directly (see `memberStreamOf`).
+   */
+  private setMembers(node: TreeNode): (c: Ctx, emit: (x: Value) => boolean) => boolean {
+    const existing = this.setMemberFns.get(node.id);
+    if (existing) return existing;
     const bodies = node.rules.map(def => {
       const frame = new FrameLayout();
       const scope = new Scope(frame);
@@ -399,31 +416,31 @@ export class Compiler {
         const key = this.value(def.rule.head.key!, scope);
         return (s, c) => {
           const k = key(s, c);
-          if (k !== undefined) (s[ACC] as PolSet).add(k);
-          return false;
+          return k !== undefined && (s[ACC] as (x: Value) => boolean)(k);
         };
       }));
       return { step, size: frame.size };
     });
     const index = buildRuleIndex(node.rules.map(d => d.rule));
     if (index) for (const p of index.paths) this.noteInputKeys(p);
-    return (c: Ctx) => {
-      const set = new PolSet();
+    const run = (c: Ctx, emit: (x: Value) => boolean): boolean => {
       const ids = index ? index.lookup(c.input) : undefined;
       const n = ids ? ids.length : bodies.length;
       for (let i = 0; i < n; i++) {
         const b = bodies[ids ? ids[i]! : i]!;
         const s: Slots = new Array(b.size);
-        s[ACC] = set;
-        b.step(s, c);
+        s[ACC] = emit;
+        if (b.step(s, c)) return true;
       }
-      return set;
+      return false;
     };
+    this.setMemberFns.set(node.id, run);
+    return run;
   }
 
   /**
-   * When `coll` names a partial set rule, its members as a stream: the rule's bodies compiled
-   * again with a terminal that hands each member to a callback (which may stop the search).
+   * When `coll` names a partial set rule, its members as a stream: the bodies the set document
+   * runs, each member handed straight to the search (which may stop them).
    * Usable only while the set is not already computed in this evaluation and no `with` replaces
    * data; otherwise the caller iterates the set document as usual.
    */
@@ -441,41 +458,8 @@ export class Compiler {
     const state = this.nodeState[node.id];
     if (!state) return undefined;
     this.mergeFacts(node);
-    const bodies = node.rules.map(def => {
-      const frame = new FrameLayout();
-      const scope = new Scope(frame);
-      const step = this.inOrder(true, () => this.body(def.rule.body, scope, () => {
-        const key = this.value(def.rule.head.key!, scope);
-        return (s, c) => {
-          const k = key(s, c);
-          return k !== undefined && (s[ACC] as (x: Value) => boolean)(k);
-        };
-      }));
-      return { step, size: frame.size };
-    });
-    const index = buildRuleIndex(node.rules.map(d => d.rule));
-    return {
-      usable: c => c.overrides === null && state.gen !== c.gen && !c.strict,
-      run: (c, emit) => {
-        if (index) {
-          const ids = index.lookup(c.input);
-          for (let i = 0; i < ids.length; i++) {
-            const b = bodies[ids[i]!]!;
-            const s: Slots = new Array(b.size);
-            s[ACC] = emit;
-            if (b.step(s, c)) return true;
-          }
-          return false;
-        }
-        for (let i = 0; i < bodies.length; i++) {
-          const b = bodies[i]!;
-          const s: Slots = new Array(b.size);
-          s[ACC] = emit;
-          if (b.step(s, c)) return true;
-        }
-        return false;
-      },
-    };
+    const members = this.setMembers(node);
+    return { usable: c => c.overrides === null && state.gen !== c.gen && !c.strict, run: members };
   }
 
   /** Object rules (`p[k] := v`, `a.b[x].c := y`) merged with documents of rules defined below. */
@@ -756,23 +740,18 @@ export class Compiler {
     return { source: this.value(head, scope), rest: ref.path };
   }
 
+  /** Records an input path this document reads (for decision-cache keys). */
   private noteInputKeys(keys: string[]): void {
-    if (this.facts.inputPaths === 'all') return;
-    let key = '[';
-    for (let i = 0; i < keys.length; i++) key += (i ? ',' : '') + quoteJsonString(keys[i]!);
-    this.facts.inputPaths.add(key + ']');
+    if (this.facts.inputPaths !== 'all') this.facts.inputPaths.add(pathKey(keys));
   }
 
   private noteInputPath(path: Term[], _scope: Scope): void {
-    if (this.facts.inputPaths === 'all') return;
     const keys: string[] = [];
     for (const p of path) {
       if (p.kind === 'scalar' && typeof p.value === 'string') keys.push(p.value);
       else break;
     }
-    let key = '[';
-    for (let i = 0; i < keys.length; i++) key += (i ? ',' : '') + quoteJsonString(keys[i]!);
-    this.facts.inputPaths.add(key + ']');
+    this.noteInputKeys(keys);
   }
 
   private dataSource(path: Term[], scope: Scope): { source: Val; rest: Term[] } {

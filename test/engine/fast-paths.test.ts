@@ -90,13 +90,14 @@ p if {
 
 test('with strict builtin errors, iteration keeps OPA order so the same element fails first', () => {
   const src = `package t
-s := {1, "x"}
+s := {"x", 1}
 p if {
 	some v in s
 	v + 1 == 2
 }
 `;
-  // Sorted order visits 1 first (numbers sort before strings): the rule holds before "x" can fail.
+  // Written "x" first, but sorted order visits 1 first (numbers sort before strings): the rule
+  // holds before "x" + 1 can fail. Storage order would fail on "x" first.
   assert.equal(run(src, 't/p', undefined, { strictBuiltinErrors: true }), true);
   assert.equal(run(src, 't/p'), true);
 });
