@@ -28,12 +28,15 @@ export interface EvalOptions {
  * - `inputPaths`: every input path the entry point can read (a path is a list of keys; `[]` means
  *   the whole input), or `'all'` when it cannot tell (dynamic refs into input);
  * - `nondeterministic`: it may call a builtin whose result depends on more than its arguments;
- * - `readsClock`: it may read the clock (`time.now_ns`).
+ * - `readsClock`: it may read the clock (`time.now_ns`);
+ * - `cost`: a static estimate of one evaluation's work (about one unit per expression; iteration
+ *   and builtin calls weigh more), used to skip caching decisions cheaper than a cache lookup.
  */
 export interface EntryPointInfo {
   inputPaths: string[][] | 'all';
   nondeterministic: boolean;
   readsClock: boolean;
+  cost: number;
 }
 
 /** A compiled entry point: the hot path. */

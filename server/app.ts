@@ -66,7 +66,7 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
   });
 
   const store = new PolicyStore(geoDatabase ? { geoDatabase } : {});
-  const cache = config.cache.enabled ? new DecisionCache({ maxEntries: config.cache.max_entries, ttlMs: config.cache.ttl_ms }) : undefined;
+  const cache = config.cache.enabled ? new DecisionCache({ maxEntries: config.cache.max_entries, ttlMs: config.cache.ttl_ms, minCost: config.cache.min_cost }) : undefined;
   const decisionLog = config.decision_log.enabled
     ? new DecisionLog({ destination: opts.decisionLogStream ?? config.decision_log.path, mask: config.decision_log.mask, buffer: config.decision_log.buffer })
     : undefined;

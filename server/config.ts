@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import yaml from 'js-yaml';
 import { loadGeoDatabase, type GeoDatabase } from '../engine/builtins/geo.js';
+import { DEFAULT_MIN_COST } from '../engine/cache/index.js';
 
 export interface ServerConfig {
   /** `host:port` to listen on. */
@@ -16,7 +17,7 @@ export interface ServerConfig {
   /** A signed bundle polled from a URL. */
   bundle?: BundleConfig;
   limits: { body_bytes: number; json_depth: number; eval_timeout_ms: number; batch_size: number };
-  cache: { enabled: boolean; max_entries: number; ttl_ms: number };
+  cache: { enabled: boolean; max_entries: number; ttl_ms: number; min_cost: number };
   decision_log: { enabled: boolean; path: string; mask: string[]; buffer: number };
   authzen: { path: string };
   forward_auth: ProxyAuthConfig;
@@ -68,7 +69,7 @@ export function defaultConfig(): ServerConfig {
   return {
     addr: DEFAULT_ADDR,
     limits: { body_bytes: 1_048_576, json_depth: 64, eval_timeout_ms: 1_000, batch_size: 100 },
-    cache: { enabled: true, max_entries: 10_000, ttl_ms: 60_000 },
+    cache: { enabled: true, max_entries: 10_000, ttl_ms: 60_000, min_cost: DEFAULT_MIN_COST },
     // Credentials that proxies forward are erased from the log unless the operator says otherwise.
     decision_log: {
       enabled: false, path: 'stdout', buffer: 10_000,
@@ -122,7 +123,7 @@ export const CONFIG_SCHEMA = {
     },
     cache: {
       type: 'object', additionalProperties: false,
-      properties: { enabled: { type: 'boolean' }, max_entries: positive, ttl_ms: { type: 'integer', minimum: 0 } },
+      properties: { enabled: { type: 'boolean' }, max_entries: positive, ttl_ms: { type: 'integer', minimum: 0 }, min_cost: { type: 'integer', minimum: 0 } },
     },
     decision_log: {
       type: 'object', additionalProperties: false,

@@ -3,5 +3,5 @@
  * the input values the entry point reads; bounded size and TTL; clock-reading and
  * non-deterministic entry points are never cached.
  */
-export { DecisionCache, uncacheableReason, type DecisionCacheOptions, type CachedDecision, type CacheStats } from './decision-cache.js';
-export { decisionKey, normalizeInputPaths, projectInput, type InputPaths } from './key.js';
+export { DecisionCache, DEFAULT_MIN_COST, uncacheableReason, type DecisionCacheOptions, type CachedDecision, type CacheStats } from './decision-cache.js';
+export { decisionKeyFor, normalizeInputPaths, ABSENT, CompositeText, type DecisionKey, type InputPaths, type KeyPart } from './key.js';

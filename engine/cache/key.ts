@@ -1,17 +1,30 @@
 /**
- * Cache keys for decisions: the policy revision, the entry point's path and a canonical projection
- * of only the input values the entry point can read. Two inputs that differ only in fields the
- * policy never reads share a key; any difference in a field it reads gives a different key.
+ * Cache keys for decisions: the policy revision, the entry point's path and a projection of only
+ * the input values the entry point can read. Two inputs that differ only in fields the policy
+ * never reads share a key; any difference in a field it reads gives a different key.
+ *
+ * A key is a short list of parts, not one string: scalars stay as they are (a map lookup on a
+ * string the request already holds costs a fraction of building, flattening and hashing a joined
+ * key), and only composite values are reduced to their canonical text.
  */
 import { canonicalText, type Value } from '../value.js';
 
 /** What the compiler reports about the input an entry point reads (see `EntryPointInfo.inputPaths`). */
 export type InputPaths = string[][] | 'all';
 
-/** Separates key parts; canonical text escapes it inside strings, so parts cannot run together. */
-const SEP = '\u001f';
-/** Marks an input path that is absent from the input (different from any value's text). */
-const ABSENT = '\u0000';
+/** An input path that is absent from the input (different from every value, `null` included). */
+export const ABSENT: unique symbol = Symbol('absent');
+
+/** A composite value (object, array, set) as its canonical text; kept apart from plain strings. */
+export class CompositeText {
+  constructor(readonly text: string) {}
+}
+
+/** One part of a key: scalars are compared by value (`SameValueZero`), composites by their text. */
+export type KeyPart = string | number | boolean | null | bigint | typeof ABSENT | CompositeText;
+
+/** Revision, entry point path, then one part per normalised input path. */
+export type DecisionKey = readonly KeyPart[];
 
 /**
  * Reduces a path list to the minimal set: a path under another (`[user, role]` under `[user]`)
@@ -25,8 +38,11 @@ export function normalizeInputPaths(paths: InputPaths): InputPaths {
     if (p.length === 0) return [[]];
     if (!kept.some(k => k.length <= p.length && k.every((seg, i) => seg === p[i]))) kept.push(p);
   }
-  return kept.sort((a, b) => (a.join(SEP) < b.join(SEP) ? -1 : a.join(SEP) > b.join(SEP) ? 1 : 0));
+  const text = (p: string[]) => JSON.stringify(p);
+  return kept.sort((a, b) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0));
 }
+
+const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
 
 /** The value at `path` in `input`, following own properties only (never the prototype chain). */
 function valueAt(input: Value | undefined, path: string[]): Value | undefined {
@@ -35,7 +51,7 @@ function valueAt(input: Value | undefined, path: string[]): Value | undefined {
     const seg = path[i]!;
     if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) {
       // Arrays are addressed by numeric segments.
-      if (Array.isArray(cur) && /^(0|[1-9][0-9]*)$/.test(seg)) { cur = cur[Number(seg)]; continue; }
+      if (Array.isArray(cur) && ARRAY_INDEX.test(seg)) { cur = cur[Number(seg)]; continue; }
       return undefined;
     }
     if (!Object.prototype.hasOwnProperty.call(cur, seg)) return undefined;
@@ -44,45 +60,38 @@ function valueAt(input: Value | undefined, path: string[]): Value | undefined {
   return cur;
 }
 
-/**
- * Canonical text of the projection of `input` on `paths`, or `undefined` when it would be longer
- * than `maxLength` (such inputs are not worth caching and would make keys a memory sink).
- */
-export function projectInput(input: Value | undefined, paths: InputPaths, maxLength: number): string | undefined {
-  const parts = projectionParts(input, paths, maxLength);
-  return parts === undefined ? undefined : parts.join(SEP);
+/** A value as a key part, and the length it counts against the key's size limit. */
+function partOf(v: Value | undefined): KeyPart {
+  if (v === undefined) return ABSENT;
+  if (typeof v === 'object' && v !== null) return new CompositeText(canonicalText(v));
+  return v;
 }
 
-/** The projection's parts (one per path), or undefined when longer than `maxLength` in total. */
-function projectionParts(input: Value | undefined, paths: InputPaths, maxLength: number, prefix: string[] = []): string[] | undefined {
-  const parts = prefix;
-  let length = 0;
+function partLength(p: KeyPart): number {
+  if (typeof p === 'string') return p.length;
+  if (p instanceof CompositeText) return p.text.length;
+  return 1;
+}
+
+/**
+ * The key of evaluating the entry point at `path` (under `revision`) on `input`, given the input
+ * paths it reads; `undefined` when the projection is longer than `maxLength` characters (such
+ * inputs are not worth caching and would make the cache a memory sink).
+ */
+export function decisionKeyFor(revision: string, path: string, input: Value | undefined, paths: InputPaths, maxLength: number): DecisionKey | undefined {
   if (paths === 'all' || (paths.length === 1 && paths[0]!.length === 0)) {
-    const text = input === undefined ? ABSENT : canonicalText(input);
-    length = text.length;
-    parts.push(text);
-  } else {
-    for (let i = 0; i < paths.length; i++) {
-      const v = valueAt(input, paths[i]!);
-      const text = v === undefined ? ABSENT : canonicalText(v);
-      length += text.length + (i ? 1 : 0);
-      if (length > maxLength) return undefined;
-      parts.push(text);
-    }
+    const part = partOf(input);
+    return partLength(part) > maxLength ? undefined : [revision, path, part];
   }
-  return length > maxLength ? undefined : parts;
-}
-
-/** The full cache key of a decision. */
-export function decisionKey(revision: string, path: string, projection: string): string {
-  return [revision, path, projection].join(SEP);
-}
-
-/**
- * The full key built in one go. Joining parts gives a flat string; a chain of `+` gives a rope
- * that the map lookup must flatten before hashing, which costs more than the rest of the key.
- */
-export function decisionKeyFor(revision: string, path: string, input: Value | undefined, paths: InputPaths, maxLength: number): string | undefined {
-  const parts = projectionParts(input, paths, maxLength, [revision, path]);
-  return parts === undefined ? undefined : parts.join(SEP);
+  const key: KeyPart[] = new Array(paths.length + 2);
+  key[0] = revision;
+  key[1] = path;
+  let length = 0;
+  for (let i = 0; i < paths.length; i++) {
+    const part = partOf(valueAt(input, paths[i]!));
+    length += partLength(part);
+    if (length > maxLength) return undefined;
+    key[i + 2] = part;
+  }
+  return key;
 }

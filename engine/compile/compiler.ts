@@ -77,7 +77,23 @@ interface NodeState { gen: number; value: Value | undefined }
 type TemplatedDef = (c: Ctx, prev: Value | undefined, index: number) => Value | undefined;
 
 /** Facts gathered while compiling, for the decision cache. */
-export interface CompileFacts { inputPaths: Set<string> | 'all'; nondeterministic: boolean; readsClock: boolean }
+/**
+ * What compiling a document found out about it: the input paths it reads, whether it may read the
+ * clock or call a non-deterministic builtin, and `cost`, a static estimate of the work one
+ * evaluation does (see `COST`).
+ */
+export interface CompileFacts { inputPaths: Set<string> | 'all'; nondeterministic: boolean; readsClock: boolean; cost: number }
+
+/**
+ * Units of the cost estimate: one per expression evaluated; iteration of unknown length and
+ * builtin calls weigh more. The decision cache skips entry points whose estimate is below what a
+ * cache lookup costs. An estimate, deliberately coarse: it only has to tell a handful of
+ * comparisons from real work.
+ */
+/** How many rules the rule index is assumed to select, for the cost estimate. */
+const INDEXED_RULES_ESTIMATE = 4;
+
+export const COST = { expression: 1, builtin: 8, membership: 8, iteration: 64, max: 1_000_000 } as const;
 
 export class Compiler {
   private readonly docFns: ((c: Ctx) => Value | undefined)[] = [];
@@ -221,8 +237,16 @@ export class Compiler {
     const index = buildRuleIndex(node.rules.map(d => d.rule));
     // What the index reads is read by this document, whether or not a rule body still tests it.
     if (index) for (const p of index.paths) this.noteInputKeys(p);
+    const costBefore = this.facts.cost;
     const templated = this.trace ? undefined : this.templatedDefs(node.rules, text, index);
     const defs = node.rules.map((d, i) => templated?.[i] ?? this.compileCompleteDef(d, text));
+    // The index runs only the rules it selects: estimate a few average rules, not all of them.
+    if (index) {
+      // Rules sharing a template were compiled (and counted) once per template.
+      const compiled = templated ? templated.filter(t => t === undefined).length + new Set(templated.filter(t => t !== undefined)).size : defs.length;
+      const average = (this.facts.cost - costBefore) / Math.max(1, compiled);
+      this.facts.cost = costBefore + COST.expression + Math.ceil(average * Math.min(defs.length, INDEXED_RULES_ESTIMATE));
+    }
     const dflt = node.defaultRule ? this.compileDefaultValue(node.defaultRule) : undefined;
     const base = node.path;
     return (c: Ctx) => {
@@ -593,6 +617,7 @@ export class Compiler {
   }
 
   expr(e: Expr, scope: Scope, kont: () => Step): Step {
+    this.facts.cost += COST.expression;
     if (e.with.length) return this.withExpr(e, scope, kont);
     if (e.negated) {
       const snap = scope.snapshot();
@@ -675,6 +700,7 @@ export class Compiler {
 
   /** Iterates a ref with unbound path variables, binding them and `temp` to each value. */
   private refIter(ref: Ref, scope: Scope, temp: string, kont: () => Step, loc?: Loc): Step {
+    this.facts.cost += COST.iteration;
     const { source, rest } = this.refSource(ref, scope);
     type Seg = { kind: 'val'; fn: Val } | { kind: 'iter'; match: Matcher | null; slot: number };
     const segs: Seg[] = [];
@@ -1025,6 +1051,7 @@ export class Compiler {
     if (!decl || !impl) throw new CompileError('rego_type_error', `undefined function ${joined}`, loc);
     if (decl.nondeterministic) this.facts.nondeterministic = true;
     if (joined === 'time.now_ns') this.facts.readsClock = true;
+    this.facts.cost += COST.builtin;
     void relation;
     const n = args.length;
     let general: Val;
@@ -1102,6 +1129,7 @@ export class Compiler {
       case 'internal.member_2': {
         const k = b.constant;
         if (k instanceof PolSet) return (s, c) => { const x = a(s, c); return x === undefined ? undefined : k.has(x); };
+        this.facts.cost += COST.membership;
         return bin((x, coll) => memberOf(x, coll));
       }
       case 'internal.member_3': {
@@ -1232,6 +1260,7 @@ export class Compiler {
   // ---- some … in, every ------------------------------------------------------------------------
 
   private someIn(key: Term | undefined, value: Term, coll: Term, scope: Scope, kont: () => Step, loc: Loc): Step {
+    this.facts.cost += COST.iteration;
     return this.hoisted([coll], scope, ([collTerm]) => {
       const cv = this.value(collTerm!, scope);
       const each = this.iteration();
@@ -1271,6 +1300,7 @@ export class Compiler {
   }
 
   private every(key: Var | undefined, value: Var, domain: Term, body: Expr[], scope: Scope, kont: () => Step): Step {
+    this.facts.cost += COST.iteration;
     return this.hoisted([domain], scope, ([dom]) => {
       const dv = this.value(dom!, scope);
       const inner = new Scope(scope.frame, scope);
@@ -1465,6 +1495,7 @@ export class Compiler {
   }
 
   private comprehension(t: Term & { body: Expr[] }, scope: Scope): Val {
+    this.facts.cost += COST.iteration;
     const inner = new Scope(scope.frame, scope);
     const acc = scope.frame.alloc();
     const loc = t.loc;
@@ -1520,12 +1551,13 @@ export class Compiler {
 
 // ---- helpers -----------------------------------------------------------------------------------
 
-function newFacts(): CompileFacts { return { inputPaths: new Set(), nondeterministic: false, readsClock: false }; }
+function newFacts(): CompileFacts { return { inputPaths: new Set(), nondeterministic: false, readsClock: false, cost: 0 }; }
 function mergeFactsInto(into: CompileFacts, from: CompileFacts): void {
   if (from.inputPaths === 'all') into.inputPaths = 'all';
   else if (into.inputPaths !== 'all') for (const p of from.inputPaths) into.inputPaths.add(p);
   into.nondeterministic ||= from.nondeterministic;
   into.readsClock ||= from.readsClock;
+  into.cost = Math.min(COST.max, into.cost + from.cost);
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;

@@ -117,6 +117,7 @@ class Prepared implements PreparedPolicy {
       inputPaths,
       nondeterministic: facts.nondeterministic,
       readsClock: facts.readsClock,
+      cost: facts.cost,
       evaluate(input?: Value, opts?: EvalOptions): Value | undefined {
         const c = new Ctx(input, data, host, opts?.strictBuiltinErrors ?? false, opts?.nowNs, opts?.prints, opts?.deadlineMs);
         let v: Value | undefined;

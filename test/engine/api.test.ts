@@ -83,3 +83,22 @@ test('a call written as a value shows its value, as opa eval does; false fails t
   assert.deepEqual(value('x := 1'), [true]);
   assert.deepEqual(value('print("hi")'), [true]);
 });
+
+test('entry points carry a cost estimate: comparisons are cheap, iteration, builtins and membership are not', () => {
+  const cost = (body: string, data = {}) => compile({ modules: { 'p.pol': `package p\n\ndefault allow := false\n\n${body}\n` }, data }).entrypoint('p/allow').cost;
+  const twoComparisons = cost('allow if {\n\tinput.a >= input.b\n\tinput.c == input.d\n}');
+  assert.ok(twoComparisons >= 2 && twoComparisons < 8, `two comparisons: ${twoComparisons}`);
+  assert.ok(cost('allow if {\n\tinput.a >= input.b\n\tinput.c == input.d\n}\n\nallow if {\n\tinput.e == input.f\n}') > twoComparisons, 'more bodies cost more');
+  assert.ok(cost('allow if {\n\tsome x in input.items\n\tx == 1\n}') >= 64, 'iteration');
+  assert.ok(cost('allow if {\n\tinput.roles[_] == "admin"\n}') >= 64, 'iteration through a ref');
+  assert.ok(cost('allow if {\n\tinput.role in input.roles\n}') >= 8, 'membership in a collection of unknown size');
+  assert.ok(cost('allow if {\n\tinput.role in {"a", "b"}\n}') < 8, 'membership in a constant set is a hash lookup');
+  assert.ok(cost('allow if {\n\tstartswith(input.path, "/api")\n}') >= 8, 'builtin call');
+  assert.ok(cost('allow if {\n\tcheck(input.x)\n}\n\ncheck(x) if {\n\tsome y in x\n\ty > 1\n}') >= 64, 'a function brings its own cost');
+  assert.ok(cost('allow if {\n\tdata.limits.max > input.n\n}\n\nallow if {\n\tcounted\n}\n\ncounted if {\n\tcount(input.items) > 2\n}') >= 8, 'a referenced rule brings its own cost');
+  // Indexed rules: the index runs a few, so the estimate does not grow with the rule count.
+  const rules = (n: number) => Array.from({ length: n }, (_, i) => `allow if {\n\tinput.resource == "r${i}"\n\tinput.action == "read"\n\t"admin" in data.roles[input.user]\n}`).join('\n\n');
+  const small = cost(rules(10)), large = cost(rules(2000));
+  assert.ok(small >= 8, `indexed rules with membership: ${small}`);
+  assert.ok(large <= small * 2, `2,000 indexed rules estimated like a few: ${large} vs ${small}`);
+});

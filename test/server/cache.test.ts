@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DecisionCache, normalizeInputPaths, projectInput } from '../../engine/cache/index.js';
-import type { EntryPointInfo } from '../../engine/index.js';
+import { DecisionCache, normalizeInputPaths, uncacheableReason } from '../../engine/cache/index.js';
+import type { EntryPointInfo, Value } from '../../engine/index.js';
 
 const info = (inputPaths: EntryPointInfo['inputPaths'], extra: Partial<EntryPointInfo> = {}): EntryPointInfo =>
-  ({ inputPaths, nondeterministic: false, readsClock: false, ...extra });
+  ({ inputPaths, nondeterministic: false, readsClock: false, cost: 100, ...extra });
 
 test('paths under another path are dropped; the whole input subsumes everything', () => {
   assert.deepEqual(normalizeInputPaths([['user', 'role'], ['user'], ['action']]), [['action'], ['user']]);
@@ -12,21 +12,59 @@ test('paths under another path are dropped; the whole input subsumes everything'
   assert.equal(normalizeInputPaths('all'), 'all');
 });
 
-test('the projection sees only read paths, distinguishes absent from null, and ignores key order', () => {
-  const paths = normalizeInputPaths([['user'], ['action']]);
-  const a = projectInput({ user: { name: 'a', roles: ['x'] }, action: 'read', noise: 1 }, paths, 1000);
-  const b = projectInput({ noise: 2, action: 'read', user: { roles: ['x'], name: 'a' } }, paths, 1000);
-  assert.equal(a, b);
-  assert.notEqual(projectInput({ action: 'read' }, paths, 1000), projectInput({ action: 'read', user: null }, paths, 1000));
-  assert.notEqual(projectInput({ action: 'read', user: '1' }, paths, 1000), projectInput({ action: 'read', user: 1 }, paths, 1000));
-  // Separators inside strings cannot make two projections collide.
-  assert.notEqual(projectInput({ user: 'a\u001f"b"', action: 'c' }, paths, 1000), projectInput({ user: 'a', action: '"b"\u001fc' }, paths, 1000));
-  assert.equal(projectInput({ user: 'x'.repeat(100) }, paths, 50), undefined);
+/** A cache holding `input` as a hit for an entry point reading `paths`; `probe` says whether another input hits. */
+function hitsAfter(paths: EntryPointInfo['inputPaths'], stored: Value, opts: { maxKeyLength?: number } = {}) {
+  const c = new DecisionCache({ ttlMs: 0, ...opts });
+  const e = info(paths);
+  const k = c.keyFor('r1', 'p', e, stored);
+  if (k !== undefined) c.set(k, { result: true, json: 'true' });
+  return {
+    stored: k !== undefined,
+    probe: (input: Value) => { const key = c.keyFor('r1', 'p', e, input); return key !== undefined && c.get(key) !== undefined; },
+  };
+}
+
+test('the projection sees only read paths, distinguishes absent from null and types, and ignores key order', () => {
+  const paths = [['user'], ['action']];
+  const h = hitsAfter(paths, { user: { name: 'a', roles: ['x'] }, action: 'read', noise: 1 });
+  assert.ok(h.probe({ noise: 2, action: 'read', user: { roles: ['x'], name: 'a' } }));
+  assert.ok(!h.probe({ action: 'read', user: { roles: ['y'], name: 'a' } }));
+  assert.ok(!h.probe({ action: 'write', user: { roles: ['x'], name: 'a' } }));
+  const absent = hitsAfter(paths, { action: 'read' });
+  assert.ok(absent.probe({ action: 'read' }));
+  assert.ok(!absent.probe({ action: 'read', user: null }));
+  const text = hitsAfter(paths, { action: 'read', user: '1' });
+  assert.ok(!text.probe({ action: 'read', user: 1 }));
+  assert.ok(!text.probe({ action: 'read', user: ['1'] }));
+  // A string spelling a composite's canonical text is not that composite.
+  const composite = hitsAfter(paths, { action: 'read', user: ['1'] });
+  assert.ok(composite.probe({ action: 'read', user: ['1'] }));
+  assert.ok(!composite.probe({ action: 'read', user: '["1"]' }));
+  // Values cannot run together across paths.
+  const split = hitsAfter(paths, { user: 'a\u001f"b"', action: 'c' });
+  assert.ok(!split.probe({ user: 'a', action: '"b"\u001fc' }));
+});
+
+test('the whole input as the projection, and projections over the size limit are not cached', () => {
+  const all = hitsAfter('all', { a: 1, b: [1, 2] });
+  assert.ok(all.probe({ b: [1, 2], a: 1 }));
+  assert.ok(!all.probe({ a: 1, b: [2, 1] }));
+  assert.ok(hitsAfter('all', 'text').probe('text'));
+  assert.equal(hitsAfter([['user']], { user: 'x'.repeat(100) }, { maxKeyLength: 50 }).stored, false);
+  assert.equal(hitsAfter([['user']], { user: { name: 'x'.repeat(100) } }, { maxKeyLength: 50 }).stored, false);
+  assert.equal(hitsAfter([['user']], { user: 'x'.repeat(40) }, { maxKeyLength: 50 }).stored, true);
 });
 
 test('inherited properties are never read into a key', () => {
-  const paths = normalizeInputPaths([['constructor'], ['toString']]);
-  assert.equal(projectInput({}, paths, 1000), projectInput({ other: 1 }, paths, 1000));
+  const h = hitsAfter([['constructor'], ['toString']], {});
+  assert.ok(h.probe({ other: 1 }));
+  assert.ok(!h.probe({ constructor: 1 }));
+});
+
+test('array elements are addressed by index segments', () => {
+  const h = hitsAfter([['roles', '0']], { roles: ['admin', 'x'] });
+  assert.ok(h.probe({ roles: ['admin', 'y'] }));
+  assert.ok(!h.probe({ roles: ['user', 'x'] }));
 });
 
 test('clock-reading and non-deterministic entry points are not cacheable', () => {
@@ -36,17 +74,26 @@ test('clock-reading and non-deterministic entry points are not cacheable', () =>
   assert.equal(c.stats.uncacheable, 2);
 });
 
+test('entry points cheaper than a lookup are evaluated, not cached, unless minCost says otherwise', () => {
+  const c = new DecisionCache();
+  assert.equal(c.keyFor('r1', 'p', info([['a']], { cost: 4 }), { a: 1 }), undefined);
+  assert.ok(c.keyFor('r1', 'p', info([['a']], { cost: 8 }), { a: 1 }));
+  assert.equal(c.stats.uncacheable, 1);
+  assert.ok(new DecisionCache({ minCost: 0 }).keyFor('r1', 'p', info([['a']], { cost: 0 }), { a: 1 }));
+  assert.equal(uncacheableReason(info([['a']], { cost: 4 })), 'cheaper to evaluate than to look up');
+});
+
 test('keys change with revision and path; hits, misses and invalidation are counted', () => {
   const c = new DecisionCache({ maxEntries: 2, ttlMs: 0 });
   const e = info([['a']]);
   const k1 = c.keyFor('r1', 'p', e, { a: 1 })!;
-  assert.notEqual(k1, c.keyFor('r2', 'p', e, { a: 1 }));
-  assert.notEqual(k1, c.keyFor('r1', 'q', e, { a: 1 }));
   assert.equal(c.get(k1), undefined);
   c.set(k1, { result: true, json: 'true' });
-  assert.deepEqual(c.get(k1), { result: true, json: 'true' });
+  assert.deepEqual(c.get(c.keyFor('r1', 'p', e, { a: 1 })!), { result: true, json: 'true' });
+  assert.equal(c.get(c.keyFor('r2', 'p', e, { a: 1 })!), undefined, 'another revision misses');
+  assert.equal(c.get(c.keyFor('r1', 'q', e, { a: 1 })!), undefined, 'another entry point misses');
   assert.equal(c.stats.hits, 1);
-  assert.equal(c.stats.misses, 1);
+  assert.equal(c.stats.misses, 3);
   c.set(c.keyFor('r1', 'p', e, { a: 2 })!, { result: false, json: 'false' });
   c.set(c.keyFor('r1', 'p', e, { a: 3 })!, { result: false, json: 'false' });
   assert.equal(c.size, 2, 'bounded');
@@ -63,4 +110,29 @@ test('entries expire after the TTL', () => {
   assert.ok(c.get(k));
   now += 2;
   assert.equal(c.get(k), undefined);
+});
+
+test('evicted and expired entries leave nothing behind in the lookup trie', () => {
+  let now = 1_000;
+  const c = new DecisionCache({ maxEntries: 3, ttlMs: 100, now: () => now });
+  const e = info([['user'], ['action']]);
+  for (let i = 0; i < 50; i++) c.set(c.keyFor('r', 'p', e, { user: `u${i}`, action: { verb: `v${i}` } })!, { result: i, json: String(i) });
+  // Counts the trie's nodes: only the three live keys' paths may remain.
+  const count = (n: { scalars: Map<unknown, unknown>; composites: Map<string, unknown> | null }): number => {
+    let total = 0;
+    for (const child of [...n.scalars.values(), ...(n.composites?.values() ?? [])]) {
+      total += 1 + ('scalars' in (child as object) ? count(child as typeof n) : 0);
+    }
+    return total;
+  };
+  const root = () => (c as unknown as { root: Parameters<typeof count>[0] }).root;
+  assert.equal(c.size, 3);
+  // revision + path + 3 × (user level + action leaf)
+  assert.equal(count(root()), 2 + 3 * 2);
+  assert.equal(c.get(c.keyFor('r', 'p', e, { user: 'u49', action: { verb: 'v49' } })!)?.result, 49);
+  now += 101;
+  assert.equal(c.get(c.keyFor('r', 'p', e, { user: 'u49', action: { verb: 'v49' } })!), undefined);
+  assert.equal(count(root()), 2 + 2 * 2);
+  c.invalidate();
+  assert.equal(count(root()), 0);
 });

@@ -52,6 +52,22 @@ test('clock-reading decisions are never cached', async () => {
   assert.equal(b.cached, false);
 });
 
+test('entry points cheaper than a cache lookup are evaluated every time unless cache.min_cost is 0', async () => {
+  // `open/decision` is a constant: evaluating it costs less than projecting and looking up a key.
+  const again = async (target: FastifyInstance) => {
+    const post = () => target.inject({ method: 'POST', url: '/v1/decide', payload: { path: 'open/decision', input: { a: 1 } } });
+    await post();
+    return json((await post()).body);
+  };
+  const cheap = await again(app);
+  assert.deepEqual(cheap.result, { allow: true });
+  assert.equal(cheap.cached, false);
+  const everything = await makeApp({ cache: { min_cost: 0 } });
+  try {
+    assert.equal((await again(everything.app)).cached, true);
+  } finally { await everything.close(); }
+});
+
 test('bad requests: unknown fields, missing path, wrong types, bad JSON', async () => {
   for (const payload of [{ path: 'rbac/allow', inptu: {} }, { input: {} }, { path: 3 }, { path: 'rbac/allow', explain: 'yes' }, [1]]) {
     const r = await decide(payload);
