@@ -68,7 +68,7 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
   const store = new PolicyStore(geoDatabase ? { geoDatabase } : {});
   const cache = config.cache.enabled ? new DecisionCache({ maxEntries: config.cache.max_entries, ttlMs: config.cache.ttl_ms, minCost: config.cache.min_cost }) : undefined;
   const decisionLog = config.decision_log.enabled
-    ? new DecisionLog({ destination: opts.decisionLogStream ?? config.decision_log.path, mask: config.decision_log.mask, buffer: config.decision_log.buffer })
+    ? new DecisionLog({ destination: opts.decisionLogStream ?? config.decision_log.path, mask: config.decision_log.mask, buffer: config.decision_log.buffer, flushMs: config.decision_log.flush_ms })
     : undefined;
   const metrics = createServerMetrics({
     revision: () => store.generation?.revision,

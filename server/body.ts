@@ -41,7 +41,7 @@ function bodyText(req: FastifyRequest, body: Buffer, maxBytes: number): string {
 
 export function installBodyParser(app: FastifyInstance, maxDepth: number, maxBytes: number): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (req: FastifyRequest, body: string | Buffer, done) => {
+  const parse = (req: FastifyRequest, body: string | Buffer, done: (err: Error | null, value?: unknown) => void): void => {
     let text: string;
     try {
       text = typeof body === 'string' ? body : bodyText(req, body, maxBytes);
@@ -59,7 +59,10 @@ export function installBodyParser(app: FastifyInstance, maxDepth: number, maxByt
     } catch (e) {
       done(e as Error, undefined);
     }
-  });
+  };
+  // The common type by name (fastify finds it without parsing the header), everything else by the catch-all.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parse);
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, parse);
 }
 
 /** True when `v` is a plain JSON object (not an array, not null). */

@@ -18,7 +18,7 @@ export interface ServerConfig {
   bundle?: BundleConfig;
   limits: { body_bytes: number; json_depth: number; eval_timeout_ms: number; batch_size: number };
   cache: { enabled: boolean; max_entries: number; ttl_ms: number; min_cost: number };
-  decision_log: { enabled: boolean; path: string; mask: string[]; buffer: number };
+  decision_log: { enabled: boolean; path: string; mask: string[]; buffer: number; flush_ms: number };
   authzen: { path: string };
   forward_auth: ProxyAuthConfig;
   ext_authz: ProxyAuthConfig;
@@ -72,7 +72,7 @@ export function defaultConfig(): ServerConfig {
     cache: { enabled: true, max_entries: 10_000, ttl_ms: 60_000, min_cost: DEFAULT_MIN_COST },
     // Credentials that proxies forward are erased from the log unless the operator says otherwise.
     decision_log: {
-      enabled: false, path: 'stdout', buffer: 10_000,
+      enabled: false, path: 'stdout', buffer: 10_000, flush_ms: 20,
       mask: ['/input/request/headers/authorization', '/input/request/headers/cookie', '/input/request/headers/proxy-authorization'],
     },
     authzen: { path: 'authzen/allow' },
@@ -129,7 +129,7 @@ export const CONFIG_SCHEMA = {
       type: 'object', additionalProperties: false,
       properties: {
         enabled: { type: 'boolean' }, path: { type: 'string', minLength: 1 },
-        mask: { type: 'array', items: { type: 'string', pattern: '^/' } }, buffer: positive,
+        mask: { type: 'array', items: { type: 'string', pattern: '^/(input|result)(/|$)' } }, buffer: positive, flush_ms: { type: 'integer', minimum: 0, maximum: 10_000 },
       },
     },
     authzen: { type: 'object', additionalProperties: false, properties: { path: { type: 'string', minLength: 1 } } },

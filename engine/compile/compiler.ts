@@ -398,6 +398,12 @@ export class Compiler {
         },
       };
     }
+    if (constant !== undefined && size === 1) {
+      // No variables: the body only ever writes the constant into the accumulator, so it needs
+      // no frame of its own.
+      const k = constant;
+      return { constant, run: c => (body(NO_VARIABLES, c) ? k : undefined) };
+    }
     return {
       constant,
       run: c => {
@@ -1559,6 +1565,9 @@ function mergeFactsInto(into: CompileFacts, from: CompileFacts): void {
   into.readsClock ||= from.readsClock;
   into.cost = Math.min(COST.max, into.cost + from.cost);
 }
+
+/** The frame of bodies without variables: only their constant accumulator is ever written to it. */
+const NO_VARIABLES: Slots = [undefined];
 
 const hasOwn = Object.prototype.hasOwnProperty;
 

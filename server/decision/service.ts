@@ -42,14 +42,44 @@ export interface ServiceOptions {
   logging: boolean;
 }
 
+/** The metric series one API's decisions update, bound once per API name. */
+interface ApiSeries {
+  cachedLatency: { observe(value: number): void };
+  evaluatedLatency: { observe(value: number): void };
+  defined: { inc(): void };
+  undefinedResult: { inc(): void };
+}
+
 export class DecisionService {
+  private readonly seriesByApi = new Map<string, ApiSeries>();
+  private readonly cacheHits: { inc(): void };
+  private readonly cacheMisses: { inc(): void };
+
   constructor(
     private readonly store: PolicyStore,
     private readonly cache: DecisionCache | undefined,
     private readonly log: DecisionLog | undefined,
     private readonly metrics: ServerMetrics,
     private readonly opts: ServiceOptions,
-  ) {}
+  ) {
+    this.cacheHits = metrics.cacheHits.bind();
+    this.cacheMisses = metrics.cacheMisses.bind();
+  }
+
+  private seriesOf(api: string): ApiSeries {
+    let s = this.seriesByApi.get(api);
+    if (!s) {
+      const m = this.metrics;
+      s = {
+        cachedLatency: m.latency.bind({ api, cached: 'true' }),
+        evaluatedLatency: m.latency.bind({ api, cached: 'false' }),
+        defined: m.decisions.bind({ api, outcome: 'defined' }),
+        undefinedResult: m.decisions.bind({ api, outcome: 'undefined' }),
+      };
+      this.seriesByApi.set(api, s);
+    }
+    return s;
+  }
 
   get loggingEnabled(): boolean { return this.log !== undefined; }
 
@@ -80,9 +110,9 @@ export class DecisionService {
         cached = true;
         result = hit.result;
         resultJson = hit.json;
-        this.metrics.cacheHits.inc();
+        this.cacheHits.inc();
       } else {
-        if (key !== undefined) this.metrics.cacheMisses.inc();
+        if (key !== undefined) this.cacheMisses.inc();
         else if (opts.bypassCache) this.cache?.countBypass();
         result = entry.evaluate(input, {
           deadlineMs: Date.now() + this.opts.evalTimeoutMs,
@@ -102,8 +132,9 @@ export class DecisionService {
       throw err;
     }
     const evalNs = Number(process.hrtime.bigint() - t0);
-    this.metrics.latency.observe(evalNs / 1e9, { api: opts.api, cached: cached ? 'true' : 'false' });
-    this.metrics.decisions.inc({ api: opts.api, outcome: result === undefined ? 'undefined' : 'defined' });
+    const series = this.seriesOf(opts.api);
+    (cached ? series.cachedLatency : series.evaluatedLatency).observe(evalNs / 1e9);
+    (result === undefined ? series.undefinedResult : series.defined).inc();
     this.log?.record({ decision_id: decisionId, api: opts.api, path, input, result, revision: gen.revision, latency_ns: evalNs, cached });
     return { decisionId, result, resultJson, cached, evalNs, revision: gen.revision };
   }

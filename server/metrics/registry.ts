@@ -22,11 +22,21 @@ export class Counter implements Metric {
   constructor(readonly name: string, readonly help: string, readonly labelNames: readonly string[] = []) {}
 
   inc(labels: Labels = {}, by = 1): void {
+    this.series(labels).value += by;
+  }
+
+  /** The series for `labels`, resolved once: hot paths keep it and skip the label lookup. */
+  bind(labels: Labels = {}): { inc(by?: number): void } {
+    const s = this.series(labels);
+    return { inc: (by = 1) => { s.value += by; } };
+  }
+
+  private series(labels: Labels): { labels: string[]; value: number } {
     const vals = this.labelNames.map(n => labels[n] ?? '');
     const key = vals.join('\u0000');
-    const cur = this.values.get(key);
-    if (cur) cur.value += by;
-    else this.values.set(key, { labels: vals, value: by });
+    let cur = this.values.get(key);
+    if (!cur) { cur = { labels: vals, value: 0 }; this.values.set(key, cur); }
+    return cur;
   }
 
   get(labels: Labels = {}): number {
@@ -60,10 +70,24 @@ export class Histogram implements Metric {
   constructor(readonly name: string, readonly help: string, readonly buckets: readonly number[], readonly labelNames: readonly string[] = []) {}
 
   observe(value: number, labels: Labels = {}): void {
+    this.record(this.seriesFor(labels), value);
+  }
+
+  /** The series for `labels`, resolved once: hot paths keep it and skip the label lookup. */
+  bind(labels: Labels = {}): { observe(value: number): void } {
+    const s = this.seriesFor(labels);
+    return { observe: value => this.record(s, value) };
+  }
+
+  private seriesFor(labels: Labels): { labels: string[]; counts: number[]; sum: number; count: number } {
     const vals = this.labelNames.map(n => labels[n] ?? '');
     const key = vals.join('\u0000');
     let s = this.series.get(key);
     if (!s) { s = { labels: vals, counts: new Array<number>(this.buckets.length).fill(0), sum: 0, count: 0 }; this.series.set(key, s); }
+    return s;
+  }
+
+  private record(s: { counts: number[]; sum: number; count: number }, value: number): void {
     // Counts are per bucket here and made cumulative when rendered, so observing stays cheap.
     let i = 0;
     while (i < this.buckets.length && value > this.buckets[i]!) i++;

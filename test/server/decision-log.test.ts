@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DecisionLog } from '../../server/index.js';
+import { ConfigError, DecisionLog, resolveConfig } from '../../server/index.js';
 import { makeApp, json } from './helpers.js';
 
 /** Waits (bounded) until `cond` holds: drains happen after the current I/O phase, later under load. */
@@ -72,4 +72,39 @@ test('a file destination receives every line, flushed on close', async () => {
     assert.deepEqual(lines.map(l => l.decision_id), ['0', '1', '2', '3', '4']);
     assert.equal(lines[0]!.msg, 'decision');
   } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('lines keep pino\'s format; results can be masked too; errors and exact integers are written', async () => {
+  const out = collector();
+  const log = new DecisionLog({ destination: out.stream, mask: ['/result/token', '/input/missing'], buffer: 10, flushMs: 5 });
+  log.record({ decision_id: 'a', api: 'decide', path: 'p/q', input: { n: 12345678901234567890n, s: 'x"<y>\n' }, result: { allow: true, token: 't0k' }, revision: 'r1', latency_ns: 42, cached: true });
+  log.record({ decision_id: 'b', api: 'data', path: 'p/q', input: undefined, result: undefined, revision: 'r1', latency_ns: 7, cached: false, error: 'eval_conflict_error: boom' });
+  await until(() => out.lines().length >= 2);
+  const text = out.lines();
+  const [first, second] = text as [Record<string, any>, Record<string, any>]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  assert.equal(first.level, 30);
+  assert.equal(first.msg, 'decision');
+  assert.ok(!Number.isNaN(Date.parse(first.time)), 'ISO time');
+  assert.deepEqual(first.result, { allow: true });
+  assert.deepEqual(first.erased, ['/result/token'], 'only what was present is listed');
+  assert.equal(first.input.s, 'x"<y>\n');
+  assert.equal(first.cached, true);
+  assert.equal(first.latency_ns, 42);
+  assert.equal(second.error, 'eval_conflict_error: boom');
+  assert.ok(!('input' in second) && !('result' in second), 'undefined values are left out');
+  await log.close();
+});
+
+test('the exact integer text survives in the line', async () => {
+  let text = '';
+  const stream = new Writable({ write(chunk, _enc, cb) { text += String(chunk); cb(); } });
+  const log = new DecisionLog({ destination: stream, mask: [], buffer: 10, flushMs: 0 });
+  log.record({ decision_id: 'a', api: 'decide', path: 'p', input: { n: 12345678901234567890n }, result: true, revision: 'r', latency_ns: 1, cached: false });
+  await log.close();
+  assert.match(text, /"input":\{"n":12345678901234567890\}/);
+});
+
+test('masks may only name fields under /input or /result', () => {
+  assert.throws(() => resolveConfig({ decision_log: { enabled: true, mask: ['/revision'] } }), ConfigError);
+  assert.ok(resolveConfig({ decision_log: { enabled: true, mask: ['/result/token', '/input'] } }).decision_log.mask.includes('/input'));
 });
