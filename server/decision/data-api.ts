@@ -68,8 +68,12 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
       const gen = service.generation();
       extra.provenance = { version: VERSION, revision: gen.revision, ...(gen.bundleRevision ? { bundles: { bundle: { revision: gen.bundleRevision } } } : {}) };
     }
-    if (!pretty && Object.keys(extra).length === 0) {
-      return sendJsonText(reply, 200, d.resultJson === undefined ? '{}' : `{"result":${d.resultJson}}`);
+    // The common answers are assembled from the result's JSON text, serialising nothing else.
+    const extras = Object.keys(extra).length;
+    if (!pretty && (extras === 0 || (extras === 1 && extra.decision_id !== undefined))) {
+      const id = extras ? `"decision_id":"${d.decisionId}"` : '';
+      const result = d.resultJson === undefined ? '' : `"result":${d.resultJson}`;
+      return sendJsonText(reply, 200, `{${id}${id && result ? ',' : ''}${result}}`);
     }
     const doc: Record<string, unknown> = { ...extra };
     if (d.result !== undefined) doc.result = toJSON(d.result);
