@@ -156,7 +156,7 @@ export function renderReport(r: RunReport): string {
   out.push(`- Packages: ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   const together = (r.engine?.concurrency ?? 1) > 1 ? ` (${r.engine!.concurrency} at a time in this quick run)` : ' (one at a time)';
   out.push(`- Method: each (workload, engine) runs in its own \`node ${WORKER_NODE_FLAGS.join(' ')}\` process${together}; pre-generated requests per workload (${r.engine ? Object.entries(r.engine.requests).map(([w, n]) => `${w} ${n}`).join(', ') : 'n/a'}) cycled; ${r.measure.warmupMs} ms warm-up, then batches of about ${r.measure.batchMs} ms for ${r.measure.measureMs} ms (at least ${r.measure.minBatches}); ns/decision is the median (and p99) over batches; heap/decision is JS heap growth over a stretch of decisions with no collection in between. Setup (compiling, parsing policies, loading data) is not timed here.`);
-  out.push('- The decision cache figures are its steady state: the agreement pass has already seen every request, so they are cache hits.');
+  out.push('- The decision cache figures are its steady state: the agreement pass has already seen every request, so they are cache hits, except where the entry point is estimated cheaper to evaluate than to look up (below the cache\'s `min_cost`, 8 by default): the cache evaluates those every time, as the server does.');
   const engineFlags = Object.entries(ENGINE_NODE_FLAGS).filter(([e]) => r.engine?.runs.some(x => x.engine === e));
   for (const [e, flags] of engineFlags) {
     out.push(`- Extra node flags for ${ENGINE_LABELS[e as EngineName]}: ${code(flags ?? [])}. ${ENGINE_FLAG_REASONS[e as EngineName] ?? ''}`.trimEnd());
