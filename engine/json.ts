@@ -45,6 +45,9 @@ export function parseJson(text: string, opts?: ParseJsonOptions): Value {
  * whether some number literal has 16 or more digits (then `JSON.parse` could round it).
  */
 function needsExactParse(text: string, maxDepth: number): boolean {
+  // Native searches settle the common case: no run of 16 digits anywhere and fewer brackets
+  // than the depth limit. Only texts failing either take the character-by-character scan.
+  if (!LONG_DIGIT_RUN.test(text) && !moreOpeningsThan(text, maxDepth)) return false;
   let depth = 0, digits = 0, long = false;
   const n = text.length;
   for (let i = 0; i < n; i++) {
@@ -64,6 +67,16 @@ function needsExactParse(text: string, maxDepth: number): boolean {
     }
   }
   return long;
+}
+
+const LONG_DIGIT_RUN = /[0-9]{16}/;
+
+/** Whether `text` holds more than `limit` opening brackets (an upper bound on its nesting). */
+function moreOpeningsThan(text: string, limit: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++count > limit) return true;
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++count > limit) return true;
+  return false;
 }
 
 class ExactParser {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { JsonParseError, parseJson, serializeJson, serializeJsonIndented } from '../../engine/json.js';
+import { compactJson, JsonParseError, parseJson, serializeJson, serializeJsonIndented } from '../../engine/json.js';
 import { PolObject, PolSet } from '../../engine/value.js';
 
 test('parseJson keeps big integers exact and small ones as numbers', () => {
@@ -28,6 +28,12 @@ test('parseJson rejects bad input and deep nesting with a clear error', () => {
   assert.deepEqual(parseJson('[[1]]', { maxDepth: 2 }), [[1]]);
   assert.throws(() => parseJson('[[[1]]]', { maxDepth: 2 }), /nested deeper/);
   assert.throws(() => parseJson('[[[12345678901234567890]]]', { maxDepth: 2 }), /nested deeper/);
+  // Brackets and digit runs inside strings are text: they neither nest nor lose precision.
+  assert.deepEqual(parseJson('{"a":"[[[{{{"}', { maxDepth: 2 }), { a: '[[[{{{' });
+  assert.deepEqual(parseJson('{"a":"12345678901234567890"}'), { a: '12345678901234567890' });
+  assert.deepEqual(parseJson('{"n":12345678901234567890,"m":1}'), { n: 12345678901234567890n, m: 1 });
+  assert.throws(() => parseJson('{"a":[{"b":[1]}]}', { maxDepth: 3 }), /nested deeper/);
+  assert.deepEqual(parseJson('{"a":[{"b":1}],"c":[2]}', { maxDepth: 3 }), { a: [{ b: 1 }], c: [2] });
 });
 
 test('serializeJson prints like OPA json.marshal', () => {
@@ -35,6 +41,10 @@ test('serializeJson prints like OPA json.marshal', () => {
   assert.equal(serializeJson(new PolObject([[1, 'x'], [[1, 2], 'y']])), '{"1":"x","[1,2]":"y"}');
   assert.equal(serializeJson([2n ** 80n, 0.5, null, true]), '[1208925819614629174706176,0.5,null,true]');
   assert.equal(serializeJson('<a&b>'), '"\\u003ca\\u0026b\\u003e"');
+  assert.equal(serializeJson('plain text'), '"plain text"');
+  assert.equal(serializeJson('a\u2028b"\\'), '"a\\u2028b\\"\\\\"');
+  assert.equal(compactJson({ b: [1, new PolSet([3, 1])], a: 'x<y', n: 2n ** 70n }), '{"b":[1,[1,3]],"a":"x<y","n":1180591620717411303424}');
+  assert.equal(compactJson(new PolObject([[1, 'x'], ['k', null]])), '{"1":"x","k":null}');
   assert.equal(serializeJsonIndented({ a: [1] }, '', '  '), '{\n  "a": [\n    1\n  ]\n}');
   const withProto = parseJson('{"__proto__": 1}');
   assert.equal(serializeJson(withProto), '{"__proto__":1}');
