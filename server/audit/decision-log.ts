@@ -51,10 +51,13 @@ export class DecisionLog {
   private readonly sink: { write(text: string): unknown };
   private readonly dest: ReturnType<typeof pino.destination> | undefined;
   private readonly ownsFile: boolean = false;
-  private readonly masks: string[][];
+  private readonly masks: { root: 'input' | 'result'; rest: string[]; text: string }[];
   private readonly max: number;
   private readonly flushMs: number;
   private queue: Queued[] = [];
+  /** Serialised batches waiting for the next write. */
+  private pending: string[] = [];
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private scheduled = false;
   /** The ISO text of the last timestamp formatted: records of one millisecond share it. */
   private lastTime = -1;
@@ -71,7 +74,11 @@ export class DecisionLog {
     } else {
       this.sink = opts.destination;
     }
-    this.masks = opts.mask.map(parsePointer);
+    this.masks = opts.mask.map(pointer => {
+      const [root, ...rest] = parsePointer(pointer);
+      if (root !== 'input' && root !== 'result') throw new Error(`decision log mask \`${pointer}\` must point under /input or /result`);
+      return { root, rest, text: '/' + [root, ...rest].map(escapePointer).join('/') };
+    });
     this.max = opts.buffer;
     this.flushMs = opts.flushMs ?? 20;
   }
@@ -82,58 +89,68 @@ export class DecisionLog {
     this.queue.push({ record: r, time: Date.now() });
     if (!this.scheduled) {
       this.scheduled = true;
-      if (this.flushMs > 0) setTimeout(() => this.drain(), this.flushMs);
-      else setImmediate(() => this.drain());
+      setImmediate(() => this.serialize());
     }
     return true;
   }
 
-  private drain(): void {
+  /**
+   * Turns the queued records into text right after the I/O phase that made them (records, and
+   * the inputs they hold, die young), and writes the text now or within `flushMs`.
+   */
+  private serialize(): void {
     this.scheduled = false;
     const batch = this.queue;
     this.queue = [];
-    let text = '';
-    for (const q of batch) text += this.line(q);
-    if (text) this.sink.write(text);
+    const lines: string[] = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) lines[i] = this.line(batch[i]!);
     this.written += batch.length;
+    if (lines.length) this.pending.push(lines.join(''));
+    if (this.flushMs === 0) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), this.flushMs);
+  }
+
+  private flush(): void {
+    this.flushTimer = undefined;
+    if (this.pending.length === 0) return;
+    const text = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
+    this.pending = [];
+    this.sink.write(text);
   }
 
   /** One record as a JSON line. */
   private line({ record: r, time }: Queued): string {
     let input = r.input, result = r.result;
     let erased: string[] | undefined;
-    if (this.masks.length) {
-      const masked: Record<string, unknown> = { input, result };
-      erased = this.applyMasks(masked);
-      input = masked.input as Value | undefined;
-      result = masked.result as Value | undefined;
+    for (const m of this.masks) {
+      const base = m.root === 'input' ? input : result;
+      const kept = erase(base, m.rest);
+      if (kept === base) continue;
+      if (m.root === 'input') input = kept; else result = kept;
+      (erased ??= []).push(m.text);
     }
-    let out = `{"level":${INFO},"time":${quoteJsonString(this.timeText(time))},"decision_id":${quoteJsonString(r.decision_id)}`
+    let out = `{"level":${INFO},"time":"${this.timeText(time)}","decision_id":${quoteJsonString(r.decision_id)}`
       + `,"api":${quoteJsonString(r.api)},"path":${quoteJsonString(r.path)}`;
     if (input !== undefined) out += `,"input":${compactJson(input)}`;
     if (result !== undefined) out += `,"result":${compactJson(result)}`;
     if (r.revision !== undefined) out += `,"revision":${quoteJsonString(r.revision)}`;
     out += `,"latency_ns":${r.latency_ns},"cached":${r.cached}`;
     if (r.error !== undefined) out += `,"error":${quoteJsonString(r.error)}`;
-    if (erased && erased.length) out += `,"erased":[${erased.map(quoteJsonString).join(',')}]`;
+    if (erased) out += `,"erased":[${erased.map(quoteJsonString).join(',')}]`;
     return out + ',"msg":"decision"}\n';
   }
 
+  /** ISO 8601 text of a timestamp (no characters that need escaping); one per millisecond. */
   private timeText(ms: number): string {
     if (ms !== this.lastTime) { this.lastTime = ms; this.lastTimeText = new Date(ms).toISOString(); }
     return this.lastTimeText;
   }
 
-  /** Removes masked fields (copying only the objects on the way to each), returns what was erased. */
-  private applyMasks(line: Record<string, unknown>): string[] {
-    const erased: string[] = [];
-    for (const path of this.masks) if (eraseAt(line, path)) erased.push('/' + path.map(escapePointer).join('/'));
-    return erased;
-  }
-
   /** Writes what is buffered and flushes the destination. */
   async close(): Promise<void> {
-    if (this.queue.length) this.drain();
+    if (this.queue.length) this.serialize();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flush();
     const dest = this.dest;
     if (!dest) return;
     await new Promise<void>(resolve => {
@@ -151,9 +168,9 @@ function escapePointer(s: string): string {
   return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** Whether `path` names an own property inside `root` (checked before copying anything). */
-function hasPath(root: Record<string, unknown>, path: string[]): boolean {
-  let cur: unknown = root;
+/** Whether `path` names an own property inside `v` (checked before copying anything). */
+function hasPath(v: unknown, path: string[]): boolean {
+  let cur = v;
   for (const key of path) {
     if (typeof cur !== 'object' || cur === null || Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, key)) return false;
     cur = (cur as Record<string, unknown>)[key];
@@ -161,21 +178,27 @@ function hasPath(root: Record<string, unknown>, path: string[]): boolean {
   return true;
 }
 
-/** Deletes `path` from `root`, copying every object along the way so shared input is never mutated. */
-function eraseAt(root: Record<string, unknown>, path: string[]): boolean {
-  if (path.length === 0 || !hasPath(root, path)) return false;
-  let cur: Record<string, unknown> = root;
-  for (let i = 0; i < path.length - 1; i++) {
-    const key = path[i]!;
-    const next = Object.prototype.hasOwnProperty.call(cur, key) ? cur[key] : undefined;
-    if (typeof next !== 'object' || next === null || Array.isArray(next)) return false;
+/**
+ * `v` without the field at `path` (the whole of `v` for an empty path), copying every object on
+ * the way so shared input is never mutated; `v` itself when there is no such field.
+ */
+function erase(v: Value | undefined, path: string[]): Value | undefined {
+  if (v === undefined) return undefined;
+  if (path.length === 0) return undefined;
+  if (!hasPath(v, path)) return v;
+  // null prototype: `__proto__` stays a plain key in the copies.
+  const copyOf = (o: Record<string, unknown>) => {
     const copy = Object.create(null) as Record<string, unknown>;
-    for (const k of Object.keys(next)) copy[k] = (next as Record<string, unknown>)[k]; // null prototype: `__proto__` is a plain key
-    Object.defineProperty(cur, key, { value: copy, enumerable: true, writable: true, configurable: true });
-    cur = copy;
+    for (const k of Object.keys(o)) copy[k] = o[k];
+    return copy;
+  };
+  const root = copyOf(v as Record<string, unknown>);
+  let cur = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    const next = copyOf(cur[path[i]!] as Record<string, unknown>);
+    cur[path[i]!] = next;
+    cur = next;
   }
-  const last = path[path.length - 1]!;
-  if (!Object.prototype.hasOwnProperty.call(cur, last)) return false;
-  delete cur[last];
-  return true;
+  delete cur[path[path.length - 1]!];
+  return root as Value;
 }
