@@ -147,3 +147,42 @@ test('paths only the index tests still count as read (decision cache keys depend
   const entry = compile({ modules: { 't.pol': `package t\n${rules.join('\n')}\n` }, data: { roles: {} } }).entrypoint('t/p');
   assert.deepEqual(entry.inputPaths, [['a'], ['b'], ['u']]);
 });
+
+test('rules made of variable-free bodies with one constant answer as the general path does', () => {
+  const src = `package t
+
+default allow := false
+
+allow if {
+	input.user.clearance >= input.resource.level
+	input.resource.owner == input.user.id
+}
+
+allow if {
+	input.user.clearance >= input.resource.level
+	input.resource.dept == input.user.dept
+}
+
+same := "yes" if input.a == 1
+same := "yes" if input.b == 1
+
+mixed := "one" if input.a == 1
+mixed := "two" if input.b == 1
+
+nodefault if input.a == 1
+`;
+  const user = { id: 'u1', dept: 'hr', clearance: 2 };
+  assert.equal(run(src, 't/allow', { user, resource: { owner: 'u1', dept: 'it', level: 1 } }), true);
+  assert.equal(run(src, 't/allow', { user, resource: { owner: 'u2', dept: 'hr', level: 2 } }), true);
+  assert.equal(run(src, 't/allow', { user, resource: { owner: 'u2', dept: 'it', level: 1 } }), false);
+  assert.equal(run(src, 't/allow', { user, resource: { owner: 'u1', dept: 'hr', level: 3 } }), false);
+  assert.equal(run(src, 't/allow', {}), false, 'undefined refs fall to the default');
+  assert.equal(run(src, 't/same', { a: 1, b: 1 }), 'yes');
+  assert.equal(run(src, 't/same', { b: 1 }), 'yes');
+  assert.equal(run(src, 't/same', {}), undefined);
+  // Different constants keep the conflict check.
+  assert.throws(() => run(src, 't/mixed', { a: 1, b: 1 }), (e: unknown) => e instanceof PolError && e.code === 'eval_conflict_error');
+  assert.equal(run(src, 't/nodefault', { a: 2 }), undefined);
+  // Base data at the path of an undefined rule shows through.
+  assert.equal(run(src, 't/nodefault', { a: 2 }, {}, { t: { nodefault: 'base' } }), 'base');
+});
