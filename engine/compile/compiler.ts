@@ -10,6 +10,7 @@ import type { Loc } from '../../dsl/diagnostic.js';
 import type { Program } from '../../dsl/checker/stages.js';
 import { nodeAt, pathText, type RuleDef, type TreeNode } from '../../dsl/checker/tree.js';
 import { refNames } from '../../dsl/checker/resolve.js';
+import { needsOwnCheck, readOwnKey, readUninheritedKey } from '../eval/own-read.js';
 import { forEachExprTerm, forEachTerm } from '../../dsl/checker/walk.js';
 import { BUILTINS_BY_NAME } from '../../dsl/builtins/decls.js';
 import { BUILTIN_IMPLS } from '../builtins/registry.js';
@@ -831,7 +832,7 @@ export class Compiler {
     if (allStrings && basePrefix.length === 1) {
       const k0 = basePrefix[0] as string;
       return {
-        source: (_s, c) => (c.overrides === null ? readKey(c.data, k0) : applyOverrides(c, basePrefix as string[], cc => basePath(cc.data, basePrefix))),
+        source: (_s, c) => (c.overrides === null ? readOwnKey(c.data, k0) : applyOverrides(c, basePrefix as string[], cc => basePath(cc.data, basePrefix))),
         rest: path.slice(j),
       };
     }
@@ -1435,28 +1436,24 @@ export class Compiler {
             // The hot shape: `x.a.b` / `input.a.b` with constant keys.
             const [k0, k1] = ks as string[];
             const head = t.head;
+            // Keys no prototype defines take the one-load read (see own-read.ts).
+            const plain = (ks as string[]).every(k => !needsOwnCheck(k));
+            const r0 = readerFor(k0!), r1 = k1 === undefined ? r0 : readerFor(k1);
             if (head.kind === 'var' && head.name === 'input') {
-              // Inlined reads: each closure keeps its own property-access feedback.
-              if (ks.length === 1) {
-                return (_s, c) => {
-                  const v = c.input;
-                  if (typeof v === 'object' && v !== null && !Array.isArray(v) && hasOwn.call(v, k0!)) return (v as PlainObject)[k0!];
-                  return derefKey(v, k0!);
-                };
+              if (ks.length === 1) return plain ? (_s, c) => readUninheritedKey(c.input, k0!) : (_s, c) => readOwnKey(c.input, k0!);
+              if (ks.length === 2) {
+                if (plain) return (_s, c) => { const v = readUninheritedKey(c.input, k0!); return v === undefined ? undefined : readUninheritedKey(v, k1!); };
+                return (_s, c) => { const v = r0(c.input, k0!); return v === undefined ? undefined : r1(v, k1!); };
               }
-              if (ks.length === 2) return (_s, c) => { const v = readKey(c.input, k0!); return v === undefined ? undefined : readKey(v, k1!); };
             } else if (head.kind === 'var' && head.name !== 'data' && scope.isBound(head.name)) {
               const slot = scope.slot(head.name);
-              if (ks.length === 1) {
-                return s => {
-                  const v = s[slot] as Value;
-                  if (typeof v === 'object' && v !== null && !Array.isArray(v) && hasOwn.call(v, k0!)) return (v as PlainObject)[k0!];
-                  return derefKey(v, k0!);
-                };
+              if (ks.length === 1) return plain ? s => readUninheritedKey(s[slot] as Value, k0!) : s => readOwnKey(s[slot] as Value, k0!);
+              if (ks.length === 2) {
+                if (plain) return s => { const v = readUninheritedKey(s[slot] as Value, k0!); return v === undefined ? undefined : readUninheritedKey(v, k1!); };
+                return s => { const v = r0(s[slot] as Value, k0!); return v === undefined ? undefined : r1(v, k1!); };
               }
-              if (ks.length === 2) return s => { const v = readKey(s[slot] as Value, k0!); return v === undefined ? undefined : readKey(v, k1!); };
             }
-            if (ks.length === 1) return (s, c) => readKey(source(s, c), k0!);
+            if (ks.length === 1) return (s, c) => r0(source(s, c), k0!);
           }
           return (s, c) => {
             let v = source(s, c);
@@ -1615,10 +1612,9 @@ const NO_VARIABLES: Slots = [undefined];
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** `v[k]` for a string key: own properties of objects first (the hot path), then sets and others. */
-function readKey(v: Value | undefined, k: string): Value | undefined {
-  if (typeof v === 'object' && v !== null && !Array.isArray(v) && hasOwn.call(v, k)) return (v as PlainObject)[k];
-  return derefKey(v, k);
+/** The read for key `k`: one load unless a prototype defines `k` (see own-read.ts). */
+function readerFor(k: string): (v: Value | undefined, k: string) => Value | undefined {
+  return needsOwnCheck(k) ? readOwnKey : readUninheritedKey;
 }
 
 function isTruthy(v: Value | undefined): boolean { return v !== undefined && v !== false; }

@@ -8,6 +8,7 @@ import type { BuiltinContext, BuiltinHost } from '../builtins/types.js';
 import { BuiltinError, HaltError } from '../builtins/types.js';
 import type { Loc } from '../../dsl/diagnostic.js';
 import type { Tracer } from './trace.js';
+import { checkPrototypes } from './own-read.js';
 
 let generation = 0;
 export const nextGeneration = () => ++generation;
@@ -53,6 +54,8 @@ export class Ctx implements BuiltinContext {
   tracer: Tracer | null = null;
 
   constructor(input: Value | undefined, data: Value, host: BuiltinHost, strict: boolean, nowNs: bigint | undefined, prints: string[] | undefined, deadlineMs: number | undefined) {
+    // Property reads rely on knowing, for this evaluation, whether prototypes are polluted.
+    checkPrototypes();
     this.input = input;
     this.data = data;
     this.gen = nextGeneration();

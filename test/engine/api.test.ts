@@ -67,6 +67,42 @@ test('input is read with own properties only', () => {
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
 });
 
+test('reads never see what a prototype holds: inherited names, array indexes as strings, set and object methods, pollution at run time', () => {
+  const p = compile({ modules: { 'a.pol': `package a
+one := input.user.admin
+two := input.admin
+ctor := input.user.constructor
+len := input.list.length
+idx := input.list["0"]
+nested := input.user.list.length
+set_has := s.has if s := {1, 2}
+obj_get := o.get if o := {1: "a"}
+plain := input.user.name
+` } });
+  const input = { admin: 'own', user: { name: 'ann' }, list: ['x'] };
+  assert.equal(p.evaluate('a/ctor', input), undefined);
+  assert.equal(p.evaluate('a/len', input), undefined);
+  assert.equal(p.evaluate('a/idx', input), undefined);
+  assert.equal(p.evaluate('a/nested', { user: { list: [1, 2] } }), undefined);
+  assert.equal(p.evaluate('a/set_has', {}), undefined);
+  assert.equal(p.evaluate('a/obj_get', {}), undefined);
+  assert.equal(p.evaluate('a/plain', input), 'ann');
+  const objectProto = Object.prototype as Record<string, unknown>, arrayProto = Array.prototype as unknown as Record<string, unknown>;
+  try {
+    // Some other code in the process pollutes the prototypes: pol keeps reading own properties only.
+    objectProto.admin = true;
+    arrayProto.name = 'from-array-prototype';
+    assert.equal(p.evaluate('a/one', input), undefined);
+    assert.equal(p.evaluate('a/two', input), 'own');
+    assert.equal(p.evaluate('a/plain', { user: [] }), undefined);
+    assert.equal(p.evaluate('a/plain', input), 'ann');
+  } finally {
+    delete objectProto.admin;
+    delete arrayProto.name;
+  }
+  assert.equal(p.evaluate('a/one', input), undefined);
+});
+
 test('evaluation past the deadline stops with eval_cancel_error', () => {
   const p = compile({ modules: { 'a.pol': 'package a\nn := count([1 | some i in numbers.range(1, 3000); some j in numbers.range(1, 3000)])' } });
   assert.throws(() => p.evaluate('a/n', {}, { deadlineMs: Date.now() + 20 }), (e: { code?: string }) => e.code === 'eval_cancel_error');
