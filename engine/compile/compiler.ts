@@ -995,11 +995,12 @@ export class Compiler {
     if (!x || !y) return undefined;
     if (x.kind === 'str' || x.kind === 'slot') [x, y] = [y, x];
     if (x.kind === 'inputKey' && y.kind === 'slot') {
-      // `input.k == v` with `v` bound (template parameters): both read inline.
+      // `input.k == v` with `v` bound (template parameters): one closure, no value closures.
       const k1 = x.key, slot = y.slot;
+      const readK1 = readerFor(k1);
       return (s, c) => {
         const w = c.input;
-        const p = typeof w === 'object' && w !== null && !Array.isArray(w) && hasOwn.call(w, k1) ? (w as PlainObject)[k1] : derefKey(w, k1);
+        const p = readK1(w, k1);
         if (p === undefined) return false;
         const q = s[slot] as Value | undefined;
         return q !== undefined && (p === q || ((typeof p === 'object' || typeof p === 'bigint' || typeof p === 'number') && equal(p, q))) ? next(s, c) : false;
@@ -1009,28 +1010,31 @@ export class Compiler {
     const eq = (p: Value, q: Value) => p === q || ((typeof p === 'object' || typeof p === 'bigint' || typeof p === 'number') && equal(p, q));
     if (x.kind === 'slotKey' && y.kind === 'inputKey') {
       const slot = x.slot, k1 = x.key, k2 = y.key;
+      const readK1 = readerFor(k1), readK2 = readerFor(k2);
       return (s, c) => {
         const v = s[slot] as Value;
-        const p = typeof v === 'object' && v !== null && !Array.isArray(v) && hasOwn.call(v, k1) ? (v as PlainObject)[k1] : derefKey(v, k1);
+        const p = readK1(v, k1);
         if (p === undefined) return false;
         const w = c.input;
-        const q = typeof w === 'object' && w !== null && !Array.isArray(w) && hasOwn.call(w, k2) ? (w as PlainObject)[k2] : derefKey(w, k2);
+        const q = readK2(w, k2);
         return q !== undefined && eq(p!, q!) ? next(s, c) : false;
       };
     }
     if (x.kind === 'slotKey' && y.kind === 'str') {
       const slot = x.slot, k1 = x.key, str = y.value;
+      const readK1 = readerFor(k1);
       return (s, c) => {
         const v = s[slot] as Value;
-        const p = typeof v === 'object' && v !== null && !Array.isArray(v) && hasOwn.call(v, k1) ? (v as PlainObject)[k1] : derefKey(v, k1);
+        const p = readK1(v, k1);
         return p === str ? next(s, c) : false;
       };
     }
     if (x.kind === 'inputKey' && y.kind === 'str') {
       const k1 = x.key, str = y.value;
+      const readK1 = readerFor(k1);
       return (s, c) => {
         const w = c.input;
-        const p = typeof w === 'object' && w !== null && !Array.isArray(w) && hasOwn.call(w, k1) ? (w as PlainObject)[k1] : derefKey(w, k1);
+        const p = readK1(w, k1);
         return p === str ? next(s, c) : false;
       };
     }
@@ -1610,7 +1614,6 @@ function variableFreeTests(chains: (CompiledBody[] | undefined)[]): { value: Val
 /** The frame of bodies without variables: only their constant accumulator is ever written to it. */
 const NO_VARIABLES: Slots = [undefined];
 
-const hasOwn = Object.prototype.hasOwnProperty;
 
 /** The read for key `k`: one load unless a prototype defines `k` (see own-read.ts). */
 function readerFor(k: string): (v: Value | undefined, k: string) => Value | undefined {
