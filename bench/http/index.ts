@@ -200,7 +200,7 @@ export function renderHttpSection(r: HttpBenchResult, quick: boolean): string {
     `autocannon in a separate process (one for the whole run), ${r.connections} connections, no pipelining, ${r.durationSeconds} s measured after ${r.warmupSeconds} s of warm-up per run; ` +
       `servers on 127.0.0.1 in the bench process${quick ? '' : ', warmed by an unrecorded 2 s run of every scenario first'}. ${r.rounds} round(s): each measures the bare route, the other scenarios (order rotating by round), then the bare route again; ` +
       `"vs bare" is a scenario's req/s over the mean of the two bare runs around it, median over rounds; the other columns are medians over rounds` +
-      `${quick ? ' (**quick run: indicative only**)' : ''}. The decision log is on (to a file) for every pol scenario; "cache" counts the decision cache's lookups during the scenario's runs.`,
+      `${quick ? ' (**quick run: indicative only**)' : ''}. The decision log is on (to a file) for every pol scenario but the one that says it is off; "cache" counts the decision cache's lookups during the scenario's runs.`,
     '',
     '| Scenario | req/s | p50 (ms) | p99 (ms) | vs bare | cache |',
     '|---|---:|---:|---:|---:|---|',

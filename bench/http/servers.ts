@@ -27,7 +27,7 @@ export async function startBare(): Promise<Listening> {
   return { app, url, close: () => app.close() };
 }
 
-/** pol's decision service on the benchmark policy, with the decision log on (to a temp file). */
+/** pol's decision service on the benchmark policy, with the decision log on (to a temp file) unless asked otherwise. */
 export interface PolListening extends Listening {
   logDropped(): number;
   logWritten(): number;
@@ -35,11 +35,11 @@ export interface PolListening extends Listening {
   cacheStats(): { hits: number; misses: number; uncacheable: number };
 }
 
-export async function startPol(): Promise<PolListening> {
+export async function startPol(opts: { decisionLog?: boolean } = {}): Promise<PolListening> {
   const dir = mkdtempSync(join(tmpdir(), 'pol-bench-http-'));
   const app = buildApp(resolveConfig({
     addr: '127.0.0.1:0',
-    decision_log: { enabled: true, path: join(dir, 'decisions.log'), buffer: 100_000 },
+    decision_log: { enabled: opts.decisionLog ?? true, path: join(dir, 'decisions.log'), buffer: 100_000 },
     forward_auth: { path: 'bench/decision', identity_headers: ['x-user', 'x-user-roles'] },
     log_level: 'silent',
   }), { logger: false });
