@@ -262,16 +262,21 @@ function jsonEntries(o: PlainObject | PolObject): [string, Value][] {
   return out.sort(byKey);
 }
 
-/** Writes values directly (no intermediate JSON tree): sets as sorted arrays, keys sorted. */
-function writeValue(x: Value, prefix: string, indent: string, pad: string): string {
+/** JSON text of a scalar (strings quoted by `quote`), or undefined for arrays, objects and sets. */
+function scalarJson(x: Value, quote: (s: string) => string): string | undefined {
   switch (typeof x) {
     case 'bigint': return x.toString();
     case 'number': return Number.isFinite(x) ? String(x + 0) : 'null';
-    case 'string': return quoteJsonString(x);
+    case 'string': return quote(x);
     case 'boolean': return x ? 'true' : 'false';
-    default: break;
+    default: return x === null ? 'null' : undefined;
   }
-  if (x === null) return 'null';
+}
+
+/** Writes values directly (no intermediate JSON tree): sets as sorted arrays, keys sorted. */
+function writeValue(x: Value, prefix: string, indent: string, pad: string): string {
+  const scalar = scalarJson(x, quoteJsonString);
+  if (scalar !== undefined) return scalar;
   const pretty = indent !== '' || prefix !== '';
   const inner = pad + indent;
   const nl = pretty ? '\n' : '';
@@ -302,14 +307,8 @@ function writeValue(x: Value, prefix: string, indent: string, pad: string): stri
  * every object's keys as OPA does.
  */
 export function compactJson(x: Value): string {
-  switch (typeof x) {
-    case 'bigint': return x.toString();
-    case 'number': return Number.isFinite(x) ? String(x + 0) : 'null';
-    case 'string': return quoteString(x);
-    case 'boolean': return x ? 'true' : 'false';
-    default: break;
-  }
-  if (x === null) return 'null';
+  const scalar = scalarJson(x, quoteString);
+  if (scalar !== undefined) return scalar;
   const items = Array.isArray(x) ? x : x instanceof PolSet ? x.sorted() : undefined;
   if (items) {
     let s = '[';
@@ -324,7 +323,7 @@ export function compactJson(x: Value): string {
       first = false;
     }
   } else {
-    const keys = Object.keys(x);
+    const keys = Object.keys(x as PlainObject);
     for (let i = 0; i < keys.length; i++) s += (i ? ',' : '') + quoteString(keys[i]!) + ':' + compactJson((x as PlainObject)[keys[i]!]!);
   }
   return s + '}';
