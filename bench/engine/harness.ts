@@ -1,88 +1,62 @@
 /**
- * A small timing harness: warm up, then time batches of calls over a pre-generated request set and
- * report the median and p99 of per-batch ns/op. Batches (not single calls) are timed so the clock's
- * own cost and resolution do not dominate sub-microsecond decisions.
+ * Timing: warm up, then let mitata measure. mitata times fast functions in batches (4,096 calls
+ * per sample, so the clock's own cost and resolution do not dominate sub-microsecond decisions)
+ * and slow ones call by call; ns/op is the median (and p99) of its samples.
  */
+import { measure as mitataMeasure } from 'mitata';
 import type { Decide } from './workload.js';
 
 export interface MeasureOptions {
   /** Warm-up time before measuring (ms). */
   warmupMs: number;
-  /** Measuring time (ms); at least `minBatches` batches are taken whatever it says. */
+  /** Measuring time (ms of CPU time spent in the measured function). */
   measureMs: number;
-  /** Target duration of one batch (ms). */
-  batchMs: number;
+  /** Fewest samples taken, whatever `measureMs` says. */
   minBatches: number;
 }
 
-export const FULL: MeasureOptions = { warmupMs: 1000, measureMs: 3000, batchMs: 10, minBatches: 30 };
-export const QUICK: MeasureOptions = { warmupMs: 100, measureMs: 250, batchMs: 5, minBatches: 10 };
+export const FULL: MeasureOptions = { warmupMs: 1000, measureMs: 3000, minBatches: 30 };
+export const QUICK: MeasureOptions = { warmupMs: 100, measureMs: 250, minBatches: 10 };
 
 export interface Timing {
   medianNs: number;
   p99Ns: number;
   meanNs: number;
   opsPerSec: number;
+  /** mitata's samples (batches of calls, or single calls for slow engines). */
   batches: number;
   opsPerBatch: number;
   totalOps: number;
   /** Bytes allocated on the JS heap per decision (approximate; see `heapPerDecision`). */
   heapBytesPerOp: number | null;
-  /** Allowed decisions per batch, kept so the optimiser cannot drop the calls. */
+  /** Allowed decisions per call, kept so the optimiser cannot drop the calls. */
   allowRate: number;
 }
 
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i]!;
-}
-
-/** Runs `ops` decisions cycling through `requests`; returns elapsed ns and the allow count. */
-function runBatch(decide: Decide, requests: unknown[], start: number, ops: number): { ns: number; allowed: number } {
+export async function measure(decide: Decide, requests: unknown[], opts: MeasureOptions): Promise<Timing> {
   const n = requests.length;
-  let allowed = 0, j = start % n;
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < ops; i++) {
+  let j = 0, allowed = 0, calls = 0;
+  // One decision per call, cycling through the request set; the allow count keeps results used.
+  const one = () => {
     if (decide(requests[j])) allowed++;
+    calls++;
     if (++j === n) j = 0;
-  }
-  const ns = Number(process.hrtime.bigint() - t0);
-  return { ns, allowed };
-}
-
-export function measure(decide: Decide, requests: unknown[], opts: MeasureOptions): Timing {
-  // Warm-up, doubling the batch until one batch takes about `batchMs`.
-  let ops = 1, cursor = 0;
+  };
   const warmEnd = performance.now() + opts.warmupMs;
-  let calibrated = false;
-  while (performance.now() < warmEnd || !calibrated) {
-    const { ns } = runBatch(decide, requests, cursor, ops);
-    cursor += ops;
-    if (ns < opts.batchMs * 1e6 && !calibrated) ops *= 2;
-    else calibrated = true;
-  }
-  const samples: number[] = [];
-  let totalNs = 0, totalOps = 0, allowed = 0;
-  const end = performance.now() + opts.measureMs;
-  while (performance.now() < end || samples.length < opts.minBatches) {
-    const b = runBatch(decide, requests, cursor, ops);
-    cursor += ops;
-    samples.push(b.ns / ops);
-    totalNs += b.ns; totalOps += ops; allowed += b.allowed;
-  }
-  samples.sort((a, b) => a - b);
-  const median = quantile(samples, 0.5);
+  while (performance.now() < warmEnd) for (let i = 0; i < 64; i++) one();
+  allowed = 0; calls = 0;
+  const stats = await mitataMeasure(one, { min_cpu_time: opts.measureMs * 1e6, min_samples: opts.minBatches, gc: false });
+  const samples = stats.samples.length;
   return {
-    medianNs: median,
-    p99Ns: quantile(samples, 0.99),
-    meanNs: totalNs / totalOps,
-    opsPerSec: 1e9 / median,
-    batches: samples.length,
-    opsPerBatch: ops,
-    totalOps,
+    medianNs: stats.p50,
+    p99Ns: stats.p99,
+    meanNs: stats.avg,
+    opsPerSec: 1e9 / stats.p50,
+    batches: samples,
+    opsPerBatch: samples ? stats.ticks / samples : 0,
+    totalOps: calls,
     heapBytesPerOp: null,
-    allowRate: allowed / totalOps,
+    allowRate: calls ? allowed / calls : 0,
   };
 }
 

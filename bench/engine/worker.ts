@@ -31,7 +31,7 @@ async function run(argv: string[]): Promise<void> {
   const setupMs = performance.now() - t0;
   // The agreement pass doubles as the first warm-up (and fills the decision cache).
   const decisions = decisionString(decide, requests);
-  const timing = measure(decide, requests, mode === 'full' ? FULL : QUICK);
+  const timing = await measure(decide, requests, mode === 'full' ? FULL : QUICK);
   timing.heapBytesPerOp = heapPerDecision(decide, requests, timing.medianNs);
   const result: WorkerResult = { workload: id, engine: engine as EngineName, setupMs, decisions, timing, execArgv: process.execArgv };
   process.stdout.write(RESULT_PREFIX + JSON.stringify(result) + '\n');
