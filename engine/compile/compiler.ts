@@ -22,7 +22,7 @@ import {
 import { Ctx, EvalError, type DataOverride, type FunctionMock } from '../eval/context.js';
 import { derefKey, forEachEntry, forEachEntryAnyOrder, setPath } from '../eval/collections.js';
 import { ACC, FrameLayout, Scope } from './scope.js';
-import { paramName, provenMask, templateBody, templateOf, type RuleTemplate } from './templates.js';
+import { paramName, provenMask, pureTestKey, templateBody, templateOf, type RuleTemplate } from './templates.js';
 import { formatPrintArg, formatPrintSet } from './print.js';
 import { buildRuleIndex, inputPath, pathKey, type RuleIndex } from './rule-index.js';
 import type { TracedRule } from '../eval/trace.js';
@@ -255,9 +255,24 @@ export class Compiler {
     if (tests) {
       // Every definition is a body without variables and the same constant value (`allow if
       // {...}`): the first body that holds decides, with nothing to accumulate or compare.
-      const k = tests.value, steps = tests.steps;
+      const k = tests.value;
+      const groups = this.sharedLeadingTests(node.rules, tests.steps, text);
+      if (groups.length === tests.steps.length) {
+        const steps = tests.steps;
+        return (c: Ctx) => {
+          for (let i = 0; i < steps.length; i++) if (steps[i]!(NO_VARIABLES, c)) return k;
+          if (dflt) return dflt(c);
+          return basePath(c.data, base);
+        };
+      }
       return (c: Ctx) => {
-        for (let i = 0; i < steps.length; i++) if (steps[i]!(NO_VARIABLES, c)) return k;
+        for (let g = 0; g < groups.length; g++) {
+          const group = groups[g]!;
+          // A failed shared first test fails every body of the group: skip them all.
+          if (group.lead !== undefined && !group.lead(NO_VARIABLES, c)) continue;
+          const rest = group.rest;
+          for (let i = 0; i < rest.length; i++) if (rest[i]!(NO_VARIABLES, c)) return k;
+        }
         if (dflt) return dflt(c);
         return basePath(c.data, base);
       };
@@ -334,6 +349,32 @@ export class Compiler {
       }
     }
     return out;
+  }
+
+  /**
+   * Consecutive variable-free bodies that start with the same pure test (see `pureTestKey`), as
+   * groups: the test compiled once as `lead`, and each body's remaining tests in `rest`. Bodies
+   * that share nothing form groups of one with their whole test and no lead. Evaluation order and
+   * answers are unchanged: a body whose first test fails fails, and the test cannot raise.
+   */
+  private sharedLeadingTests(defs: RuleDef[], whole: Step[], text: string): { lead: Step | undefined; rest: Step[] }[] {
+    const keys = defs.map(d => (d.rule.body.length > 1 ? pureTestKey(d.rule.body[0]!) : undefined));
+    const groups: { lead: Step | undefined; rest: Step[] }[] = [];
+    // The extra compilations below re-read what the whole bodies read: they add no cost.
+    const cost = this.facts.cost;
+    for (let i = 0; i < defs.length;) {
+      let j = i + 1;
+      while (keys[i] !== undefined && j < defs.length && keys[j] === keys[i]) j++;
+      if (j - i < 2) { groups.push({ lead: undefined, rest: [whole[i]!] }); i = j; continue; }
+      const rule = defs[i]!.rule;
+      const lead = this.compileRuleBody({ ...rule, body: [rule.body[0]!] }, undefined, text).test;
+      const rest = defs.slice(i, j).map(d => this.compileRuleBody({ ...d.rule, body: d.rule.body.slice(1) }, undefined, text).test);
+      if (!lead || rest.some(r => !r)) { for (let x = i; x < j; x++) groups.push({ lead: undefined, rest: [whole[x]!] }); }
+      else groups.push({ lead, rest: rest as Step[] });
+      i = j;
+    }
+    this.facts.cost = cost;
+    return groups;
   }
 
   /** The compiled bodies of one complete rule and its else chain. */

@@ -10,7 +10,7 @@
  */
 import type { Expr, Rule, Term } from '../../dsl/ast/nodes.js';
 import { literalValue } from './compiler.js';
-import { quoteJsonString, type Value } from '../value.js';
+import { canonicalText, quoteJsonString, type Value } from '../value.js';
 
 /** Comparisons and membership: total, side-effect free, never an error. */
 const TEMPLATE_CALLS = new Set(['equal', 'neq', 'lt', 'lte', 'gt', 'gte', 'internal.member_2']);
@@ -96,6 +96,34 @@ export function provenMask(rule: Rule, proven: ReadonlySet<string> | undefined, 
     mask += hit ? '1' : '0';
   }
   return mask.includes('1') ? mask : '';
+}
+
+/**
+ * A text identifying a test that can neither bind a variable nor raise an error (a comparison or
+ * membership test between plain refs and constants), or undefined for any other expression. Two
+ * expressions with one text give one answer within an evaluation.
+ */
+export function pureTestKey(e: Expr): string | undefined {
+  if (e.with.length || e.body.kind !== 'term') return undefined;
+  const t = e.body.term;
+  if (t.kind !== 'call') return undefined;
+  const name = t.name.length === 1 ? t.name[0]! : t.name.join('.');
+  if (!TEMPLATE_CALLS.has(name)) return undefined;
+  let key = (e.negated ? 'not ' : '') + name + '(';
+  for (let i = 0; i < t.args.length; i++) {
+    const a = t.args[i]!;
+    if (i) key += ',';
+    if (a.kind === 'scalar' || a.kind === 'number') {
+      const v = literalValue(a);
+      if (v === undefined) return undefined;
+      key += canonicalText(v);
+    } else if (isPlainRef(a)) {
+      key += refKey(a);
+    } else {
+      return undefined;
+    }
+  }
+  return key + ')';
 }
 
 /** Text that identifies a plain ref (locations left out). */

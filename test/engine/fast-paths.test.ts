@@ -186,3 +186,36 @@ nodefault if input.a == 1
   // Base data at the path of an undefined rule shows through.
   assert.equal(run(src, 't/nodefault', { a: 2 }, {}, { t: { nodefault: 'base' } }), 'base');
 });
+
+test('bodies sharing a first test answer as bodies evaluated one by one (differential)', () => {
+  // The same rules twice: as written (the shared first tests are run once per group), and with a
+  // variable in every body, which keeps them on the general path.
+  const bodies = [
+    ['input.a >= input.b', 'input.c == "x"'],
+    ['input.a >= input.b', 'input.d == input.c'],
+    ['input.a >= input.b', 'not input.e == 1'],
+    ['input.c == "x"', 'input.a < 2'],
+    ['input.c == "x"', 'input.e == "1"'],
+    ['input.e == 1', 'input.d == "y"'],
+    ['input.e == "1"', 'input.d == "z"'],
+    ['input.a >= input.b', 'input.e in {1, 2}'],
+  ];
+  const rules = (extra: string) => bodies.map(b => `allow if {\n${[...b, ...(extra ? [extra] : [])].map(e => `\t${e}`).join('\n')}\n}`).join('\n\n');
+  const fast = compile({ modules: { 't.pol': `package t\n\ndefault allow := false\n\n${rules('')}\n` } }).entrypoint('t/allow');
+  const general = compile({ modules: { 't.pol': `package t\n\ndefault allow := false\n\n${rules('v := 1')}\n` } }).entrypoint('t/allow');
+  const pick = <T>(xs: T[], i: number) => xs[i % xs.length]!;
+  let allowed = 0;
+  for (let i = 0; i < 2000; i++) {
+    const input: Record<string, unknown> = {};
+    const r = (n: number) => Math.floor(Math.abs(Math.sin(i * 7919 + n * 104729)) * 1000);
+    if (r(1) % 5) input.a = pick([0, 1, 2, 3, '1'], r(2));
+    if (r(3) % 5) input.b = pick([0, 1, 2, 3], r(4));
+    if (r(5) % 4) input.c = pick(['x', 'y', 'z'], r(6));
+    if (r(7) % 4) input.d = pick(['x', 'y', 'z'], r(8));
+    if (r(9) % 3) input.e = pick([1, '1', 2, 3], r(10));
+    const want = general.evaluate(input as never);
+    assert.equal(fast.evaluate(input as never), want, JSON.stringify(input));
+    if (want === true) allowed++;
+  }
+  assert.ok(allowed > 200 && allowed < 1800, `both answers occur (${allowed} allowed)`);
+});
