@@ -6,7 +6,8 @@
  * policy or data changes (the old entries could never be hit again, so they are freed at once).
  * Entry points that may read the clock or call non-deterministic builtins are never cached: the
  * compiler reports that it may read the clock, not which time windows its comparisons allow, so
- * there is no safe lifetime to give such a decision.
+ * there is no safe lifetime to give such a decision. Nor are entry points whose estimated cost is
+ * below `minCost`: evaluating them is cheaper than a lookup.
  */
 import { LRUCache } from 'lru-cache';
 import type { EntryPointInfo } from '../api.js';

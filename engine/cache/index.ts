@@ -1,7 +1,7 @@
 /**
- * The decision cache: keys from the policy revision, the entry point and a canonical projection of
- * the input values the entry point reads; bounded size and TTL; clock-reading and
- * non-deterministic entry points are never cached.
+ * The decision cache: keys from the policy revision, the entry point and the input values the
+ * entry point reads; bounded size and TTL; clock-reading and non-deterministic entry points, and
+ * those cheaper to evaluate than to look up, are never cached.
  */
 export { DecisionCache, DEFAULT_MIN_COST, uncacheableReason, type DecisionCacheOptions, type CachedDecision, type CacheStats } from './decision-cache.js';
 export { decisionKeyFor, normalizeInputPaths, ABSENT, CompositeText, type DecisionKey, type InputPaths, type KeyPart } from './key.js';
