@@ -4,6 +4,7 @@
  * arrays, non-string keys as their JSON text, Go's HTML-safe escaping).
  */
 import { defineKey, PolObject, PolSet, quoteJsonString as quoteString, type PlainObject, type Value } from './value.js';
+import { decodeEscape } from '../dsl/ast/escapes.js';
 
 export interface ParseJsonOptions {
   /** Deepest array/object nesting accepted (default 512). */
@@ -195,26 +196,13 @@ class ExactParser {
       if (c === 34) { this.pos = i + 1; return out; }
       if (c < 32) { this.pos = i; this.fail('control character in string'); }
       if (c !== 92) { out += t[i]; i++; continue; }
-      const e = t[i + 1];
-      i += 2;
-      switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          const hex = t.slice(i, i + 4);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) { this.pos = i; this.fail('invalid unicode escape'); }
-          out += String.fromCharCode(parseInt(hex, 16));
-          i += 4;
-          break;
-        }
-        default: this.pos = i - 1; this.fail('invalid escape');
+      const decoded = decodeEscape(t, i + 1);
+      if (decoded === undefined) {
+        if (t[i + 1] === 'u') { this.pos = i + 2; this.fail('invalid unicode escape'); }
+        this.pos = i + 1; this.fail('invalid escape');
       }
+      out += decoded.text;
+      i += 1 + decoded.length;
     }
   }
 }

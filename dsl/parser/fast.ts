@@ -183,6 +183,16 @@ class FastParser {
     return this.t(1) === Comma && FIRST_OPERAND[this.t(2)] === 1;
   }
 
+  /** The items after a list's first (`, x`, or `, k: v` for objects), then an optional trailing comma. */
+  private restOfList(items: Term[], pairs = false): void {
+    while (this.commaChain()) {
+      this.i++;
+      items.push(this.chain());
+      if (pairs) { this.next(Colon); items.push(this.chain()); }
+    }
+    if (this.t(1) === Comma) this.i++;
+  }
+
   // ---- locations (to-ast.ts loc/span) ----
 
   private loc(a: IToken, b: IToken = a): Loc {
@@ -584,8 +594,7 @@ class FastParser {
     const args: Term[] = [];
     if (!FIRST_OPERAND[this.t(1)]) return args;
     args.push(this.chain());
-    while (this.commaChain()) { this.i++; args.push(this.chain()); }
-    if (this.t(1) === Comma) this.i++;
+    this.restOfList(args);
     return args;
   }
 
@@ -601,8 +610,7 @@ class FastParser {
         this.i++;
         body = this.body();
       } else {
-        while (this.commaChain()) { this.i++; items.push(this.chain()); }
-        if (this.t(1) === Comma) this.i++;
+        this.restOfList(items);
       }
     }
     this.stopBar = saved;
@@ -629,20 +637,13 @@ class FastParser {
           this.i++;
           body = this.body();
         } else {
-          while (this.commaChain()) {
-            this.i++;
-            items.push(this.chain());
-            this.next(Colon);
-            items.push(this.chain());
-          }
-          if (this.t(1) === Comma) this.i++;
+          this.restOfList(items, true);
         }
       } else if (t === Bar) {
         this.i++;
         body = this.body();
       } else {
-        while (this.commaChain()) { this.i++; items.push(this.chain()); }
-        if (this.t(1) === Comma) this.i++;
+        this.restOfList(items);
       }
     }
     this.stopBar = saved;

@@ -13,6 +13,7 @@ import {
 import { diagnosticAt, type Diagnostic, type Loc } from '../diagnostic.js';
 import * as T from '../lexer/tokens.js';
 import { MSG, type Msg } from './messages.js';
+import { decodeEscape } from '../ast/escapes.js';
 
 type Kids = Record<string, (CstNode | IToken)[] | undefined>;
 
@@ -572,24 +573,13 @@ export function decodeStringLiteral(s: string, onBadEscape: (at: number, esc: st
     const ch = s[i]!;
     if (ch !== '\\') { out += ch; continue; }
     const e = s[++i];
-    switch (e) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case '/': out += '/'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'u': {
-        const hex = s.slice(i + 1, i + 5);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) { onBadEscape(i - 1, '\\u' + hex.replace(/".*$/, '')); return out; }
-        out += String.fromCharCode(parseInt(hex, 16));
-        i += 4;
-        break;
-      }
-      default: onBadEscape(i - 1, '\\' + (e ?? '')); return out;
+    const decoded = decodeEscape(s, i);
+    if (decoded === undefined) {
+      onBadEscape(i - 1, e === 'u' ? '\\u' + s.slice(i + 1, i + 5).replace(/".*$/, '') : '\\' + (e ?? ''));
+      return out;
     }
+    out += decoded.text;
+    i += decoded.length - 1;
   }
   return out;
 }

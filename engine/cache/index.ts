@@ -4,4 +4,4 @@
  * those cheaper to evaluate than to look up, are never cached.
  */
 export { DecisionCache, DEFAULT_MIN_COST, uncacheableReason, type DecisionCacheOptions, type CachedDecision, type CacheStats } from './decision-cache.js';
-export { decisionKeyFor, normalizeInputPaths, ABSENT, CompositeText, type DecisionKey, type InputPaths, type KeyPart } from './key.js';
+export { normalizeInputPaths, type DecisionKey, type InputPaths } from './key.js';

@@ -1035,6 +1035,7 @@ export class Compiler {
     let x = shape(a), y = shape(b);
     if (!x || !y) return undefined;
     if (x.kind === 'str' || x.kind === 'slot') [x, y] = [y, x];
+    const eq = (p: Value, q: Value) => p === q || ((typeof p === 'object' || typeof p === 'bigint' || typeof p === 'number') && equal(p, q));
     if (x.kind === 'inputKey' && y.kind === 'slot') {
       // `input.k == v` with `v` bound (template parameters): one closure, no value closures.
       const k1 = x.key, slot = y.slot;
@@ -1044,11 +1045,10 @@ export class Compiler {
         const p = readK1(w, k1);
         if (p === undefined) return false;
         const q = s[slot] as Value | undefined;
-        return q !== undefined && (p === q || ((typeof p === 'object' || typeof p === 'bigint' || typeof p === 'number') && equal(p, q))) ? next(s, c) : false;
+        return q !== undefined && eq(p, q) ? next(s, c) : false;
       };
     }
     if (x.kind === 'slot' || y.kind === 'slot') return undefined;
-    const eq = (p: Value, q: Value) => p === q || ((typeof p === 'object' || typeof p === 'bigint' || typeof p === 'number') && equal(p, q));
     if (x.kind === 'slotKey' && y.kind === 'inputKey') {
       const slot = x.slot, k1 = x.key, k2 = y.key;
       const readK1 = readerFor(k1), readK2 = readerFor(k2);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { buildApp, ConfigError, loadConfigFile, resolveConfig, type ServerConfig } from '../../server/index.js';
 import { runServe } from '../../cli/serve.js';
 import { writeMmdb } from '../builtins/fixtures/mmdb-writer.js';
-import { fixtureCopy, json } from './helpers.js';
+import { fixtureCopy, json, serveIO } from './helpers.js';
 import { pol } from '../cli/helpers.js';
 
 const GEO_POLICY = `package geotest
@@ -108,14 +108,6 @@ test('a missing or corrupt geo_database fails start-up with the file named', () 
     e instanceof ConfigError && e.message.startsWith(`geo_database: cannot load geo database ${corrupt}: not a MaxMind DB`));
 });
 
-function serveIO() {
-  let out = '', err = '';
-  let stop!: () => void;
-  const stopSignal = new Promise<void>(r => { stop = r; });
-  let listening!: (url: string) => void;
-  const url = new Promise<string>(r => { listening = r; });
-  return { io: { stdout: (t: string) => { out += t; }, stderr: (t: string) => { err += t; }, stopSignal, onListening: listening }, stop, url, out: () => out, err: () => err };
-}
 
 test('pol serve --geo-database loads the file, and refuses to start without it', async () => {
   const { dir: policies, cleanup } = fixtureCopy();

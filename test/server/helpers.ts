@@ -30,3 +30,16 @@ export async function makeApp(overrides: Record<string, unknown> = {}, opts: Bui
 export function json(body: string): any { // eslint-disable-line @typescript-eslint/no-explicit-any
   return JSON.parse(body);
 }
+
+/**
+ * I/O for `runServe` in tests: collected output, a stop signal, and the URL it listens on once it
+ * does.
+ */
+export function serveIO() {
+  let out = '', err = '';
+  let stop!: () => void;
+  const stopSignal = new Promise<void>(r => { stop = r; });
+  let listening!: (url: string) => void;
+  const url = new Promise<string>(r => { listening = r; });
+  return { io: { stdout: (t: string) => { out += t; }, stderr: (t: string) => { err += t; }, stopSignal, onListening: listening }, stop, url, out: () => out, err: () => err };
+}

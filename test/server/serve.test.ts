@@ -1,20 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runServe } from '../../cli/serve.js';
-import { fixtureCopy } from './helpers.js';
+import { fixtureCopy, serveIO } from './helpers.js';
 
-function io() {
-  let out = '', err = '';
-  let stop!: () => void;
-  const stopSignal = new Promise<void>(r => { stop = r; });
-  let listening!: (url: string) => void;
-  const url = new Promise<string>(r => { listening = r; });
-  return { io: { stdout: (t: string) => { out += t; }, stderr: (t: string) => { err += t; }, stopSignal, onListening: listening }, stop, url, out: () => out, err: () => err };
-}
 
 test('pol serve listens, prints a curl line per API, answers, and stops cleanly', async () => {
   const { dir, cleanup } = fixtureCopy();
-  const t = io();
+  const t = serveIO();
   try {
     const done = runServe(['--policies', dir, '--addr', '127.0.0.1:0', '--no-watch'], t.io);
     const url = await t.url;
@@ -29,13 +21,13 @@ test('pol serve listens, prints a curl line per API, answers, and stops cleanly'
 });
 
 test('pol serve reports configuration mistakes as usage errors', async () => {
-  const t = io();
+  const t = serveIO();
   assert.equal(await runServe(['--bogus'], t.io), 2);
   assert.match(t.err(), /pol serve: unknown option '--bogus'/i);
-  const u = io();
+  const u = serveIO();
   assert.equal(await runServe([], u.io), 2);
   assert.match(u.err(), /nothing to serve/);
-  const v = io();
+  const v = serveIO();
   assert.equal(await runServe(['--policies', '.', '--addr', 'nope'], v.io), 2);
   assert.match(v.err(), /addr/);
 });
