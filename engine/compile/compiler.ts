@@ -10,7 +10,8 @@ import type { Loc } from '../../dsl/diagnostic.js';
 import type { Program } from '../../dsl/checker/stages.js';
 import { nodeAt, pathText, type RuleDef, type TreeNode } from '../../dsl/checker/tree.js';
 import { refNames } from '../../dsl/checker/resolve.js';
-import { needsOwnCheck, readOwnKey, readUninheritedKey } from '../eval/own-read.js';
+import { readOwnKey } from '../eval/own-read.js';
+import { keyReader, type KeyReader } from '../eval/key-readers.js';
 import { forEachExprTerm, forEachTerm } from '../../dsl/checker/walk.js';
 import { BUILTINS_BY_NAME } from '../../dsl/builtins/decls.js';
 import { BUILTIN_IMPLS } from '../builtins/registry.js';
@@ -998,6 +999,23 @@ export class Compiler {
       const a = this.value(t.args[0]!, scope), b = this.value(t.args[1]!, scope);
       // The operator as a number tested inline: one call fewer per comparison than a test function.
       const op = ORDER_OPS[joined];
+      const px = this.inputPath(t.args[0]!, scope), py = this.inputPath(t.args[1]!, scope);
+      if (px && py) {
+        // `input.a.b >= input.c.d`: both operands read inline.
+        const p0 = px.first, p1 = px.second, q0 = py.first, q1 = py.second;
+        return (s, c) => {
+          if (c.mocks !== null) return isTruthy(f(s, c)) ? next(s, c) : false;
+          const i = c.input;
+          let x = p0(i);
+          if (x !== undefined && p1 !== null) x = p1(x);
+          if (x === undefined) return false;
+          let y = q0(i);
+          if (y !== undefined && q1 !== null) y = q1(y);
+          if (y === undefined) return false;
+          const r = typeof x === 'number' && typeof y === 'number' ? (x < y ? -1 : x > y ? 1 : 0) : compare(x, y);
+          return (op === LT ? r < 0 : op === LTE ? r <= 0 : op === GT ? r > 0 : r >= 0) ? next(s, c) : false;
+        };
+      }
       return (s, c) => {
         if (c.mocks !== null) return isTruthy(f(s, c)) ? next(s, c) : false;
         const x = a(s, c);
@@ -1020,66 +1038,84 @@ export class Compiler {
    * Undefined on either side fails the test, as `==` on undefined does.
    */
   private fusedEquality(a: Term, b: Term, scope: Scope, next: Step): Step | undefined {
-    type Shape = { kind: 'slotKey'; slot: number; key: string } | { kind: 'inputKey'; key: string } | { kind: 'str'; value: string }
+    type Shape = { kind: 'slotKey'; slot: number; read: KeyReader } | InputPath | { kind: 'str'; value: string }
       | { kind: 'slot'; slot: number };
     const shape = (t: Term): Shape | undefined => {
       if (t.kind === 'scalar' && typeof t.value === 'string') return { kind: 'str', value: t.value };
       if (t.kind === 'var' && t.name !== '_' && scope.isBound(t.name)) return { kind: 'slot', slot: scope.slot(t.name) };
+      const path = this.inputPath(t, scope);
+      if (path) return path;
       if (t.kind !== 'ref' || t.path.length !== 1 || t.head.kind !== 'var') return undefined;
       const seg = t.path[0]!;
       if (seg.kind !== 'scalar' || typeof seg.value !== 'string') return undefined;
-      if (t.head.name === 'input') { this.noteInputPath(t.path, scope); return { kind: 'inputKey', key: seg.value }; }
-      if (t.head.name === 'data' || !scope.isBound(t.head.name)) return undefined;
-      return { kind: 'slotKey', slot: scope.slot(t.head.name), key: seg.value };
+      if (t.head.name === 'input' || t.head.name === 'data' || !scope.isBound(t.head.name)) return undefined;
+      return { kind: 'slotKey', slot: scope.slot(t.head.name), read: keyReader(seg.value) };
     };
     let x = shape(a), y = shape(b);
     if (!x || !y) return undefined;
-    if (x.kind === 'str' || x.kind === 'slot') [x, y] = [y, x];
+    if (x.kind === 'str' || x.kind === 'slot' || (x.kind === 'input' && y.kind === 'slotKey')) [x, y] = [y, x];
     const eq = (p: Value, q: Value) => p === q || ((typeof p === 'object' || typeof p === 'bigint' || typeof p === 'number') && equal(p, q));
-    if (x.kind === 'inputKey' && y.kind === 'slot') {
+    if (x.kind === 'input' && y.kind === 'slot') {
       // `input.k == v` with `v` bound (template parameters): one closure, no value closures.
-      const k1 = x.key, slot = y.slot;
-      const readK1 = readerFor(k1);
+      const slot = y.slot, r0 = x.first, r1 = x.second;
       return (s, c) => {
-        const w = c.input;
-        const p = readK1(w, k1);
+        let p = r0(c.input);
+        if (p !== undefined && r1 !== null) p = r1(p);
         if (p === undefined) return false;
         const q = s[slot] as Value | undefined;
         return q !== undefined && eq(p, q) ? next(s, c) : false;
       };
     }
     if (x.kind === 'slot' || y.kind === 'slot') return undefined;
-    if (x.kind === 'slotKey' && y.kind === 'inputKey') {
-      const slot = x.slot, k1 = x.key, k2 = y.key;
-      const readK1 = readerFor(k1), readK2 = readerFor(k2);
+    if (x.kind === 'slotKey' && y.kind === 'input') {
+      const slot = x.slot, readK1 = x.read, r0 = y.first, r1 = y.second;
       return (s, c) => {
-        const v = s[slot] as Value;
-        const p = readK1(v, k1);
+        const p = readK1(s[slot] as Value);
         if (p === undefined) return false;
-        const w = c.input;
-        const q = readK2(w, k2);
+        let q = r0(c.input);
+        if (q !== undefined && r1 !== null) q = r1(q);
         return q !== undefined && eq(p!, q!) ? next(s, c) : false;
       };
     }
-    if (x.kind === 'slotKey' && y.kind === 'str') {
-      const slot = x.slot, k1 = x.key, str = y.value;
-      const readK1 = readerFor(k1);
+    if (x.kind === 'input' && y.kind === 'input') {
+      // `input.a.b == input.c.d`: comparing two attributes of the request (ABAC's usual shape).
+      const p0 = x.first, p1 = x.second, q0 = y.first, q1 = y.second;
       return (s, c) => {
-        const v = s[slot] as Value;
-        const p = readK1(v, k1);
-        return p === str ? next(s, c) : false;
+        const i = c.input;
+        let p = p0(i);
+        if (p !== undefined && p1 !== null) p = p1(p);
+        if (p === undefined) return false;
+        let q = q0(i);
+        if (q !== undefined && q1 !== null) q = q1(q);
+        return q !== undefined && eq(p, q) ? next(s, c) : false;
       };
     }
-    if (x.kind === 'inputKey' && y.kind === 'str') {
-      const k1 = x.key, str = y.value;
-      const readK1 = readerFor(k1);
+    if (x.kind === 'slotKey' && y.kind === 'str') {
+      const slot = x.slot, str = y.value, readK1 = x.read;
+      return (s, c) => (readK1(s[slot] as Value) === str ? next(s, c) : false);
+    }
+    if (x.kind === 'input' && y.kind === 'str') {
+      const str = y.value, r0 = x.first, r1 = x.second;
       return (s, c) => {
-        const w = c.input;
-        const p = readK1(w, k1);
-        return p === str ? next(s, c) : false;
+        const p = r0(c.input);
+        return p !== undefined && (r1 === null ? p : r1(p)) === str ? next(s, c) : false;
       };
     }
     return undefined;
+  }
+
+  /**
+   * `input.k` or `input.k1.k2` with constant string keys, as key readers (noted as read): tests
+   * on such operands read them inline instead of through a value closure. Each test makes the
+   * reader calls itself rather than through a shared helper: a helper's call sites would see
+   * every key's reader and V8 would stop inlining them (ABAC measured 35% slower that way).
+   */
+  private inputPath(t: Term, scope: Scope): InputPath | undefined {
+    if (t.kind !== 'ref' || t.head.kind !== 'var' || t.head.name !== 'input' || t.path.length > 2) return undefined;
+    if (!t.path.every(p => p.kind === 'scalar' && typeof p.value === 'string')) return undefined;
+    this.noteInputPath(t.path, scope);
+    const keys = t.path.map(p => (p as { value: string }).value);
+    return { kind: 'input', first: keyReader(keys[0]!), second: keys.length === 2 ? keyReader(keys[1]!) : null };
   }
 
   /** A call whose operands are all bound → value function. */
@@ -1478,27 +1514,25 @@ export class Compiler {
         if (keys.every(k => k.constant !== undefined)) {
           const ks = keys.map(k => k.constant!);
           if (ks.every(k => typeof k === 'string')) {
-            // The hot shape: `x.a.b` / `input.a.b` with constant keys.
-            const [k0, k1] = ks as string[];
+            // The hot shape: `x.a.b` / `input.a.b` with constant keys, each read by its key's own
+            // reader (one load site per key; see key-readers.ts).
+            const rs = (ks as string[]).map(keyReader);
+            const [r0, r1] = rs as [KeyReader, KeyReader | undefined];
             const head = t.head;
-            // Keys no prototype defines take the one-load read (see own-read.ts).
-            const plain = (ks as string[]).every(k => !needsOwnCheck(k));
-            const r0 = readerFor(k0!), r1 = k1 === undefined ? r0 : readerFor(k1);
             if (head.kind === 'var' && head.name === 'input') {
-              if (ks.length === 1) return plain ? (_s, c) => readUninheritedKey(c.input, k0!) : (_s, c) => readOwnKey(c.input, k0!);
-              if (ks.length === 2) {
-                if (plain) return (_s, c) => { const v = readUninheritedKey(c.input, k0!); return v === undefined ? undefined : readUninheritedKey(v, k1!); };
-                return (_s, c) => { const v = r0(c.input, k0!); return v === undefined ? undefined : r1(v, k1!); };
-              }
+              if (rs.length === 1) return (_s, c) => r0(c.input);
+              if (rs.length === 2) return (_s, c) => { const v = r0(c.input); return v === undefined ? undefined : r1!(v); };
             } else if (head.kind === 'var' && head.name !== 'data' && scope.isBound(head.name)) {
               const slot = scope.slot(head.name);
-              if (ks.length === 1) return plain ? s => readUninheritedKey(s[slot] as Value, k0!) : s => readOwnKey(s[slot] as Value, k0!);
-              if (ks.length === 2) {
-                if (plain) return s => { const v = readUninheritedKey(s[slot] as Value, k0!); return v === undefined ? undefined : readUninheritedKey(v, k1!); };
-                return s => { const v = r0(s[slot] as Value, k0!); return v === undefined ? undefined : r1(v, k1!); };
-              }
+              if (rs.length === 1) return s => r0(s[slot] as Value);
+              if (rs.length === 2) return s => { const v = r0(s[slot] as Value); return v === undefined ? undefined : r1!(v); };
             }
-            if (ks.length === 1) return (s, c) => r0(source(s, c), k0!);
+            if (rs.length === 1) return (s, c) => r0(source(s, c));
+            return (s, c) => {
+              let v = source(s, c);
+              for (let i = 0; i < rs.length && v !== undefined; i++) v = rs[i]!(v);
+              return v;
+            };
           }
           return (s, c) => {
             let v = source(s, c);
@@ -1652,14 +1686,12 @@ function variableFreeTests(chains: (CompiledBody[] | undefined)[]): { value: Val
   return { value: value!, steps };
 }
 
+/** An operand `input.k` or `input.k1.k2` (see `Compiler.inputPath`). */
+interface InputPath { kind: 'input'; first: KeyReader; second: KeyReader | null }
+
 /** The frame of bodies without variables: only their constant accumulator is ever written to it. */
 const NO_VARIABLES: Slots = [undefined];
 
-
-/** The read for key `k`: one load unless a prototype defines `k` (see own-read.ts). */
-function readerFor(k: string): (v: Value | undefined, k: string) => Value | undefined {
-  return needsOwnCheck(k) ? readOwnKey : readUninheritedKey;
-}
 
 function isTruthy(v: Value | undefined): boolean { return v !== undefined && v !== false; }
 

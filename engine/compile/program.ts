@@ -64,6 +64,9 @@ function entryPath(path: string): string[] {
   return p.includes('/') ? p.split('/').filter(Boolean) : p.split('.').filter(Boolean);
 }
 
+/** The frame of an entry point that binds no variable: nothing is ever written to it. */
+const NO_SLOTS: Slots = [];
+
 const nowhere: Loc = { file: '', line: 0, col: 0, offset: 0, end: 0 };
 
 class Prepared implements PreparedPolicy {
@@ -101,6 +104,7 @@ class Prepared implements PreparedPolicy {
     } catch (e) { throw toPolError(e); }
     const size = scope.frame.size;
     const data = this.data, host = this.host, sources = this.sources;
+    let spare: Ctx | null = null;
     let traced: { val: Val; size: number } | undefined;
     const tracedEntry = () => {
       if (traced) return traced;
@@ -119,12 +123,26 @@ class Prepared implements PreparedPolicy {
       readsClock: facts.readsClock,
       cost: facts.cost,
       evaluate(input?: Value, opts?: EvalOptions): Value | undefined {
-        const c = new Ctx(input, data, host, opts?.strictBuiltinErrors ?? false, opts?.nowNs, opts?.prints, opts?.deadlineMs);
+        // One context serves every evaluation that does not overlap another (the usual case):
+        // a builtin host that evaluates again from inside an evaluation gets a fresh one.
+        let c = spare;
+        if (c === null) c = new Ctx(input, data, host, opts?.strictBuiltinErrors ?? false, opts?.nowNs, opts?.prints, opts?.deadlineMs);
+        else {
+          spare = null;
+          c.begin(input, opts?.strictBuiltinErrors ?? false, opts?.nowNs, opts?.prints, opts?.deadlineMs);
+        }
         let v: Value | undefined;
         try {
-          v = val(new Array(size) as Slots, c);
-        } catch (e) { throw toPolError(e); }
-        if (c.firstBuiltinError) throw toPolError(c.firstBuiltinError);
+          v = val(size === 0 ? NO_SLOTS : new Array(size) as Slots, c);
+        } catch (e) {
+          c.end();
+          spare = c;
+          throw toPolError(e);
+        }
+        const failed = c.firstBuiltinError;
+        c.end();
+        spare = c;
+        if (failed) throw toPolError(failed);
         if (v === undefined || typeof v !== 'object' || v === null) return v;
         return toJSON(v) as Value;
       },

@@ -6,7 +6,7 @@
  */
 import type { Expr, Rule, Term } from '../../dsl/ast/nodes.js';
 import { keyOf, quoteJsonString, type Value } from '../value.js';
-import { needsOwnCheck, readOwnKey, readUninheritedKey } from '../eval/own-read.js';
+import { keyReader, type KeyReader } from '../eval/key-readers.js';
 import { literalValue } from './compiler.js';
 
 /** Rules are only worth indexing from this many definitions on. */
@@ -80,8 +80,8 @@ function isScalar(v: Value): boolean {
  */
 interface IndexNode {
   path: string[];
-  /** True when no prototype defines any key of `path`: each step is one property load. */
-  plainPath: boolean;
+  /** One reader per key of `path` (each key its own load site; see key-readers.ts). */
+  readers: KeyReader[];
   strings: Map<string, IndexNode | readonly number[]>;
   others: Map<string, IndexNode | readonly number[]>;
   rest: number[];
@@ -152,8 +152,8 @@ function isLeaf(n: IndexNode | readonly number[]): n is readonly number[] {
 
 function bucketFor(n: IndexNode, input: Value | undefined): IndexNode | readonly number[] | undefined {
   let v: Value | undefined = input;
-  const read = n.plainPath ? readUninheritedKey : readOwnKey;
-  for (let i = 0; i < n.path.length && v !== undefined; i++) v = read(v, n.path[i]!);
+  const readers = n.readers;
+  for (let i = 0; i < readers.length && v !== undefined; i++) v = readers[i]!(v);
   if (typeof v === 'string') return n.strings.get(v);
   if (v === undefined || (typeof v === 'object' && v !== null)) return undefined;
   return n.others.get(keyOf(v));
@@ -201,5 +201,5 @@ function build(ids: number[], conds: Conditions[], used: Set<string>, proven: Ma
     if (v.startsWith('s')) strings.set(v.slice(1), child);
     else others.set(v, child);
   }
-  return { path, plainPath: path.every(k => !needsOwnCheck(k)), strings, others, rest };
+  return { path, readers: path.map(keyReader), strings, others, rest };
 }

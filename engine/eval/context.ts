@@ -36,34 +36,60 @@ export class EvalError extends Error {
 interface WithState { input: Value | undefined; overrides: DataOverride[] | null; mocks: Map<string, FunctionMock> | null; gen: number }
 
 export class Ctx implements BuiltinContext {
-  input: Value | undefined;
+  input: Value | undefined = undefined;
   data: Value;
-  gen: number;
+  gen = 0;
   overrides: DataOverride[] | null = null;
   mocks: Map<string, FunctionMock> | null = null;
-  strict: boolean;
+  strict = false;
   firstBuiltinError: EvalError | null = null;
   readonly host: BuiltinHost;
-  private withStack: WithState[] | undefined;
-  private nowNsValue: bigint | undefined;
-  private memoMap: Map<string, Value> | undefined;
-  private readonly prints: string[] | undefined;
-  deadlineMs: number;
+  private withStack: WithState[] | undefined = undefined;
+  private nowNsValue: bigint | undefined = undefined;
+  private memoMap: Map<string, Value> | undefined = undefined;
+  private prints: string[] | undefined = undefined;
+  deadlineMs = 0;
   steps = 0;
   /** Set only when an explanation was asked for. */
   tracer: Tracer | null = null;
 
   constructor(input: Value | undefined, data: Value, host: BuiltinHost, strict: boolean, nowNs: bigint | undefined, prints: string[] | undefined, deadlineMs: number | undefined) {
+    this.data = data;
+    this.host = host;
+    this.begin(input, strict, nowNs, prints, deadlineMs);
+  }
+
+  /**
+   * Starts an evaluation, resetting every per-evaluation field: an entry point reuses one context
+   * for its evaluations (no allocation per decision) when no other evaluation holds it.
+   */
+  begin(input: Value | undefined, strict: boolean, nowNs: bigint | undefined, prints: string[] | undefined, deadlineMs: number | undefined): void {
     // Property reads rely on knowing, for this evaluation, whether prototypes are polluted.
     checkPrototypes();
     this.input = input;
-    this.data = data;
     this.gen = nextGeneration();
+    this.overrides = null;
+    this.mocks = null;
     this.strict = strict;
+    this.firstBuiltinError = null;
+    this.withStack = undefined;
     this.nowNsValue = nowNs;
-    this.deadlineMs = deadlineMs ?? 0;
-    this.host = host;
+    this.memoMap = undefined;
     this.prints = prints;
+    this.deadlineMs = deadlineMs ?? 0;
+    this.steps = 0;
+    this.tracer = null;
+  }
+
+  /** Drops what the last evaluation referenced, so an idle context keeps no request alive. */
+  end(): void {
+    this.input = undefined;
+    this.withStack = undefined;
+    this.memoMap = undefined;
+    this.prints = undefined;
+    this.overrides = null;
+    this.mocks = null;
+    this.firstBuiltinError = null;
   }
 
   /** The context is its own builtin context: no per-evaluation closures. */

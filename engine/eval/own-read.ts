@@ -38,6 +38,9 @@ export function checkPrototypes(): void {
   polluted = found;
 }
 
+/** True when the running evaluation found enumerable properties added to a prototype. */
+export function prototypesPolluted(): boolean { return polluted; }
+
 /** `v[k]` for a key `needsOwnCheck` rejects: one load, own properties only. */
 export function readUninheritedKey(v: Value | undefined, k: string): Value | undefined {
   if (!polluted && typeof v === 'object' && v !== null) {

@@ -1,0 +1,111 @@
+/**
+ * Constant-key reads go through a pool of per-key load sites (engine/eval/key-readers.ts) and
+ * entry points reuse one evaluation context: neither may change an answer, whatever the number of
+ * keys, polluted prototypes or evaluations that overlap or fail.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compile, PolError } from '../../engine/index.js';
+import { keyReader } from '../../engine/eval/key-readers.js';
+import { checkPrototypes } from '../../engine/eval/own-read.js';
+
+test('one reader per key, shared by every read of that key', () => {
+  assert.equal(keyReader('pool-shared-key'), keyReader('pool-shared-key'));
+  assert.notEqual(keyReader('pool-key-a'), keyReader('pool-key-b'));
+  assert.equal(keyReader('pool-key-a')({ 'pool-key-a': 1 }), 1);
+  assert.equal(keyReader('pool-key-a')({ 'pool-key-b': 1 }), undefined);
+  assert.equal(keyReader('pool-key-a')('text'), undefined);
+  assert.equal(keyReader('pool-key-a')(null), undefined);
+  assert.equal(keyReader('pool-key-a')(undefined), undefined);
+});
+
+test('keys past the pool of load sites, and keys a prototype defines, read own properties the same way', () => {
+  // More distinct keys than the pool has sites: the later ones take the shared reader.
+  const keys = Array.from({ length: 150 }, (_, i) => `overflow_key_${i}`);
+  const object = Object.fromEntries(keys.map((k, i) => [k, i]));
+  keys.forEach((k, i) => assert.equal(keyReader(k)(object), i, k));
+  for (const k of ['constructor', 'toString', '__proto__', 'length', '0', 'hasOwnProperty']) {
+    assert.equal(keyReader(k)({}), undefined, `${k} on an object`);
+    assert.equal(keyReader(k)([1]), undefined, `${k} on an array`);
+  }
+  assert.equal(keyReader('constructor')(JSON.parse('{"constructor": "own"}')), 'own');
+  assert.equal(keyReader('__proto__')(JSON.parse('{"__proto__": "own"}')), 'own');
+});
+
+test('pooled and overflow readers both ignore polluted prototypes', () => {
+  const pooled = keyReader('pool-polluted'), overflow = keyReader('overflow_key_149');
+  const proto = Object.prototype as Record<string, unknown>;
+  try {
+    proto['pool-polluted'] = 'inherited';
+    proto.overflow_key_149 = 'inherited';
+    checkPrototypes();
+    assert.equal(pooled({}), undefined);
+    assert.equal(overflow({}), undefined);
+    assert.equal(pooled({ 'pool-polluted': 'own' }), 'own');
+  } finally {
+    delete proto['pool-polluted'];
+    delete proto.overflow_key_149;
+    checkPrototypes();
+  }
+});
+
+test('a policy with more keys than the pool answers from every key', () => {
+  const n = 120;
+  const rules = Array.from({ length: n }, (_, i) => `v${i} := input.wide.field_${i}`).join('\n');
+  const p = compile({ modules: { 'w.pol': `package w\n${rules}\n`, 's.pol': 'package s\ntotal := sum([v | some k; v := data.w[k]])\n' } });
+  const wide = Object.fromEntries(Array.from({ length: n }, (_, i) => [`field_${i}`, i]));
+  assert.equal(p.evaluate('w/v0', { wide }), 0);
+  assert.equal(p.evaluate(`w/v${n - 1}`, { wide }), n - 1);
+  assert.equal(p.evaluate('s/total', { wide }), (n * (n - 1)) / 2);
+  assert.equal(p.evaluate('w/v7', { wide: {} }), undefined);
+});
+
+test('an entry point reused across evaluations forgets the last one: input, memo, with, errors', () => {
+  const p = compile({ modules: { 'r.pol': `package r
+id := input.id
+generated := uuid.rfc4122(input.seed)
+with_input := x if x := id with input as {"id": "inner"}
+strict_fail := to_number(input.n)
+` } });
+  const id = p.entrypoint('r/id');
+  assert.equal(id.evaluate({ id: 'a' }), 'a');
+  assert.equal(id.evaluate({ id: 'b' }), 'b');
+  assert.equal(id.evaluate(undefined), undefined);
+  assert.equal(id.evaluate({}), undefined);
+  // Memoised builtins (uuid.rfc4122 is stable within one evaluation only) start afresh.
+  const uuid = p.entrypoint('r/generated');
+  const first = uuid.evaluate({ seed: 's' }), second = uuid.evaluate({ seed: 's' });
+  assert.equal(typeof first, 'string');
+  assert.notEqual(first, second);
+  const withInput = p.entrypoint('r/with_input');
+  assert.equal(withInput.evaluate({ id: 'outer' }), 'inner');
+  assert.equal(id.evaluate({ id: 'after-with' }), 'after-with');
+  // A strict error is reported once, not carried into the next evaluation.
+  const strict = p.entrypoint('r/strict_fail');
+  assert.throws(() => strict.evaluate({ n: 'x' }, { strictBuiltinErrors: true }), PolError);
+  assert.equal(strict.evaluate({ n: '4' }, { strictBuiltinErrors: true }), 4);
+  assert.equal(strict.evaluate({ n: 'x' }), undefined);
+});
+
+test('a failed evaluation leaves the entry point usable', () => {
+  const p = compile({ modules: { 'e.pol': 'package e\nx := 1 / input.d\nconflict := 1 if input.c\nconflict := 2 if input.c' } });
+  const conflict = p.entrypoint('e/conflict');
+  assert.throws(() => conflict.evaluate({ c: true }), PolError);
+  assert.equal(conflict.evaluate({ c: false }), undefined);
+  assert.throws(() => conflict.evaluate({ c: true }), PolError);
+  assert.equal(p.entrypoint('e/x').evaluate({ d: 2 }), 0.5);
+});
+
+test('an evaluation started inside another one of the same entry point gets its own context', () => {
+  const p = compile({ modules: { 'n.pol': 'package n\nout := [input.a, input.b]' } });
+  const entry = p.entrypoint('n/out');
+  assert.deepEqual(entry.evaluate({ a: 1, b: 2 }), [1, 2]); // leaves a context to reuse
+  // A getter on the input runs while the outer evaluation reads it, and evaluates again.
+  let inner: unknown;
+  const input = {
+    get a() { inner = entry.evaluate({ a: 'inner-a', b: 'inner-b' }); return 'outer-a'; },
+    b: 'outer-b',
+  };
+  assert.deepEqual(entry.evaluate(input as never), ['outer-a', 'outer-b']);
+  assert.deepEqual(inner, ['inner-a', 'inner-b']);
+});
