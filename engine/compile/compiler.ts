@@ -979,8 +979,8 @@ export class Compiler {
       // Fused `a == b` test: the hottest expression shape. The common operand shapes
       // (`x.k`, `input.k`, a constant string) are read inline, without a closure call each.
       const next = kont();
-      const fused = this.fusedEquality(t.args[0]!, t.args[1]!, scope, next);
-      if (fused) return (s, c) => (c.mocks !== null ? (isTruthy(f(s, c)) ? next(s, c) : false) : fused(s, c));
+      const fused = this.fusedEquality(t.args[0]!, t.args[1]!, scope, next, (s, c) => (isTruthy(f(s, c)) ? next(s, c) : false));
+      if (fused) return fused;
       const a = this.value(t.args[0]!, scope), b = this.value(t.args[1]!, scope);
       return (s, c) => {
         if (c.mocks !== null) return isTruthy(f(s, c)) ? next(s, c) : false;
@@ -1034,10 +1034,11 @@ export class Compiler {
   }
 
   /**
-   * `x.k == input.k2`, `x.k == "c"`, `input.k == "c"` as single closures with inline reads.
-   * Undefined on either side fails the test, as `==` on undefined does.
+   * `x.k == input.k2`, `input.a.b == input.c.d`, `x.k == "c"`, `input.a.b == "c"` as single
+   * closures with inline reads. Undefined on either side fails the test, as `==` on undefined
+   * does. While a `with` replaces a function, every test takes `mocked` (the general call).
    */
-  private fusedEquality(a: Term, b: Term, scope: Scope, next: Step): Step | undefined {
+  private fusedEquality(a: Term, b: Term, scope: Scope, next: Step, mocked: Step): Step | undefined {
     type Shape = { kind: 'slotKey'; slot: number; read: KeyReader } | InputPath | { kind: 'str'; value: string }
       | { kind: 'slot'; slot: number };
     const shape = (t: Term): Shape | undefined => {
@@ -1059,6 +1060,7 @@ export class Compiler {
       // `input.k == v` with `v` bound (template parameters): one closure, no value closures.
       const slot = y.slot, r0 = x.first, r1 = x.second;
       return (s, c) => {
+        if (c.mocks !== null) return mocked(s, c);
         let p = r0(c.input);
         if (p !== undefined && r1 !== null) p = r1(p);
         if (p === undefined) return false;
@@ -1070,6 +1072,7 @@ export class Compiler {
     if (x.kind === 'slotKey' && y.kind === 'input') {
       const slot = x.slot, readK1 = x.read, r0 = y.first, r1 = y.second;
       return (s, c) => {
+        if (c.mocks !== null) return mocked(s, c);
         const p = readK1(s[slot] as Value);
         if (p === undefined) return false;
         let q = r0(c.input);
@@ -1081,6 +1084,7 @@ export class Compiler {
       // `input.a.b == input.c.d`: comparing two attributes of the request (ABAC's usual shape).
       const p0 = x.first, p1 = x.second, q0 = y.first, q1 = y.second;
       return (s, c) => {
+        if (c.mocks !== null) return mocked(s, c);
         const i = c.input;
         let p = p0(i);
         if (p !== undefined && p1 !== null) p = p1(p);
@@ -1092,11 +1096,12 @@ export class Compiler {
     }
     if (x.kind === 'slotKey' && y.kind === 'str') {
       const slot = x.slot, str = y.value, readK1 = x.read;
-      return (s, c) => (readK1(s[slot] as Value) === str ? next(s, c) : false);
+      return (s, c) => (c.mocks !== null ? mocked(s, c) : readK1(s[slot] as Value) === str ? next(s, c) : false);
     }
     if (x.kind === 'input' && y.kind === 'str') {
       const str = y.value, r0 = x.first, r1 = x.second;
       return (s, c) => {
+        if (c.mocks !== null) return mocked(s, c);
         const p = r0(c.input);
         return p !== undefined && (r1 === null ? p : r1(p)) === str ? next(s, c) : false;
       };
