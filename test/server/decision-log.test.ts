@@ -111,3 +111,27 @@ test('masks may only name fields under /input or /result', () => {
   assert.throws(() => resolveConfig({ decision_log: { enabled: true, mask: ['/revision'] } }), ConfigError);
   assert.ok(resolveConfig({ decision_log: { enabled: true, mask: ['/result/token', '/input'] } }).decision_log.mask.includes('/input'));
 });
+
+test('a large flush is written in chunks below 128 KiB, every line whole and in order', async () => {
+  const writes: string[] = [];
+  const stream = new Writable({ write(chunk, _enc, cb) { writes.push(String(chunk)); cb(); } });
+  const log = new DecisionLog({ destination: stream, mask: [], buffer: 10_000, flushMs: 30 });
+  const count = 3000;
+  const padding = 'x'.repeat(200);
+  // Records made over several I/O phases land in one flush (flushMs later).
+  for (let i = 0; i < count; i++) {
+    log.record({ decision_id: String(i), api: 't', path: 'p', input: { i, padding }, result: true, revision: 'r', latency_ns: 1, cached: false });
+    if (i % 500 === 499) await new Promise(r => setImmediate(r));
+  }
+  await until(() => writes.join('').split('\n').length > count);
+  const text = writes.join('');
+  const ids = text.split('\n').filter(Boolean).map(l => (JSON.parse(l) as { decision_id: string }).decision_id);
+  assert.deepEqual(ids, Array.from({ length: count }, (_, i) => String(i)));
+  assert.ok(text.length > 512 * 1024, `enough text to need several chunks (${text.length})`);
+  assert.ok(writes.length >= 8, `written in chunks (${writes.length} writes)`);
+  for (const w of writes) {
+    assert.ok(w.length < 128 * 1024, `a write of ${w.length} characters`);
+    assert.ok(w.endsWith('\n'), 'writes end at a line end');
+  }
+  await log.close();
+});
