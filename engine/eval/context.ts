@@ -60,28 +60,25 @@ export class Ctx implements BuiltinContext {
   }
 
   /**
-   * Starts an evaluation, resetting every per-evaluation field: an entry point reuses one context
-   * for its evaluations (no allocation per decision) when no other evaluation holds it.
+   * Starts an evaluation: an entry point reuses one context for its evaluations (no allocation
+   * per decision) when no other evaluation holds it. What `end` resets is not set again here.
    */
   begin(input: Value | undefined, strict: boolean, nowNs: bigint | undefined, prints: string[] | undefined, deadlineMs: number | undefined): void {
     // Property reads rely on knowing, for this evaluation, whether prototypes are polluted.
     checkPrototypes();
     this.input = input;
     this.gen = nextGeneration();
-    this.overrides = null;
-    this.mocks = null;
     this.strict = strict;
-    this.firstBuiltinError = null;
-    this.withStack = undefined;
     this.nowNsValue = nowNs;
-    this.memoMap = undefined;
     this.prints = prints;
     this.deadlineMs = deadlineMs ?? 0;
     this.steps = 0;
-    this.tracer = null;
   }
 
-  /** Drops what the last evaluation referenced, so an idle context keeps no request alive. */
+  /**
+   * Ends an evaluation: drops what it referenced (an idle context keeps no request alive) and
+   * resets what `begin` leaves alone. A context is only reused after `end`.
+   */
   end(): void {
     this.input = undefined;
     this.withStack = undefined;
@@ -90,6 +87,7 @@ export class Ctx implements BuiltinContext {
     this.overrides = null;
     this.mocks = null;
     this.firstBuiltinError = null;
+    this.tracer = null;
   }
 
   /** The context is its own builtin context: no per-evaluation closures. */
