@@ -23,8 +23,10 @@ export interface Ref { kind: 'ref'; head: Term; path: Term[]; loc: Loc }
  * A call. `name` is the operator or function reference as dotted segments
  * (`["count"]`, `["io","jwt","decode"]`, `["data","lib","f"]`, `["plus"]`).
  * `infix` is the operator as written (`+`, `==`, `:=`, `in`) so the formatter can print it back.
+ * A template string (`$"a {x}"`) is a call of `internal.template_string` on its parts, each
+ * expression as the set of its values; `template` keeps its source text for the formatter.
  */
-export interface Call { kind: 'call'; name: string[]; args: Term[]; loc: Loc; infix?: string }
+export interface Call { kind: 'call'; name: string[]; args: Term[]; loc: Loc; infix?: string; template?: string }
 export interface ArrayTerm { kind: 'array'; items: Term[]; loc: Loc }
 export interface SetTerm { kind: 'set'; items: Term[]; loc: Loc }
 export interface ObjectTerm { kind: 'object'; entries: [Term, Term][]; loc: Loc }

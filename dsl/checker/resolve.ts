@@ -13,7 +13,7 @@ import { BUILTINS_BY_NAME } from '../builtins/decls.js';
 import { forEachExprTerm, forEachTerm, termVars } from './walk.js';
 
 /** Builtins the evaluator implements itself (not in the declaration catalogue). */
-export const ENGINE_BUILTINS = new Set(['eq', 'assign', 'print', 'internal.member_2', 'internal.member_3', 'internal.print']);
+export const ENGINE_BUILTINS = new Set(['eq', 'assign', 'print', 'internal.member_2', 'internal.member_3', 'internal.print', 'internal.template_string']);
 
 export const WILDCARD_PREFIX = '$_';
 

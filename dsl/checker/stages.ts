@@ -3,6 +3,7 @@
  * Later stages run only while no stage has reported an error, so one mistake is not reported
  * again in another stage's words.
  */
+import { templateArgsLast } from './template-args.js';
 import type { Module, Expr, Rule } from '../ast/nodes.js';
 import { sortDiagnostics, type Diagnostic, type Result } from '../diagnostic.js';
 import { BUILTINS_BY_NAME } from '../builtins/decls.js';
@@ -36,6 +37,7 @@ export function makeArityOf(tree: RuleTree): ArityOf {
 }
 
 export const STAGES: readonly Stage[] = [
+  { name: 'template_args', run(p) { p.modules = p.modules.map(templateArgsLast); } },
   {
     name: 'resolve_refs',
     run(p, diags) {

@@ -51,6 +51,7 @@ export class Printer {
         return out;
       }
       case 'call':
+        if (t.template !== undefined) return t.template;
         if (t.infix !== undefined) return this.infix(t as Call & { infix: string }, ind);
         return `${t.name.join('.')}(${t.args.map(a => this.item(a, ind)).join(', ')})`;
       case 'array': return this.collection('[', ']', t, t.items.map(i => ({ start: i.loc.offset, end: i.loc.end, print: (n: number) => this.item(i, n) })), ind);

@@ -9,6 +9,7 @@
  */
 import type { IToken, TokenType } from 'chevrotain';
 import * as T from './tokens.js';
+import { scanTemplate } from './template.js';
 
 export interface PolToken extends IToken {
   /** True when a line break separates this token from the previous one. */
@@ -190,6 +191,16 @@ export class Scanner {
               if (d === 0x0a) { this.line++; this.lineStart = i; }
             }
             type = closed ? T.RawString : T.UnterminatedRawString;
+            break;
+          }
+          case 0x24: { // $: a template string, or a lone dollar (reported by the parser)
+            const q = text.charCodeAt(i + 1);
+            if (q !== 0x22 && q !== 0x60) { type = T.Dollar; i++; break; }
+            const scan = scanTemplate(text, i);
+            // Raw templates and the expressions inside any template may span lines.
+            for (let j = i; j < scan.end; j++) if (text.charCodeAt(j) === 0x0a) { this.line++; this.lineStart = j + 1; }
+            i = scan.end;
+            type = scan.closed ? T.TemplateString : T.UnterminatedTemplate;
             break;
           }
           case 0x23: { // # comment: not a token for the parser

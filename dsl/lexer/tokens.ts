@@ -75,8 +75,12 @@ export const LBrack = createToken({ name: 'LBrack', pattern: /\[/ });
 export const RBrack = createToken({ name: 'RBrack', pattern: /\]/ });
 export const LBrace = createToken({ name: 'LBrace', pattern: /\{/ });
 export const RBrace = createToken({ name: 'RBrace', pattern: /\}/ });
-/** `$"..."` template strings (OPA's string interpolation) are not part of .pol; lexed to report them clearly. */
+/** A `$` that starts no template string: not part of .pol; lexed to report it clearly. */
 export const Dollar = createToken({ name: 'Dollar', pattern: /\$/ });
+/** `$"... {expr} ..."` and `` $`...` ``, scanned whole by the scanner (see lexer/template.ts). */
+export const TemplateString = createToken({ name: 'TemplateString', pattern: Lexer.NA, line_breaks: true });
+/** A template string that does not close (or one of its expressions does not). */
+export const UnterminatedTemplate = createToken({ name: 'UnterminatedTemplate', pattern: Lexer.NA, line_breaks: true });
 
 /** Order matters: longer operators before their prefixes, keywords before identifiers. */
 export const ALL_TOKENS: TokenType[] = [
@@ -86,5 +90,5 @@ export const ALL_TOKENS: TokenType[] = [
   Assign, EqEq, Neq, Lte, Gte, Lt, Gt, Unify,
   Plus, Minus, Star, Slash, Percent, Bar, Amp,
   Colon, Comma, Semi, Dot, LParen, RParen, LBrack, RBrack, LBrace, RBrace, Dollar,
-  Name, Keyword, BinOp,
+  TemplateString, UnterminatedTemplate, Name, Keyword, BinOp,
 ];

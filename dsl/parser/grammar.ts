@@ -273,6 +273,7 @@ export class PolGrammar extends CstParser {
         { GATE: () => this.LA(2).startOffset === this.LA(1).startOffset + 1, ALT: () => { this.CONSUME3(T.Dot); this.CONSUME2(T.NumberLit); } },
         { ALT: () => this.CONSUME(T.StringLit) },
         { ALT: () => this.CONSUME(T.RawString) },
+        { ALT: () => this.CONSUME(T.TemplateString) },
         { ALT: () => this.CONSUME(T.True) },
         { ALT: () => this.CONSUME(T.False) },
         { ALT: () => this.CONSUME(T.Null) },
@@ -283,6 +284,7 @@ export class PolGrammar extends CstParser {
         // Reported by the lexer layer; accepted here so one unterminated string is one error.
         { ALT: () => this.CONSUME(T.UnterminatedString) },
         { ALT: () => this.CONSUME(T.UnterminatedRawString) },
+        { ALT: () => this.CONSUME(T.UnterminatedTemplate) },
       ],
     });
     // Reference suffixes are inlined (not a subrule) for speed; the AST builder orders them by offset.

@@ -20,9 +20,18 @@ export const MSG = {
       ? 'write each condition on its own line (or separate them with `;`): all must hold'
       : 'write one rule per alternative: a rule holds when any of its definitions does',
   }),
-  templateString: (): Msg => ({
-    message: 'template strings (`$"..."`) are not supported',
-    help: 'build the string with `sprintf` or `concat`',
+  loneDollar: (): Msg => ({
+    message: 'unexpected `$`',
+    help: 'a template string starts with `$"` or `$`` (e.g. `$"user {input.user}"`)',
+  }),
+  unterminatedTemplate: (): Msg => ({
+    message: 'unterminated template string',
+    help: 'close the template string with its quote, and each `{expression}` with `}` (write a literal brace as `\\{`)',
+  }),
+  incompleteTemplateExpression: (): Msg => ({ message: 'incomplete template-string expression: it ends at `}`' }),
+  templateExpression: (): Msg => ({
+    message: 'invalid template-string expression',
+    help: 'a template expression is one value, e.g. `{input.user}`, `{count(x) + 1}` or `{f(x) with input as y}`',
   }),
   unterminatedString: (): Msg => ({
     message: 'unterminated string',

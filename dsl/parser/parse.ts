@@ -18,7 +18,7 @@ export { MAX_NESTING } from './split.js';
 
 /** Tokens that can end an operand: an assignment after one is misplaced, not missing its left side. */
 const ENDS_OPERAND = new Set<TokenType>([
-  T.Ident, T.NumberLit, T.StringLit, T.RawString, T.True, T.False, T.Null, T.RParen, T.RBrack, T.RBrace,
+  T.Ident, T.NumberLit, T.StringLit, T.RawString, T.TemplateString, T.True, T.False, T.Null, T.RParen, T.RBrack, T.RBrace,
 ]);
 
 const DISPLAY: Record<string, string> = {
@@ -33,7 +33,7 @@ class Session {
   readonly lexical: Diagnostic[] = [];
   readonly build: AstBuilder;
   constructor(readonly file: string, readonly text: string) {
-    this.build = new AstBuilder(file, this.diagnostics);
+    this.build = new AstBuilder(file, this.diagnostics, parseQuery);
   }
 
   report(t: IToken, m: Msg, width?: number, list = this.diagnostics): void {
@@ -57,7 +57,8 @@ class Session {
   lexicalToken(t: IToken): void {
     if (t.tokenType === T.UnterminatedString) this.report(t, MSG.unterminatedString(), undefined, this.lexical);
     else if (t.tokenType === T.UnterminatedRawString) this.report(t, MSG.unterminatedRawString(), 1, this.lexical);
-    else if (t.tokenType === T.Dollar) this.report(t, MSG.templateString(), undefined, this.lexical);
+    else if (t.tokenType === T.Dollar) this.report(t, MSG.loneDollar(), undefined, this.lexical);
+    else if (t.tokenType === T.UnterminatedTemplate) this.report(t, MSG.unterminatedTemplate(), 2, this.lexical);
   }
 
   scannerErrors(errors: LexError[]): void {
@@ -84,7 +85,7 @@ class Session {
       return;
     }
     const type = t.tokenType;
-    if (type === T.Dollar || type === T.UnterminatedString || type === T.UnterminatedRawString) return; // already reported
+    if (type === T.Dollar || type === T.UnterminatedString || type === T.UnterminatedRawString || type === T.UnterminatedTemplate) return; // already reported
     const at = chunk.indexOf(t);
     // A line ending in `:=`, `,`, an operator... swallowed the next statement: point at that line.
     // (A continuation line is indented further than the line it continues; a new statement is not.)

@@ -14,6 +14,7 @@ import { diagnosticAt, type Diagnostic, type Loc } from '../diagnostic.js';
 import * as T from '../lexer/tokens.js';
 import { MSG, type Msg } from './messages.js';
 import { decodeEscape } from '../ast/escapes.js';
+import { scanTemplate, templateText } from '../lexer/template.js';
 
 type Kids = Record<string, (CstNode | IToken)[] | undefined>;
 
@@ -48,8 +49,13 @@ const tok = (n: CstNode, key: string): IToken | undefined => (n.children[key] as
 class Incomplete extends Error {}
 const need = <X>(x: X | undefined): X => { if (x === undefined) throw new Incomplete(); return x; };
 
+/** Parses an expression's source on its own (the parser's `parseQuery`, injected to avoid an import cycle). */
+export type QueryParser = (text: string, file: string) => { value?: Expr[] | undefined; diagnostics: Diagnostic[] };
+
 export class AstBuilder {
-  constructor(readonly file: string, readonly diagnostics: Diagnostic[]) {}
+  /** Numbers the variables template expressions collect their values in. */
+  private templateVars = 0;
+  constructor(readonly file: string, readonly diagnostics: Diagnostic[], private readonly parseQueryText?: QueryParser) {}
 
   // ---- locations and errors ----
 
@@ -86,6 +92,8 @@ export class AstBuilder {
         case 'RawString': t = { kind: 'scalar', value: first.image.slice(1, -1), raw: true, loc: this.loc(first) }; break;
         case 'UnterminatedString': t = { kind: 'scalar', value: first.image.slice(1), loc: this.loc(first) }; break;
         case 'UnterminatedRawString': t = { kind: 'scalar', value: first.image.slice(1), raw: true, loc: this.loc(first) }; break;
+        case 'TemplateString': t = this.template(first); break;
+        case 'UnterminatedTemplate': t = { kind: 'scalar', value: '', loc: this.loc(first) }; break; // reported by the lexer layer
         case 'True': t = { kind: 'scalar', value: true, loc: this.loc(first) }; break;
         case 'False': t = { kind: 'scalar', value: false, loc: this.loc(first) }; break;
         case 'Null': t = { kind: 'scalar', value: null, loc: this.loc(first) }; break;
@@ -165,6 +173,79 @@ export class AstBuilder {
     const m = /^([0-9]+)(?:\.[0-9]+)?(?:[eE]([+-]?[0-9]+))?$/.exec(text);
     if (m && m[1]!.length + Math.abs(Number(m[2] ?? 0)) > 30000) this.error(loc, MSG.numberTooBig(text));
     return { kind: 'number', text: sign + text, loc };
+  }
+
+  /**
+   * A template string as OPA compiles it: `internal.template_string([text, {v | v = expr}, ...])`.
+   * Each expression is parsed on its own (locations moved to where it stands in the file) and
+   * becomes the set of its values, so an undefined one prints `<undefined>` instead of failing.
+   */
+  private template(tok: IToken): Term {
+    const loc = this.loc(tok);
+    const image = tok.image;
+    const raw = image.charCodeAt(1) === 0x60;
+    const scan = scanTemplate(image, 0);
+    const items: Term[] = [];
+    for (const part of scan.parts) {
+      const at = this.locIn(tok, part.start, part.end);
+      if (part.kind === 'text') {
+        const source = image.slice(part.start, part.end);
+        const value = templateText(source, raw, s => decodeStringLiteral(`"${s}"`, (pos, esc) => this.badEscape(tok, part.start + pos - 1, esc)));
+        items.push({ kind: 'scalar', value, loc: at });
+        continue;
+      }
+      const expr = this.templateExpression(image.slice(part.start, part.end), at);
+      if (!expr) continue;
+      const v: Term = { kind: 'var', name: TEMPLATE_VAR + this.templateVars++, loc: at };
+      const body: Expr = { kind: 'expr', negated: false, with: expr.with, loc: at, body: { kind: 'term', term: { kind: 'call', name: ['eq'], args: [v, expr.term], loc: at } } };
+      items.push({ kind: 'setcompr', head: v, body: [body], loc: at });
+    }
+    return { kind: 'call', name: ['internal', 'template_string'], args: [{ kind: 'array', items, loc }], loc, template: image };
+  }
+
+  /** One `{...}` of a template: a single value expression, with its `with` modifiers. */
+  private templateExpression(source: string, at: Loc): { term: Term; with: Expr['with'] } | undefined {
+    if (!this.parseQueryText) { this.error(at, MSG.templateExpression()); return undefined; }
+    const parsed = this.parseQueryText(source, this.file);
+    const shift = (l: Loc) => moveLoc(l, at);
+    for (const d of parsed.diagnostics) {
+      const l = shift({ file: d.file, line: d.line, col: d.col, offset: d.offset ?? 0, end: d.end ?? d.offset ?? 0 });
+      // The expression's text ends at its `}`, not at the end of the file.
+      const message = d.message === MSG.unexpectedEof().message ? MSG.incompleteTemplateExpression().message : d.message;
+      this.diagnostics.push({ ...d, message, file: l.file, line: l.line, col: l.col, offset: l.offset, end: l.end });
+    }
+    if (parsed.diagnostics.length || !parsed.value) return undefined;
+    const [e, ...more] = parsed.value;
+    const ok = e && more.length === 0 && !e.negated && e.body.kind === 'term'
+      && !(e.body.term.kind === 'call' && ['eq', 'assign'].includes(e.body.term.name.join('.')));
+    if (!ok) { this.error(at, MSG.templateExpression()); return undefined; }
+    moveLocs(e, at);
+    this.renameTemplateVars(e);
+    return { term: (e.body as { term: Term }).term, with: e.with };
+  }
+
+  /**
+   * Gives the variables of templates nested in an expression (named by the parse of that
+   * expression alone) names of this module's sequence, so nested templates never share one.
+   */
+  private renameTemplateVars(root: unknown): void {
+    const renamed = new Map<string, string>();
+    forEachObject(root, o => {
+      if (o.kind !== 'var' || typeof o.name !== 'string' || !o.name.startsWith(TEMPLATE_VAR)) return;
+      let name = renamed.get(o.name);
+      if (name === undefined) { name = TEMPLATE_VAR + this.templateVars++; renamed.set(o.name, name); }
+      o.name = name;
+    });
+  }
+
+  /** The location of `image[start, end)` of a token (which may span lines). */
+  private locIn(tok: IToken, start: number, end: number): Loc {
+    const base = this.loc(tok);
+    const before = tok.image.slice(0, start);
+    const lines = before.split('\n');
+    const line = base.line + lines.length - 1;
+    const col = lines.length === 1 ? base.col + start : lines[lines.length - 1]!.length + 1;
+    return { file: base.file, line, col, offset: base.offset + start, end: base.offset + end };
   }
 
   /** JSON string decoding with an error that names the bad escape. */
@@ -561,6 +642,33 @@ export class AstBuilder {
 }
 
 // ---- helpers over literals and AST terms (shared with the fast parser) ----
+
+/** The prefix of template expressions' value variables (`$` keeps them apart from user names). */
+const TEMPLATE_VAR = '$t';
+
+/** `l`, found in text parsed on its own, moved to where that text starts (`at`) in the file. */
+function moveLoc(l: Loc, at: Loc): Loc {
+  return { file: at.file, line: l.line + at.line - 1, col: l.line === 1 ? l.col + at.col - 1 : l.col, offset: l.offset + at.offset, end: l.end + at.offset };
+}
+
+/** Calls `fn` once for every object in an AST (nodes and their locations), however often it is shared. */
+function forEachObject(root: unknown, fn: (o: Record<string, unknown>, key: string) => void): void {
+  const seen = new Set<object>();
+  const visit = (x: unknown, key: string): void => {
+    if (typeof x !== 'object' || x === null || seen.has(x)) return;
+    seen.add(x);
+    if (Array.isArray(x)) { for (const y of x) visit(y, key); return; }
+    const o = x as Record<string, unknown>;
+    fn(o, key);
+    for (const k of Object.keys(o)) visit(o[k], k);
+  };
+  visit(root, '');
+}
+
+/** Moves every location in an AST parsed on its own. */
+function moveLocs(root: unknown, at: Loc): void {
+  forEachObject(root, (o, key) => { if (key === 'loc') Object.assign(o, moveLoc(o as unknown as Loc, at)); });
+}
 
 /**
  * Decodes a string literal's text (quotes included) as JSON does. On a bad escape, calls

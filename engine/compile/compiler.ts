@@ -24,7 +24,7 @@ import { Ctx, EvalError, type DataOverride, type FunctionMock } from '../eval/co
 import { derefKey, forEachEntry, forEachEntryAnyOrder, setPath } from '../eval/collections.js';
 import { ACC, FrameLayout, Scope } from './scope.js';
 import { paramName, provenMask, pureTestKey, templateBody, templateOf, type RuleTemplate } from './templates.js';
-import { formatPrintArg, formatPrintSet } from './print.js';
+import { forEachRendering, renderingCount, templateOperands, type Operand } from './print.js';
 import { buildRuleIndex, inputPath, pathKey, type RuleIndex } from './rule-index.js';
 import type { TracedRule } from '../eval/trace.js';
 
@@ -1130,12 +1130,25 @@ export class Compiler {
     const loc = t.loc;
     const args = isPrint(t) ? [] : t.args.map(a => this.value(a, scope));
     if (joined === 'print' || joined === 'internal.print') {
-      // Each argument is printed as the set of its values (empty: `<undefined>`), as OPA does.
+      // An argument that iterates is printed as the set of its values (empty: `<undefined>`),
+      // one line per combination, as OPA does.
       const parts = t.args.map(a => (isGroundTerm(a, scope) ? { one: this.value(a, scope), all: undefined } : { one: undefined, all: this.printCollector(a, scope) }));
       return (s, c) => {
-        const text = parts.map(p => (p.one ? formatPrintArg(p.one(s, c)) : formatPrintSet(p.all!(s, c) as PolSet)));
-        c.print(text.join(' '));
+        const operands: Operand[] = parts.map(p => (p.one ? { value: p.one(s, c) } : { values: p.all!(s, c) as PolSet }));
+        forEachRendering(operands, texts => c.print(texts.join(' ')));
         return true;
+      };
+    }
+    if (joined === 'internal.template_string' && args.length === 1) {
+      // `$"a {x} b"` (see the parser): the parts joined, each expression the set of its values.
+      const parts = args[0]!;
+      return (s, c) => {
+        const operands = templateOperands(parts(s, c));
+        if (!operands) throw new EvalError('eval_type_error', 'internal.template_string: operand 1 must be an array of strings and sets', loc);
+        if (renderingCount(operands) > 1) throw new EvalError('eval_conflict_error', 'template-strings must not produce multiple outputs', loc);
+        let out = '';
+        forEachRendering(operands, texts => { out = texts.join(''); });
+        return out;
       };
     }
     const fast = this.operator(joined, args);

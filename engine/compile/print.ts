@@ -1,16 +1,56 @@
-/** How `print` renders its operands (strings bare, everything else as JSON, undefined marked). */
-import { stringifyJson, toJSON, type PolSet, type Value } from '../value.js';
+/**
+ * How `print` and template strings render values, as OPA does: a string as it is, anything else
+ * in Rego syntax (`[1, "a"]`, `{1, 2}`, `set()`, `{"k": true}`), a value that is undefined as
+ * `<undefined>`. An operand that iterated is the set of its values, and the line is rendered
+ * once per combination of them (one `print` line each; a template string must have one).
+ */
+import { regoText } from '../builtins/sprintf.js';
+import { PolSet, type Value } from '../value.js';
 
-export function formatPrintArg(v: Value | undefined): string {
-  if (v === undefined) return '<undefined>';
-  if (typeof v === 'string') return v;
-  return stringifyJson(toJSON(v));
+export const UNDEFINED_TEXT = '<undefined>';
+
+export function valueText(v: Value | undefined): string {
+  if (v === undefined) return UNDEFINED_TEXT;
+  return typeof v === 'string' ? v : regoText(v);
 }
 
-/** A print argument that iterated: its values, one if there is one, `<undefined>` if none. */
-export function formatPrintSet(values: PolSet): string {
-  const list = values.sorted();
-  if (list.length === 0) return '<undefined>';
-  if (list.length === 1) return formatPrintArg(list[0]);
-  return '{' + list.map(v => formatPrintArg(v)).join(', ') + '}';
+/** An operand: a value (undefined allowed) or, for one that iterated, the set of its values. */
+export type Operand = { value: Value | undefined } | { values: PolSet };
+
+/**
+ * Calls `each` with the texts of every combination of the operands' values, in sorted order of
+ * each set (OPA's cross product); an empty set counts as one `<undefined>`. Returns how many.
+ */
+export function forEachRendering(operands: Operand[], each: (texts: string[]) => void): number {
+  const texts: string[] = new Array(operands.length);
+  let count = 0;
+  const walk = (i: number): void => {
+    if (i === operands.length) { count++; each(texts); return; }
+    const o = operands[i]!;
+    if ('value' in o) { texts[i] = valueText(o.value); walk(i + 1); return; }
+    const list = o.values.sorted();
+    if (list.length === 0) { texts[i] = UNDEFINED_TEXT; walk(i + 1); return; }
+    for (const v of list) { texts[i] = valueText(v); walk(i + 1); }
+  };
+  walk(0);
+  return count;
+}
+
+/** How many renderings the operands have (1 unless a set has several values). */
+export function renderingCount(operands: Operand[]): number {
+  let n = 1;
+  for (const o of operands) if ('values' in o && o.values.size > 1) n *= o.values.size;
+  return n;
+}
+
+/** An array of template parts (strings and sets) as operands; undefined when one is neither. */
+export function templateOperands(parts: Value | undefined): Operand[] | undefined {
+  if (!Array.isArray(parts)) return undefined;
+  const out: Operand[] = [];
+  for (const p of parts) {
+    if (typeof p === 'string') out.push({ value: p });
+    else if (p instanceof PolSet) out.push({ values: p });
+    else return undefined;
+  }
+  return out;
 }
