@@ -15,14 +15,18 @@ export interface TemplateScan {
   end: number;
   closed: boolean;
   /** Why it is not closed, for the error message. */
-  problem?: 'unterminated' | 'unclosed-expression';
+  problem?: 'unterminated' | 'unclosed-expression' | 'too-deep';
   parts: TemplatePart[];
 }
+
+/** Templates inside template expressions, at most (each level is parsed on its own). */
+export const MAX_TEMPLATE_NESTING = 16;
 
 const BACKSLASH = 0x5c, LBRACE = 0x7b, RBRACE = 0x7d, DQUOTE = 0x22, BACKTICK = 0x60, DOLLAR = 0x24, NEWLINE = 0x0a, CR = 0x0d, HASH = 0x23;
 
 /** Scans the template starting at `start` (the `$`). */
-export function scanTemplate(text: string, start: number): TemplateScan {
+export function scanTemplate(text: string, start: number, depth = 0): TemplateScan {
+  if (depth >= MAX_TEMPLATE_NESTING) return { end: text.length, closed: false, problem: 'too-deep', parts: [] };
   const quote = text.charCodeAt(start + 1);
   const raw = quote === BACKTICK;
   const parts: TemplatePart[] = [];
@@ -46,7 +50,8 @@ export function scanTemplate(text: string, start: number): TemplateScan {
     if (c === LBRACE) {
       closeText();
       const exprStart = i + 1;
-      const exprEnd = skipExpression(text, exprStart);
+      const exprEnd = skipExpression(text, exprStart, depth);
+      if (exprEnd === TOO_DEEP) return { end: n, closed: false, problem: 'too-deep', parts };
       if (exprEnd < 0) return { end: n, closed: false, problem: 'unclosed-expression', parts };
       parts.push({ kind: 'expr', start: exprStart, end: exprEnd });
       i = exprEnd + 1;
@@ -59,8 +64,10 @@ export function scanTemplate(text: string, start: number): TemplateScan {
   return { end: i, closed: false, problem: 'unterminated', parts };
 }
 
-/** The offset of the `}` that closes an expression starting at `i`, or -1. */
-function skipExpression(text: string, i: number): number {
+const TOO_DEEP = -2;
+
+/** The offset of the `}` that closes an expression starting at `i`, -1 if none, TOO_DEEP. */
+function skipExpression(text: string, i: number, depthOfTemplate: number): number {
   const n = text.length;
   let depth = 0;
   while (i < n) {
@@ -85,7 +92,8 @@ function skipExpression(text: string, i: number): number {
       if (close < 0) return -1;
       i = close + 1;
     } else if (c === DOLLAR && (text.charCodeAt(i + 1) === DQUOTE || text.charCodeAt(i + 1) === BACKTICK)) {
-      const inner = scanTemplate(text, i);
+      const inner = scanTemplate(text, i, depthOfTemplate + 1);
+      if (inner.problem === 'too-deep') return TOO_DEEP;
       if (!inner.closed) return -1;
       i = inner.end;
     } else if (c === HASH) {

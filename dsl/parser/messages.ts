@@ -28,6 +28,7 @@ export const MSG = {
     message: 'unterminated template string',
     help: 'close the template string with its quote, and each `{expression}` with `}` (write a literal brace as `\\{`)',
   }),
+  templateTooDeep: (max: number): Msg => ({ message: `template strings are nested more than ${max} deep`, help: 'build the inner parts as separate rules or variables' }),
   incompleteTemplateExpression: (): Msg => ({ message: 'incomplete template-string expression: it ends at `}`' }),
   templateExpression: (): Msg => ({
     message: 'invalid template-string expression',

@@ -8,6 +8,7 @@ import type { Comment, Expr, Import, Module, Package, Rule, Term } from '../ast/
 import { diagnosticAt, sortDiagnostics, type Diagnostic, type Loc, type Result } from '../diagnostic.js';
 import { Scanner, type LexError, type PolToken } from '../lexer/index.js';
 import * as T from '../lexer/tokens.js';
+import { MAX_TEMPLATE_NESTING, scanTemplate } from '../lexer/template.js';
 import { grammar } from './grammar.js';
 import { fastParse } from './fast.js';
 import { MSG, type Msg } from './messages.js';
@@ -58,7 +59,10 @@ class Session {
     if (t.tokenType === T.UnterminatedString) this.report(t, MSG.unterminatedString(), undefined, this.lexical);
     else if (t.tokenType === T.UnterminatedRawString) this.report(t, MSG.unterminatedRawString(), 1, this.lexical);
     else if (t.tokenType === T.Dollar) this.report(t, MSG.loneDollar(), undefined, this.lexical);
-    else if (t.tokenType === T.UnterminatedTemplate) this.report(t, MSG.unterminatedTemplate(), 2, this.lexical);
+    else if (t.tokenType === T.UnterminatedTemplate) {
+      const tooDeep = scanTemplate(t.image, 0).problem === 'too-deep';
+      this.report(t, tooDeep ? MSG.templateTooDeep(MAX_TEMPLATE_NESTING) : MSG.unterminatedTemplate(), 2, this.lexical);
+    }
   }
 
   scannerErrors(errors: LexError[]): void {
