@@ -108,6 +108,9 @@ export class DecisionCache {
   private nextToken = 0;
   /** Normalised input paths per entry point object, computed once. */
   private readonly paths = new WeakMap<object, InputPaths | null>();
+  /** The last entry point asked about and its paths: one comparison instead of a lookup when it repeats. */
+  private lastEntry: object | undefined;
+  private lastPaths: InputPaths | null = null;
   readonly stats: CacheStats = { hits: 0, misses: 0, uncacheable: 0, size: 0 };
 
   constructor(opts: DecisionCacheOptions = {}) {
@@ -127,10 +130,16 @@ export class DecisionCache {
    * this decision must not be cached.
    */
   keyFor(revision: string, path: string, entry: EntryPointInfo, input: Value | undefined): DecisionKey | undefined {
-    let paths = this.paths.get(entry);
-    if (paths === undefined) {
-      paths = uncacheableReason(entry, this.minCost) === undefined ? normalizeInputPaths(entry.inputPaths) : null;
-      this.paths.set(entry, paths);
+    let paths: InputPaths | null | undefined;
+    if (entry === this.lastEntry) paths = this.lastPaths;
+    else {
+      paths = this.paths.get(entry);
+      if (paths === undefined) {
+        paths = uncacheableReason(entry, this.minCost) === undefined ? normalizeInputPaths(entry.inputPaths) : null;
+        this.paths.set(entry, paths);
+      }
+      this.lastEntry = entry;
+      this.lastPaths = paths;
     }
     if (paths === null) { this.stats.uncacheable++; return undefined; }
     const key = decisionKeyFor(revision, path, input, paths, this.maxKeyLength);

@@ -83,6 +83,20 @@ test('entry points cheaper than a lookup are evaluated, not cached, unless minCo
   assert.equal(uncacheableReason(info([['a']], { cost: 4 })), 'cheaper to evaluate than to look up');
 });
 
+test('alternating entry points each keep their own paths and cacheability', () => {
+  const c = new DecisionCache();
+  const cheap = info([['a']], { cost: 1 }), byA = info([['a']]), byB = info([['b']]);
+  for (let round = 0; round < 3; round++) {
+    assert.equal(c.keyFor('r', 'p', cheap, { a: 1, b: 1 }), undefined);
+    const ka = c.keyFor('r', 'p', byA, { a: 1, b: 2 })!, kb = c.keyFor('r', 'p', byB, { a: 1, b: 2 })!;
+    assert.ok(ka && kb);
+    assert.deepEqual(ka.slice(2), [1], 'byA reads a');
+    assert.deepEqual(kb.slice(2), [2], 'byB reads b');
+    assert.equal(c.keyFor('r', 'p', byA, { a: 1, b: 2 })!.slice(2)[0], 1, 'byA again, right after itself');
+  }
+  assert.equal(c.stats.uncacheable, 3);
+});
+
 test('keys change with revision and path; hits, misses and invalidation are counted', () => {
   const c = new DecisionCache({ maxEntries: 2, ttlMs: 0 });
   const e = info([['a']]);
