@@ -65,15 +65,27 @@ function needsOf(x: Term, inPath: boolean, outer: Set<string>, out: Set<string>)
   }
 }
 
-/** Variables of a comprehension that refer to the enclosing scope: those the enclosing scope knows. */
+/**
+ * Variables of a comprehension that refer to the enclosing scope: those the enclosing scope knows,
+ * unless the comprehension declares them. A comprehension nested in this one contributes its own
+ * free variables, so a name it declares (`[x | x := ...]`) is not taken for the enclosing one.
+ */
 export function comprehensionFreeVars(t: Term, outer: Set<string>): Set<string> {
   const inner = new Set<string>();
   const declared = new Set<string>();
   const body = (t as { body: Expr[] }).body;
-  if (t.kind === 'objectcompr') { termVars(t.key, inner); termVars(t.value, inner); }
-  else if (t.kind === 'arraycompr' || t.kind === 'setcompr') termVars(t.head, inner);
+  const visit = (x: Term): void => {
+    if (x.kind === 'var') inner.add(x.name);
+    else if (x !== t && (x.kind === 'arraycompr' || x.kind === 'setcompr' || x.kind === 'objectcompr')) {
+      for (const v of comprehensionFreeVars(x, outer)) inner.add(v);
+    }
+  };
+  if (t.kind === 'objectcompr') { forEachTerm(t.key, visit); forEachTerm(t.value, visit); }
+  else if (t.kind === 'arraycompr' || t.kind === 'setcompr') forEachTerm(t.head, visit);
   for (const e of body) {
-    forEachExprTerm(e, x => { if (x.kind === 'var') inner.add(x.name); }, true);
+    // `every` bodies are read whole (their own declarations are few and local).
+    if (e.body.kind === 'every') forEachExprTerm(e, x => { if (x.kind === 'var') inner.add(x.name); }, true);
+    else forEachExprTerm(e, visit);
     collectDeclared(e, declared);
   }
   const free = new Set<string>();

@@ -6,7 +6,6 @@
 interface Rule { match: RegExp; why: string }
 
 const RULES: Rule[] = [
-  { match: /^stringinterpolation\/test-string_interpolation_queries\.yaml#6$/, why: 'differs: in a query, `x = $"{[x | x := ...]}"` reuses the outer `x` as a comprehension-local name; pol reports it unsafe' },
   { match: /^graphql\//, why: 'not implemented: graphql.* builtins (skip tier: needs a GraphQL parser and schema checker)' },
   { match: /^providers-aws\//, why: 'not implemented: providers.aws.sign_req (skip tier: AWS SigV4 signing)' },
   { match: /^crypto(x509|parse)/, why: 'not implemented: X.509 / PKCS key and certificate parsing builtins (skip tier: Go x509 JSON shapes)' },
