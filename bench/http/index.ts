@@ -30,6 +30,10 @@ export interface ScenarioResult extends LoadSummary {
   title: string;
   /** Requests per second relative to the bare route (median over rounds). */
   ratio: number;
+  /** The lowest and highest of the rounds' ratios: how much the machine moved them. */
+  ratioRange: [number, number];
+  /** The lowest and highest req/s of this scenario's runs. */
+  rpsRange: [number, number];
   target?: HttpScenario['target'];
   /** Decision cache lookups during the measured runs (pol scenarios only). */
   cache?: { hits: number; misses: number; bypassed: number };
@@ -170,6 +174,8 @@ export async function runHttpScenarios(opts: HttpBenchOptions): Promise<HttpBenc
         rps: median(runs.map(r => r.rps)), p50: median(runs.map(r => r.p50)), p99: median(runs.map(r => r.p99)),
         total: runs.reduce((a, r) => a + r.total, 0), errors: 0, non2xx: 0,
         ratio: median(ratios),
+        ratioRange: [Math.min(...ratios), Math.max(...ratios)],
+        rpsRange: [Math.min(...runs.map(r => r.rps)), Math.max(...runs.map(r => r.rps))],
         ...(s.target ? { target: s.target } : {}),
         ...(s.server === 'pol' ? { cache: { hits, misses, bypassed } } : {}),
       };
@@ -202,11 +208,17 @@ export function renderHttpSection(r: HttpBenchResult, quick: boolean): string {
       `"vs bare" is a scenario's req/s over the mean of the two bare runs around it, median over rounds; the other columns are medians over rounds` +
       `${quick ? ' (**quick run: indicative only**)' : ''}. The decision log is on (to a file) for every pol scenario but the one that says it is off; "cache" counts the decision cache's lookups during the scenario's runs.`,
     '',
-    '| Scenario | req/s | p50 (ms) | p99 (ms) | vs bare | cache |',
-    '|---|---:|---:|---:|---:|---|',
-    ...r.scenarios.map(s => `| ${s.title} | ${Math.round(s.rps)} | ${s.p50} | ${s.p99} | ${pct(s.ratio)} | ${cacheCell(s)} |`),
+    '| Scenario | req/s | p50 (ms) | p99 (ms) | vs bare | vs bare, lowest–highest round | cache |',
+    '|---|---:|---:|---:|---:|---:|---|',
+    ...r.scenarios.map(s => `| ${s.title} | ${Math.round(s.rps)} | ${s.p50} | ${s.p99} | ${pct(s.ratio)} | ${s.id === 'bare' ? '—' : `${pct(s.ratioRange[0])}–${pct(s.ratioRange[1])}`} | ${cacheCell(s)} |`),
     '',
   ];
+  const bareResult = r.scenarios.find(s => s.id === 'bare');
+  if (bareResult && r.rounds > 1) {
+    const [lo, hi] = bareResult.rpsRange;
+    lines.push(`The bare route's runs ranged from ${Math.round(lo)} to ${Math.round(hi)} req/s in this run (${pct(hi / lo - 1)} apart): ` +
+      'ratios move with the machine\'s load, and a wide range means other work shared these two cores.', '');
+  }
   if (targets.length) {
     lines.push('Targets:', '');
     for (const s of targets) lines.push(`- ${s.title} ≥ ${pct(s.target!.ratio)} of the bare route (${s.target!.source}): ${pct(s.ratio)} — ${s.ratio >= s.target!.ratio ? 'met' : 'not met'}`);

@@ -110,14 +110,15 @@ test('the HTTP section shows req/s, p50, p99, the ratio to the bare route, cache
   const md = renderHttpSection({
     durationSeconds: 4, warmupSeconds: 1, connections: 32, rounds: 5, logDropped: 0, logWritten: 10,
     scenarios: [
-      { id: 'bare', title: 'bare route', rps: 1000, p50: 3, p99: 9, total: 1, errors: 0, non2xx: 0, ratio: 1 },
-      { id: 'decide-cached', title: 'cached', rps: 960, p50: 3, p99: 10, total: 1, errors: 0, non2xx: 0, ratio: 0.96, target: { ratio: 0.95, source: 'issue #4' }, cache: { hits: 99, misses: 1, bypassed: 0 } },
-      { id: 'decide-uncached', title: 'uncached', rps: 700, p50: 4, p99: 12, total: 1, errors: 0, non2xx: 0, ratio: 0.7, target: { ratio: 0.8, source: 'issue #4' }, cache: { hits: 0, misses: 0, bypassed: 100 } },
+      { id: 'bare', title: 'bare route', rps: 1000, p50: 3, p99: 9, total: 1, errors: 0, non2xx: 0, ratio: 1, ratioRange: [1, 1], rpsRange: [900, 1200] },
+      { id: 'decide-cached', title: 'cached', rps: 960, p50: 3, p99: 10, total: 1, errors: 0, non2xx: 0, ratio: 0.96, ratioRange: [0.9, 0.99], rpsRange: [900, 990], target: { ratio: 0.95, source: 'issue #4' }, cache: { hits: 99, misses: 1, bypassed: 0 } },
+      { id: 'decide-uncached', title: 'uncached', rps: 700, p50: 4, p99: 12, total: 1, errors: 0, non2xx: 0, ratio: 0.7, ratioRange: [0.65, 0.75], rpsRange: [650, 750], target: { ratio: 0.8, source: 'issue #4' }, cache: { hits: 0, misses: 0, bypassed: 100 } },
     ],
   }, false);
-  assert.match(md, /\| bare route \| 1000 \| 3 \| 9 \| 100\.0% \| — \|/);
-  assert.match(md, /\| cached \| 960 \| 3 \| 10 \| 96\.0% \| 99\.0% hits \|/);
-  assert.match(md, /\| uncached \| 700 \| 4 \| 12 \| 70\.0% \| bypassed \(100\) \|/);
+  assert.match(md, /\| bare route \| 1000 \| 3 \| 9 \| 100\.0% \| — \| — \|/);
+  assert.match(md, /\| cached \| 960 \| 3 \| 10 \| 96\.0% \| 90\.0%–99\.0% \| 99\.0% hits \|/);
+  assert.match(md, /\| uncached \| 700 \| 4 \| 12 \| 70\.0% \| 65\.0%–75\.0% \| bypassed \(100\) \|/);
+  assert.match(md, /The bare route's runs ranged from 900 to 1200 req\/s in this run \(33\.3% apart\)/);
   assert.match(md, /- cached ≥ 95\.0% of the bare route \(issue #4\): 96\.0% — met/);
   assert.match(md, /- uncached ≥ 80\.0% of the bare route \(issue #4\): 70\.0% — not met/);
   assert.match(md, /Decision log: 10 lines written, 0 dropped/);
