@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { parseModule, parseQuery, parseTerm, MAX_NESTING } from '../../dsl/parser/index.js';
 import type { Expr, Term } from '../../dsl/ast/nodes.js';
 import { MAX_DIAGNOSTICS } from '../../dsl/diagnostic.js';
+import { formatSource } from '../../dsl/format/index.js';
+import { compile, PolError } from '../../engine/index.js';
 
 /** A compact s-expression for a term, so expectations stay readable. */
 function sx(t: Term): string {
@@ -234,6 +236,39 @@ test('never throws on garbage, and caps diagnostics', () => {
   const many = 'package x\n' + 'p := ^\n'.repeat(500);
   assert.equal(parseModule('m.pol', many).diagnostics.length, MAX_DIAGNOSTICS);
 });
+
+test('template strings: garbage never throws, and what parses formats back to the same AST', () => {
+  const pieces = ['$"', '$`', '"', '`', '{', '}', '\\{', '\\', 'x', 'input.a', ' + ', '1', '[', ']', '\n', '#', ' with input as 1', ' ', 'a b', '$'];
+  let seed = 7;
+  const rand = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed; };
+  let parsed = 0;
+  for (let i = 0; i < 400; i++) {
+    let text = 'package t\n\np := ';
+    const n = 1 + rand() % 14;
+    for (let k = 0; k < n; k++) text += pieces[rand() % pieces.length];
+    const m = parseModule('t.pol', text + '\n');
+    assert.ok(m.value !== undefined || m.diagnostics.length > 0, text);
+    for (const d of m.diagnostics) assert.ok(d.line > 0 && d.col > 0, `position for ${JSON.stringify(text)}`);
+    if (!m.value) continue;
+    parsed++;
+    const formatted = formatSource('t.pol', text + '\n');
+    assert.ok(formatted.value !== undefined, `formats ${JSON.stringify(text)}`);
+    const again = parseModule('t.pol', formatted.value!);
+    assert.equal(JSON.stringify(stripLocs(again.value)), JSON.stringify(stripLocs(m.value)), text);
+    // Compiling and evaluating either works or fails with a policy error, never a crash.
+    try {
+      compile({ modules: { 't.pol': text + '\n' } }).evaluate('t/p', { a: [1] });
+    } catch (e) {
+      assert.ok(e instanceof PolError, `${JSON.stringify(text)}: ${String(e)}`);
+    }
+  }
+  assert.ok(parsed > 10, `some of the generated templates parse (${parsed})`);
+});
+
+/** An AST without its locations. */
+function stripLocs(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v, (k, x: unknown) => (k === 'loc' ? undefined : x)));
+}
 
 test('__proto__ and constructor are ordinary names and keys', () => {
   assert.equal(q('input.__proto__.constructor'), 'input["__proto__"]["constructor"]');
