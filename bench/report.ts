@@ -7,7 +7,7 @@ import type { MachineFacts } from './machine.js';
 import { ENGINE_LABELS, ENGINES, type EngineName } from './engine/workload.js';
 import type { MeasureOptions } from './engine/harness.js';
 import { RERUN_NODE_FLAGS, WORKER_NODE_FLAGS, describeAttempt, type Attempt } from './engine/child.js';
-import { ENGINE_FLAG_REASONS, ENGINE_NODE_FLAGS } from './engine/suite.js';
+import { ENGINE_FLAG_REASONS, ENGINE_NODE_FLAGS, FAST_NS, FAST_REPEATS } from './engine/suite.js';
 
 export interface RunReport {
   date: Date;
@@ -84,9 +84,10 @@ function mark(met: boolean | undefined): string {
 const code = (flags: readonly string[]) => flags.map(f => `\`${f}\``).join(' ');
 
 /** The "run" cell: extra node flags and, after crashes, which attempt the numbers come from. */
-function runCell(run: { crashes: Attempt[]; flags: string[]; result?: unknown }): string {
+function runCell(run: { crashes: Attempt[]; flags: string[]; result?: unknown; repeats?: number[] }): string {
   const parts: string[] = [];
   if (run.flags.length) parts.push(code(run.flags));
+  if (run.repeats) parts.push(`processes: ${[...run.repeats].sort((a, b) => a - b).map(fmtNs).join(', ')}`);
   if (run.crashes.length) {
     const n = run.crashes.length;
     parts.push(run.result ? `attempt ${n + 1}, after ${n} crash${n > 1 ? 'es' : ''}` : `failed ${n} time${n > 1 ? 's' : ''}`);
@@ -155,7 +156,7 @@ export function renderReport(r: RunReport): string {
   out.push(`- pol revision: ${m.revision}`);
   out.push(`- Packages: ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   const together = (r.engine?.concurrency ?? 1) > 1 ? ` (${r.engine!.concurrency} at a time in this quick run)` : ' (one at a time)';
-  out.push(`- Method: each (workload, engine) runs in its own \`node ${WORKER_NODE_FLAGS.join(' ')}\` process${together}; pre-generated requests per workload (${r.engine ? Object.entries(r.engine.requests).map(([w, n]) => `${w} ${n}`).join(', ') : 'n/a'}) cycled; ${r.measure.warmupMs} ms warm-up, then mitata's \`measure\` for ${r.measure.measureMs} ms of CPU time (at least ${r.measure.minBatches} samples; fast engines in batches of 4,096 calls per sample, slow ones call by call); ns/decision is the median (and p99) over samples; heap/decision is JS heap growth over a stretch of decisions with no collection in between. Setup (compiling, parsing policies, loading data) is not timed here.`);
+  out.push(`- Method: each (workload, engine) runs in its own \`node ${WORKER_NODE_FLAGS.join(' ')}\` process${together}; pre-generated requests per workload (${r.engine ? Object.entries(r.engine.requests).map(([w, n]) => `${w} ${n}`).join(', ') : 'n/a'}) cycled; ${r.measure.warmupMs} ms warm-up, then mitata's \`measure\` for ${r.measure.measureMs} ms of CPU time (at least ${r.measure.minBatches} samples; fast engines in batches of 4,096 calls per sample, slow ones call by call); ns/decision is the median (and p99) over samples; heap/decision is JS heap growth over a stretch of decisions with no collection in between. Engines under ${FAST_NS / 1000} µs per decision are measured in ${FAST_REPEATS} processes and the process with the median result is shown (its ns/decision, p99 and heap together); the others' figures are in the column "extra node flags, reruns". Setup (compiling, parsing policies, loading data) is not timed here.`);
   out.push('- The decision cache figures are its steady state: the agreement pass has already seen every request, so they are cache hits, except where the entry point is estimated cheaper to evaluate than to look up (below the cache\'s `min_cost`, 8 by default): the cache evaluates those every time, as the server does.');
   const engineFlags = Object.entries(ENGINE_NODE_FLAGS).filter(([e]) => r.engine?.runs.some(x => x.engine === e));
   for (const [e, flags] of engineFlags) {

@@ -21,6 +21,23 @@ export interface EngineRun {
   crashes: Attempt[];
   /** Node flags (beyond `WORKER_NODE_FLAGS`) of the process whose numbers are shown. */
   flags: string[];
+  /** Each measuring process's ns/decision, when the engine was measured in several (the shown one is their median). */
+  repeats?: number[];
+}
+
+/**
+ * Engines faster than this per decision are measured in `FAST_REPEATS` processes and the one with
+ * the median result is shown: on this shared machine one process's JIT decisions, or a burst of
+ * other load during its few seconds, moved a fast engine by up to 2–3×. Slow peers (Cedar,
+ * Casbin) take long enough per process that one is enough.
+ */
+export const FAST_NS = 100_000;
+export const FAST_REPEATS = 3;
+
+/** The outcome with the median ns/decision among those with a result (the lower middle for an even count), else the first. */
+export function medianOutcome<T extends { result?: { timing: { medianNs: number } } }>(outcomes: T[]): T {
+  const measured = outcomes.filter(o => o.result).sort((a, b) => a.result!.timing.medianNs - b.result!.timing.medianNs);
+  return measured.length ? measured[Math.floor((measured.length - 1) / 2)]! : outcomes[0]!;
 }
 
 /**
@@ -91,14 +108,24 @@ export async function runEngineSuite(opts: EngineSuiteOptions): Promise<EngineSu
     for (let i = next++; i < tasks.length; i = next++) {
       const { workload: id, engine } = tasks[i]!;
       const started = performance.now();
-      const { result, crashes, flags } = await runWithRetry<WorkerResult>(WORKER, [id, engine, opts.quick ? 'quick' : 'full', String(counts[id])], timeoutMs, ENGINE_NODE_FLAGS[engine] ?? []);
+      const args = [id, engine, opts.quick ? 'quick' : 'full', String(counts[id])];
+      const first = await runWithRetry<WorkerResult>(WORKER, args, timeoutMs, ENGINE_NODE_FLAGS[engine] ?? []);
+      const outcomes = [first];
+      if (!opts.quick && first.result && first.result.timing.medianNs < FAST_NS) {
+        for (let k = 1; k < FAST_REPEATS; k++) outcomes.push(await runWithRetry<WorkerResult>(WORKER, args, timeoutMs, ENGINE_NODE_FLAGS[engine] ?? []));
+      }
+      const shown = medianOutcome(outcomes);
+      const crashes = outcomes.flatMap(o => o.crashes);
+      const { result, flags } = shown;
+      const repeats = outcomes.length > 1 ? outcomes.filter(o => o.result).map(o => o.result!.timing.medianNs) : undefined;
       const secs = ((performance.now() - started) / 1000).toFixed(1);
       for (const c of crashes) opts.log(`  ${id} / ${engine}: CRASHED ${describeAttempt(c)}`);
       const how = flags.length ? ` with ${flags.join(' ')}` : '';
+      const each = repeats ? `; processes: ${repeats.map(n => n.toFixed(0)).join(', ')} ns` : '';
       opts.log(result
-        ? `  ${id} / ${engine}: ${result.timing.medianNs.toFixed(0)} ns/op (${secs}s${how}${crashes.length ? `, attempt ${crashes.length + 1}` : ''})`
+        ? `  ${id} / ${engine}: ${result.timing.medianNs.toFixed(0)} ns/op (${secs}s${how}${crashes.length ? `, attempt ${crashes.length + 1}` : ''}${each})`
         : `  ${id} / ${engine}: FAILED ${crashes.length} times`);
-      runs[i] = { workload: id, engine, result, crashes, flags };
+      runs[i] = { workload: id, engine, result, crashes, flags, ...(repeats ? { repeats } : {}) };
     }
   };
   const concurrency = concurrencyFor(opts.quick);

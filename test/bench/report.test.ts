@@ -62,6 +62,21 @@ test('the report names reruns, their flags and disagreements', () => {
   assert.match(md, /Quick mode/);
 });
 
+test('of several processes, the one with the median result is kept (failed ones do not count)', async () => {
+  const { medianOutcome } = await import('../../bench/engine/suite.js');
+  const o = (ns?: number) => (ns === undefined ? {} : { result: { timing: { medianNs: ns } } });
+  assert.equal(medianOutcome([o(900), o(500), o(480)]).result!.timing.medianNs, 500);
+  assert.equal(medianOutcome([o(300), o(), o(100)]).result!.timing.medianNs, 100);
+  assert.equal(medianOutcome([o(), o()]).result, undefined);
+});
+
+test('an engine measured in several processes shows the median one and lists the others', () => {
+  const fast = { ...run('rbac', 'pol', 500), repeats: [900, 500, 480] };
+  const md = renderReport(report([run('rbac', 'floor', 100), fast]));
+  assert.match(md, /\| pol \(uncached\) \| 500 ns \|.*\| processes: 480 ns, 500 ns, 900 ns \|/);
+  assert.match(md, /measured in 3 processes and the process with the median result is shown/);
+});
+
 test('a V8 abort is summarised by its reason and the V8 function it died in', () => {
   const stderr = '\n\n#\n# Fatal error in , line 0\n# unreachable code\n#\n#\n#\n#FailureMessage Object: 0x7ffce6ed7e70\n----- Native stack trace -----\n\n 1: 0xd32b41  [node]\n 2: 0x214a881 V8_Fatal(char const*, ...) [node]\n 3: 0x100cb1b  [node]\n 4: 0x1011a70 v8::internal::Deoptimizer::DoComputeBuiltinContinuation(v8::internal::TranslatedFrame*, int, v8::internal::BuiltinContinuationMode) [node]\n';
   assert.equal(crashSummary(stderr), 'V8 fatal error "unreachable code" in Deoptimizer::DoComputeBuiltinContinuation');
