@@ -284,6 +284,18 @@ export function orderBody(body: Expr[], bound0: Set<string>, outer0: Set<string>
           diags.push(diagnosticAt('rego_unsafe_var_error', at?.loc ?? e.loc, `var ${displayName(v)} is unsafe`));
         }
       }
+      if (reported.size === 0) {
+        // Every remaining name could be bound by another waiting expression. Name the ones the
+        // author wrote (a template expression's value variable is the parser's, `$t...`).
+        for (const { e, outer } of pending) {
+          for (const v of exprIO(e, bound, outer, arityOf).outputs) {
+            if (v.startsWith('$') || bound.has(v) || reported.has(v)) continue;
+            reported.add(v);
+            const at = findVar(e, v);
+            diags.push(diagnosticAt('rego_unsafe_var_error', at?.loc ?? e.loc, `var ${displayName(v)} is unsafe`));
+          }
+        }
+      }
       if (reported.size === 0) diags.push(diagnosticAt('rego_unsafe_var_error', pending[0]!.e.loc, 'expression is unsafe'));
       ordered.push(...pending.map(p => p.e));
       break;
