@@ -4,7 +4,7 @@
  * deadline, records metrics and the decision log. It knows nothing of HTTP shapes.
  */
 import { randomUUID } from 'node:crypto';
-import { PolError, stringifyJson, toJSON, type Value } from '../../engine/index.js';
+import { PolError, stringifyJson, toJSON, type RuleOutcome, type Value } from '../../engine/index.js';
 import type { DecisionCache } from '../../engine/cache/index.js';
 import type { PolicyStore, Generation } from '../policy-store/index.js';
 import type { DecisionLog } from '../audit/decision-log.js';
@@ -140,9 +140,11 @@ export class DecisionService {
   }
 
   /**
-   * A rule-level explanation of a decision: every rule of the queried package evaluated on the
-   * same input, with its value, plus `print` output. NOTE: the engine has no expression-level
-   * tracer yet, so this is coarser than OPA's `explain=full` event trace.
+   * An explanation of a decision: every rule of the queried package evaluated on the same input,
+   * with its value; then each rule body the decision tried (the queried document's and those it
+   * depends on), with the expression where it stopped when it did not hold; then `print` output.
+   * `fails` keeps the undefined rules and the bodies that did not hold, `notes` the prints only.
+   * Coarser than OPA's event-by-event trace, but it names the failing expression.
    */
   explain(path: string, input: Value | undefined, mode: 'notes' | 'fails' | 'full'): string[] {
     const gen = this.generation();
@@ -163,8 +165,27 @@ export class DecisionService {
       }
       if (mode !== 'notes') lines.push(`${rule.path} = ${shown}    (${rule.file}:${rule.line})`);
     }
+    if (mode !== 'notes') lines.push(...this.bodyLines(gen, path, input, mode));
     for (const p of prints) lines.push(`note: ${p}`);
     return lines;
+  }
+
+  /** One line per rule body the decision at `path` tried: held, or where it stopped. */
+  private bodyLines(gen: Generation, path: string, input: Value | undefined, mode: 'fails' | 'full'): string[] {
+    let rules: RuleOutcome[];
+    try {
+      rules = this.store.entrypoint(gen, path).explain(input, { deadlineMs: Date.now() + this.opts.evalTimeoutMs }).rules;
+    } catch (e) {
+      return [`trace: error: ${e instanceof Error ? e.message : String(e)}`];
+    }
+    const out: string[] = [];
+    for (const r of rules) {
+      const where = `${r.rule} (body at ${r.file}:${r.line})`;
+      if (r.matched) { if (mode === 'full') out.push(`trace: ${where} held`); continue; }
+      const at = r.failedAt;
+      out.push(at ? `trace: ${where} stopped at ${at.file}:${at.line}:${at.col}: ${truncate(at.text)}` : `trace: ${where} did not hold`);
+    }
+    return out;
   }
 }
 

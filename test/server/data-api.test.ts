@@ -61,6 +61,12 @@ test('?metrics, ?explain=full, ?pretty and ?provenance add OPA\'s optional field
   assert.ok(Array.isArray(body.explanation));
   assert.ok(body.explanation.some((l: string) => l.startsWith('data.rbac.allow = false')), body.explanation.join('\n'));
   assert.ok(body.explanation.some((l: string) => l.includes('user bob may not write')));
+  // Each body the decision tried, with the expression where it stopped.
+  assert.ok(body.explanation.some((l: string) => /^trace: data\.rbac\.allow \(body at \S+:\d+\) stopped at \S+:\d+:\d+: \S/.test(l)), body.explanation.join('\n'));
+  const fails = json((await app.inject({ method: 'POST', url: '/v1/data/rbac/allow?explain=fails', payload: { input: { ...bob, action: 'write' } } })).body);
+  assert.ok(fails.explanation.length > 0 && fails.explanation.every((l: string) => !l.endsWith(' held')), fails.explanation.join('\n'));
+  const held = json((await app.inject({ method: 'POST', url: '/v1/data/rbac/allow?explain=full', payload: { input: bob } })).body);
+  assert.ok(held.explanation.some((l: string) => /^trace: data\.rbac\.allow \(body at \S+\) held$/.test(l)), held.explanation.join('\n'));
   assert.equal(typeof body.provenance.revision, 'string');
   const pretty = await app.inject({ method: 'POST', url: '/v1/data/rbac/allow?pretty=true', payload: { input: bob } });
   assert.equal(pretty.body, '{\n  "result": true\n}');
