@@ -498,10 +498,12 @@ export class Compiler {
   private setMembers(node: TreeNode): (c: Ctx, emit: (x: Value) => boolean) => boolean {
     const existing = this.setMemberFns.get(node.id);
     if (existing) return existing;
+    const text = pathText(node.path);
     const bodies = node.rules.map(def => {
       const frame = new FrameLayout();
       const scope = new Scope(frame);
-      const step = this.inOrder(true, () => this.body(def.rule.body, scope, () => {
+      const bodyOf = this.trace ? this.tracedBody(def.rule, text) : this.body.bind(this);
+      const step = this.inOrder(true, () => bodyOf(def.rule.body, scope, () => {
         const key = this.value(def.rule.head.key!, scope);
         return (s, c) => {
           const k = key(s, c);
@@ -562,7 +564,8 @@ export class Compiler {
         const loc = r.head.loc;
         const rr = r;
         const multi = def.multi === true;
-        const step = this.inOrder(false, () => this.body(r.body, scope, () => {
+        const bodyOf = this.trace ? this.tracedBody(r, text) : this.body.bind(this);
+        const step = this.inOrder(false, () => bodyOf(r.body, scope, () => {
           const keys = def.keyTerms.map(k => this.value(k, scope));
           const value = multi ? this.value(rr.head.key!, scope) : rr.head.value ? this.value(rr.head.value, scope) : constVal(true);
           return (s, c) => {

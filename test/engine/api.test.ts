@@ -59,6 +59,26 @@ test('explanations name the rule bodies and where they stopped', () => {
   assert.ok(allowed.rules.some(r => r.matched && r.line === 5));
 });
 
+test('explanations cover partial set and object rules too', () => {
+  const p = compile({ modules: { 'r.pol': `package r
+deny contains "no user" if not input.user
+deny contains msg if {
+	input.user == "mallory"
+	msg := "blocked user"
+}
+limits[k] := v if {
+	some k, v in input.limits
+	v > 0
+}
+` } });
+  const e = p.entrypoint('r/deny').explain({});
+  assert.deepEqual(e.result, ['no user']);
+  assert.ok(e.rules.some(r => r.rule === 'data.r.deny' && r.line === 2 && r.matched), JSON.stringify(e.rules));
+  assert.ok(e.rules.some(r => r.rule === 'data.r.deny' && r.line === 3 && !r.matched && r.failedAt!.text === 'input.user == "mallory"'), JSON.stringify(e.rules));
+  const o = p.entrypoint('r/limits').explain({ limits: { a: 0 } });
+  assert.ok(o.rules.some(r => r.rule === 'data.r.limits' && !r.matched && r.failedAt!.text === 'v > 0'), JSON.stringify(o.rules));
+});
+
 test('input is read with own properties only', () => {
   const p = compile({ modules: { 'a.pol': 'package a\nx := input.toString\ny := input["__proto__"].polluted\nz := object.keys(input)' } });
   const input = JSON.parse('{"__proto__": {"polluted": true}}');
