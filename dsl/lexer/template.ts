@@ -106,10 +106,10 @@ function skipExpression(text: string, i: number, depthOfTemplate: number): numbe
 
 /**
  * A template's literal text with its escapes decoded: `\{` is a brace; in `$"..."` the other
- * escapes are a string literal's (decoded by `decodeEscapes`), in a raw template a backslash
- * before anything but `{` is itself.
+ * escapes are a string literal's (decoded by `decodeEscapes`, given each stretch and its offset
+ * in `text`), in a raw template a backslash before anything but `{` is itself.
  */
-export function templateText(text: string, raw: boolean, decodeEscapes: (s: string) => string): string {
+export function templateText(text: string, raw: boolean, decodeEscapes: (s: string, offset: number) => string): string {
   if (raw) return text.replace(/\\\{/g, '{');
   // Split on `\{` so the string decoder never sees it (it is not a string escape).
   let out = '';
@@ -117,10 +117,10 @@ export function templateText(text: string, raw: boolean, decodeEscapes: (s: stri
   for (let i = 0; i < text.length; i++) {
     if (text.charCodeAt(i) !== BACKSLASH) continue;
     if (text.charCodeAt(i + 1) === LBRACE) {
-      out += decodeEscapes(text.slice(from, i)) + '{';
+      out += decodeEscapes(text.slice(from, i), from) + '{';
       from = i + 2;
     }
     i++;
   }
-  return out + decodeEscapes(text.slice(from));
+  return out + decodeEscapes(text.slice(from), from);
 }

@@ -190,7 +190,8 @@ export class AstBuilder {
       const at = this.locIn(tok, part.start, part.end);
       if (part.kind === 'text') {
         const source = image.slice(part.start, part.end);
-        const value = templateText(source, raw, s => decodeStringLiteral(`"${s}"`, (pos, esc) => this.badEscape(tok, part.start + pos - 1, esc)));
+        // `pos` counts the quote the decoder is given; `from` is the stretch's place in the part.
+        const value = templateText(source, raw, (s, from) => decodeStringLiteral(`"${s}"`, (pos, esc) => this.badEscape(tok, part.start + from + pos - 1, esc)));
         items.push({ kind: 'scalar', value, loc: at });
         continue;
       }
