@@ -24,7 +24,7 @@ import { Ctx, EvalError, type DataOverride, type FunctionMock } from '../eval/co
 import { derefKey, forEachEntry, forEachEntryAnyOrder, setPath } from '../eval/collections.js';
 import { ACC, FrameLayout, Scope } from './scope.js';
 import { paramName, provenMask, pureTestKey, templateBody, templateOf, type RuleTemplate } from './templates.js';
-import { forEachRendering, renderingCount, templateOperands, type Operand } from './print.js';
+import { forEachRendering, MAX_PRINT_LINES, renderingCount, templateOperands, type Operand } from './print.js';
 import { buildRuleIndex, inputPath, pathKey, type RuleIndex } from './rule-index.js';
 import type { TracedRule } from '../eval/trace.js';
 
@@ -1138,7 +1138,9 @@ export class Compiler {
       const parts = t.args.map(a => (isGroundTerm(a, scope) ? { one: this.value(a, scope), all: undefined } : { one: undefined, all: this.printCollector(a, scope) }));
       return (s, c) => {
         const operands: Operand[] = parts.map(p => (p.one ? { value: p.one(s, c) } : { values: p.all!(s, c) as PolSet }));
-        forEachRendering(operands, texts => c.print(texts.join(' ')));
+        const total = renderingCount(operands);
+        forEachRendering(operands, texts => c.print(texts.join(' ')), MAX_PRINT_LINES);
+        if (total > MAX_PRINT_LINES) c.print(`... ${Number.isFinite(total) ? total - MAX_PRINT_LINES : 'more'} more lines not printed (at most ${MAX_PRINT_LINES} per print call)`);
         return true;
       };
     }

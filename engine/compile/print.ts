@@ -19,22 +19,30 @@ export type Operand = { value: Value | undefined } | { values: PolSet };
 
 /**
  * Calls `each` with the texts of every combination of the operands' values, in sorted order of
- * each set (OPA's cross product); an empty set counts as one `<undefined>`. Returns how many.
+ * each set (OPA's cross product), at most `limit` of them; an empty set counts as one
+ * `<undefined>`. Returns how many it rendered.
  */
-export function forEachRendering(operands: Operand[], each: (texts: string[]) => void): number {
+export function forEachRendering(operands: Operand[], each: (texts: string[]) => void, limit = Infinity): number {
   const texts: string[] = new Array(operands.length);
   let count = 0;
   const walk = (i: number): void => {
+    if (count >= limit) return;
     if (i === operands.length) { count++; each(texts); return; }
     const o = operands[i]!;
     if ('value' in o) { texts[i] = valueText(o.value); walk(i + 1); return; }
     const list = o.values.sorted();
     if (list.length === 0) { texts[i] = UNDEFINED_TEXT; walk(i + 1); return; }
-    for (const v of list) { texts[i] = valueText(v); walk(i + 1); }
+    for (const v of list) { if (count >= limit) return; texts[i] = valueText(v); walk(i + 1); }
   };
   walk(0);
   return count;
 }
+
+/**
+ * Lines one `print` call writes at most: its operands' values multiply (two operands iterating
+ * over 10,000 values each would be 10^8 lines), and input decides how many there are.
+ */
+export const MAX_PRINT_LINES = 1000;
 
 /** How many renderings the operands have (1 unless a set has several values). */
 export function renderingCount(operands: Operand[]): number {

@@ -20,3 +20,12 @@ test('an undefined argument prints <undefined>; an iterated one prints a line pe
     ['v a 1', 'v a 2', 'v b 1', 'v b 2']);
   assert.deepEqual(printed('print("none", input.xs[_])', { xs: [] }), ['none <undefined>']);
 });
+
+test('a print whose operands multiply stops at 1,000 lines and says how many it left out', () => {
+  const xs = Array.from({ length: 2000 }, (_, i) => i);
+  const lines = printed('print(input.xs[_], input.xs[_])', { xs });
+  assert.equal(lines.length, 1001);
+  assert.equal(lines[0], '0 0');
+  assert.equal(lines[999], '0 999');
+  assert.equal(lines[1000], '... 3999000 more lines not printed (at most 1000 per print call)');
+});

@@ -30,7 +30,7 @@ export const decls: BuiltinDecl[] = [
     // `print`; this single `any` argument documents the operand type only.
     args: [{ name: 'values', type: T.any, description: 'zero or more values, printed space-separated (strings bare, others as JSON, undefined as `<undefined>`)' }],
     result: T.bool,
-    description: 'Prints its operands, space-separated, to the host\'s print output: strings as they are, other values in Rego syntax (`[1, "a"]`, `{1, 2}`, `set()`). Never fails and never makes a rule undefined: an undefined operand prints as `<undefined>`; an operand with several values prints one line per value.',
+    description: 'Prints its operands, space-separated, to the host\'s print output: strings as they are, other values in Rego syntax (`[1, "a"]`, `{1, 2}`, `set()`). Never fails and never makes a rule undefined: an undefined operand prints as `<undefined>`; an operand with several values prints one line per value (per combination of values, at most 1,000 lines per call).',
     example: 'print("user", input.identity.subject)',
   },
 ];
