@@ -24,7 +24,7 @@ import { Ctx, EvalError, type DataOverride, type FunctionMock } from '../eval/co
 import { derefKey, forEachEntry, forEachEntryAnyOrder, setPath } from '../eval/collections.js';
 import { ACC, FrameLayout, Scope } from './scope.js';
 import { paramName, provenMask, pureTestKey, templateBody, templateOf, type RuleTemplate } from './templates.js';
-import { forEachRendering, MAX_PRINT_LINES, renderingCount, templateOperands, type Operand } from './print.js';
+import { forEachRendering, MAX_PRINT_LINES, renderingCount, singleRendering, templateOperands, type Operand } from './print.js';
 import { buildRuleIndex, inputPath, pathKey, type RuleIndex } from './rule-index.js';
 import type { TracedRule } from '../eval/trace.js';
 
@@ -1151,9 +1151,7 @@ export class Compiler {
         const operands = templateOperands(parts(s, c));
         if (!operands) throw new EvalError('eval_type_error', 'internal.template_string: operand 1 must be an array of strings and sets', loc);
         if (renderingCount(operands) > 1) throw new EvalError('eval_conflict_error', 'template-strings must not produce multiple outputs', loc);
-        let out = '';
-        forEachRendering(operands, texts => { out = texts.join(''); });
-        return out;
+        return singleRendering(operands);
       };
     }
     const fast = this.operator(joined, args);

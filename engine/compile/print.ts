@@ -44,6 +44,16 @@ export function forEachRendering(operands: Operand[], each: (texts: string[]) =>
  */
 export const MAX_PRINT_LINES = 1000;
 
+/** The one rendering of operands none of which has several values (a template string's), joined. */
+export function singleRendering(operands: Operand[]): string {
+  let out = '';
+  for (const o of operands) {
+    if ('value' in o) out += valueText(o.value);
+    else out += o.values.size === 0 ? UNDEFINED_TEXT : valueText(o.values.sorted()[0]);
+  }
+  return out;
+}
+
 /** How many renderings the operands have (1 unless a set has several values). */
 export function renderingCount(operands: Operand[]): number {
   let n = 1;
