@@ -1015,8 +1015,7 @@ export class Compiler {
           let y = q0(i);
           if (y !== undefined && q1 !== null) y = q1(y);
           if (y === undefined) return false;
-          const r = typeof x === 'number' && typeof y === 'number' ? (x < y ? -1 : x > y ? 1 : 0) : compare(x, y);
-          return (op === LT ? r < 0 : op === LTE ? r <= 0 : op === GT ? r > 0 : r >= 0) ? next(s, c) : false;
+          return orderHolds(op, x, y) ? next(s, c) : false;
         };
       }
       return (s, c) => {
@@ -1025,8 +1024,7 @@ export class Compiler {
         if (x === undefined) return false;
         const y = b(s, c);
         if (y === undefined) return false;
-        const r = typeof x === 'number' && typeof y === 'number' ? (x < y ? -1 : x > y ? 1 : 0) : compare(x, y);
-        return (op === LT ? r < 0 : op === LTE ? r <= 0 : op === GT ? r > 0 : r >= 0) ? next(s, c) : false;
+        return orderHolds(op, x, y) ? next(s, c) : false;
       };
     }
     const next = kont();
@@ -1713,7 +1711,6 @@ interface InputPath { kind: 'input'; first: KeyReader; second: KeyReader | null 
 /** The frame of bodies without variables: only their constant accumulator is ever written to it. */
 const NO_VARIABLES: Slots = [undefined];
 
-
 function isTruthy(v: Value | undefined): boolean { return v !== undefined && v !== false; }
 
 function isPrint(t: Term): boolean {
@@ -1782,6 +1779,12 @@ function iterateAnyOrder(v: Value | undefined, c: Ctx, loc: Loc | undefined, fn:
 /** `compare` results that satisfy each ordering operator. */
 const LT = 0, LTE = 1, GT = 2, GTE = 3;
 const ORDER_OPS: Record<'lt' | 'lte' | 'gt' | 'gte', number> = { lt: LT, lte: LTE, gt: GT, gte: GTE };
+
+/** Whether `x op y` holds: numbers compared inline, everything else by Rego's total order. */
+function orderHolds(op: number, x: Value, y: Value): boolean {
+  const r = typeof x === 'number' && typeof y === 'number' ? (x < y ? -1 : x > y ? 1 : 0) : compare(x, y);
+  return op === LT ? r < 0 : op === LTE ? r <= 0 : op === GT ? r > 0 : r >= 0;
+}
 
 /** Builtins whose output makes evaluation order observable. */
 const OUTPUT_CALLS = new Set(['print', 'trace']);

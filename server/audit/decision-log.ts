@@ -127,7 +127,7 @@ export class DecisionLog {
   /** Ends the chunk being filled: its lines become one string waiting to be written. */
   private cutChunk(): void {
     if (this.chunk.length === 0) return;
-    this.pending.push(this.chunk.length === 1 ? this.chunk[0]! : this.chunk.join(''));
+    this.pending.push(this.chunk.join(''));
     this.chunk = [];
     this.chunkLength = 0;
   }
