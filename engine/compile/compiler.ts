@@ -11,7 +11,7 @@ import type { Program } from '../../dsl/checker/stages.js';
 import { nodeAt, pathText, type RuleDef, type TreeNode } from '../../dsl/checker/tree.js';
 import { refNames } from '../../dsl/checker/resolve.js';
 import { readOwnKey } from '../eval/own-read.js';
-import { keyReader, type KeyReader } from '../eval/key-readers.js';
+import { keyReader, pairReader, type KeyReader } from '../eval/key-readers.js';
 import { forEachExprTerm, forEachTerm } from '../../dsl/checker/walk.js';
 import { BUILTINS_BY_NAME } from '../../dsl/builtins/decls.js';
 import { BUILTIN_IMPLS } from '../builtins/registry.js';
@@ -333,7 +333,7 @@ export class Compiler {
       const scope = new Scope(frame);
       const slots = first.params.map((_, i) => scope.bind(paramName(i)));
       const k = first.value;
-      const body = this.inOrder(true, () => this.body(firstBody, scope, () => (s: Slots) => { s[ACC] = k; return true; }));
+      const body = this.inOrder(true, () => this.body(firstBody, scope, () => HALT));
       const size = frame.size;
       const run: TemplatedDef = (c, prev, index) => {
         if (prev !== undefined && equal(prev, k)) return prev;
@@ -427,10 +427,8 @@ export class Compiler {
     const body = this.inOrder(constantHead, () => bodyOf(r.body, scope, () => {
       const head = r.head.value ? this.value(r.head.value, scope) : constVal(true);
       constant = head.constant;
-      if (constant !== undefined) {
-        const k = constant;
-        return (s: Slots) => { s[ACC] = k; return true; };
-      }
+      // A constant head needs no accumulator: `run` answers the constant when the body holds.
+      if (constant !== undefined) return HALT;
       return (s: Slots, c: Ctx) => {
         const v = head(s, c);
         if (v === undefined) return false;
@@ -452,7 +450,7 @@ export class Compiler {
         run: (c, args) => {
           const s: Slots = new Array(size);
           if (!m(s, c, args!)) return undefined;
-          body(s, c);
+          if (body(s, c) && constant !== undefined) return constant;
           return s[ACC] as Value | undefined;
         },
       };
@@ -462,6 +460,10 @@ export class Compiler {
       // no frame of its own.
       const k = constant;
       return { constant, run: c => (body(NO_VARIABLES, c) ? k : undefined), test: body };
+    }
+    if (constant !== undefined) {
+      const k = constant;
+      return { constant, run: c => (body(new Array(size) as Slots, c) ? k : undefined) };
     }
     return {
       constant,
@@ -999,6 +1001,8 @@ export class Compiler {
       // Fused ordering test: operands read directly, numbers compared inline, everything else by
       // the total order (comparisons never fail in Rego, whatever the types).
       const next = kont();
+      // The body's end: answer true without calling it.
+      const last = next === HALT;
       const a = this.value(t.args[0]!, scope), b = this.value(t.args[1]!, scope);
       // The operator as a number tested inline: one call fewer per comparison than a test function.
       const op = ORDER_OPS[joined];
@@ -1007,7 +1011,7 @@ export class Compiler {
         // `input.a.b >= input.c.d`: both operands read inline.
         const p0 = px.first, p1 = px.second, q0 = py.first, q1 = py.second;
         return (s, c) => {
-          if (c.mocks !== null) return isTruthy(f(s, c)) ? next(s, c) : false;
+          if (c.mocks !== null) return isTruthy(f(s, c)) ? last || next(s, c) : false;
           const i = c.input;
           let x = p0(i);
           if (x !== undefined && p1 !== null) x = p1(x);
@@ -1015,16 +1019,16 @@ export class Compiler {
           let y = q0(i);
           if (y !== undefined && q1 !== null) y = q1(y);
           if (y === undefined) return false;
-          return orderHolds(op, x, y) ? next(s, c) : false;
+          return orderHolds(op, x, y) ? last || next(s, c) : false;
         };
       }
       return (s, c) => {
-        if (c.mocks !== null) return isTruthy(f(s, c)) ? next(s, c) : false;
+        if (c.mocks !== null) return isTruthy(f(s, c)) ? last || next(s, c) : false;
         const x = a(s, c);
         if (x === undefined) return false;
         const y = b(s, c);
         if (y === undefined) return false;
-        return orderHolds(op, x, y) ? next(s, c) : false;
+        return orderHolds(op, x, y) ? last || next(s, c) : false;
       };
     }
     const next = kont();
@@ -1056,7 +1060,9 @@ export class Compiler {
     let x = shape(a), y = shape(b);
     if (!x || !y) return undefined;
     if (x.kind === 'str' || x.kind === 'slot' || (x.kind === 'input' && y.kind === 'slotKey')) [x, y] = [y, x];
-    const eq = (p: Value, q: Value) => p === q || ((typeof p === 'object' || typeof p === 'bigint' || typeof p === 'number') && equal(p, q));
+    const eq = sameValue;
+    // The body's end: answer true without calling it.
+    const last = next === HALT;
     if (x.kind === 'input' && y.kind === 'slot') {
       // `input.k == v` with `v` bound (template parameters): one closure, no value closures.
       const slot = y.slot, r0 = x.first, r1 = x.second;
@@ -1066,7 +1072,7 @@ export class Compiler {
         if (p !== undefined && r1 !== null) p = r1(p);
         if (p === undefined) return false;
         const q = s[slot] as Value | undefined;
-        return q !== undefined && eq(p, q) ? next(s, c) : false;
+        return q !== undefined && eq(p, q) ? last || next(s, c) : false;
       };
     }
     if (x.kind === 'slot' || y.kind === 'slot') return undefined;
@@ -1078,7 +1084,7 @@ export class Compiler {
         if (p === undefined) return false;
         let q = r0(c.input);
         if (q !== undefined && r1 !== null) q = r1(q);
-        return q !== undefined && eq(p!, q!) ? next(s, c) : false;
+        return q !== undefined && eq(p!, q!) ? last || next(s, c) : false;
       };
     }
     if (x.kind === 'input' && y.kind === 'input') {
@@ -1092,19 +1098,19 @@ export class Compiler {
         if (p === undefined) return false;
         let q = q0(i);
         if (q !== undefined && q1 !== null) q = q1(q);
-        return q !== undefined && eq(p, q) ? next(s, c) : false;
+        return q !== undefined && eq(p, q) ? last || next(s, c) : false;
       };
     }
     if (x.kind === 'slotKey' && y.kind === 'str') {
       const slot = x.slot, str = y.value, readK1 = x.read;
-      return (s, c) => (c.mocks !== null ? mocked(s, c) : readK1(s[slot] as Value) === str ? next(s, c) : false);
+      return (s, c) => (c.mocks !== null ? mocked(s, c) : readK1(s[slot] as Value) === str ? last || next(s, c) : false);
     }
     if (x.kind === 'input' && y.kind === 'str') {
       const str = y.value, r0 = x.first, r1 = x.second;
       return (s, c) => {
         if (c.mocks !== null) return mocked(s, c);
         const p = r0(c.input);
-        return p !== undefined && (r1 === null ? p : r1(p)) === str ? next(s, c) : false;
+        return p !== undefined && (r1 === null ? p : r1(p)) === str ? last || next(s, c) : false;
       };
     }
     return undefined;
@@ -1121,6 +1127,11 @@ export class Compiler {
     if (!t.path.every(p => p.kind === 'scalar' && typeof p.value === 'string')) return undefined;
     this.noteInputPath(t.path, scope);
     const keys = t.path.map(p => (p as { value: string }).value);
+    if (keys.length === 2) {
+      // One call for both keys while the pair pool lasts.
+      const both = pairReader(keys[0]!, keys[1]!);
+      if (both) return { kind: 'input', first: both, second: null };
+    }
     return { kind: 'input', first: keyReader(keys[0]!), second: keys.length === 2 ? keyReader(keys[1]!) : null };
   }
 
@@ -1540,6 +1551,8 @@ export class Compiler {
             const head = t.head;
             if (head.kind === 'var' && head.name === 'input') {
               if (rs.length === 1) return (_s, c) => r0(c.input);
+              const both = rs.length === 2 ? pairReader(ks[0] as string, ks[1] as string) : undefined;
+              if (both) return (_s, c) => both(c.input);
               if (rs.length === 2) return (_s, c) => { const v = r0(c.input); return v === undefined ? undefined : r1!(v); };
             } else if (head.kind === 'var' && head.name !== 'data' && scope.isBound(head.name)) {
               const slot = scope.slot(head.name);
@@ -1710,6 +1723,15 @@ interface InputPath { kind: 'input'; first: KeyReader; second: KeyReader | null 
 
 /** The frame of bodies without variables: only their constant accumulator is ever written to it. */
 const NO_VARIABLES: Slots = [undefined];
+
+/**
+ * `==` on two defined values: identity settles strings and booleans; numbers (1 == 1.0 across
+ * representations), bigints and collections take `equal`. One module-level function, so V8 can
+ * inline it into every fused test (a closure per test could not be).
+ */
+function sameValue(p: Value, q: Value): boolean {
+  return p === q || ((typeof p === 'object' || typeof p === 'bigint' || typeof p === 'number') && equal(p, q));
+}
 
 function isTruthy(v: Value | undefined): boolean { return v !== undefined && v !== false; }
 

@@ -93,6 +93,91 @@ const SITES: ((k: string) => KeyReader)[] = [
   k => v => { const x = loadable(v) ? (v as PlainObject)[k] : undefined; return x !== undefined ? x : derefKey(v, k); },
 ];
 
+/**
+ * Readers of a two-key path (`input.user.id`): both loads in one function, so a test on such an
+ * operand makes one call instead of two. Same pool rules as `SITES`: one literal per path, both
+ * keys must be ones no prototype defines, and anything but two plain objects along the way
+ * (absent keys, sets, arrays, polluted prototypes) takes the general reads.
+ */
+const PAIR_SITES: ((k1: string, k2: string) => KeyReader)[] = [
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+  (k1, k2) => v => { if (loadable(v)) { const a = (v as PlainObject)[k1]; if (typeof a === 'object' && a !== null) { const x = (a as PlainObject)[k2]; if (x !== undefined) return x; } } return readPairSlowly(v, k1, k2); },
+];
+
+/** `input.k1.k2` the general way: what the pair readers answer when their fast path does not apply. */
+function readPairSlowly(v: Value | undefined, k1: string, k2: string): Value | undefined {
+  const a = readPlainKey(v, k1);
+  return a === undefined ? undefined : readPlainKey(a, k2);
+}
+
+/** One read of a key no prototype defines, through a shared (megamorphic) load site. */
+function readPlainKey(v: Value | undefined, k: string): Value | undefined {
+  const x = loadable(v) ? (v as PlainObject)[k] : undefined;
+  return x !== undefined ? x : derefKey(v, k);
+}
+
 /** The keys that own a site; never more than `SITES.length`. */
 const readers = new Map<string, KeyReader>();
 
@@ -109,5 +194,25 @@ export function keyReader(k: string): KeyReader {
   if (!site) return v => readUninheritedKey(v, k);
   const r = site(k);
   readers.set(k, r);
+  return r;
+}
+
+/** The paths that own a pair site (key: both keys joined by a NUL, which JSON keys may hold, so
+ * the first key's length leads). */
+const pairReaders = new Map<string, KeyReader>();
+
+/**
+ * One reader for the path `k1.k2`, or undefined when the pool is used up or a key needs the
+ * own-property read (callers then chain `keyReader(k1)` and `keyReader(k2)`).
+ */
+export function pairReader(k1: string, k2: string): KeyReader | undefined {
+  const id = `${k1.length}:${k1}\0${k2}`;
+  const owned = pairReaders.get(id);
+  if (owned) return owned;
+  if (needsOwnCheck(k1) || needsOwnCheck(k2)) return undefined;
+  const site = PAIR_SITES[pairReaders.size];
+  if (!site) return undefined;
+  const r = site(k1, k2);
+  pairReaders.set(id, r);
   return r;
 }

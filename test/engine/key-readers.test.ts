@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compile, PolError } from '../../engine/index.js';
-import { keyReader } from '../../engine/eval/key-readers.js';
+import { keyReader, pairReader } from '../../engine/eval/key-readers.js';
+import { PolObject, PolSet, type Value } from '../../engine/value.js';
 import { checkPrototypes } from '../../engine/eval/own-read.js';
 
 test('one reader per key, shared by every read of that key', () => {
@@ -46,6 +47,74 @@ test('pooled and overflow readers both ignore polluted prototypes', () => {
     delete proto['pool-polluted'];
     delete proto.overflow_key_149;
     checkPrototypes();
+  }
+});
+
+/** `k1.k2` read one key at a time: what every pair reader must answer. */
+function chained(v: Value | undefined, k1: string, k2: string): Value | undefined {
+  const a = keyReader(k1)(v);
+  return a === undefined ? undefined : keyReader(k2)(a);
+}
+
+/** Values a two-key path can meet on the way: plain objects, and everything the fast path must hand on. */
+function pathValues(k1: string, k2: string): (Value | undefined)[] {
+  const set = new PolSet(); set.add(k2);
+  const keyed = new PolObject(); keyed.set(k2, 'from a non-string-keyed object');
+  return [
+    undefined, null, 'text', 3, true, [], [1, 2],
+    {}, { [k1]: undefined as unknown as Value }, { [k1]: null }, { [k1]: 'leaf' }, { [k1]: 7 }, { [k1]: [k2] },
+    { [k1]: {} }, { [k1]: { [k2]: 'found' } }, { [k1]: { [k2]: false } }, { [k1]: { [k2]: null } }, { [k1]: { [k2]: 0 } },
+    { [k1]: { other: 1 } }, { [k1]: set }, { [k1]: keyed }, { other: { [k2]: 1 } },
+  ];
+}
+
+test('a pair reader answers what two chained key readers answer, on every kind of value', () => {
+  for (const [k1, k2] of [['pair_user', 'pair_id'], ['pair_user', 'pair_department'], ['', 'pair_empty'], ['a\u0000b', 'c'], ['a', 'b\u0000c']]) {
+    const both = pairReader(k1!, k2!);
+    assert.ok(both, `${k1}.${k2} gets a pair reader`);
+    assert.equal(pairReader(k1!, k2!), both, 'one reader per path');
+    for (const v of pathValues(k1!, k2!)) assert.deepEqual(both(v), chained(v, k1!, k2!), `${JSON.stringify(v)}`);
+  }
+  // Different paths whose joined keys could collide are different readers.
+  assert.notEqual(pairReader('a\u0000b', 'c'), pairReader('a', 'b\u0000c'));
+  // Keys a prototype defines get no pair reader (callers chain own-property reads).
+  for (const [k1, k2] of [['constructor', 'x'], ['x', '__proto__'], ['0', 'x'], ['x', 'length']]) assert.equal(pairReader(k1!, k2!), undefined);
+});
+
+test('pair readers past the pool are refused, and pooled ones ignore polluted prototypes', () => {
+  const pooled = pairReader('pair_polluted', 'inner')!;
+  assert.ok(pooled);
+  const paths = Array.from({ length: 100 }, (_, i) => [`pair_over_${i}`, 'leaf'] as const);
+  const readers = paths.map(([a, b]) => pairReader(a, b));
+  assert.ok(readers.some(r => r === undefined), 'the pool runs out');
+  assert.ok(readers[0], 'the first paths get readers');
+  assert.equal(pairReader('pair_polluted', 'inner'), pooled, 'a path keeps its reader after the pool runs out');
+  const proto = Object.prototype as Record<string, unknown>;
+  try {
+    proto.pair_polluted = { inner: 'inherited' };
+    proto.inner = 'inherited';
+    checkPrototypes();
+    assert.equal(pooled({}), undefined);
+    assert.equal(pooled({ pair_polluted: {} }), undefined);
+    assert.equal(pooled({ pair_polluted: { inner: 'own' } }), 'own');
+  } finally {
+    delete proto.pair_polluted;
+    delete proto.inner;
+    checkPrototypes();
+  }
+});
+
+test('a policy comparing more two-key paths than the pair pool holds answers from every one', () => {
+  const n = 90;
+  const rules = Array.from({ length: n }, (_, i) => `same${i} if input.left.f${i} == input.right.f${i}\nmore${i} if input.left.f${i} > input.right.g${i}`).join('\n');
+  const p = compile({ modules: { 'q.pol': `package q\n${rules}\n` } });
+  const left = Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, i]));
+  const right = Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, i % 2 === 0 ? i : -1]));
+  for (let i = 0; i < n; i++) right[`g${i}`] = i - 1;
+  for (const i of [0, 1, 44, 88, 89]) {
+    assert.equal(p.evaluate(`q/same${i}`, { left, right }), i % 2 === 0 ? true : undefined, `same${i}`);
+    assert.equal(p.evaluate(`q/more${i}`, { left, right }), true, `more${i}`);
+    assert.equal(p.evaluate(`q/more${i}`, { left: {}, right }), undefined);
   }
 });
 
