@@ -99,6 +99,8 @@ export const COST = { expression: 1, builtin: 8, membership: 8, iteration: 64, m
 
 export class Compiler {
   private readonly docFns: ((c: Ctx) => Value | undefined)[] = [];
+  /** Rule documents without their per-evaluation memo (see `entryDoc`). */
+  private readonly rawDocFns: ((c: Ctx) => Value | undefined)[] = [];
   private readonly fnFns: ((args: Value[], c: Ctx) => Value | undefined)[] = [];
   private readonly setMemberFns = new Map<number, (c: Ctx, emit: (x: Value) => boolean) => boolean>();
   private readonly nodeState: NodeState[] = [];
@@ -159,6 +161,7 @@ export class Compiler {
       this.facts = outerFacts;
     }
     this.mergeFacts(node);
+    if (node.kind) this.rawDocFns[node.id] = raw;
     const state: NodeState = { gen: -1, value: undefined };
     this.nodeState[node.id] = state;
     const path = node.path;
@@ -171,6 +174,24 @@ export class Compiler {
     };
     this.docFns[node.id] = fn;
     return fn;
+  }
+
+  /**
+   * The document of the rule at `path`, without the memo, for an entry point that evaluates it
+   * first thing in a fresh evaluation: the memo can never hit there (nothing has run yet, and the
+   * rule cannot depend on itself), so it would only cost a call and two stores. Undefined when
+   * `path` is not exactly a rule's document (packages, paths into a value).
+   */
+  entryDoc(path: string[]): ((c: Ctx) => Value | undefined) | undefined {
+    let node = this.program.tree.root;
+    for (const seg of path) {
+      const child = node.children.get(seg);
+      if (!child) return undefined;
+      node = child;
+    }
+    if (!node.kind || node.kind === 'function') return undefined;
+    this.docOf(node);
+    return this.rawDocFns[node.id];
   }
 
   private mergeFacts(node: TreeNode): void {

@@ -103,6 +103,7 @@ class Prepared implements PreparedPolicy {
       ({ val, facts } = this.compiler.withFacts(() => this.compiler.value(ref, scope)));
     } catch (e) { throw toPolError(e); }
     const size = scope.frame.size;
+    const doc = this.compiler.entryDoc(segs);
     const data = this.data, host = this.host, sources = this.sources;
     let spare: Ctx | null = null;
     let traced: { val: Val; size: number } | undefined;
@@ -133,7 +134,7 @@ class Prepared implements PreparedPolicy {
         }
         let v: Value | undefined;
         try {
-          v = val(size === 0 ? NO_SLOTS : new Array(size) as Slots, c);
+          v = doc !== undefined ? doc(c) : val(size === 0 ? NO_SLOTS : new Array(size) as Slots, c);
         } catch (e) {
           c.end();
           spare = c;
