@@ -10,7 +10,7 @@ import type { Loc } from '../../dsl/diagnostic.js';
 import type { Program } from '../../dsl/checker/stages.js';
 import { nodeAt, pathText, type RuleDef, type TreeNode } from '../../dsl/checker/tree.js';
 import { refNames } from '../../dsl/checker/resolve.js';
-import { readOwnKey } from '../eval/own-read.js';
+import { needsOwnCheck, readOwnKey } from '../eval/own-read.js';
 import { keyReader, pairReader, type KeyReader } from '../eval/key-readers.js';
 import { forEachExprTerm, forEachTerm } from '../../dsl/checker/walk.js';
 import { BUILTINS_BY_NAME } from '../../dsl/builtins/decls.js';
@@ -26,6 +26,7 @@ import { ACC, FrameLayout, Scope } from './scope.js';
 import { paramName, provenMask, pureTestKey, templateBody, templateOf, type RuleTemplate } from './templates.js';
 import { forEachRendering, MAX_PRINT_LINES, renderingCount, singleRendering, templateOperands, type Operand } from './print.js';
 import { buildRuleIndex, inputPath, pathKey, type RuleIndex } from './rule-index.js';
+import { GT, GTE, LT, LTE, pooledEqualTest, pooledOrderTest } from './input-tests.js';
 import type { TracedRule } from '../eval/trace.js';
 
 export type Slots = (Value | undefined | unknown)[];
@@ -1031,7 +1032,7 @@ export class Compiler {
       if (px && py) {
         // `input.a.b >= input.c.d`: both operands read inline.
         const p0 = px.first, p1 = px.second, q0 = py.first, q1 = py.second;
-        return (s, c) => {
+        const general: Step = (s, c) => {
           if (c.mocks !== null) return isTruthy(f(s, c)) ? last || next(s, c) : false;
           const i = c.input;
           let x = p0(i);
@@ -1042,6 +1043,8 @@ export class Compiler {
           if (y === undefined) return false;
           return orderHolds(op, x, y) ? last || next(s, c) : false;
         };
+        // Two-key paths on both sides: a function of the test's own (see input-tests.ts).
+        return (px.pair && py.pair && pooledOrderTest(px.pair, op, py.pair, last, next, general)) || general;
       }
       return (s, c) => {
         if (c.mocks !== null) return isTruthy(f(s, c)) ? last || next(s, c) : false;
@@ -1111,7 +1114,7 @@ export class Compiler {
     if (x.kind === 'input' && y.kind === 'input') {
       // `input.a.b == input.c.d`: comparing two attributes of the request (ABAC's usual shape).
       const p0 = x.first, p1 = x.second, q0 = y.first, q1 = y.second;
-      return (s, c) => {
+      const general: Step = (s, c) => {
         if (c.mocks !== null) return mocked(s, c);
         const i = c.input;
         let p = p0(i);
@@ -1121,6 +1124,7 @@ export class Compiler {
         if (q !== undefined && q1 !== null) q = q1(q);
         return q !== undefined && eq(p, q) ? last || next(s, c) : false;
       };
+      return (x.pair && y.pair && pooledEqualTest(x.pair, y.pair, last, next, general)) || general;
     }
     if (x.kind === 'slotKey' && y.kind === 'str') {
       const slot = x.slot, str = y.value, readK1 = x.read;
@@ -1148,12 +1152,13 @@ export class Compiler {
     if (!t.path.every(p => p.kind === 'scalar' && typeof p.value === 'string')) return undefined;
     this.noteInputPath(t.path, scope);
     const keys = t.path.map(p => (p as { value: string }).value);
-    if (keys.length === 2) {
-      // One call for both keys while the pair pool lasts.
-      const both = pairReader(keys[0]!, keys[1]!);
-      if (both) return { kind: 'input', first: both, second: null };
-    }
-    return { kind: 'input', first: keyReader(keys[0]!), second: keys.length === 2 ? keyReader(keys[1]!) : null };
+    if (keys.length === 1) return { kind: 'input', first: keyReader(keys[0]!), second: null };
+    const [k1, k2] = keys as [string, string];
+    const pair = needsOwnCheck(k1) || needsOwnCheck(k2) ? undefined : [k1, k2] as const;
+    // One call for both keys while the pair pool lasts.
+    const both = pairReader(k1, k2);
+    if (both) return { kind: 'input', first: both, second: null, pair };
+    return { kind: 'input', first: keyReader(k1), second: keyReader(k2), pair };
   }
 
   /** A call whose operands are all bound → value function. */
@@ -1740,7 +1745,13 @@ function variableFreeTests(chains: (CompiledBody[] | undefined)[]): { value: Val
 }
 
 /** An operand `input.k` or `input.k1.k2` (see `Compiler.inputPath`). */
-interface InputPath { kind: 'input'; first: KeyReader; second: KeyReader | null }
+interface InputPath {
+  kind: 'input';
+  first: KeyReader;
+  second: KeyReader | null;
+  /** The two keys of `input.k1.k2` when neither is one a prototype defines (pooled tests). */
+  pair?: readonly [string, string];
+}
 
 /** The frame of bodies without variables: only their constant accumulator is ever written to it. */
 const NO_VARIABLES: Slots = [undefined];
@@ -1820,7 +1831,6 @@ function iterateAnyOrder(v: Value | undefined, c: Ctx, loc: Loc | undefined, fn:
 }
 
 /** `compare` results that satisfy each ordering operator. */
-const LT = 0, LTE = 1, GT = 2, GTE = 3;
 const ORDER_OPS: Record<'lt' | 'lte' | 'gt' | 'gte', number> = { lt: LT, lte: LTE, gt: GT, gte: GTE };
 
 /** Whether `x op y` holds: numbers compared inline, everything else by Rego's total order. */

@@ -227,10 +227,12 @@ test('comparisons of input paths read inline answer as the general comparison (d
     'input.a.b == input.c.d', 'input.a == input.c.d', 'input.a.b == input.c', 'input.a.b == "x"', 'input.a == "x"',
     'input.a.b >= input.c.d', 'input.a.b < input.c', 'input.a > input.c.d', 'input.a.b <= input.c.d',
     'x := input.c.d; input.a.b == x', 'o := {"k": input.c.d}; o.k == input.a.b', 'o := {"k": input.c.d}; input.a.b == o.k',
+    // Not the last expression of the body: the test goes on to the next one.
+    'input.a.b == input.c.d; input.a.b != 2', 'input.a.b > input.c.d; input.c.d != 0',
   ];
   const src = `package t\n\n${tests.map((t, i) => `r${i} if {\n\t${t.replace('; ', '\n\t')}\n}\n\ng${i} if {\n\tr${i} with time.now_ns as 1\n}`).join('\n\n')}\n`;
   const p = compile({ modules: { 't.pol': src } });
-  const values: unknown[] = [undefined, null, true, 0, 1, 1.0, 2, '1', 'x', 'y', [1], [1, 2], { k: 1 }, { k: 2 }];
+  const values: unknown[] = [undefined, null, true, false, 0, 1, 1.0, 2, '1', 'x', 'y', '', [1], [1, 2], { k: 1 }, { k: 2 }];
   // Each side gets its own copy: equal composites are never the same object.
   const holder = (v: unknown): unknown => (v === undefined ? {} : { b: structuredClone(v), d: structuredClone(v) });
   const containers = (v: unknown): unknown[] => [structuredClone(v), holder(v), 'text', [v]];
