@@ -8,7 +8,6 @@ import type { BuiltinContext, BuiltinHost } from '../builtins/types.js';
 import { BuiltinError, HaltError } from '../builtins/types.js';
 import type { Loc } from '../../dsl/diagnostic.js';
 import type { Tracer } from './trace.js';
-import { checkPrototypes } from './own-read.js';
 
 let generation = 0;
 export const nextGeneration = () => ++generation;
@@ -64,8 +63,6 @@ export class Ctx implements BuiltinContext {
    * per decision) when no other evaluation holds it. What `end` resets is not set again here.
    */
   begin(input: Value | undefined, strict: boolean, nowNs: bigint | undefined, prints: string[] | undefined, deadlineMs: number | undefined): void {
-    // Property reads rely on knowing, for this evaluation, whether prototypes are polluted.
-    checkPrototypes();
     this.input = input;
     this.gen = nextGeneration();
     this.strict = strict;

@@ -5,8 +5,8 @@
  * The own-property check is only needed when the key could come from a prototype. For a key that
  * no prototype a value can have defines (plain objects, arrays, sets and non-string-keyed
  * objects), `v[k]` can find only an own property — unless some code in the process has polluted
- * `Object.prototype` or `Array.prototype` with an enumerable property, which every evaluation
- * checks for at its start (a few nanoseconds); then every read checks ownership again.
+ * `Object.prototype` or `Array.prototype`: a read that finds a value first checks that the key
+ * is not on those prototypes now (`SHARED_PROTOTYPES`), and checks ownership if it is.
  */
 import { PolObject, PolSet, type PlainObject, type Value } from '../value.js';
 import { derefKey } from './collections.js';
@@ -27,25 +27,22 @@ export function needsOwnCheck(k: string): boolean {
   return INHERITED.has(k) || ARRAY_INDEX.test(k);
 }
 
-let polluted = false;
-/** For-in over an empty array visits exactly the enumerable properties of its prototypes. */
-const PROBE: unknown[] = [];
-
-/** Called when an evaluation starts: notices prototype pollution by code outside pol. */
-export function checkPrototypes(): void {
-  let found = false;
-  for (const key in PROBE) { void key; found = true; break; }
-  polluted = found;
-}
-
-/** True when the running evaluation found enumerable properties added to a prototype. */
-export function prototypesPolluted(): boolean { return polluted; }
+/**
+ * Where prototype pollution would show. `Array.prototype` inherits from `Object.prototype`, and
+ * plain objects, arrays, sets and non-string-keyed objects all inherit from one or both, so
+ * `SHARED_PROTOTYPES[k] !== undefined`, for a key `needsOwnCheck` accepts, means some code in
+ * the process has added `k` to one of them (enumerable or not). A read that found a value checks
+ * this before trusting it. For the constant key of a reader V8 specialises, the lookup is folded
+ * away while both prototypes stay unchanged, and comes back when one changes (V8 then
+ * deoptimises the reader): no per-evaluation check is needed.
+ */
+export const SHARED_PROTOTYPES = Array.prototype as unknown as PlainObject;
 
 /** `v[k]` for a key `needsOwnCheck` rejects: one load, own properties only. */
 export function readUninheritedKey(v: Value | undefined, k: string): Value | undefined {
-  if (!polluted && typeof v === 'object' && v !== null) {
+  if (typeof v === 'object' && v !== null) {
     const x = (v as PlainObject)[k];
-    if (x !== undefined) return x;
+    if (x !== undefined && SHARED_PROTOTYPES[k] === undefined) return x;
   }
   return derefKey(v, k);
 }
