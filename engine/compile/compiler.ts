@@ -1084,7 +1084,6 @@ export class Compiler {
     let x = shape(a), y = shape(b);
     if (!x || !y) return undefined;
     if (x.kind === 'str' || x.kind === 'slot' || (x.kind === 'input' && y.kind === 'slotKey')) [x, y] = [y, x];
-    const eq = sameValue;
     // The body's end: answer true without calling it.
     const last = next === HALT;
     if (x.kind === 'input' && y.kind === 'slot') {
@@ -1096,7 +1095,7 @@ export class Compiler {
         if (p !== undefined && r1 !== null) p = r1(p);
         if (p === undefined) return false;
         const q = s[slot] as Value | undefined;
-        return q !== undefined && eq(p, q) ? last || next(s, c) : false;
+        return q !== undefined && sameValue(p, q) ? last || next(s, c) : false;
       };
     }
     if (x.kind === 'slot' || y.kind === 'slot') return undefined;
@@ -1108,7 +1107,7 @@ export class Compiler {
         if (p === undefined) return false;
         let q = r0(c.input);
         if (q !== undefined && r1 !== null) q = r1(q);
-        return q !== undefined && eq(p!, q!) ? last || next(s, c) : false;
+        return q !== undefined && sameValue(p!, q!) ? last || next(s, c) : false;
       };
     }
     if (x.kind === 'input' && y.kind === 'input') {
@@ -1122,7 +1121,7 @@ export class Compiler {
         if (p === undefined) return false;
         let q = q0(i);
         if (q !== undefined && q1 !== null) q = q1(q);
-        return q !== undefined && eq(p, q) ? last || next(s, c) : false;
+        return q !== undefined && sameValue(p, q) ? last || next(s, c) : false;
       };
       return (x.pair && y.pair && pooledEqualTest(x.pair, y.pair, last, next, general)) || general;
     }
@@ -1753,7 +1752,7 @@ interface InputPath {
   pair?: readonly [string, string];
 }
 
-/** The frame of bodies without variables: only their constant accumulator is ever written to it. */
+/** The frame of bodies without variables: never written to (their constant heads end in `HALT`). */
 const NO_VARIABLES: Slots = [undefined];
 
 /**
