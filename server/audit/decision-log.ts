@@ -52,6 +52,9 @@ const INFO = 30;
  */
 const WRITE_CHUNK = 64 * 1024;
 
+/** Repeated strings remembered quoted: paths come from requests, so their number is bounded. */
+const MAX_QUOTES = 256;
+
 /** A queued record and when it was made (ms since epoch). */
 interface Queued { record: DecisionRecord; time: number }
 
@@ -73,6 +76,8 @@ export class DecisionLog {
   /** The ISO text of the last timestamp formatted: records of one millisecond share it. */
   private lastTime = -1;
   private lastTimeText = '';
+  /** Quoted forms of repeated strings (see `quoted`). */
+  private readonly quotes = new Map<string, string>();
   dropped = 0;
   written = 0;
 
@@ -153,14 +158,28 @@ export class DecisionLog {
       (erased ??= []).push(m.text);
     }
     let out = `{"level":${INFO},"time":"${this.timeText(time)}","decision_id":${quoteJsonString(r.decision_id)}`
-      + `,"api":${quoteJsonString(r.api)},"path":${quoteJsonString(r.path)}`;
+      + `,"api":${this.quoted(r.api)},"path":${this.quoted(r.path)}`;
     if (input !== undefined) out += `,"input":${compactJson(input)}`;
     if (result !== undefined) out += `,"result":${compactJson(result)}`;
-    if (r.revision !== undefined) out += `,"revision":${quoteJsonString(r.revision)}`;
+    if (r.revision !== undefined) out += `,"revision":${this.quoted(r.revision)}`;
     out += `,"latency_ns":${r.latency_ns},"cached":${r.cached}`;
     if (r.error !== undefined) out += `,"error":${quoteJsonString(r.error)}`;
     if (erased) out += `,"erased":[${erased.map(quoteJsonString).join(',')}]`;
     return out + ',"msg":"decision"}\n';
+  }
+
+  /**
+   * A quoted string from the few that repeat in every line (API names, policy paths, revisions):
+   * quoted once each, as long as there are few of them.
+   */
+  private quoted(s: string): string {
+    let q = this.quotes.get(s);
+    if (q === undefined) {
+      q = quoteJsonString(s);
+      if (this.quotes.size >= MAX_QUOTES) this.quotes.clear();
+      this.quotes.set(s, q);
+    }
+    return q;
   }
 
   /** ISO 8601 text of a timestamp (no characters that need escaping); one per millisecond. */

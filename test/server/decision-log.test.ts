@@ -135,3 +135,23 @@ test('a large flush is written in chunks below 128 KiB, every line whole and in 
   }
   await log.close();
 });
+
+test('paths, API names and revisions are quoted correctly however many there are, escapes included', async () => {
+  const { stream, lines } = collector();
+  const log = new DecisionLog({ destination: stream, mask: [], buffer: 10_000, flushMs: 0 });
+  // More distinct strings than the log keeps quoted, some needing escapes, each seen twice.
+  const paths = Array.from({ length: 600 }, (_, i) => (i % 7 === 0 ? `p"${i}\\\n\u2028` : `pkg/rule${i}`));
+  const all = [...paths, ...paths];
+  all.forEach((path, i) => log.record({ decision_id: String(i), api: i % 2 ? 'data' : 'a"pi', path, input: undefined, result: true, revision: `rev\t${i % 300}`, latency_ns: 1, cached: false }));
+  await until(() => lines().length >= all.length);
+  const got = lines();
+  assert.equal(got.length, all.length);
+  got.forEach((line, i) => {
+    assert.equal(line.path, all[i]);
+    assert.equal(line.api, i % 2 ? 'data' : 'a"pi');
+    assert.equal(line.revision, `rev\t${i % 300}`);
+  });
+  // Paths come from requests: what the log remembers stays bounded.
+  assert.ok((log as unknown as { quotes: Map<string, string> }).quotes.size <= 256);
+  await log.close();
+});
