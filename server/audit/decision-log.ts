@@ -244,10 +244,14 @@ function erase(v: Value | undefined, path: string[]): Value | undefined {
   if (v === undefined) return undefined;
   if (path.length === 0) return undefined;
   if (!hasPath(v, path)) return v;
-  // null prototype: `__proto__` stays a plain key in the copies.
+  // Plain objects (fast to build and to serialise); `__proto__` is defined, not assigned, so it
+  // stays a plain key in the copies.
   const copyOf = (o: Record<string, unknown>) => {
-    const copy = Object.create(null) as Record<string, unknown>;
-    for (const k of Object.keys(o)) copy[k] = o[k];
+    const copy: Record<string, unknown> = {};
+    for (const k of Object.keys(o)) {
+      if (k === '__proto__') Object.defineProperty(copy, k, { value: o[k], enumerable: true, writable: true, configurable: true });
+      else copy[k] = o[k];
+    }
     return copy;
   };
   const root = copyOf(v as Record<string, unknown>);

@@ -34,6 +34,8 @@ function header(req: FastifyRequest, name: string): string | undefined {
 
 /** Percent-decodes and removes dot segments; a malformed escape or an encoded slash fails closed. */
 export function normalizePath(raw: string): string {
+  // Already normal (the usual case): nothing to decode, no dot or empty segments.
+  if (raw.charCodeAt(0) === 47 && !raw.includes('%') && !raw.includes('/.') && !raw.includes('//') && !raw.includes('\0')) return raw;
   let decoded: string;
   try {
     decoded = decodeURIComponent(raw);
@@ -64,16 +66,24 @@ export function splitUri(uri: string): { rawPath: string; query: Record<string, 
   return { rawPath, query };
 }
 
+/** Headers the proxy sent about the original request, which the input's own fields carry. */
+function consumed(name: string): boolean {
+  if (name.charCodeAt(0) !== 120 /* x */) return false;
+  return name === 'x-real-ip' || CONSUMED_PREFIXES.some(p => name.startsWith(p));
+}
+
 function requestHeaders(req: FastifyRequest, identityHeaders: ReadonlySet<string>): Record<string, string> {
   const out: Record<string, string> = {};
   let n = 0;
   for (const name of Object.keys(req.headers)) {
-    if (HOP_BY_HOP.has(name) || identityHeaders.has(name) || CONSUMED_PREFIXES.some(p => name.startsWith(p))) continue;
-    if (name === 'x-real-ip') continue;
+    if (HOP_BY_HOP.has(name) || identityHeaders.has(name) || consumed(name)) continue;
     if (++n > MAX_HEADERS) break;
     const v = req.headers[name];
     const text = Array.isArray(v) ? v.join(', ') : v;
-    if (text !== undefined) Object.defineProperty(out, name, { value: text, enumerable: true, writable: true, configurable: true });
+    if (text === undefined) continue;
+    // Assignment would set the prototype for this one name; every other name is a plain key.
+    if (name === '__proto__') Object.defineProperty(out, name, { value: text, enumerable: true, writable: true, configurable: true });
+    else out[name] = text;
   }
   return out;
 }

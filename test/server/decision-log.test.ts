@@ -155,3 +155,16 @@ test('paths, API names and revisions are quoted correctly however many there are
   assert.ok((log as unknown as { quotes: Map<string, string> }).quotes.size <= 256);
   await log.close();
 });
+
+test('masking copies keep __proto__ as a plain key and never touch the input', async () => {
+  const { stream, lines } = collector();
+  const log = new DecisionLog({ destination: stream, mask: ['/input/headers/authorization'], buffer: 10, flushMs: 0 });
+  const input = JSON.parse('{"__proto__": {"x": 1}, "headers": {"authorization": "secret", "__proto__": "h", "accept": "json"}}');
+  log.record({ decision_id: '1', api: 'forward_auth', path: 'p', input, result: true, revision: 'r', latency_ns: 1, cached: false });
+  await until(() => lines().length === 1);
+  const text = JSON.stringify(lines()[0]!.input);
+  assert.equal(text, '{"__proto__":{"x":1},"headers":{"__proto__":"h","accept":"json"}}');
+  assert.equal(input.headers.authorization, 'secret', 'the input itself is untouched');
+  assert.equal(Object.getPrototypeOf({}).x, undefined);
+  await log.close();
+});
