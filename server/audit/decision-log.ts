@@ -62,7 +62,9 @@ export class DecisionLog {
   private readonly sink: { write(text: string): unknown };
   private readonly dest: ReturnType<typeof pino.destination> | undefined;
   private readonly ownsFile: boolean = false;
-  private readonly masks: { root: 'input' | 'result'; rest: string[]; text: string }[];
+  /** The masks as trees, one per root: what to leave out while serialising (see `maskedJson`). */
+  private inputMask: MaskNode | undefined;
+  private resultMask: MaskNode | undefined;
   private readonly max: number;
   private readonly flushMs: number;
   private queue: Queued[] = [];
@@ -90,10 +92,17 @@ export class DecisionLog {
     } else {
       this.sink = opts.destination;
     }
-    this.masks = opts.mask.map(pointer => {
+    opts.mask.forEach((pointer, order) => {
       const [root, ...rest] = parsePointer(pointer);
       if (root !== 'input' && root !== 'result') throw new Error(`decision log mask \`${pointer}\` must point under /input or /result`);
-      return { root, rest, text: '/' + [root, ...rest].map(escapePointer).join('/') };
+      const text = '/' + [root, ...rest].map(escapePointer).join('/');
+      let node = root === 'input' ? (this.inputMask ??= newMaskNode()) : (this.resultMask ??= newMaskNode());
+      for (const key of rest) {
+        let child = node.children.get(key);
+        if (!child) node.children.set(key, child = newMaskNode());
+        node = child;
+      }
+      node.erase ??= { text, order };
     });
     this.max = opts.buffer;
     this.flushMs = opts.flushMs ?? 20;
@@ -164,23 +173,16 @@ export class DecisionLog {
 
   /** One record as a JSON line. */
   private line({ record: r, time }: Queued): string {
-    let input = r.input, result = r.result;
-    let erased: string[] | undefined;
-    for (const m of this.masks) {
-      const base = m.root === 'input' ? input : result;
-      const kept = erase(base, m.rest);
-      if (kept === base) continue;
-      if (m.root === 'input') input = kept; else result = kept;
-      (erased ??= []).push(m.text);
-    }
+    const erased: Erased[] = [];
     let out = `{"level":${INFO},"time":"${this.timeText(time)}","decision_id":${quoteJsonString(r.decision_id)}`
       + `,"api":${this.quoted(r.api)},"path":${this.quoted(r.path)}`;
-    if (input !== undefined) out += `,"input":${compactJson(input)}`;
-    if (result !== undefined) out += `,"result":${compactJson(result)}`;
+    const input = fieldJson(r.input, this.inputMask, erased), result = fieldJson(r.result, this.resultMask, erased);
+    if (input !== undefined) out += `,"input":${input}`;
+    if (result !== undefined) out += `,"result":${result}`;
     if (r.revision !== undefined) out += `,"revision":${this.quoted(r.revision)}`;
     out += `,"latency_ns":${r.latency_ns},"cached":${r.cached}`;
     if (r.error !== undefined) out += `,"error":${quoteJsonString(r.error)}`;
-    if (erased) out += `,"erased":[${erased.map(quoteJsonString).join(',')}]`;
+    if (erased.length) out += `,"erased":[${erased.sort((x, y) => x.order - y.order).map(e => quoteJsonString(e.text)).join(',')}]`;
     return out + ',"msg":"decision"}\n';
   }
 
@@ -226,41 +228,46 @@ function escapePointer(s: string): string {
   return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** Whether `path` names an own property inside `v` (checked before copying anything). */
-function hasPath(v: unknown, path: string[]): boolean {
-  let cur = v;
-  for (const key of path) {
-    if (typeof cur !== 'object' || cur === null || Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, key)) return false;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return true;
+/** A mask in the order configured; `text` is its JSON pointer. */
+interface Erased { text: string; order: number }
+
+/** A level of the masks: fields below it to leave out (`erase`) or to look into (`children`). */
+interface MaskNode { erase: Erased | undefined; children: Map<string, MaskNode> }
+
+function newMaskNode(): MaskNode {
+  return { erase: undefined, children: new Map() };
+}
+
+/** A record's field as JSON with its masked parts left out (noted in `erased`); undefined when absent or masked whole. */
+function fieldJson(v: Value | undefined, mask: MaskNode | undefined, erased: Erased[]): string | undefined {
+  if (v === undefined) return undefined;
+  if (mask === undefined) return compactJson(v);
+  if (mask.erase) { erased.push(mask.erase); return undefined; }
+  return maskedJson(v, mask, erased);
 }
 
 /**
- * `v` without the field at `path` (the whole of `v` for an empty path), copying every object on
- * the way so shared input is never mutated; `v` itself when there is no such field.
+ * `compactJson` of `v` without the own properties the mask erases, written as it goes: the
+ * input is never copied or changed. Masks reach only through plain objects (not arrays).
  */
-function erase(v: Value | undefined, path: string[]): Value | undefined {
-  if (v === undefined) return undefined;
-  if (path.length === 0) return undefined;
-  if (!hasPath(v, path)) return v;
-  // Plain objects (fast to build and to serialise); `__proto__` is defined, not assigned, so it
-  // stays a plain key in the copies.
-  const copyOf = (o: Record<string, unknown>) => {
-    const copy: Record<string, unknown> = {};
-    for (const k of Object.keys(o)) {
-      if (k === '__proto__') Object.defineProperty(copy, k, { value: o[k], enumerable: true, writable: true, configurable: true });
-      else copy[k] = o[k];
-    }
-    return copy;
-  };
-  const root = copyOf(v as Record<string, unknown>);
-  let cur = root;
-  for (let i = 0; i < path.length - 1; i++) {
-    const next = copyOf(cur[path[i]!] as Record<string, unknown>);
-    cur[path[i]!] = next;
-    cur = next;
+function maskedJson(v: Value, mask: MaskNode, erased: Erased[]): string {
+  if (typeof v !== 'object' || v === null || !isPlainRecord(v)) return compactJson(v);
+  const o = v as Record<string, Value>;
+  let out = '{', first = true;
+  for (const k of Object.keys(o)) {
+    const child = mask.children.get(k);
+    let text: string;
+    if (child === undefined) text = compactJson(o[k]!);
+    else if (child.erase) { erased.push(child.erase); continue; }
+    else text = maskedJson(o[k]!, child, erased);
+    out += (first ? '' : ',') + quoteJsonString(k) + ':' + text;
+    first = false;
   }
-  delete cur[path[path.length - 1]!];
-  return root as Value;
+  return out + '}';
+}
+
+/** Objects whose own string keys are their entries (not arrays, sets or non-string-keyed objects). */
+function isPlainRecord(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }

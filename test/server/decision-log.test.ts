@@ -168,3 +168,48 @@ test('masking copies keep __proto__ as a plain key and never touch the input', a
   assert.equal(Object.getPrototypeOf({}).x, undefined);
   await log.close();
 });
+
+test('masks leave out exactly the fields they name: nested, overlapping, whole fields, through arrays never', async () => {
+  const masks = ['/input/user/password', '/input/user', '/input/list/0', '/input/a~1b', '/result/token', '/input/deep/x/y', '/input/missing/z'];
+  const { stream, lines } = collector();
+  const log = new DecisionLog({ destination: stream, mask: masks, buffer: 100, flushMs: 0 });
+  const inputs = [
+    { user: { name: 'n', password: 'p' }, list: [{ a: 1 }], 'a/b': 1, keep: true, deep: { x: { y: 1, z: 2 }, w: 3 } },
+    { user: 'plain', deep: { x: [1] }, other: null },
+    { list: { 0: 'object, not array' }, deep: { x: { z: 1 } } },
+    { nothing: 'masked' },
+  ];
+  // The oracle: copy, delete along each path that is present, serialise. A field inside one
+  // erased whole is not listed again (shorter paths first).
+  const expect = (v: Record<string, unknown>, root: string): { value: unknown; erased: string[] } => {
+    const copy = JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
+    const erased: string[] = [];
+    for (const m of [...masks].sort((x, y) => x.split('/').length - y.split('/').length)) {
+      const [r, ...path] = m.split('/').slice(1).map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+      if (r !== root) continue;
+      let cur: unknown = copy;
+      for (const k of path.slice(0, -1)) cur = cur && typeof cur === 'object' && !Array.isArray(cur) && Object.hasOwn(cur, k) ? (cur as Record<string, unknown>)[k] : undefined;
+      const last = path[path.length - 1]!;
+      if (cur && typeof cur === 'object' && !Array.isArray(cur) && Object.hasOwn(cur, last)) { delete (cur as Record<string, unknown>)[last]; erased.push(m); }
+    }
+    return { value: copy, erased };
+  };
+  inputs.forEach((input, i) => log.record({ decision_id: String(i), api: 'data', path: 'p', input: input as never, result: { token: 't', ok: true }, revision: 'r', latency_ns: 1, cached: false }));
+  await until(() => lines().length === inputs.length);
+  lines().forEach((line, i) => {
+    const want = expect(inputs[i]! as Record<string, unknown>, 'input');
+    assert.deepEqual(line.input, want.value, `input ${i}`);
+    const erased = [...want.erased, '/result/token'].sort((x, y) => masks.indexOf(x) - masks.indexOf(y));
+    assert.deepEqual(line.erased, erased, `erased ${i}`);
+    assert.deepEqual(line.result, { ok: true });
+  });
+  await log.close();
+  // A mask on the whole input leaves it out.
+  const whole = collector();
+  const wholeLog = new DecisionLog({ destination: whole.stream, mask: ['/input'], buffer: 10, flushMs: 0 });
+  wholeLog.record({ decision_id: 'w', api: 'data', path: 'p', input: { a: 1 }, result: true, revision: 'r', latency_ns: 1, cached: false });
+  await until(() => whole.lines().length === 1);
+  assert.equal('input' in whole.lines()[0]!, false);
+  assert.deepEqual(whole.lines()[0]!.erased, ['/input']);
+  await wholeLog.close();
+});
