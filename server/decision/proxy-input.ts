@@ -8,6 +8,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
+import { defineKey } from '../../engine/value.js';
 
 export interface ProxiedRequest {
   method: string;
@@ -80,10 +81,7 @@ function requestHeaders(req: FastifyRequest, identityHeaders: ReadonlySet<string
     if (++n > MAX_HEADERS) break;
     const v = req.headers[name];
     const text = Array.isArray(v) ? v.join(', ') : v;
-    if (text === undefined) continue;
-    // Assignment would set the prototype for this one name; every other name is a plain key.
-    if (name === '__proto__') Object.defineProperty(out, name, { value: text, enumerable: true, writable: true, configurable: true });
-    else out[name] = text;
+    if (text !== undefined) defineKey(out, name, text);
   }
   return out;
 }
