@@ -12,6 +12,7 @@ import { nodeAt, pathText, type RuleDef, type TreeNode } from '../../dsl/checker
 import { refNames } from '../../dsl/checker/resolve.js';
 import { needsOwnCheck, readOwnKey } from '../eval/own-read.js';
 import { keyReader, pairReader, type KeyReader } from '../eval/key-readers.js';
+import { internKey } from '../eval/intern.js';
 import { forEachExprTerm, forEachTerm } from '../../dsl/checker/walk.js';
 import { BUILTINS_BY_NAME } from '../../dsl/builtins/decls.js';
 import { BUILTIN_IMPLS } from '../builtins/registry.js';
@@ -27,6 +28,7 @@ import { paramName, provenMask, pureTestKey, templateBody, templateOf, type Rule
 import { forEachRendering, MAX_PRINT_LINES, renderingCount, singleRendering, templateOperands, type Operand } from './print.js';
 import { buildRuleIndex, inputPath, pathKey, type RuleIndex } from './rule-index.js';
 import { GT, GTE, LT, LTE, pooledEqualTest, pooledOrderTest } from './input-tests.js';
+import { anyOf, bothOf } from './step-logic.js';
 import type { TracedRule } from '../eval/trace.js';
 
 export type Slots = (Value | undefined | unknown)[];
@@ -49,7 +51,7 @@ const constVal = (v: Value): Val => {
 /** Value of a literal term, when it is one (no variables, refs or calls). */
 export function literalValue(t: Term): Value | undefined {
   switch (t.kind) {
-    case 'scalar': return t.value;
+    case 'scalar': return typeof t.value === 'string' ? internKey(t.value) : t.value;
     case 'number': return parseNumber(t.text);
     case 'array': {
       const out: Value[] = [];
@@ -280,22 +282,10 @@ export class Compiler {
       // {...}`): the first body that holds decides, with nothing to accumulate or compare.
       const k = tests.value;
       const groups = this.sharedLeadingTests(node.rules, tests.steps, text);
-      if (groups.length === tests.steps.length) {
-        const steps = tests.steps;
-        return (c: Ctx) => {
-          for (let i = 0; i < steps.length; i++) if (steps[i]!(NO_VARIABLES, c)) return k;
-          if (dflt) return dflt(c);
-          return basePath(c.data, base);
-        };
-      }
+      // A failed shared first test fails every body of its group: the others are not tried.
+      const holds = anyOf(groups.map(g => (g.lead === undefined ? anyOf(g.rest) : bothOf(g.lead, anyOf(g.rest)))));
       return (c: Ctx) => {
-        for (let g = 0; g < groups.length; g++) {
-          const group = groups[g]!;
-          // A failed shared first test fails every body of the group: skip them all.
-          if (group.lead !== undefined && !group.lead(NO_VARIABLES, c)) continue;
-          const rest = group.rest;
-          for (let i = 0; i < rest.length; i++) if (rest[i]!(NO_VARIABLES, c)) return k;
-        }
+        if (holds(NO_VARIABLES, c)) return k;
         if (dflt) return dflt(c);
         return basePath(c.data, base);
       };

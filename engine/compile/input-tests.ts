@@ -18,6 +18,7 @@
  * general compiled test, which gives the answer.
  */
 import { SHARED_PROTOTYPES } from '../eval/own-read.js';
+import { internKey } from '../eval/intern.js';
 import type { PlainObject } from '../value.js';
 import type { Step } from './compiler.js';
 
@@ -120,11 +121,11 @@ function siteFor<T>(sites: Map<string, T>, pool: T[], id: string): T | undefined
  */
 export function pooledOrderTest(x: readonly [string, string], op: number, y: readonly [string, string], last: boolean, next: Step, slow: Step): Step | undefined {
   const site = siteFor(orderSites, ORDER_SITES, JSON.stringify([op, x, y]));
-  return site?.(x[0], x[1], y[0], y[1], op, last, next, slow);
+  return site?.(internKey(x[0]), internKey(x[1]), internKey(y[0]), internKey(y[1]), op, last, next, slow);
 }
 
 /** `input.a.b == input.m.n` as a function of its own, or undefined when the pool is used up. */
 export function pooledEqualTest(x: readonly [string, string], y: readonly [string, string], last: boolean, next: Step, slow: Step): Step | undefined {
   const site = siteFor(equalSites, EQUAL_SITES, JSON.stringify([x, y]));
-  return site?.(x[0], x[1], y[0], y[1], last, next, slow);
+  return site?.(internKey(x[0]), internKey(x[1]), internKey(y[0]), internKey(y[1]), last, next, slow);
 }

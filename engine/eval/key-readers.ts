@@ -15,6 +15,7 @@
  */
 import type { PlainObject, Value } from '../value.js';
 import { derefKey } from './collections.js';
+import { internKey } from './intern.js';
 import { needsOwnCheck, readOwnKey, readUninheritedKey, SHARED_PROTOTYPES } from './own-read.js';
 
 /** Reads one fixed key of a value: undefined when it is absent or the value has no keys. */
@@ -178,7 +179,8 @@ const readers = new Map<string, KeyReader>();
  * the life of the process), the shared reader after that, and the own-property read for keys a
  * prototype defines.
  */
-export function keyReader(k: string): KeyReader {
+export function keyReader(key: string): KeyReader {
+  const k = internKey(key);
   const owned = readers.get(k);
   if (owned) return owned;
   if (needsOwnCheck(k)) return v => readOwnKey(v, k);
@@ -197,7 +199,8 @@ const pairReaders = new Map<string, KeyReader>();
  * One reader for the path `k1.k2`, or undefined when the pool is used up or a key needs the
  * own-property read (callers then chain `keyReader(k1)` and `keyReader(k2)`).
  */
-export function pairReader(k1: string, k2: string): KeyReader | undefined {
+export function pairReader(key1: string, key2: string): KeyReader | undefined {
+  const k1 = internKey(key1), k2 = internKey(key2);
   const id = `${k1.length}:${k1}\0${k2}`;
   const owned = pairReaders.get(id);
   if (owned) return owned;
