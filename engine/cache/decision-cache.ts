@@ -126,25 +126,36 @@ export class DecisionCache {
   }
 
   /**
+   * Whether decisions of `entry` are ever cached (not when they read the clock, are
+   * non-deterministic or are estimated cheaper to evaluate than to look up). Decided once per
+   * entry point: an application can ask at setup and evaluate a declined entry point directly.
+   */
+  accepts(entry: EntryPointInfo): boolean {
+    return this.pathsOf(entry) !== null;
+  }
+
+  /**
    * The key for evaluating `entry` (at `path`, under `revision`) on `input`, or `undefined` when
    * this decision must not be cached.
    */
   keyFor(revision: string, path: string, entry: EntryPointInfo, input: Value | undefined): DecisionKey | undefined {
-    let paths: InputPaths | null | undefined;
-    if (entry === this.lastEntry) paths = this.lastPaths;
-    else {
-      paths = this.paths.get(entry);
-      if (paths === undefined) {
-        paths = uncacheableReason(entry, this.minCost) === undefined ? normalizeInputPaths(entry.inputPaths) : null;
-        this.paths.set(entry, paths);
-      }
-      this.lastEntry = entry;
-      this.lastPaths = paths;
-    }
+    const paths = entry === this.lastEntry ? this.lastPaths : this.pathsOf(entry);
     if (paths === null) { this.stats.uncacheable++; return undefined; }
     const key = decisionKeyFor(revision, path, input, paths, this.maxKeyLength);
     if (key === undefined) this.stats.uncacheable++;
     return key;
+  }
+
+  /** The normalised input paths of `entry`, or null when it is not cached; remembered. */
+  private pathsOf(entry: EntryPointInfo): InputPaths | null {
+    let paths = this.paths.get(entry);
+    if (paths === undefined) {
+      paths = uncacheableReason(entry, this.minCost) === undefined ? normalizeInputPaths(entry.inputPaths) : null;
+      this.paths.set(entry, paths);
+    }
+    this.lastEntry = entry;
+    this.lastPaths = paths;
+    return paths;
   }
 
   get(key: DecisionKey): CachedDecision | undefined {

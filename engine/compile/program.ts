@@ -116,6 +116,29 @@ class Prepared implements PreparedPolicy {
       } catch (e) { throw toPolError(e); }
       return traced;
     };
+    /** An evaluation with options, or one that overlaps another (the spare context is taken). */
+    const evaluateWith = (input: Value | undefined, opts: EvalOptions | undefined): Value | undefined => {
+      let c = spare;
+      if (c === null) c = new Ctx(input, data, host, opts?.strictBuiltinErrors ?? false, opts?.nowNs, opts?.prints, opts?.deadlineMs);
+      else {
+        spare = null;
+        c.begin(input, opts?.strictBuiltinErrors ?? false, opts?.nowNs, opts?.prints, opts?.deadlineMs);
+      }
+      let v: Value | undefined;
+      try {
+        v = doc !== undefined ? doc(c) : val(size === 0 ? NO_SLOTS : new Array(size) as Slots, c);
+      } catch (e) {
+        c.end();
+        spare = c;
+        throw toPolError(e);
+      }
+      const failed = c.firstBuiltinError;
+      c.end();
+      spare = c;
+      if (failed) throw toPolError(failed);
+      if (v === undefined || typeof v !== 'object' || v === null) return v;
+      return toJSON(v) as Value;
+    };
     const inputPaths = facts.inputPaths === 'all' ? 'all' as const : [...facts.inputPaths].map(p => JSON.parse(p) as string[]).sort();
     const entry: EntryPoint = {
       path: segs.join('/'),
@@ -126,12 +149,10 @@ class Prepared implements PreparedPolicy {
       evaluate(input?: Value, opts?: EvalOptions): Value | undefined {
         // One context serves every evaluation that does not overlap another (the usual case):
         // a builtin host that evaluates again from inside an evaluation gets a fresh one.
-        let c = spare;
-        if (c === null) c = new Ctx(input, data, host, opts?.strictBuiltinErrors ?? false, opts?.nowNs, opts?.prints, opts?.deadlineMs);
-        else {
-          spare = null;
-          c.begin(input, opts?.strictBuiltinErrors ?? false, opts?.nowNs, opts?.prints, opts?.deadlineMs);
-        }
+        const c = spare;
+        if (c === null || opts !== undefined) return evaluateWith(input, opts);
+        spare = null;
+        c.beginPlain(input);
         let v: Value | undefined;
         try {
           v = doc !== undefined ? doc(c) : val(size === 0 ? NO_SLOTS : new Array(size) as Slots, c);
@@ -140,10 +161,8 @@ class Prepared implements PreparedPolicy {
           spare = c;
           throw toPolError(e);
         }
-        const failed = c.firstBuiltinError;
-        c.end();
+        c.endPlain();
         spare = c;
-        if (failed) throw toPolError(failed);
         if (v === undefined || typeof v !== 'object' || v === null) return v;
         return toJSON(v) as Value;
       },

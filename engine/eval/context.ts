@@ -73,8 +73,17 @@ export class Ctx implements BuiltinContext {
   }
 
   /**
+   * `begin` with every option at its default, which an idle context already holds (`end` and
+   * `endPlain` leave it so): only the input and the generation change.
+   */
+  beginPlain(input: Value | undefined): void {
+    this.input = input;
+    this.gen = nextGeneration();
+  }
+
+  /**
    * Ends an evaluation: drops what it referenced (an idle context keeps no request alive) and
-   * resets what `begin` leaves alone. A context is only reused after `end`.
+   * puts every option back to its default.
    */
   end(): void {
     this.input = undefined;
@@ -85,6 +94,20 @@ export class Ctx implements BuiltinContext {
     this.mocks = null;
     this.firstBuiltinError = null;
     this.tracer = null;
+    this.strict = false;
+    this.nowNsValue = undefined;
+    this.deadlineMs = 0;
+  }
+
+  /**
+   * Ends an evaluation `beginPlain` started that returned normally: `with` scopes have all been
+   * left, nothing was strict, traced or printed, so only what the evaluation itself filled in
+   * remains to drop. One that threw ends with `end`.
+   */
+  endPlain(): void {
+    this.input = undefined;
+    this.nowNsValue = undefined;
+    this.memoMap = undefined;
   }
 
   /** The context is its own builtin context: no per-evaluation closures. */

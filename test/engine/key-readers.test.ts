@@ -183,9 +183,9 @@ strict_fail := to_number(input.n)
   assert.equal(id.evaluate({}), undefined);
   // Memoised builtins (uuid.rfc4122 is stable within one evaluation only) start afresh.
   const uuid = p.entrypoint('r/generated');
-  const first = uuid.evaluate({ seed: 's' }), second = uuid.evaluate({ seed: 's' });
-  assert.equal(typeof first, 'string');
-  assert.notEqual(first, second);
+  const ids = [1, 2, 3, 4].map(() => uuid.evaluate({ seed: 's' }));
+  assert.equal(typeof ids[0], 'string');
+  assert.equal(new Set(ids).size, 4, 'each evaluation, the first (new context) and later ones (reused), draws anew');
   const withInput = p.entrypoint('r/with_input');
   assert.equal(withInput.evaluate({ id: 'outer' }), 'inner');
   assert.equal(id.evaluate({ id: 'after-with' }), 'after-with');
@@ -194,6 +194,37 @@ strict_fail := to_number(input.n)
   assert.throws(() => strict.evaluate({ n: 'x' }, { strictBuiltinErrors: true }), PolError);
   assert.equal(strict.evaluate({ n: '4' }, { strictBuiltinErrors: true }), 4);
   assert.equal(strict.evaluate({ n: 'x' }), undefined);
+});
+
+test('options given to one evaluation never carry into the next plain one', () => {
+  const p = compile({ modules: { 'o.pol': `package o
+now := time.now_ns()
+loud := n if { print("hello"); n := to_number(input.n) }
+slow := count([1 | some i in numbers.range(1, 600); some j in numbers.range(1, 600)])
+thrown := x if x := 1 / input.d with input.unused as 1
+plain := input.id
+` } });
+  const now = p.entrypoint('o/now');
+  assert.equal(now.evaluate(undefined, { nowNs: 5n }), 5);
+  const real = now.evaluate() as number;
+  assert.ok(real > 1e18, 'a plain evaluation reads the clock, not the pinned time');
+  const waitUntil = Date.now() + 3;
+  while (Date.now() < waitUntil) { /* the clock's resolution is a millisecond */ }
+  assert.ok((now.evaluate() as number) > real, 'and reads it again each time');
+  const loud = p.entrypoint('o/loud');
+  const prints: string[] = [];
+  assert.throws(() => loud.evaluate({ n: 'x' }, { strictBuiltinErrors: true, prints }), PolError);
+  assert.equal(loud.evaluate({ n: 'x' }), undefined, 'not strict any more');
+  assert.equal(loud.evaluate({ n: '4' }, { prints: [] }), 4, 'and no error was kept for later');
+  assert.equal(loud.evaluate({ n: '3' }), 3);
+  assert.equal(prints.length, 1, 'later evaluations print nowhere');
+  const slow = p.entrypoint('o/slow');
+  assert.throws(() => slow.evaluate(undefined, { deadlineMs: Date.now() - 1 }), /deadline/);
+  assert.equal(slow.evaluate(), 360000, 'no deadline any more');
+  const thrown = p.entrypoint('o/thrown');
+  assert.throws(() => thrown.evaluate({ d: 0, id: 'x' }, { strictBuiltinErrors: true }), PolError);
+  assert.equal(thrown.evaluate({ d: 2 }), 0.5);
+  assert.equal(p.entrypoint('o/plain').evaluate({ id: 'after' }), 'after');
 });
 
 test('a failed evaluation leaves the entry point usable', () => {

@@ -83,6 +83,23 @@ test('entry points cheaper than a lookup are evaluated, not cached, unless minCo
   assert.equal(uncacheableReason(info([['a']], { cost: 4 })), 'cheaper to evaluate than to look up');
 });
 
+test('accepts tells at setup which entry points are ever cached, and asking changes no key', () => {
+  const c = new DecisionCache();
+  const cheap = info([['a']], { cost: 1 }), clock = info([['a']], { readsClock: true }), byA = info([['a']]), byB = info([['b']]);
+  assert.equal(c.accepts(cheap), false);
+  assert.equal(c.accepts(clock), false);
+  assert.equal(c.accepts(byA), true);
+  assert.equal(new DecisionCache({ minCost: 0 }).accepts(cheap), true);
+  // Asking about one entry point between keys of others must not lend them its paths.
+  assert.equal(c.accepts(byB), true);
+  assert.deepEqual(c.keyFor('r', 'p', byA, { a: 1, b: 2 })!.slice(2), [1]);
+  assert.equal(c.accepts(cheap), false);
+  assert.deepEqual(c.keyFor('r', 'p', byB, { a: 1, b: 2 })!.slice(2), [2]);
+  assert.equal(c.accepts(byA), true);
+  assert.equal(c.keyFor('r', 'p', cheap, { a: 1 }), undefined);
+  assert.equal(c.stats.uncacheable, 1, 'only keyFor counts declined lookups');
+});
+
 test('alternating entry points each keep their own paths and cacheability', () => {
   const c = new DecisionCache();
   const cheap = info([['a']], { cost: 1 }), byA = info([['a']]), byB = info([['b']]);

@@ -18,13 +18,16 @@ export async function polEngine(setup: PolSetup): Promise<Decide> {
 }
 
 /**
- * With the engine's decision cache, used as the server uses it: key from the revision, the entry
- * point and the input values it reads; evaluate and remember on a miss.
+ * With the engine's decision cache, as an application embedding the engine uses it: key from the
+ * revision, the entry point and the input values it reads; evaluate and remember on a miss. An
+ * entry point the cache declines (see `DecisionCache.accepts`: it reads the clock, or evaluating
+ * it is cheaper than a lookup) is evaluated directly, decided once here at setup.
  */
 export async function polCachedEngine(setup: PolSetup): Promise<Decide> {
   const prepared = compile({ modules: setup.modules, data: setup.data });
   const entry = prepared.entrypoint(setup.path);
   const cache = new DecisionCache({ maxEntries: 1_000_000, ttlMs: 0 });
+  if (!cache.accepts(entry)) return request => entry.evaluate(request as Value) === true;
   const revision = prepared.revision;
   return request => {
     const key = cache.keyFor(revision, setup.path, entry, request as Value);
