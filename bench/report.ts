@@ -4,6 +4,7 @@ import { describeDisagreement } from './engine/agree.js';
 import type { EngineRun, EngineSuiteResult } from './engine/suite.js';
 import { fmtBytes, fmtNs, fmtOps, fmtRatio } from './engine/stats.js';
 import type { MachineFacts } from './machine.js';
+import { DEFAULT_MIN_COST } from '../engine/cache/index.js';
 import { ENGINE_LABELS, ENGINES, type EngineName } from './engine/workload.js';
 import type { MeasureOptions } from './engine/harness.js';
 import { RERUN_NODE_FLAGS, WORKER_NODE_FLAGS, describeAttempt, type Attempt } from './engine/child.js';
@@ -157,7 +158,7 @@ export function renderReport(r: RunReport): string {
   out.push(`- Packages: ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   const together = (r.engine?.concurrency ?? 1) > 1 ? ` (${r.engine!.concurrency} at a time in this quick run)` : ' (one at a time)';
   out.push(`- Method: each (workload, engine) runs in its own \`node ${WORKER_NODE_FLAGS.join(' ')}\` process${together}; pre-generated requests per workload (${r.engine ? Object.entries(r.engine.requests).map(([w, n]) => `${w} ${n}`).join(', ') : 'n/a'}) cycled; ${r.measure.warmupMs} ms warm-up, then mitata's \`measure\` for ${r.measure.measureMs} ms of CPU time (at least ${r.measure.minBatches} samples; fast engines in batches of 4,096 calls per sample, slow ones call by call); ns/decision is the median (and p99) over samples; heap/decision is JS heap growth over a stretch of decisions with no collection in between. Engines under ${FAST_NS / 1000} µs per decision are measured in ${FAST_REPEATS} processes and the process with the median result is shown (its ns/decision, p99 and heap together); the others' figures are in the column "extra node flags, reruns". Setup (compiling, parsing policies, loading data) is not timed here.`);
-  out.push('- The decision cache figures are its steady state: the agreement pass has already seen every request, so they are cache hits, except where the entry point is estimated cheaper to evaluate than to look up (below the cache\'s `min_cost`, 8 by default): the cache declines those (`DecisionCache.accepts`, asked once at setup) and they are evaluated every time; the server evaluates them too, after asking the cache per request.');
+  out.push(`- The decision cache figures are its steady state: the agreement pass has already seen every request, so they are cache hits, except where the entry point is estimated cheaper to evaluate than to look up (below the cache's \`min_cost\`, ${DEFAULT_MIN_COST} by default): the cache declines those (\`DecisionCache.accepts\`, asked once at setup) and they are evaluated every time; the server evaluates them too, after asking the cache per request.`);
   const engineFlags = Object.entries(ENGINE_NODE_FLAGS).filter(([e]) => r.engine?.runs.some(x => x.engine === e));
   for (const [e, flags] of engineFlags) {
     out.push(`- Extra node flags for ${ENGINE_LABELS[e as EngineName]}: ${code(flags ?? [])}. ${ENGINE_FLAG_REASONS[e as EngineName] ?? ''}`.trimEnd());

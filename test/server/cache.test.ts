@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DecisionCache, normalizeInputPaths, uncacheableReason } from '../../engine/cache/index.js';
+import { DecisionCache, DEFAULT_MIN_COST, normalizeInputPaths, uncacheableReason } from '../../engine/cache/index.js';
 import type { EntryPointInfo, Value } from '../../engine/index.js';
 
 const info = (inputPaths: EntryPointInfo['inputPaths'], extra: Partial<EntryPointInfo> = {}): EntryPointInfo =>
@@ -76,11 +76,12 @@ test('clock-reading and non-deterministic entry points are not cacheable', () =>
 
 test('entry points cheaper than a lookup are evaluated, not cached, unless minCost says otherwise', () => {
   const c = new DecisionCache();
-  assert.equal(c.keyFor('r1', 'p', info([['a']], { cost: 4 }), { a: 1 }), undefined);
-  assert.ok(c.keyFor('r1', 'p', info([['a']], { cost: 8 }), { a: 1 }));
+  assert.equal(c.keyFor('r1', 'p', info([['a']], { cost: DEFAULT_MIN_COST - 1 }), { a: 1 }), undefined);
+  assert.ok(c.keyFor('r1', 'p', info([['a']], { cost: DEFAULT_MIN_COST }), { a: 1 }));
   assert.equal(c.stats.uncacheable, 1);
   assert.ok(new DecisionCache({ minCost: 0 }).keyFor('r1', 'p', info([['a']], { cost: 0 }), { a: 1 }));
   assert.equal(uncacheableReason(info([['a']], { cost: 4 })), 'cheaper to evaluate than to look up');
+  assert.equal(uncacheableReason(info([['a']], { cost: 40 }), 32), undefined);
 });
 
 test('accepts tells at setup which entry points are ever cached, and asking changes no key', () => {
