@@ -64,6 +64,12 @@ function entryPath(path: string): string[] {
   return p.includes('/') ? p.split('/').filter(Boolean) : p.split('.').filter(Boolean);
 }
 
+/** A result as plain JSON values (sets become arrays, non-string-keyed objects plain ones). */
+function plainResult(v: Value | undefined): Value | undefined {
+  if (v === undefined || typeof v !== 'object' || v === null) return v;
+  return toJSON(v) as Value;
+}
+
 /** The frame of an entry point that binds no variable: nothing is ever written to it. */
 const NO_SLOTS: Slots = [];
 
@@ -116,6 +122,16 @@ class Prepared implements PreparedPolicy {
       } catch (e) { throw toPolError(e); }
       return traced;
     };
+    /** The entry point's value in context `c`; a failed evaluation ends `c` and frees it for reuse. */
+    const run = (c: Ctx): Value | undefined => {
+      try {
+        return doc !== undefined ? doc(c) : val(size === 0 ? NO_SLOTS : new Array(size) as Slots, c);
+      } catch (e) {
+        c.end();
+        spare = c;
+        throw toPolError(e);
+      }
+    };
     /** An evaluation with options, or one that overlaps another (the spare context is taken). */
     const evaluateWith = (input: Value | undefined, opts: EvalOptions | undefined): Value | undefined => {
       let c = spare;
@@ -124,20 +140,12 @@ class Prepared implements PreparedPolicy {
         spare = null;
         c.begin(input, opts?.strictBuiltinErrors ?? false, opts?.nowNs, opts?.prints, opts?.deadlineMs);
       }
-      let v: Value | undefined;
-      try {
-        v = doc !== undefined ? doc(c) : val(size === 0 ? NO_SLOTS : new Array(size) as Slots, c);
-      } catch (e) {
-        c.end();
-        spare = c;
-        throw toPolError(e);
-      }
+      const v = run(c);
       const failed = c.firstBuiltinError;
       c.end();
       spare = c;
       if (failed) throw toPolError(failed);
-      if (v === undefined || typeof v !== 'object' || v === null) return v;
-      return toJSON(v) as Value;
+      return plainResult(v);
     };
     const inputPaths = facts.inputPaths === 'all' ? 'all' as const : [...facts.inputPaths].map(p => JSON.parse(p) as string[]).sort();
     const entry: EntryPoint = {
@@ -153,18 +161,10 @@ class Prepared implements PreparedPolicy {
         if (c === null || opts !== undefined) return evaluateWith(input, opts);
         spare = null;
         c.beginPlain(input);
-        let v: Value | undefined;
-        try {
-          v = doc !== undefined ? doc(c) : val(size === 0 ? NO_SLOTS : new Array(size) as Slots, c);
-        } catch (e) {
-          c.end();
-          spare = c;
-          throw toPolError(e);
-        }
+        const v = run(c);
         c.endPlain();
         spare = c;
-        if (v === undefined || typeof v !== 'object' || v === null) return v;
-        return toJSON(v) as Value;
+        return plainResult(v);
       },
       explain(input?: Value, opts?: EvalOptions): Explanation {
         const t = tracedEntry();

@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { makeApp } from './helpers.js';
@@ -23,8 +23,8 @@ after(() => close());
 
 interface Answer { status: number; body: string }
 
-/** Sends a raw HTTP request in the given pieces (each its own write, a tick apart) and reads the answer. */
-function send(head: string, pieces: Buffer[]): Promise<Answer> {
+/** Opens a connection, lets `write` send on it, and reads the answer until the server closes it. */
+function exchange(write: (socket: Socket) => void | Promise<void>): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const received: Buffer[] = [];
@@ -35,13 +35,18 @@ function send(head: string, pieces: Buffer[]): Promise<Answer> {
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
       resolve({ status, body: text.slice(text.indexOf('\r\n\r\n') + 4) });
     });
-    socket.on('connect', async () => {
-      socket.write(head);
-      for (const p of pieces) {
-        socket.write(p);
-        await new Promise(r => setTimeout(r, 2));
-      }
-    });
+    socket.on('connect', () => { void write(socket); });
+  });
+}
+
+/** Sends a raw HTTP request in the given pieces (each its own write, a tick apart) and reads the answer. */
+function send(head: string, pieces: Buffer[]): Promise<Answer> {
+  return exchange(async socket => {
+    socket.write(head);
+    for (const p of pieces) {
+      socket.write(p);
+      await new Promise(r => setTimeout(r, 2));
+    }
   });
 }
 
@@ -119,16 +124,6 @@ test('a Content-Length that disagrees with the gzip bytes sent is a 400', async 
   const body = gzipSync(Buffer.from(JSON.stringify({ input: {} })));
   const head = ['POST /v1/data/rbac/allow HTTP/1.1', 'host: localhost', 'connection: close', `content-length: ${body.length + 5}`, 'content-type: application/json', 'content-encoding: gzip'].join('\r\n') + '\r\n\r\n';
   // Sends fewer bytes than announced, then half-closes: the request can never be complete.
-  const r = await new Promise<Answer>((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const received: Buffer[] = [];
-    socket.on('data', d => received.push(d));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const text = Buffer.concat(received).toString('utf8');
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), body: text });
-    });
-    socket.on('connect', () => { socket.write(head); socket.end(body); });
-  });
+  const r = await exchange(socket => { socket.write(head); socket.end(body); });
   assert.notEqual(r.status, 200, 'an incomplete request is never answered as a decision');
 });
