@@ -78,6 +78,8 @@ export class DecisionLog {
   /** The ISO text of the last timestamp formatted: records of one millisecond share it. */
   private lastTime = -1;
   private lastTimeText = '';
+  /** The masks `line` applied, reused line to line (lines are made one at a time). */
+  private readonly erased: Erased[] = [];
   /** Quoted forms of repeated strings (see `quoted`). */
   private readonly quotes = new Map<string, string>();
   dropped = 0;
@@ -173,7 +175,8 @@ export class DecisionLog {
 
   /** One record as a JSON line. */
   private line({ record: r, time }: Queued): string {
-    const erased: Erased[] = [];
+    const erased = this.erased;
+    erased.length = 0;
     let out = `{"level":${INFO},"time":"${this.timeText(time)}","decision_id":${quoteJsonString(r.decision_id)}`
       + `,"api":${this.quoted(r.api)},"path":${this.quoted(r.path)}`;
     const input = fieldJson(r.input, this.inputMask, erased), result = fieldJson(r.result, this.resultMask, erased);
