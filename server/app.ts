@@ -7,12 +7,12 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Writable } from 'node:stream';
 import { resolve } from 'node:path';
 import { DecisionCache } from '../engine/cache/index.js';
-import { openGeoDatabase, type ServerConfig } from './config.js';
+import { ConfigError, openGeoDatabase, type ServerConfig } from './config.js';
 import type { GeoDatabase } from '../engine/builtins/geo.js';
 import { HttpError, fromFastifyError } from './errors.js';
 import { installBodyParser } from './body.js';
 import { sendError } from './http.js';
-import { DecisionLog } from './audit/decision-log.js';
+import { DecisionLog, DecisionLogOpenError } from './audit/decision-log.js';
 import { createServerMetrics, type ServerMetrics } from './metrics/server-metrics.js';
 import { registerHealthRoutes } from './metrics/routes.js';
 import { PolicyStore, BundlePoller, loadDirectory, watchDirectory } from './policy-store/index.js';
@@ -55,6 +55,10 @@ export interface BuildOptions {
 export function buildApp(config: ServerConfig, opts: BuildOptions = {}): FastifyInstance {
   // Before anything else, so a bad file fails start-up with nothing to clean up.
   const geoDatabase = openGeoDatabase(config, opts.cwd);
+  let reportLogWriteError = (_err: Error): void => {};
+  const decisionLog = config.decision_log.enabled
+    ? openDecisionLog(config, opts, err => reportLogWriteError(err))
+    : undefined;
   const app = Fastify({
     logger: opts.logger === false || config.log_level === 'silent' ? false : { level: config.log_level },
     // Requests are not logged: decisions have their own log, and per-request lines cost throughput.
@@ -67,15 +71,14 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
 
   const store = new PolicyStore(geoDatabase ? { geoDatabase } : {});
   const cache = config.cache.enabled ? new DecisionCache({ maxEntries: config.cache.max_entries, ttlMs: config.cache.ttl_ms, minCost: config.cache.min_cost }) : undefined;
-  const decisionLog = config.decision_log.enabled
-    ? new DecisionLog({ destination: opts.decisionLogStream ?? config.decision_log.path, mask: config.decision_log.mask, buffer: config.decision_log.buffer, flushMs: config.decision_log.flush_ms })
-    : undefined;
   const metrics = createServerMetrics({
     revision: () => store.generation?.revision,
     logDropped: () => decisionLog?.dropped ?? 0,
     cacheSize: () => cache?.size ?? 0,
   });
   const service = new DecisionService(store, cache, decisionLog, metrics, { evalTimeoutMs: config.limits.eval_timeout_ms, logging: decisionLog !== undefined });
+
+  reportLogWriteError = logWriteErrorReporter(app, metrics);
 
   // Never a stale answer: any new generation drops every cached decision.
   store.on('swap', gen => {
@@ -127,4 +130,35 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
     await decisionLog?.close();
   });
   return app;
+}
+
+/** The decision log; a file that cannot be opened is a configuration error. */
+function openDecisionLog(config: ServerConfig, opts: BuildOptions, onWriteError: (err: Error) => void): DecisionLog {
+  const path = config.decision_log.path;
+  const destination = opts.decisionLogStream ?? (path === 'stdout' || path === 'stderr' ? path : resolve(opts.cwd ?? process.cwd(), path));
+  try {
+    return new DecisionLog({ destination, mask: config.decision_log.mask, buffer: config.decision_log.buffer, flushMs: config.decision_log.flush_ms, onWriteError });
+  } catch (e) {
+    if (e instanceof DecisionLogOpenError) throw new ConfigError(`decision_log.path: ${e.message}`);
+    throw e;
+  }
+}
+
+/** How long a failing decision log stays quiet in the server log after reporting (ms). */
+const LOG_WRITE_ERROR_QUIET_MS = 60_000;
+
+/**
+ * Failed decision-log writes: every one counted in `pol_errors_total`, the first of a run and
+ * then at most one a minute reported in the server log (a full disk fails every write).
+ */
+function logWriteErrorReporter(app: FastifyInstance, metrics: ServerMetrics): (err: Error) => void {
+  let quietUntil = 0, unreported = 0;
+  return err => {
+    metrics.errors.inc({ code: 'decision_log_write_failed' });
+    const now = Date.now();
+    if (now < quietUntil) { unreported++; return; }
+    app.log.error({ err, failed_since_last_report: unreported }, 'decision log write failed; lines are kept and retried');
+    quietUntil = now + LOG_WRITE_ERROR_QUIET_MS;
+    unreported = 0;
+  };
 }

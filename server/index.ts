@@ -8,5 +8,5 @@ export { defaultConfig, resolveConfig, loadConfigFile, parseAddr, openGeoDatabas
 export { HttpError, ERRORS, type ErrorCode, type ErrorBody } from './errors.js';
 export { PolicyStore, BundlePoller, signBundle, verifyBundle, readTarGz, writeTarGz, type Generation, type LoadError } from './policy-store/index.js';
 export { DecisionService, DecisionError, type Decision, type DecideOptions } from './decision/service.js';
-export { DecisionLog, type DecisionRecord, type DecisionLogOptions } from './audit/decision-log.js';
+export { DecisionLog, DecisionLogOpenError, type DecisionRecord, type DecisionLogOptions } from './audit/decision-log.js';
 export { interpret, type Verdict } from './decision/interpret.js';

@@ -12,6 +12,7 @@
  * few per `flushMs` under any load (lines reach the file at most `flushMs` late).
  */
 import pino from 'pino';
+import { openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Value } from '../../engine/index.js';
 import { compactJson } from '../../engine/json.js';
@@ -39,6 +40,20 @@ export interface DecisionLogOptions {
   buffer: number;
   /** Longest a record waits before it is written (ms); 0 drains after the current I/O phase. Default 20. */
   flushMs?: number;
+  /** Told of every failed write (disk full, I/O error); the lines stay queued and are retried with the next write. */
+  onWriteError?: (err: Error) => void;
+  /** Longest `close` waits for a file that will not take its last lines (ms). Default 5000. */
+  closeTimeoutMs?: number;
+  /** Characters a file may hold back unwritten before new lines are dropped. Default 16 Mi. */
+  maxUnwritten?: number;
+}
+
+/** The decision log's file cannot be opened: start-up fails with this rather than later. */
+export class DecisionLogOpenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DecisionLogOpenError';
+  }
 }
 
 /** pino's level number for `info`. */
@@ -51,6 +66,12 @@ const INFO = 30;
  * pino's destination writes each as it comes (it merges only writes under 16 KiB).
  */
 const WRITE_CHUNK = 64 * 1024;
+
+/**
+ * Characters written but not yet accepted by the destination before further chunks are dropped
+ * (counted in `dropped`): a destination that keeps failing or stalls must not grow memory without bound.
+ */
+const MAX_UNWRITTEN = 16 * 1024 * 1024;
 
 /** Repeated strings remembered quoted: paths come from requests, so their number is bounded. */
 const MAX_QUOTES = 256;
@@ -84,13 +105,24 @@ export class DecisionLog {
   private readonly quotes = new Map<string, string>();
   dropped = 0;
   written = 0;
+  /** Writes the destination failed (each is retried with the next). */
+  writeErrors = 0;
+  /** Whether `close` gave up on a destination that would not take the last lines. */
+  lostOnClose = false;
+  private readonly closeTimeoutMs: number;
 
   constructor(opts: DecisionLogOptions) {
     if (typeof opts.destination === 'string') {
-      const fd = opts.destination === 'stdout' ? 1 : opts.destination === 'stderr' ? 2 : opts.destination;
-      this.dest = pino.destination({ dest: fd, sync: false, minLength: 0 });
-      this.ownsFile = typeof fd === 'string';
-      this.sink = this.dest;
+      const std = opts.destination === 'stdout' ? 1 : opts.destination === 'stderr' ? 2 : undefined;
+      // Opened here, synchronously: a path that cannot be written fails start-up with a clear
+      // error instead of an unhandled error event once the server is already answering.
+      const fd = std ?? openForAppend(opts.destination);
+      const dest = pino.destination({ dest: fd, sync: false, minLength: 0, maxLength: opts.maxUnwritten ?? MAX_UNWRITTEN });
+      dest.on('error', (err: Error) => { this.writeErrors++; opts.onWriteError?.(err); });
+      dest.on('drop', (text: string) => { this.dropped += countLines(text); });
+      this.dest = dest;
+      this.ownsFile = std === undefined;
+      this.sink = dest;
     } else {
       this.sink = opts.destination;
     }
@@ -108,6 +140,7 @@ export class DecisionLog {
     });
     this.max = opts.buffer;
     this.flushMs = opts.flushMs ?? 20;
+    this.closeTimeoutMs = opts.closeTimeoutMs ?? 5_000;
   }
 
   /** Queues a record; returns false when it was dropped because the buffer is full. */
@@ -209,7 +242,11 @@ export class DecisionLog {
     return this.lastTimeText;
   }
 
-  /** Writes what is buffered and flushes the destination. */
+  /**
+   * Writes what is buffered and, for a file, closes it. A file whose writes keep failing is given
+   * `closeTimeoutMs` and then closed with its unwritten lines lost (counted in `lostOnClose`):
+   * shutdown must not wait on a full disk forever.
+   */
   async close(): Promise<void> {
     if (this.queue.length) this.serialize();
     if (this.flushTimer) clearTimeout(this.flushTimer);
@@ -219,8 +256,33 @@ export class DecisionLog {
     await new Promise<void>(resolve => {
       dest.flush(() => resolve());
     });
-    if (this.ownsFile) await new Promise<void>(resolve => { dest.once('close', () => resolve()); dest.end(); });
+    if (!this.ownsFile) return;
+    const closed = new Promise<boolean>(resolve => { dest.once('close', () => resolve(true)); });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const gaveUp = new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(false), this.closeTimeoutMs); });
+    dest.end();
+    const done = await Promise.race([closed, gaveUp]);
+    clearTimeout(timer);
+    if (!done) {
+      this.lostOnClose = true;
+      dest.destroy();
+    }
   }
+}
+
+function openForAppend(path: string): number {
+  try {
+    return openSync(path, 'a');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new DecisionLogOpenError(`cannot open \`${path}\` for appending (${err.message.split(',')[0]})`);
+  }
+}
+
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function parsePointer(p: string): string[] {

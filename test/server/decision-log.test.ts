@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DecisionLog, resolveConfig } from '../../server/index.js';
+import { ConfigError, DecisionLog, DecisionLogOpenError, resolveConfig } from '../../server/index.js';
 import { makeApp, json } from './helpers.js';
 
 /** Waits (bounded) until `cond` holds: drains happen after the current I/O phase, later under load. */
@@ -212,4 +212,63 @@ test('masks leave out exactly the fields they name: nested, overlapping, whole f
   assert.equal('input' in whole.lines()[0]!, false);
   assert.deepEqual(whole.lines()[0]!.erased, ['/input']);
   await wholeLog.close();
+});
+
+test('a decision log file that cannot be opened fails start-up with the path and the reason', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  try {
+    const missing = join(dir, 'no-such-dir', 'decisions.log');
+    assert.throws(() => new DecisionLog({ destination: missing, mask: [], buffer: 10 }),
+      (e: Error) => e instanceof DecisionLogOpenError && e.message.includes(missing) && /ENOENT/.test(e.message));
+    // A directory is not a file to append to.
+    assert.throws(() => new DecisionLog({ destination: dir, mask: [], buffer: 10 }), DecisionLogOpenError);
+    await assert.rejects(makeApp({ decision_log: { enabled: true, path: missing } }),
+      (e: Error) => e instanceof ConfigError && e.message.startsWith('decision_log.path: cannot open'));
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('a relative decision log path is relative to the configured working directory', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  try {
+    const { app, close } = await makeApp({ decision_log: { enabled: true, path: 'decisions.log', flush_ms: 0 } }, { cwd: dir });
+    try {
+      await app.inject({ method: 'POST', url: '/v1/data/rbac/allow', payload: { input: { user: 'bob' } } });
+    } finally { await close(); }
+    assert.equal(readFileSync(join(dir, 'decisions.log'), 'utf8').trim().split('\n').length, 1);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+const DEV_FULL = '/dev/full';
+const hasDevFull = existsSync(DEV_FULL);
+
+test('failed writes (a full disk) are counted and reported, memory stays bounded, and close gives up in time', { skip: !hasDevFull && 'no /dev/full here' }, async () => {
+  const errors: string[] = [];
+  const log = new DecisionLog({ destination: DEV_FULL, mask: [], buffer: 1_000, flushMs: 0, closeTimeoutMs: 200, maxUnwritten: 4_096, onWriteError: e => errors.push((e as NodeJS.ErrnoException).code ?? '') });
+  const record = (i: number) => log.record({ decision_id: String(i), api: 't', path: 'p', input: { pad: 'x'.repeat(100) }, result: true, revision: 'r', latency_ns: 1, cached: false });
+  for (let i = 0; i < 10; i++) record(i);
+  await until(() => log.writeErrors > 0);
+  assert.ok(log.writeErrors > 0);
+  assert.equal(errors[0], 'ENOSPC');
+  // Lines keep coming while the disk stays full: past `maxUnwritten` they are dropped and counted.
+  for (let i = 0; i < 200; i++) { record(i); if (i % 20 === 0) await sleep(1); }
+  await until(() => log.dropped > 0);
+  assert.ok(log.dropped > 0, 'lines beyond the unwritten limit are dropped and counted');
+  const started = Date.now();
+  await log.close();
+  assert.ok(Date.now() - started < 3_000, 'close does not wait on a full disk forever');
+  assert.equal(log.lostOnClose, true);
+});
+
+test('the server keeps answering while decision log writes fail, and counts the failures', { skip: !hasDevFull && 'no /dev/full here' }, async () => {
+  const { app, close } = await makeApp({ decision_log: { enabled: true, path: DEV_FULL, flush_ms: 0 } });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const r = await app.inject({ method: 'POST', url: '/v1/data/rbac/allow', payload: { input: { user: 'bob', action: 'read', resource: { type: 'document' } } } });
+      assert.equal(r.statusCode, 200);
+      assert.equal(json(r.body).result, true);
+      await until(() => (app.pol.decisionLog?.writeErrors ?? 0) > i);
+    }
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /pol_errors_total\{code="decision_log_write_failed"\} [1-9]/);
+  } finally { await close(); }
 });

@@ -21,7 +21,10 @@ export function fixtureCopy(): { dir: string; cleanup: () => void } {
 export async function makeApp(overrides: Record<string, unknown> = {}, opts: BuildOptions = {}): Promise<{ app: FastifyInstance; dir: string; close: () => Promise<void> }> {
   const { dir, cleanup } = fixtureCopy();
   const policies = { dir, watch: false, ...(overrides.policies as object | undefined) };
-  const app = buildApp(resolveConfig({ ...overrides, policies }), { logger: false, ...opts });
+  let app: FastifyInstance;
+  try {
+    app = buildApp(resolveConfig({ ...overrides, policies }), { logger: false, ...opts });
+  } catch (e) { cleanup(); throw e; }
   await app.pol.initialLoad;
   return { app, dir, close: async () => { await app.close(); cleanup(); } };
 }
