@@ -33,10 +33,19 @@ function header(req: FastifyRequest, name: string): string | undefined {
   return v;
 }
 
-/** Percent-decodes and removes dot segments; a malformed escape or an encoded slash fails closed. */
+/**
+ * Percent-decodes and removes dot segments. Anything upstreams read differently fails closed
+ * with a 400 rather than being guessed at: a malformed escape, a NUL, an encoded slash or
+ * backslash (`/admin/..%2Fpublic` is one segment to some servers and three to others), a raw
+ * backslash (a separator on some), and a dot segment carrying `;` parameters (`/public/..;/admin`
+ * climbs on servlet containers).
+ */
 export function normalizePath(raw: string): string {
   // Already normal (the usual case): nothing to decode, no dot or empty segments.
-  if (raw.charCodeAt(0) === 47 && !raw.includes('%') && !raw.includes('/.') && !raw.includes('//') && !raw.includes('\0')) return raw;
+  if (raw.charCodeAt(0) === 47 && !raw.includes('%') && !raw.includes('/.') && !raw.includes('//') && !raw.includes('\\') && !raw.includes('\0')) return raw;
+  if (raw.charCodeAt(0) !== 47) throw new HttpError('invalid_parameter', 'the original request path must start with `/`');
+  if (ENCODED_SEPARATOR.test(raw)) throw new HttpError('invalid_parameter', 'the original request path has an encoded `/` or `\\` (%2F, %5C), which upstreams read differently');
+  if (raw.includes('\\')) throw new HttpError('invalid_parameter', 'the original request path has a `\\`, which some upstreams read as `/`');
   let decoded: string;
   try {
     decoded = decodeURIComponent(raw);
@@ -47,10 +56,30 @@ export function normalizePath(raw: string): string {
   const out: string[] = [];
   for (const seg of decoded.split('/')) {
     if (seg === '..') out.pop();
-    else if (seg !== '.' && seg !== '') out.push(seg);
+    else if (seg === '.' || seg === '') continue;
+    else if (DOT_SEGMENT_WITH_PARAMS.test(seg)) throw new HttpError('invalid_parameter', 'the original request path has a dot segment with `;` parameters, which some upstreams resolve');
+    else out.push(seg);
   }
   return '/' + out.join('/') + (decoded.length > 1 && decoded.endsWith('/') && out.length ? '/' : '');
 }
+
+const ENCODED_SEPARATOR = /%(2f|5c)/i;
+const DOT_SEGMENT_WITH_PARAMS = /^\.\.?;/;
+
+/**
+ * The request target as an origin-form URI. nginx's `$request_uri` keeps an absolute-form target
+ * (`GET http://host/admin`) as sent: the path inside it is what the upstream routes on. Any other
+ * form (`*`, a bare word) fails closed.
+ */
+export function originForm(target: string): string {
+  if (target.charCodeAt(0) === 47) return target;
+  const m = ABSOLUTE_FORM.exec(target);
+  if (m) return m[1] || '/';
+  throw new HttpError('invalid_parameter', 'the original request URI must be a path starting with `/` (or an absolute http(s) URI)');
+}
+
+/** `http(s)://authority` then the path and query (group 1); the authority has no `/`, `?` or `#`. */
+const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*([/?].*)?$/is;
 
 /** Splits an origin-form URI into path and query. */
 export function splitUri(uri: string): { rawPath: string; query: Record<string, string[]> } {
@@ -78,7 +107,8 @@ function requestHeaders(req: FastifyRequest, identityHeaders: ReadonlySet<string
   let n = 0;
   for (const name of Object.keys(req.headers)) {
     if (HOP_BY_HOP.has(name) || identityHeaders.has(name) || consumed(name)) continue;
-    if (++n > MAX_HEADERS) break;
+    // Fail closed rather than truncate: a header past the limit could be the one a policy denies on.
+    if (++n > MAX_HEADERS) throw new HttpError('invalid_parameter', `the request has more than ${MAX_HEADERS} headers`);
     const v = req.headers[name];
     const text = Array.isArray(v) ? v.join(', ') : v;
     if (text !== undefined) defineKey(out, name, text);
@@ -104,7 +134,7 @@ export function forwardAuthInput(req: FastifyRequest, identityHeaders: ReadonlyS
   if (uri === undefined) throw new HttpError('invalid_parameter', 'forward-auth needs the original request: send X-Original-URI (nginx) or X-Forwarded-Uri (Traefik, Caddy)');
   const method = header(req, 'x-original-method') ?? header(req, 'x-forwarded-method');
   if (method === undefined) throw new HttpError('invalid_parameter', 'forward-auth needs the original method: send X-Original-Method (nginx) or X-Forwarded-Method (Traefik, Caddy)');
-  const { rawPath, query } = splitUri(uri);
+  const { rawPath, query } = splitUri(originForm(uri));
   return {
     request: {
       method: method.toUpperCase(),

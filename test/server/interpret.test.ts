@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { interpret } from '../../server/index.js';
-import { forwardAuthInput, normalizePath, splitUri } from '../../server/decision/proxy-input.js';
+import { forwardAuthInput, normalizePath, originForm, splitUri } from '../../server/decision/proxy-input.js';
+import { HttpError } from '../../server/errors.js';
 import { PolSet } from '../../engine/index.js';
 
 test('only true or {allow: true} allows; every other shape denies', () => {
@@ -35,7 +36,6 @@ test('reasons, status and headers are read from the decision; odd values are ign
 test('paths are decoded and dot segments resolved; queries keep every value', () => {
   assert.equal(normalizePath('/a/./b/../c'), '/a/c');
   assert.equal(normalizePath('/docs/%2e%2e/admin'), '/admin');
-  assert.equal(normalizePath('/a%2Fb'), '/a/b');
   assert.equal(normalizePath('/../../etc'), '/etc');
   assert.equal(normalizePath('//a//b/'), '/a/b/');
   assert.throws(() => normalizePath('/%E0%A4%A'), /malformed/);
@@ -51,18 +51,19 @@ test('paths are decoded and dot segments resolved; queries keep every value', ()
 test('paths already normal are returned as they are; every other path takes the full normalisation', () => {
   // The full normalisation, written out again: what the shortcut must agree with.
   const slow = (raw: string): string => {
+    if (!raw.startsWith('/') || /%2f|%5c|\\/i.test(raw)) throw new Error('refused');
     const decoded = decodeURIComponent(raw);
     const out: string[] = [];
     for (const seg of decoded.split('/')) {
       if (seg === '..') out.pop();
+      else if (seg.startsWith('.;') || seg.startsWith('..;')) throw new Error('refused');
       else if (seg !== '.' && seg !== '') out.push(seg);
     }
     return '/' + out.join('/') + (decoded.length > 1 && decoded.endsWith('/') && out.length ? '/' : '');
   };
-  const parts = ['', '/', 'a', '.', '..', '.a', 'a.', '%2e', '%2F', '%41', 'b c', '~', 'é'];
+  const parts = ['', '/', 'a', '.', '..', '.a', 'a.', '%2e', '%2F', '%5c', '\\', '..;x', '%41', 'b c', '~', 'é'];
   let checked = 0;
-  for (const x of parts) for (const y of parts) for (const z of parts) {
-    const raw = `${x}/${y}/${z}`;
+  for (const x of parts) for (const y of parts) for (const z of parts) for (const raw of [`${x}/${y}/${z}`, `/${x}/${y}/${z}`]) {
     let want: string | Error;
     try { want = slow(raw); } catch (e) { want = e as Error; }
     if (want instanceof Error) { assert.throws(() => normalizePath(raw)); continue; }
@@ -74,6 +75,39 @@ test('paths already normal are returned as they are; every other path takes the 
   assert.equal(normalizePath('/docs/42'), '/docs/42');
   assert.equal(normalizePath('/'), '/');
   assert.equal(normalizePath('/a/b/'), '/a/b/');
+});
+
+test('paths upstreams read differently fail closed instead of being normalised one way', () => {
+  // `/admin/..%2Fpublic`: one segment to an upstream that keeps %2F, `/public` after decoding.
+  for (const raw of ['/admin/..%2Fpublic', '/admin/..%2fpublic', '/a%2Fb', '/admin%5C..%5Cpublic', '/public\\..\\admin', '/public/..;/admin', '/public/.;x/admin', '/public/%2e%2e;/admin']) {
+    assert.throws(() => normalizePath(raw), (e: Error) => e instanceof HttpError && e.status === 400, raw);
+  }
+  // A `;` elsewhere is an ordinary character.
+  assert.equal(normalizePath('/a;b/c'), '/a;b/c');
+  assert.equal(normalizePath('/a/./b;v=1/../c'), '/a/c');
+});
+
+test('the original URI is taken in origin form: an absolute-form target gives its path, anything else fails closed', () => {
+  assert.equal(originForm('/docs?a=1'), '/docs?a=1');
+  assert.equal(originForm('http://h.example/admin/x?y=1'), '/admin/x?y=1');
+  assert.equal(originForm('HTTPS://h.example:8443/admin'), '/admin');
+  assert.equal(originForm('http://h.example'), '/');
+  assert.equal(originForm('http://h.example?q=1'), '?q=1');
+  for (const t of ['*', 'admin', 'ftp://h/admin', 'http:/admin', '']) {
+    assert.throws(() => originForm(t), (e: Error) => e instanceof HttpError && e.status === 400, t);
+  }
+  const req = (uri: string) => ({ headers: { 'x-original-method': 'GET', 'x-original-uri': uri }, socket: { remoteAddress: '127.0.0.1' } });
+  assert.equal(forwardAuthInput(req('http://h/admin?x=1') as never, new Set()).request.path, '/admin');
+  assert.deepEqual(forwardAuthInput(req('http://h/admin?x=1') as never, new Set()).request.query.x, ['1']);
+});
+
+test('a request with more headers than the input takes fails closed instead of dropping the rest', () => {
+  const headers: Record<string, string> = { 'x-original-method': 'GET', 'x-original-uri': '/' };
+  for (let i = 0; i < 200; i++) headers[`x-junk-${i}`] = 'j';
+  const req = { headers, socket: { remoteAddress: '127.0.0.1' } };
+  assert.equal(Object.keys(forwardAuthInput(req as never, new Set()).request.headers).length, 200);
+  headers.authorization = 'Bearer t';
+  assert.throws(() => forwardAuthInput(req as never, new Set()), (e: Error) => e instanceof HttpError && e.status === 400 && /more than 200 headers/.test(e.message));
 });
 
 test('forward-auth input headers: odd names are plain keys, consumed and identity headers are left out', () => {

@@ -78,6 +78,17 @@ test('forward-auth without the original request line is a 400, not an allow', as
   assert.equal(json(r.body).code, 'invalid_parameter');
 });
 
+test('an encoded slash in the original path is refused, not resolved past a prefix the policy checks', async () => {
+  // bob may read /docs; `/admin/..%2Fdocs` would have been decided as `/docs` and reached the upstream's /admin route.
+  const f = await fwd({ 'x-original-method': 'GET', 'x-original-uri': '/admin/..%2Fdocs/1', authorization: 'Bearer bob-token' });
+  assert.equal(f.statusCode, 400);
+  assert.equal(f.headers['x-user'], undefined);
+  assert.match(json(f.body).message, /encoded/);
+  const e = await app.inject({ method: 'GET', url: '/v1/ext-authz/admin/..%2fdocs/1', headers: { authorization: 'Bearer bob-token' } });
+  assert.equal(e.statusCode, 403);
+  assert.equal(e.headers['x-user'], undefined);
+});
+
 test('engine errors fail closed: forward-auth 500, ext_authz 403', async () => {
   const { app: b, close: closeB } = await makeApp({ forward_auth: { path: 'broken/decision' }, ext_authz: { path: 'broken/decision' } });
   try {
