@@ -52,9 +52,15 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  // `pol fmt --diff | head` closes the pipe early: that is not an error worth a stack trace.
+  // `pol fmt --diff | head` closes the pipe early: that is not an error worth a stack trace. A
+  // server whose log reader went away keeps answering (its logs to that stream are lost, and a
+  // decision log there counts the failed writes): exiting would drop every client for a log pipe.
+  const serving = process.argv[2] === 'serve';
   for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      if (!serving) process.exit(process.exitCode ?? 0);
+    });
   }
   main(process.argv.slice(2)).then(code => { process.exitCode = code; });
 }

@@ -4,6 +4,7 @@
  * Tests drive it with `inject`; `startServer` (main.ts) adds the listener.
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import pino from 'pino';
 import type { Writable } from 'node:stream';
 import { resolve } from 'node:path';
 import { DecisionCache } from '../engine/cache/index.js';
@@ -60,7 +61,9 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
     ? openDecisionLog(config, opts, err => reportLogWriteError(err))
     : undefined;
   const app = Fastify({
-    logger: opts.logger === false || config.log_level === 'silent' ? false : { level: config.log_level },
+    // Written synchronously: pino's default asynchronous stdout is flushed at exit by a loop that
+    // never ends once the pipe is broken (a log reader that went away would hang shutdown).
+    logger: opts.logger === false || config.log_level === 'silent' ? false : { level: config.log_level, stream: pino.destination({ dest: 1, sync: true }) },
     // Requests are not logged: decisions have their own log, and per-request lines cost throughput.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.body_bytes,

@@ -82,7 +82,6 @@ interface Queued { record: DecisionRecord; time: number }
 export class DecisionLog {
   private readonly sink: { write(text: string): unknown };
   private readonly dest: ReturnType<typeof pino.destination> | undefined;
-  private readonly ownsFile: boolean = false;
   /** The masks as trees, one per root: what to leave out while serialising (see `maskedJson`). */
   private inputMask: MaskNode | undefined;
   private resultMask: MaskNode | undefined;
@@ -109,6 +108,7 @@ export class DecisionLog {
   writeErrors = 0;
   /** Whether `close` gave up on a destination that would not take the last lines. */
   lostOnClose = false;
+  private brokenPipe = false;
   private readonly closeTimeoutMs: number;
 
   constructor(opts: DecisionLogOptions) {
@@ -118,10 +118,14 @@ export class DecisionLog {
       // error instead of an unhandled error event once the server is already answering.
       const fd = std ?? openForAppend(opts.destination);
       const dest = pino.destination({ dest: fd, sync: false, minLength: 0, maxLength: opts.maxUnwritten ?? MAX_UNWRITTEN });
-      dest.on('error', (err: Error) => { this.writeErrors++; opts.onWriteError?.(err); });
+      dest.on('error', (err: NodeJS.ErrnoException) => {
+        this.writeErrors++;
+        // pino's destination stops writing for good on a broken pipe (its reader is gone).
+        if (err.code === 'EPIPE') this.brokenPipe = true;
+        opts.onWriteError?.(err);
+      });
       dest.on('drop', (text: string) => { this.dropped += countLines(text); });
       this.dest = dest;
-      this.ownsFile = std === undefined;
       this.sink = dest;
     } else {
       this.sink = opts.destination;
@@ -243,20 +247,21 @@ export class DecisionLog {
   }
 
   /**
-   * Writes what is buffered and, for a file, closes it. A file whose writes keep failing is given
-   * `closeTimeoutMs` and then closed with its unwritten lines lost (counted in `lostOnClose`):
-   * shutdown must not wait on a full disk forever.
+   * Writes what is buffered and ends the destination (a file is closed). One whose writes keep
+   * failing is given `closeTimeoutMs` and then closed with its unwritten lines lost (noted in
+   * `lostOnClose`): shutdown must not wait on a full disk or a stalled pipe forever.
    */
   async close(): Promise<void> {
     if (this.queue.length) this.serialize();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flush();
     const dest = this.dest;
-    if (!dest) return;
+    if (!dest || this.brokenPipe) return;
     await new Promise<void>(resolve => {
       dest.flush(() => resolve());
     });
-    if (!this.ownsFile) return;
+    // stdout and stderr are ended too (sonic-boom leaves their descriptors open): a destination
+    // still open at exit is flushed by a loop that never ends on a broken pipe.
     const closed = new Promise<boolean>(resolve => { dest.once('close', () => resolve(true)); });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const gaveUp = new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(false), this.closeTimeoutMs); });
