@@ -52,6 +52,9 @@ export interface BuildOptions {
   cwd?: string;
 }
 
+/** Longest a client may take to send a whole request (ms). */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /** Builds the service. Throws `ConfigError` when `geo_database` cannot be loaded. */
 export function buildApp(config: ServerConfig, opts: BuildOptions = {}): FastifyInstance {
   // Before anything else, so a bad file fails start-up with nothing to clean up.
@@ -67,6 +70,9 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
     // Requests are not logged: decisions have their own log, and per-request lines cost throughput.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.body_bytes,
+    // A request must arrive whole within this time: a client trickling its body holds a
+    // connection (and shutdown) no longer.
+    requestTimeout: REQUEST_TIMEOUT_MS,
     routerOptions: { maxParamLength: 4096 },
     exposeHeadRoutes: false,
     return503OnClosing: true,

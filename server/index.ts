@@ -3,7 +3,7 @@
  * `startServer(config)` (listening), and the configuration loader.
  */
 export { buildApp, type PolServer, type BuildOptions } from './app.js';
-export { startServer, type RunningServer } from './main.js';
+export { startServer, type RunningServer, type StartOptions } from './main.js';
 export { defaultConfig, resolveConfig, loadConfigFile, parseAddr, openGeoDatabase, ConfigError, CONFIG_SCHEMA, DEFAULT_ADDR, type ServerConfig, type ConfigInput, type BundleConfig, type ProxyAuthConfig } from './config.js';
 export { HttpError, ERRORS, type ErrorCode, type ErrorBody } from './errors.js';
 export { PolicyStore, BundlePoller, signBundle, verifyBundle, readTarGz, writeTarGz, type Generation, type LoadError } from './policy-store/index.js';

@@ -10,8 +10,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface StartOptions extends BuildOptions {
+  /** Longest shutdown waits for requests still being received or answered (ms). Default 10000. */
+  shutdownGraceMs?: number;
+}
+
+/** How often shutdown closes the connections that have gone idle since it started (ms). */
+const IDLE_SWEEP_MS = 100;
+
 /** Builds the app, waits for the first policy load attempt, and listens on `config.addr`. */
-export async function startServer(config: ServerConfig, opts: BuildOptions = {}): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const app = buildApp(config, opts);
   await app.pol.initialLoad;
   const { host, port } = parseAddr(config.addr);
@@ -19,5 +27,22 @@ export async function startServer(config: ServerConfig, opts: BuildOptions = {})
   const addr = app.server.address();
   const actualPort = typeof addr === 'object' && addr ? addr.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  return { app, url: `http://${shownHost}:${actualPort}`, close: () => app.close() };
+  return { app, url: `http://${shownHost}:${actualPort}`, close: () => closeGracefully(app, opts.shutdownGraceMs ?? 10_000) };
+}
+
+/**
+ * Stops listening and lets requests in progress finish, but promptly: a keep-alive connection is
+ * closed as soon as its answer is sent (not after the keep-alive timeout), and after `graceMs`
+ * every remaining connection (a stalled upload, a slow reader) is cut.
+ */
+async function closeGracefully(app: FastifyInstance, graceMs: number): Promise<void> {
+  const server = app.server;
+  const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+  const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(cut);
+  }
 }
