@@ -96,6 +96,10 @@ const proxySchema = {
 } as const;
 
 const positive = { type: 'integer', minimum: 1 } as const;
+/** The longest `policies.debounce_ms` (it is also how often a missing policy directory is looked for). */
+export const MAX_DEBOUNCE_MS = 60_000;
+/** The largest `cache.max_entries` (the LRU allocates its index for all of them up front). */
+export const MAX_CACHE_ENTRIES = 10_000_000;
 
 /** The schema of `pol.yaml`: every object closed, so a typo is an error rather than ignored. */
 export const CONFIG_SCHEMA = {
@@ -104,7 +108,7 @@ export const CONFIG_SCHEMA = {
     addr: { type: 'string', pattern: '^[^\\s]*:[0-9]{1,5}$' },
     policies: {
       type: 'object', additionalProperties: false, required: ['dir'],
-      properties: { dir: { type: 'string', minLength: 1 }, watch: { type: 'boolean' }, debounce_ms: { type: 'integer', minimum: 0 } },
+      properties: { dir: { type: 'string', minLength: 1 }, watch: { type: 'boolean' }, debounce_ms: { type: 'integer', minimum: 0, maximum: MAX_DEBOUNCE_MS } },
     },
     bundle: {
       type: 'object', additionalProperties: false, required: ['url'],
@@ -112,7 +116,8 @@ export const CONFIG_SCHEMA = {
         url: { type: 'string', pattern: '^https?://' },
         public_key: { type: 'string' }, public_key_file: { type: 'string' }, secret: { type: 'string', minLength: 16 },
         algorithm: { enum: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512'] },
-        poll_seconds: { type: 'number', exclusiveMinimum: 0 },
+        // Timers longer than 2^31 - 1 ms fire at once: a day is the longest useful interval.
+        poll_seconds: { type: 'number', exclusiveMinimum: 0, maximum: 86_400 },
         max_bytes: positive,
         headers: { type: 'object', additionalProperties: { type: 'string' } },
       },
@@ -123,7 +128,7 @@ export const CONFIG_SCHEMA = {
     },
     cache: {
       type: 'object', additionalProperties: false,
-      properties: { enabled: { type: 'boolean' }, max_entries: positive, ttl_ms: { type: 'integer', minimum: 0 }, min_cost: { type: 'integer', minimum: 0 } },
+      properties: { enabled: { type: 'boolean' }, max_entries: { type: 'integer', minimum: 1, maximum: MAX_CACHE_ENTRIES }, ttl_ms: { type: 'integer', minimum: 0 }, min_cost: { type: 'integer', minimum: 0 } },
     },
     decision_log: {
       type: 'object', additionalProperties: false,
@@ -199,6 +204,12 @@ export function resolveConfig(raw: unknown, source = 'configuration'): ServerCon
     cfg.bundle = { poll_seconds: 30, max_bytes: 64 * 1024 * 1024, headers: {}, ...b, algorithm } as BundleConfig;
   }
   if (cfg.policies && cfg.bundle) throw new ConfigError(`${source}: give either \`policies\` or \`bundle\`, not both`);
+  // Checked here, before anything is loaded, rather than when the listener is opened.
+  try {
+    parseAddr(cfg.addr);
+  } catch (e) {
+    throw new ConfigError(`${source} at \`/addr\`: ${(e as Error).message}`);
+  }
   // Forwarded credentials are always erased; a configured list adds to them.
   cfg.decision_log.mask = [...new Set([...d.decision_log.mask, ...cfg.decision_log.mask])];
   for (const p of [cfg.forward_auth, cfg.ext_authz]) p.identity_headers = p.identity_headers.map(h => h.toLowerCase());
@@ -241,6 +252,6 @@ export function parseAddr(addr: string): { host: string; port: number } {
   const i = addr.lastIndexOf(':');
   const host = addr.slice(0, i).replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
   const port = Number(addr.slice(i + 1));
-  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid address \`${addr}\` (want host:port)`);
+  if (i < 0 || !/^[0-9]+$/.test(addr.slice(i + 1)) || port > 65535) throw new ConfigError(`invalid address \`${addr}\` (want host:port, with a port from 0 to 65535)`);
   return { host, port };
 }

@@ -4,8 +4,10 @@
  * policy is recorded on the store and never replaces the working policy. Two instances polling
  * one URL converge, because the revision is the content hash of what the bundle holds.
  */
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { BundleConfig } from '../config.js';
+import { importSPKI } from 'jose';
+import { ConfigError, type BundleConfig } from '../config.js';
 import { PolicyLoadError, type PolicyStore } from './store.js';
 import { sourcesFromFiles } from './sources.js';
 import { readTarGz } from './tar.js';
@@ -24,12 +26,7 @@ export class BundlePoller {
   lastOutcome: PollOutcome | undefined;
 
   constructor(private readonly store: PolicyStore, private readonly cfg: BundleConfig) {
-    this.key = {
-      algorithm: cfg.algorithm,
-      ...(cfg.secret !== undefined ? { secret: cfg.secret } : {}),
-      ...(cfg.public_key !== undefined ? { publicKeyPem: cfg.public_key } : {}),
-      ...(cfg.public_key_file !== undefined ? { publicKeyPem: readFileSync(cfg.public_key_file, 'utf8') } : {}),
-    };
+    this.key = bundleVerifyKey(cfg);
   }
 
   /** Polls now, then every `poll_seconds` until `stop()`. */
@@ -48,7 +45,12 @@ export class BundlePoller {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    // A fetch in progress would hold shutdown until its timeout.
+    this.inFlight?.abort();
   }
+
+  /** Aborts the fetch in progress (see `stop`). */
+  private inFlight: AbortController | undefined;
 
   async pollOnce(): Promise<PollOutcome> {
     this.lastOutcome = await this.poll();
@@ -61,7 +63,8 @@ export class BundlePoller {
     try {
       const headers: Record<string, string> = { ...this.cfg.headers };
       if (this.etag) headers['if-none-match'] = this.etag;
-      const res = await fetch(this.cfg.url, { headers, signal: AbortSignal.timeout(30_000) });
+      const inFlight = this.inFlight = new AbortController();
+      const res = await fetch(this.cfg.url, { headers, signal: AbortSignal.any([inFlight.signal, AbortSignal.timeout(30_000)]) });
       if (res.status === 304) { await res.body?.cancel(); return 'not_modified'; }
       if (res.status !== 200) {
         await res.body?.cancel();
@@ -71,6 +74,7 @@ export class BundlePoller {
       etag = res.headers.get('etag');
       body = await readLimited(res, this.cfg.max_bytes);
     } catch (e) {
+      if (this.stopped) return 'failed';
       this.store.recordFailure('bundle', 'bundle_fetch_error', `cannot fetch bundle from ${this.cfg.url}: ${(e as Error).message}`);
       return 'failed';
     }
@@ -89,6 +93,48 @@ export class BundlePoller {
     }
     this.etag = etag ?? undefined;
     return 'updated';
+  }
+}
+
+/** The configuration key that holds the bundle's public key. */
+function keyName(cfg: BundleConfig): string {
+  return cfg.public_key_file !== undefined ? 'bundle.public_key_file' : 'bundle.public_key';
+}
+
+/**
+ * The bundle verification key, read and parsed now: a `public_key_file` that cannot be read or a
+ * public key that cannot be parsed is a `ConfigError` naming the key, at start-up rather than at
+ * the first poll.
+ */
+export function bundleVerifyKey(cfg: BundleConfig): VerifyKey {
+  if (cfg.secret !== undefined) return { algorithm: cfg.algorithm, secret: cfg.secret };
+  let pem = cfg.public_key;
+  if (cfg.public_key_file !== undefined) {
+    try {
+      pem = readFileSync(cfg.public_key_file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`bundle.public_key_file: cannot read ${cfg.public_key_file}: ${(e as Error).message}`);
+    }
+  }
+  try {
+    createPublicKey(pem ?? '');
+  } catch (e) {
+    throw new ConfigError(`${keyName(cfg)}: not a PEM public key (\`-----BEGIN PUBLIC KEY-----\`): ${(e as Error).message}`);
+  }
+  return { algorithm: cfg.algorithm, publicKeyPem: pem! };
+}
+
+/**
+ * Checks, before start-up goes on, that the configured key can verify `algorithm` signatures
+ * (an RSA key for `ES256` is refused here, not at every poll). Throws `ConfigError` naming the key.
+ */
+export async function checkBundleKey(cfg: BundleConfig): Promise<void> {
+  const key = bundleVerifyKey(cfg);
+  if (key.publicKeyPem === undefined) return;
+  try {
+    await importSPKI(key.publicKeyPem, cfg.algorithm);
+  } catch (e) {
+    throw new ConfigError(`${keyName(cfg)}: cannot be used to verify \`${cfg.algorithm}\` signatures: ${(e as Error).message}`);
   }
 }
 

@@ -1,9 +1,15 @@
 /**
  * Policies from a directory: every `.pol`/`.rego` file (tests excluded) and `data.json`/`data.yaml`
  * found under it, and a watcher that reloads after changes settle.
+ *
+ * Symbolic links are followed, to files and to directories, so a Kubernetes ConfigMap mount
+ * (`cm.pol -> ..data/cm.pol`, `..data -> ..2026_11_30_...`) loads: hidden directories (ConfigMap's
+ * `..data` and `..<timestamp>`) are never walked, so each file is found once, under its visible
+ * name; a file or directory reached twice (two links, a link loop) is read once.
  */
-import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { createHash } from 'node:crypto';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { PolicyStore } from './store.js';
 import { PolicyLoadError } from './store.js';
 import { isDataFile, isPolicyFile, sourcesFromFiles, type Sources } from './sources.js';
@@ -11,69 +17,223 @@ import { isDataFile, isPolicyFile, sourcesFromFiles, type Sources } from './sour
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 /** Bounds on what a directory may hold, so a wrong `--policies` path fails fast. */
 const MAX_FILES = 10_000;
+/** The shortest interval at which a missing directory is looked for. */
+const MIN_POLL_MS = 50;
+
+interface Scan {
+  /** Policy and data files: id (path relative to the directory, `/`-separated) → text. */
+  files: Map<string, string>;
+  /** Real paths of the directories read and of those holding link targets: what a watcher watches. */
+  dirs: Set<string>;
+}
+
+function errno(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** Whether `dir` is (or links to) a directory. */
+function isDirectory(dir: string): boolean {
+  try { return statSync(dir).isDirectory(); } catch { return false; }
+}
+
+function scanDirectory(dir: string): Scan {
+  let root: string;
+  try {
+    root = realpathSync(dir);
+  } catch (e) {
+    if (errno(e) === 'ENOENT') throw new Error(`policy directory ${dir} does not exist`);
+    throw e;
+  }
+  if (!isDirectory(root)) throw new Error(`policy directory ${dir} is not a directory`);
+  const files = new Map<string, string>();
+  const seenFiles = new Set<string>();
+  const seenDirs = new Set<string>([root]);
+  const dirs = new Set<string>([root]);
+  const walk = (d: string, prefix: string): void => {
+    const entries = readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const ent of entries) {
+      const abs = join(d, ent.name);
+      const id = prefix + ent.name;
+      let real = abs;
+      let isDir = ent.isDirectory();
+      let isFile = ent.isFile();
+      if (ent.isSymbolicLink()) {
+        try {
+          real = realpathSync(abs);
+          const st = statSync(real);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch {
+          continue; // a dangling link or a link loop: nothing to read
+        }
+      }
+      if (isDir) {
+        if (SKIP_DIRS.has(ent.name) || ent.name.startsWith('.')) continue;
+        if (seenDirs.has(real)) continue; // reached before (a loop, or two links to one directory)
+        seenDirs.add(real);
+        dirs.add(real);
+        walk(real, `${id}/`);
+        continue;
+      }
+      if (!isFile || (!isPolicyFile(id) && !isDataFile(id))) continue;
+      if (seenFiles.has(real)) continue; // two names for one file: read once, under the first name
+      seenFiles.add(real);
+      if (real !== abs) dirs.add(dirname(real));
+      if (files.size >= MAX_FILES) throw new Error(`${dir}: more than ${MAX_FILES} policy and data files`);
+      files.set(id, readFileSync(real, 'utf8'));
+    }
+  };
+  walk(root, '');
+  return { files, dirs };
+}
+
+function fingerprint(dir: string, files: Map<string, string>): string {
+  const h = createHash('sha256').update(dir).update('\0');
+  for (const [id, text] of files) h.update(id).update('\0').update(text).update('\0');
+  return h.digest('hex');
+}
+
+/** What each store last loaded successfully from a directory, so a watcher skips no-op reloads. */
+const lastLoaded = new WeakMap<PolicyStore, string>();
 
 /** Reads every policy and data file under `dir`. Throws on unreadable files or bad data. */
 export function readPolicyDirectory(dir: string): Sources {
-  const files = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const ent of readdirSync(d, { withFileTypes: true })) {
-      const abs = join(d, ent.name);
-      if (ent.isDirectory()) { if (!SKIP_DIRS.has(ent.name) && !ent.name.startsWith('.')) walk(abs); continue; }
-      if (!ent.isFile()) continue;
-      const rel = relative(dir, abs).split(sep).join('/');
-      if (!isPolicyFile(rel) && !isDataFile(rel)) continue;
-      if (files.size >= MAX_FILES) throw new Error(`${dir}: more than ${MAX_FILES} policy and data files`);
-      files.set(rel, readFileSync(abs, 'utf8'));
-    }
-  };
-  walk(dir);
-  return sourcesFromFiles(files);
+  return sourcesFromFiles(scanDirectory(dir).files);
 }
 
-/** Loads `dir` into the store; returns false (and records why) when it could not. */
-export function loadDirectory(store: PolicyStore, dir: string): boolean {
+/**
+ * Loads `dir` into the store (or, with `skipUnchanged`, leaves it when the files are those of the
+ * last successful load); `ok` is false (and the store records why) when it could not.
+ */
+function reload(store: PolicyStore, dir: string, skipUnchanged: boolean): { ok: boolean; dirs?: Set<string> } {
+  let scan: Scan;
   let sources: Sources;
   try {
-    sources = readPolicyDirectory(dir);
+    scan = scanDirectory(dir);
+    const fp = fingerprint(dir, scan.files);
+    if (skipUnchanged && lastLoaded.get(store) === fp) return { ok: true, dirs: scan.dirs };
+    sources = sourcesFromFiles(scan.files);
+    lastLoaded.set(store, fp);
   } catch (e) {
+    lastLoaded.delete(store);
     store.recordFailure('directory', 'load_error', e instanceof Error ? e.message : String(e));
-    return false;
+    return { ok: false };
   }
   try {
     store.loadBase(sources, 'directory');
-    return true;
+    return { ok: true, dirs: scan.dirs };
   } catch (e) {
-    if (e instanceof PolicyLoadError) return false;
+    lastLoaded.delete(store);
+    if (e instanceof PolicyLoadError) return { ok: false, dirs: scan.dirs };
     throw e;
   }
 }
 
+/** Loads `dir` into the store; returns false (and records why) when it could not. */
+export function loadDirectory(store: PolicyStore, dir: string): boolean {
+  return reload(store, dir, false).ok;
+}
+
 /**
- * Watches `dir` recursively and reloads after `debounceMs` without further changes. Returns a
- * function that stops watching.
+ * Watches `dir` and reloads after `debounceMs` without further changes. Every directory read (link
+ * targets included) is watched on its own, so a swapped link (a ConfigMap update replaces `..data`)
+ * and a linked directory outside `dir` are both noticed; a reload whose files did not change is
+ * skipped. A missing directory is looked for every `debounceMs` and loaded once it appears.
+ * Returns a function that stops watching.
  */
 export function watchDirectory(store: PolicyStore, dir: string, debounceMs: number, onReload?: (ok: boolean) => void): () => void {
+  const watchers = new Map<string, { watcher: FSWatcher; ino: number }>();
   let timer: NodeJS.Timeout | undefined;
+  let poll: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const schedule = (): void => {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(fire, debounceMs);
+  };
+  const onEvent = (d: string, name: string | Buffer | null): void => {
+    if (name) {
+      const n = String(name);
+      // Other regular files (editor backups, READMEs) never matter; anything else (a link, a
+      // directory, a name that is gone) may hide policies.
+      if (!isPolicyFile(n) && !isDataFile(n)) {
+        try { if (lstatSync(join(d, n)).isFile()) return; } catch { /* gone */ }
+      }
+    }
+    schedule();
+  };
+  const unwatch = (d: string): void => {
+    watchers.get(d)?.watcher.close();
+    watchers.delete(d);
+  };
+  const add = (d: string, isRoot: boolean): boolean => {
+    try {
+      const ino = statSync(d).ino;
+      const watcher = watch(d, { persistent: false }, (_event, name) => onEvent(d, name));
+      watcher.on('error', () => { if (watchers.get(d)?.watcher === watcher) unwatch(d); schedule(); });
+      watchers.set(d, { watcher, ino });
+      return true;
+    } catch (e) {
+      // A directory gone since it was read is noticed by the next reload.
+      if (isRoot) store.recordFailure('directory', 'watch_error', e instanceof Error ? e.message : String(e));
+      return false;
+    }
+  };
+  const startPolling = (): void => {
+    if (poll || stopped) return;
+    poll = setInterval(() => {
+      if (!isDirectory(dir)) return;
+      clearInterval(poll);
+      poll = undefined;
+      // Watch first, then read: a file written meanwhile is either read or seen.
+      sync(undefined);
+      schedule();
+    }, Math.max(debounceMs, MIN_POLL_MS));
+    poll.unref();
+  };
+  /** Watches exactly `dirs` (or, without a list, what is watched now plus `dir`); true when it added one. */
+  const sync = (dirs: Set<string> | undefined): boolean => {
+    if (stopped) return false;
+    let root: string | undefined;
+    try { root = realpathSync(dir); } catch { root = undefined; }
+    if (root === undefined || !isDirectory(root)) {
+      for (const d of [...watchers.keys()]) unwatch(d);
+      startPolling();
+      return false;
+    }
+    const want = new Set(dirs ?? watchers.keys());
+    want.add(root);
+    for (const [d, w] of [...watchers]) {
+      let ino: number | undefined;
+      try { ino = statSync(d).ino; } catch { ino = undefined; }
+      // Gone, no longer wanted, or replaced by a new directory of the same name.
+      if (!want.has(d) || ino !== w.ino) unwatch(d);
+    }
+    let added = false;
+    for (const d of want) if (!watchers.has(d) && add(d, d === root)) added = true;
+    return added;
+  };
   const fire = (): void => {
     timer = undefined;
-    const ok = loadDirectory(store, dir);
-    onReload?.(ok);
+    if (stopped) return;
+    const r = reload(store, dir, true);
+    // A directory watched only now may have changed between the read and the watch: look again
+    // (a no-op when nothing changed).
+    if (sync(r.dirs) && r.dirs) schedule();
+    onReload?.(r.ok);
   };
-  let watcher: FSWatcher | undefined;
-  // A missing directory is already reported by the load; watching it would only bury that error.
-  if (!existsSync(dir)) return () => {};
-  try {
-    watcher = watch(dir, { recursive: true, persistent: false }, (_event, name) => {
-      if (name && !isPolicyFile(String(name).split(sep).join('/')) && !isDataFile(String(name).split(sep).join('/'))) return;
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(fire, debounceMs);
-    });
-    watcher.on('error', e => { store.recordFailure('directory', 'watch_error', e.message); });
-  } catch (e) {
-    store.recordFailure('directory', 'watch_error', e instanceof Error ? e.message : String(e));
-  }
+
+  let initial: Scan | undefined;
+  try { initial = scanDirectory(dir); } catch { initial = undefined; }
+  sync(initial?.dirs);
+  // Changed since the initial load (which happened before the watch began): reload.
+  if (initial && lastLoaded.has(store) && lastLoaded.get(store) !== fingerprint(dir, initial.files)) schedule();
+
   return () => {
+    stopped = true;
     if (timer) clearTimeout(timer);
-    watcher?.close();
+    if (poll) clearInterval(poll);
+    for (const d of [...watchers.keys()]) unwatch(d);
   };
 }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPair, exportPKCS8, exportSPKI } from 'jose';
-import { buildApp, resolveConfig, signBundle, writeTarGz, readTarGz, verifyBundle } from '../../server/index.js';
+import { buildApp, resolveConfig, signBundle, writeTarGz, readTarGz, verifyBundle, ConfigError } from '../../server/index.js';
+import { bundleVerifyKey, checkBundleKey } from '../../server/policy-store/bundle.js';
 import { json } from './helpers.js';
 
 let server: Server;
@@ -130,4 +131,16 @@ test('an instance whose first bundle is bad is not ready and fails closed', asyn
     assert.equal((await c.inject({ method: 'POST', url: '/v1/data/rbac/allow', payload: { input: { user: 'alice' } } })).statusCode, 503);
   } finally { await c.close(); }
   assert.ok(fetches > 0);
+});
+
+test('a bundle key that cannot be read or used is a configuration error naming the key, at start-up', async () => {
+  const cfg = (bundle: Record<string, unknown>) => resolveConfig({ bundle: { url, algorithm: 'ES256', ...bundle } }).bundle!;
+  // Thrown by buildApp, before any poll.
+  assert.throws(() => buildApp(resolveConfig({ bundle: { url, public_key_file: '/nonexistent/bundle.pub.pem' } }), { logger: false }),
+    (e: unknown) => e instanceof ConfigError && /^bundle\.public_key_file: cannot read \/nonexistent\/bundle\.pub\.pem/.test(e.message));
+  assert.throws(() => bundleVerifyKey(cfg({ public_key: 'garbage' })), (e: unknown) => e instanceof ConfigError && /^bundle\.public_key: not a PEM public key/.test(e.message));
+  // An ES256 key is parsed, but cannot verify RS256.
+  await assert.rejects(checkBundleKey(cfg({ public_key: publicKeyPem, algorithm: 'RS256' })), (e: unknown) => e instanceof ConfigError && /^bundle\.public_key: cannot be used to verify `RS256`/.test(e.message));
+  await checkBundleKey(cfg({ public_key: publicKeyPem }));
+  await checkBundleKey(cfg({ secret: 'x'.repeat(20), algorithm: 'HS256' }));
 });

@@ -51,3 +51,14 @@ test('addresses', () => {
   assert.deepEqual(parseAddr(':8181'), { host: '127.0.0.1', port: 8181 });
   assert.throws(() => parseAddr('nope'), ConfigError);
 });
+
+test('numbers are bounded and the address is checked when the configuration is read', () => {
+  assert.equal(resolveConfig({ policies: { dir: 'p', debounce_ms: 60_000 } }).policies!.debounce_ms, 60_000);
+  assert.throws(() => resolveConfig({ policies: { dir: 'p', debounce_ms: 1e20 } }, 'pol.yaml'), /pol\.yaml at `\/policies\/debounce_ms`: must be <= 60000/);
+  assert.throws(() => resolveConfig({ cache: { max_entries: 1e20 } }, 'pol.yaml'), /pol\.yaml at `\/cache\/max_entries`: must be <= 10000000/);
+  assert.throws(() => resolveConfig({ bundle: { url: 'http://x/b.tar.gz', secret: 'x'.repeat(20), poll_seconds: 1e20 } }), /`\/bundle\/poll_seconds`: must be <= 86400/);
+  assert.throws(() => resolveConfig({ addr: '127.0.0.1:99999' }, '--addr'), (e: unknown) =>
+    e instanceof ConfigError && /^--addr at `\/addr`: invalid address `127\.0\.0\.1:99999`/.test(e.message));
+  assert.throws(() => parseAddr('127.0.0.1:65536'), ConfigError);
+  assert.equal(resolveConfig({ addr: '127.0.0.1:65535' }).addr, '127.0.0.1:65535');
+});

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, unlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { buildApp, resolveConfig } from '../../server/index.js';
 import { makeApp, json } from './helpers.js';
 
 const bob = { user: 'bob', action: 'write', resource: { type: 'document' } };
@@ -106,4 +108,71 @@ test('the directory is watched: a good change swaps in, a broken file keeps the 
     await waitFor(() => app.pol.store.generation!.revision !== rev2);
     assert.equal((await decide()).result, true);
   } finally { await close(); }
+});
+
+/** Polls `cond` until it holds (or fails the test after ~15 s). */
+async function until(cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 600; i++) { if (await cond()) return; await sleep(25); }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+/** A Kubernetes ConfigMap volume: `..<ts>/` holds the files, `..data` links to it, each key links through `..data`. */
+function writeConfigMapVersion(root: string, ts: string, who: string): void {
+  const d = join(root, ts);
+  mkdirSync(join(d, 'lib'), { recursive: true });
+  writeFileSync(join(d, 'a.pol'), 'package cm\nimport rego.v1\nallow if input.user == data.who\n');
+  writeFileSync(join(d, 'lib', 'b.pol'), 'package cm.lib\nimport rego.v1\nname := data.who\n');
+  writeFileSync(join(d, 'data.json'), JSON.stringify({ who }));
+  symlinkSync(ts, join(root, '..data_tmp'));
+  renameSync(join(root, '..data_tmp'), join(root, '..data')); // the atomic swap kubelet does
+}
+
+test('a ConfigMap-style directory of links loads each policy once, and a swap of `..data` reloads', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'pol-cm-'));
+  let app: Awaited<ReturnType<typeof makeApp>>['app'] | undefined;
+  try {
+    writeConfigMapVersion(root, '..2026_11_30_01_00_00.1', 'alice');
+    for (const f of ['a.pol', 'lib', 'data.json']) symlinkSync(join('..data', f), join(root, f));
+    symlinkSync('a.pol', join(root, 'again.pol')); // a second name for one file
+    symlinkSync('.', join(root, 'loop')); // a link loop
+    app = buildApp(resolveConfig({ policies: { dir: root, watch: true, debounce_ms: 20 } }), { logger: false });
+    assert.equal(await app.pol.initialLoad, true);
+    const ids = async () => json((await app!.inject({ method: 'GET', url: '/v1/policies' })).body).result.map((p: { id: string }) => p.id).sort();
+    assert.deepEqual(await ids(), ['a.pol', 'lib/b.pol']);
+    const who = async () => json((await app!.inject({ method: 'POST', url: '/v1/data/cm/lib/name', payload: {} })).body).result;
+    assert.equal(await who(), 'alice');
+    assert.equal((await app.inject({ method: 'GET', url: '/ready' })).statusCode, 200);
+
+    writeConfigMapVersion(root, '..2026_11_30_02_00_00.2', 'bob');
+    await until(async () => (await who()) === 'bob', 'the ConfigMap update to load');
+    assert.deepEqual(await ids(), ['a.pol', 'lib/b.pol']);
+    rmSync(join(root, '..2026_11_30_01_00_00.1'), { recursive: true }); // kubelet's clean-up: nothing changes
+    await sleep(100);
+    assert.equal(await who(), 'bob');
+    assert.equal(app.pol.store.lastError, undefined);
+  } finally {
+    await app?.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a policy directory created after start-up is loaded once it appears; /ready says why it is 503 until then', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'pol-late-'));
+  const dir = join(root, 'policies');
+  const app = buildApp(resolveConfig({ policies: { dir, watch: true, debounce_ms: 20 } }), { logger: false });
+  try {
+    assert.equal(await app.pol.initialLoad, false);
+    const notReady = await app.inject({ method: 'GET', url: '/ready' });
+    assert.equal(notReady.statusCode, 503);
+    assert.match(json(notReady.body).message, /policy directory .*policies does not exist/);
+    await sleep(100);
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'late.pol'), 'package late\nimport rego.v1\nallow := true\n');
+    await until(async () => (await app.inject({ method: 'GET', url: '/ready' })).statusCode === 200, '/ready to turn 200');
+    const r = json((await app.inject({ method: 'POST', url: '/v1/data/late/allow', payload: {} })).body);
+    assert.equal(r.result, true);
+  } finally {
+    await app.close();
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runServe } from '../../cli/serve.js';
 import { fixtureCopy, serveIO } from './helpers.js';
 
@@ -30,4 +34,39 @@ test('pol serve reports configuration mistakes as usage errors', async () => {
   const v = serveIO();
   assert.equal(await runServe(['--policies', '.', '--addr', 'nope'], v.io), 2);
   assert.match(v.err(), /addr/);
+});
+
+/** Runs `pol serve` expecting it to stop at start-up: the exit code (-1 if it listened) and stderr. */
+async function startUpFailure(argv: string[]): Promise<{ code: number; err: string }> {
+  const t = serveIO();
+  const done = runServe(argv, t.io);
+  const code = await Promise.race([done, t.url.then(() => { t.stop(); return done.then(() => -1); })]);
+  return { code, err: t.err() };
+}
+
+test('pol serve: every configuration mistake exits 2 naming the key, before anything is loaded or listens', async () => {
+  const { dir, cleanup } = fixtureCopy();
+  const cfgDir = mkdtempSync(join(tmpdir(), 'pol-serve-cfg-'));
+  const yaml = (name: string, text: string): string => { const f = join(cfgDir, name); writeFileSync(f, text); return f; };
+  const bundle = 'bundle:\n  url: http://127.0.0.1:9/bundle.tar.gz\n';
+  const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const cases: [string[], RegExp][] = [
+    [['--config', yaml('k1.yaml', `${bundle}  public_key_file: ${join(cfgDir, 'missing.pem')}\n`)], /^pol serve: bundle\.public_key_file: cannot read .*missing\.pem/],
+    [['--config', yaml('k2.yaml', `${bundle}  public_key: garbage\n`)], /^pol serve: bundle\.public_key: not a PEM public key/],
+    [['--config', yaml('k3.yaml', `${bundle}  algorithm: RS256\n  public_key: ${JSON.stringify(ecKey)}\n`)], /^pol serve: bundle\.public_key: cannot be used to verify `RS256`/],
+    [['--policies', dir, '--config', yaml('c.yaml', 'cache:\n  max_entries: 1e20\n')], /^pol serve: .*c\.yaml at `\/cache\/max_entries`: must be <= /],
+    [['--config', yaml('d.yaml', `policies:\n  dir: ${JSON.stringify(dir)}\n  debounce_ms: 1e20\n`)], /^pol serve: .*d\.yaml at `\/policies\/debounce_ms`: must be <= 60000/],
+    // Checked before the geo database (or the policies) are loaded.
+    [['--policies', dir, '--geo-database', join(cfgDir, 'missing.mmdb'), '--addr', '127.0.0.1:99999'], /^pol serve: --addr at `\/addr`: invalid address `127\.0\.0\.1:99999`/],
+  ];
+  try {
+    for (const [argv, want] of cases) {
+      const { code, err } = await startUpFailure(['--addr', '127.0.0.1:0', ...argv]);
+      assert.equal(code, 2, `${argv.join(' ')}: ${err}`);
+      assert.match(err, want);
+    }
+  } finally {
+    cleanup();
+    rmSync(cfgDir, { recursive: true, force: true });
+  }
 });
