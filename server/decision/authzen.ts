@@ -54,12 +54,21 @@ function answer(result: Value | undefined): { decision: boolean; context?: unkno
 }
 
 export function registerAuthzen(app: FastifyInstance, service: DecisionService, path: string, maxBatch: number): void {
-  const evaluate = (req: FastifyRequest, r: Json) => {
+  /**
+   * One evaluation; a failure fails the whole request, so a batch never answers for an item that
+   * was not decided. `item`: its place in a batch, and the batch's deadline (shared by all items).
+   */
+  const evaluate = (req: FastifyRequest, r: Json, item?: { index: number; count: number; deadlineMs: number }) => {
     try {
-      return answer(service.decide(path, inputOf(r), { api: 'authzen', bypassCache: wantsNoCache(req) }).result);
+      return answer(service.decide(path, inputOf(r), { api: 'authzen', bypassCache: wantsNoCache(req), deadlineMs: item?.deadlineMs }).result);
     } catch (e) {
-      if (e instanceof DecisionError) throw new HttpError(e.notReady ? 'not_ready' : 'eval_error', e.message);
-      throw e;
+      if (!(e instanceof DecisionError)) throw e;
+      let message = e.message;
+      if (item) {
+        message = `evaluations[${item.index}]: ${message}`;
+        if (e.code === 'eval_cancel_error') message += ` (limits.eval_timeout_ms covers the whole batch); ${item.count - item.index} of ${item.count} evaluations not made`;
+      }
+      throw new HttpError(e.notReady ? 'not_ready' : 'eval_error', message);
     }
   };
   const echoRequestId = (req: FastifyRequest): Record<string, string> => {
@@ -100,9 +109,12 @@ export function registerAuthzen(app: FastifyInstance, service: DecisionService, 
       checkRequest(merged, `evaluations[${i}]: `);
       return merged;
     });
+    // `limits.eval_timeout_ms` covers the whole batch: once it has passed, the remaining items are
+    // not evaluated and the request fails as a failing item does (500 `eval_error`).
+    const deadlineMs = service.deadline();
     const results: ReturnType<typeof answer>[] = [];
-    for (const r of requests) {
-      const a = evaluate(req, r);
+    for (const [i, r] of requests.entries()) {
+      const a = evaluate(req, r, { index: i, count: requests.length, deadlineMs });
       results.push(a);
       if (semantic === 'deny_on_first_deny' && !a.decision) break;
       if (semantic === 'permit_on_first_permit' && a.decision) break;

@@ -36,10 +36,13 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     const q = req.query as Record<string, unknown>;
     const path = documentPath(req) || 'data';
     const handlerStart = process.hrtime.bigint();
+    // One deadline for the whole request: the decision, then the explanation with what is left.
+    const deadlineMs = service.deadline();
     let d;
     try {
       d = service.decide(path, input, {
         api: 'data',
+        deadlineMs,
         bypassCache: wantsNoCache(req),
         strictBuiltinErrors: flag(q['strict-builtin-errors']),
       });
@@ -62,7 +65,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
       if (explain !== 'notes' && explain !== 'fails' && explain !== 'full' && explain !== 'debug') {
         throw new HttpError('invalid_parameter', 'explain must be one of notes, fails, full, debug');
       }
-      extra.explanation = service.explain(path, input, explain === 'debug' ? 'full' : explain);
+      extra.explanation = service.explain(path, input, explain === 'debug' ? 'full' : explain, deadlineMs);
     }
     if (flag(q.provenance)) {
       const gen = service.generation();

@@ -25,9 +25,11 @@ export function registerDecide(app: FastifyInstance, service: DecisionService): 
     if (explain !== undefined && typeof explain !== 'boolean') throw new HttpError('invalid_parameter', '`explain` must be a boolean');
     if (cache !== undefined && typeof cache !== 'boolean') throw new HttpError('invalid_parameter', '`cache` must be a boolean');
     const input = own(body, 'input');
+    // One deadline for the whole request: the decision, then the explanation with what is left.
+    const deadlineMs = service.deadline();
     let d;
     try {
-      d = service.decide(path, input, { api: 'decide', bypassCache: cache === false || wantsNoCache(req) });
+      d = service.decide(path, input, { api: 'decide', bypassCache: cache === false || wantsNoCache(req), deadlineMs });
     } catch (e) {
       if (e instanceof DecisionError) {
         return sendJsonText(reply, e.notReady ? 503 : 500, JSON.stringify({ code: e.code, message: e.message }));
@@ -41,7 +43,7 @@ export function registerDecide(app: FastifyInstance, service: DecisionService): 
     if (result !== undefined && isJsonObject(result) && own(result, 'reasons') !== undefined) {
       text += `,"reasons":${stringifyJson(toJSON(own(result, 'reasons')!))}`;
     }
-    if (explain) text += `,"explanation":${JSON.stringify(service.explain(path, input, 'full'))}`;
+    if (explain) text += `,"explanation":${JSON.stringify(service.explain(path, input, 'full', deadlineMs))}`;
     return sendJsonText(reply, 200, text + '}');
   });
 }

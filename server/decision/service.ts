@@ -16,7 +16,19 @@ export interface DecideOptions {
   /** Skip the cache for this request (the result is not stored either). */
   bypassCache?: boolean;
   strictBuiltinErrors?: boolean;
+  /**
+   * The request's absolute deadline (ms since epoch, as `Date.now()`), from `deadline()`: shared
+   * by every evaluation one request makes. Absent: a fresh deadline for this call alone. Already
+   * past: nothing is evaluated (or looked up) and the call fails with `eval_cancel_error`.
+   */
+  deadlineMs?: number;
 }
+
+/** The most lines an explanation has; the rest are counted in a final line. */
+export const MAX_EXPLANATION_LINES = 1000;
+
+const DEADLINE_CODE = 'eval_cancel_error';
+const DEADLINE_MESSAGE = 'evaluation deadline exceeded';
 
 export interface Decision {
   decisionId: string;
@@ -83,6 +95,12 @@ export class DecisionService {
 
   get loggingEnabled(): boolean { return this.log !== undefined; }
 
+  /**
+   * A request's deadline: `limits.eval_timeout_ms` from now. Take it once when the request's work
+   * starts and pass it to every `decide`/`explain` call of that request.
+   */
+  deadline(): number { return Date.now() + this.opts.evalTimeoutMs; }
+
   /** The working generation, or a not-ready error. */
   generation(): Generation {
     const gen = this.store.generation;
@@ -101,7 +119,10 @@ export class DecisionService {
     let result: Value | undefined;
     let resultJson: string | undefined;
     let cached = false;
+    const deadlineMs = opts.deadlineMs ?? this.deadline();
     try {
+      // A request's shared deadline may have passed already (a fresh one has not).
+      if (opts.deadlineMs !== undefined && Date.now() > deadlineMs) throw new PolError(DEADLINE_CODE, DEADLINE_MESSAGE);
       const entry = this.store.entrypoint(gen, path);
       const key = this.cache && !opts.bypassCache && !opts.strictBuiltinErrors
         ? this.cache.keyFor(gen.revision, path, entry, input) : undefined;
@@ -115,7 +136,7 @@ export class DecisionService {
         if (key !== undefined) this.cacheMisses.inc();
         else if (opts.bypassCache) this.cache?.countBypass();
         result = entry.evaluate(input, {
-          deadlineMs: Date.now() + this.opts.evalTimeoutMs,
+          deadlineMs,
           ...(opts.strictBuiltinErrors ? { strictBuiltinErrors: true } : {}),
         });
         resultJson = serialize(result);
@@ -145,37 +166,64 @@ export class DecisionService {
    * depends on), with the expression where it stopped when it did not hold; then `print` output.
    * `fails` keeps the undefined rules and the bodies that did not hold, `notes` the prints only.
    * Coarser than OPA's event-by-event trace, but it names the failing expression.
+   *
+   * Every evaluation shares `deadlineMs` (the request's, default: a fresh one). Once it has passed
+   * no further rule is evaluated and the last line says the explanation was cut short. At most
+   * `MAX_EXPLANATION_LINES` lines; the rest are counted in one line.
    */
-  explain(path: string, input: Value | undefined, mode: 'notes' | 'fails' | 'full'): string[] {
+  explain(path: string, input: Value | undefined, mode: 'notes' | 'fails' | 'full', deadlineMs: number = this.deadline()): string[] {
     const gen = this.generation();
     const dotted = 'data.' + path.replace(/^data[./]?/, '').split('/').filter(Boolean).join('.');
     const pkg = dotted.includes('.') ? dotted.slice(0, dotted.lastIndexOf('.')) : dotted;
     const lines: string[] = [];
     const prints: string[] = [];
-    const rules = gen.prepared.rules().filter(r => r.path === dotted || r.path.startsWith(pkg + '.'));
+    const rules = gen.prepared.rules().filter(r => (r.path === dotted || r.path.startsWith(pkg + '.')) && !r.path.split('.').pop()!.startsWith('test_'));
+    let evaluated = 0;
+    let cutShort = false;
     for (const rule of rules) {
-      if (rule.path.split('.').pop()!.startsWith('test_')) continue;
+      if (Date.now() > deadlineMs) { cutShort = true; break; }
       let shown: string;
       try {
-        const v = gen.prepared.evaluate(rule.path, input, { prints, deadlineMs: Date.now() + this.opts.evalTimeoutMs });
+        const v = gen.prepared.evaluate(rule.path, input, { prints, deadlineMs });
+        evaluated++;
         if (v !== undefined && mode === 'fails') continue;
         shown = v === undefined ? 'undefined' : truncate(stringifyJson(toJSON(v)));
       } catch (e) {
+        if (isDeadline(e)) { cutShort = true; break; }
+        evaluated++;
         shown = `error: ${e instanceof Error ? e.message : String(e)}`;
       }
       if (mode !== 'notes') lines.push(`${rule.path} = ${shown}    (${rule.file}:${rule.line})`);
     }
-    if (mode !== 'notes') lines.push(...this.bodyLines(gen, path, input, mode));
+    if (mode !== 'notes' && !cutShort) {
+      const trace = this.bodyLines(gen, path, input, mode, deadlineMs);
+      if (trace === undefined) cutShort = true;
+      else lines.push(...trace);
+    }
     for (const p of prints) lines.push(`note: ${p}`);
+    if (lines.length > MAX_EXPLANATION_LINES) {
+      const left = lines.length - (MAX_EXPLANATION_LINES - 1);
+      lines.length = MAX_EXPLANATION_LINES - 1;
+      lines.push(`... ${left} more lines left out (an explanation has at most ${MAX_EXPLANATION_LINES} lines)`);
+    }
+    if (cutShort) {
+      const notRun = mode === 'notes' ? '' : ' and the trace';
+      lines.push(`explanation cut short: the request's deadline (limits.eval_timeout_ms = ${this.opts.evalTimeoutMs} ms) passed; ${rules.length - evaluated} of ${rules.length} rules${notRun} not evaluated`);
+    }
     return lines;
   }
 
-  /** One line per rule body the decision at `path` tried: held, or where it stopped. */
-  private bodyLines(gen: Generation, path: string, input: Value | undefined, mode: 'fails' | 'full'): string[] {
+  /**
+   * One line per rule body the decision at `path` tried: held, or where it stopped. `undefined`
+   * when the deadline passed first.
+   */
+  private bodyLines(gen: Generation, path: string, input: Value | undefined, mode: 'fails' | 'full', deadlineMs: number): string[] | undefined {
+    if (Date.now() > deadlineMs) return undefined;
     let rules: RuleOutcome[];
     try {
-      rules = this.store.entrypoint(gen, path).explain(input, { deadlineMs: Date.now() + this.opts.evalTimeoutMs }).rules;
+      rules = this.store.entrypoint(gen, path).explain(input, { deadlineMs }).rules;
     } catch (e) {
+      if (isDeadline(e)) return undefined;
       return [`trace: error: ${e instanceof Error ? e.message : String(e)}`];
     }
     const out: string[] = [];
@@ -187,6 +235,11 @@ export class DecisionService {
     }
     return out;
   }
+}
+
+/** The engine's error for an evaluation that ran past its deadline. */
+function isDeadline(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === DEADLINE_CODE;
 }
 
 function truncate(s: string): string {

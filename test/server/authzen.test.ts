@@ -46,3 +46,41 @@ test('the discovery document names both endpoints', async () => {
   assert.match(r.access_evaluation_endpoint, /\/access\/v1\/evaluation$/);
   assert.match(r.access_evaluations_endpoint, /\/access\/v1\/evaluations$/);
 });
+
+test('a batch shares one deadline: once it passes the remaining items are not evaluated and the batch fails closed', async () => {
+  // `limits.eval_timeout_ms` is per request. An item costs about `context.k` x 1000 loop steps.
+  const TIMEOUT_MS = 200, TOKEN = 'secret-token-0123456789';
+  const policy = 'package slowz\n\nallow if {\n\tsome i in numbers.range(1, 100000)\n\tsome j in numbers.range(1, 1000)\n\ti == j + input.context.k\n}\n';
+  const { app: slow, close: closeSlow } = await makeApp({
+    limits: { eval_timeout_ms: TIMEOUT_MS }, cache: { enabled: false }, authzen: { path: 'slowz/allow' },
+    policy_api: { writable: true, token: TOKEN },
+  });
+  try {
+    const put = await slow.inject({ method: 'PUT', url: '/v1/policies/slowz.pol', payload: policy, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' } });
+    assert.equal(put.statusCode, 200, put.body);
+    // Calibrate (after warming up): pick `k` so that one item takes about a quarter of the timeout.
+    const one = async (k: number) => {
+      const t0 = performance.now();
+      const r = await slow.inject({ method: 'POST', url: '/access/v1/evaluation', payload: { ...req('bob', 'read'), context: { k } } });
+      assert.deepEqual(json(r.body), { decision: true });
+      return performance.now() - t0;
+    };
+    for (let i = 0; i < 3; i++) await one(100);
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) times.push(await one(100));
+    times.sort((a, b) => a - b);
+    const k = Math.max(1, Math.min(99_000, Math.floor(100 * (TIMEOUT_MS / 4) / times[2]!)));
+    // Each item alone is well within the timeout ...
+    assert.ok(await one(k) < TIMEOUT_MS, 'calibration');
+    // ... but 100 of them are not: without a per-request deadline this batch takes ~25 timeouts and allows all.
+    const t0 = Date.now();
+    const r = await slow.inject({ method: 'POST', url: '/access/v1/evaluations', payload: { ...req('bob', 'read'), evaluations: new Array(100).fill({ context: { k } }) } });
+    const ms = Date.now() - t0;
+    assert.equal(r.statusCode, 500, r.body);
+    const body = json(r.body);
+    assert.equal(body.code, 'eval_error');
+    assert.match(body.message, /^evaluations\[\d+\]: .*evaluation deadline exceeded \(limits\.eval_timeout_ms covers the whole batch\); \d+ of 100 evaluations not made$/);
+    assert.equal('evaluations' in body, false, 'no decision for any item');
+    assert.ok(ms < 4 * TIMEOUT_MS, `took ${ms} ms`);
+  } finally { await closeSlow(); }
+});

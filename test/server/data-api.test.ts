@@ -126,3 +126,55 @@ test('gzip request bodies are accepted (bounded after decompression); other enco
   assert.equal(br.statusCode, 415);
   assert.equal(json(br.body).code, 'unsupported_media_type');
 });
+
+// `limits.eval_timeout_ms` is per request. Each `sN` loops ~10^10 times, far past any deadline;
+// `main` is cheap, so the decision is made in time and only the explanation runs out.
+const TIMEOUT_MS = 100;
+const TOKEN = 'secret-token-0123456789';
+const SLOW = 'package slow\n\nmain := true\n' + Array.from({ length: 10 }, (_, n) =>
+  `s${n + 1} if {\n\tsome i in numbers.range(1, 100000)\n\tsome j in numbers.range(1, 100000)\n\ti == j + input.k + ${n + 1}\n}\n`).join('');
+
+async function appWith(id: string, source: string, limits: Record<string, unknown> = {}) {
+  const made = await makeApp({ limits: { eval_timeout_ms: TIMEOUT_MS, ...limits }, policy_api: { writable: true, token: TOKEN } });
+  const put = await made.app.inject({ method: 'PUT', url: `/v1/policies/${id}`, payload: source, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' } });
+  assert.equal(put.statusCode, 200, put.body);
+  return made;
+}
+
+test('?explain shares the request\'s deadline: slow rules stop the explanation, not the server', async () => {
+  const { app: slow, close: closeSlow } = await appWith('slow.pol', SLOW);
+  try {
+    for (const mode of ['full', 'fails']) {
+      const t0 = Date.now();
+      const r = await slow.inject({ method: 'POST', url: `/v1/data/slow/main?explain=${mode}`, payload: { input: { k: 1_000_000 } } });
+      const ms = Date.now() - t0;
+      assert.equal(r.statusCode, 200, r.body);
+      const body = json(r.body);
+      assert.equal(body.result, true, 'the decision, made in time, is answered');
+      // Without one deadline per request each of the 10 rules takes a whole timeout (~10x).
+      assert.ok(ms < 4 * TIMEOUT_MS, `explain=${mode} took ${ms} ms`);
+      const last = body.explanation[body.explanation.length - 1];
+      assert.match(last, /^explanation cut short: the request's deadline \(limits\.eval_timeout_ms = 100 ms\) passed; \d+ of 11 rules and the trace not evaluated$/, body.explanation.join('\n'));
+    }
+    // A decision that itself runs out of time still fails closed.
+    const t0 = Date.now();
+    const r = await slow.inject({ method: 'POST', url: '/v1/data/slow/s1?explain=full', payload: { input: { k: 1_000_000 } } });
+    assert.equal(r.statusCode, 500);
+    assert.equal(json(r.body).code, 'internal_error');
+    assert.match(json(r.body).message, /^eval_cancel_error: .*evaluation deadline exceeded$/);
+    assert.ok(Date.now() - t0 < 4 * TIMEOUT_MS);
+  } finally { await closeSlow(); }
+});
+
+test('an explanation has at most 1000 lines, the last one counting those left out', async () => {
+  const many = 'package many\n\n' + Array.from({ length: 1200 }, (_, n) => `r${n} := ${n}\n`).join('');
+  const { app: big, close: closeBig } = await appWith('many.pol', many, { eval_timeout_ms: 10_000 });
+  try {
+    const body = json((await big.inject({ method: 'POST', url: '/v1/data/many/r0?explain=full', payload: { input: {} } })).body);
+    assert.equal(body.result, 0);
+    assert.equal(body.explanation.length, 1000);
+    assert.match(body.explanation[998], /^data\.many\.r\d+ = \d+    \(many\.pol:\d+\)$/);
+    // 1200 rule lines and one trace line for `r0`'s body: 999 shown, 202 left out.
+    assert.equal(body.explanation[999], '... 202 more lines left out (an explanation has at most 1000 lines)');
+  } finally { await closeBig(); }
+});

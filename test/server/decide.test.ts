@@ -83,3 +83,29 @@ test('evaluation errors fail with a 500 JSON error naming the engine code', asyn
   assert.equal(r.statusCode, 500);
   assert.equal(json(r.body).code, 'eval_conflict_error');
 });
+
+test('"explain": true shares the request\'s deadline: the decision is answered, the explanation cut short', async () => {
+  // `limits.eval_timeout_ms` is per request. Each `sN` loops ~10^10 times, far past the deadline;
+  // `main` is cheap, so the decision is made in time and only the explanation runs out.
+  const TIMEOUT_MS = 100, TOKEN = 'secret-token-0123456789';
+  const slowPolicy = 'package slow\n\nmain := true\n' + Array.from({ length: 10 }, (_, n) =>
+    `s${n + 1} if {\n\tsome i in numbers.range(1, 100000)\n\tsome j in numbers.range(1, 100000)\n\ti == j + input.k + ${n + 1}\n}\n`).join('');
+  const { app: slow, close: closeSlow } = await makeApp({ limits: { eval_timeout_ms: TIMEOUT_MS }, policy_api: { writable: true, token: TOKEN } });
+  try {
+    const put = await slow.inject({ method: 'PUT', url: '/v1/policies/slow.pol', payload: slowPolicy, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' } });
+    assert.equal(put.statusCode, 200, put.body);
+    const t0 = Date.now();
+    const r = await slow.inject({ method: 'POST', url: '/v1/decide', payload: { path: 'slow/main', input: { k: 1_000_000 }, explain: true } });
+    const ms = Date.now() - t0;
+    assert.equal(r.statusCode, 200, r.body);
+    const body = json(r.body);
+    assert.equal(body.result, true);
+    // Without one deadline per request each of the 10 slow rules takes a whole timeout (~10x).
+    assert.ok(ms < 4 * TIMEOUT_MS, `took ${ms} ms`);
+    assert.match(body.explanation.at(-1), /^explanation cut short: the request's deadline \(limits\.eval_timeout_ms = 100 ms\) passed; \d+ of 11 rules and the trace not evaluated$/, body.explanation.join('\n'));
+    // The decision itself out of time: fails closed as before.
+    const out = await slow.inject({ method: 'POST', url: '/v1/decide', payload: { path: 'slow/s1', input: { k: 1_000_000 }, explain: true } });
+    assert.equal(out.statusCode, 500);
+    assert.equal(json(out.body).code, 'eval_cancel_error');
+  } finally { await closeSlow(); }
+});
