@@ -48,7 +48,10 @@ export function parseJson(text: string, opts?: ParseJsonOptions): Value {
 function needsExactParse(text: string, maxDepth: number): boolean {
   // Native searches settle the common case: no run of 16 digits anywhere and fewer brackets
   // than the depth limit. Only texts failing either take the character-by-character scan.
-  if (!LONG_DIGIT_RUN.test(text) && !moreOpeningsThan(text, maxDepth)) return false;
+  // An exponent of 100 or more may pass a 64-bit float's range, which JSON.parse would turn into
+  // Infinity or 0 without a word (the match may be inside a string: then the exact parse is only slower).
+  const bigExponent = BIG_EXPONENT.test(text);
+  if (!bigExponent && !LONG_DIGIT_RUN.test(text) && !moreOpeningsThan(text, maxDepth)) return false;
   let depth = 0, digits = 0, long = false;
   const n = text.length;
   for (let i = 0; i < n; i++) {
@@ -67,10 +70,11 @@ function needsExactParse(text: string, maxDepth: number): boolean {
       depth--;
     }
   }
-  return long;
+  return long || bigExponent;
 }
 
 const LONG_DIGIT_RUN = /[0-9]{16}/;
+const BIG_EXPONENT = /[0-9.][eE][+-]?0*[1-9][0-9]{2}/;
 
 /** Whether `text` holds more than `limit` opening brackets (an upper bound on its nesting). */
 function moreOpeningsThan(text: string, limit: number): boolean {
@@ -79,6 +83,9 @@ function moreOpeningsThan(text: string, limit: number): boolean {
   for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++count > limit) return true;
   return false;
 }
+
+/** A digit other than 0 before any exponent. */
+const NONZERO_MANTISSA = /^-?[0-9.]*[1-9]/;
 
 class ExactParser {
   private pos = 0;
@@ -176,7 +183,12 @@ class ExactParser {
       const n = Number(m[0]);
       return Number.isSafeInteger(n) ? n : BigInt(m[0]);
     }
-    return Number(m[0]);
+    // Numbers are 64-bit floats: one beyond their range is refused, never read as Infinity (which
+    // would equal every other huge number) or as 0.
+    const n = Number(m[0]);
+    if (!Number.isFinite(n)) return this.fail('number too large for a 64-bit float');
+    if (n === 0 && NONZERO_MANTISSA.test(m[0])) return this.fail('number too small for a 64-bit float (it is not 0)');
+    return n;
   }
 
   private string(): string {

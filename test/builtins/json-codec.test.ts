@@ -10,6 +10,16 @@ test('parseJson keeps big integers exact and small ones as numbers', () => {
   assert.deepEqual(parseJson('[1.0e2, 12345678901234567.5]'), [100, 12345678901234568]);
 });
 
+test('parseJson refuses numbers beyond a 64-bit float instead of reading Infinity or 0', () => {
+  // 1e400 and 7e999 would both be Infinity, and so equal; 1e-400 would equal 0.
+  for (const t of ['{"x":1e400}', '[-7e999]', '1E+308000', '{"x":1e-400}', '[0.5e-330]', '{"a":"e123","x":9.9e999}']) {
+    assert.throws(() => parseJson(t), (e: Error) => e instanceof JsonParseError && /64-bit float/.test(e.message), t);
+  }
+  assert.deepEqual(parseJson('[1e300, -1.5e-300, 0e-400, 0.0e999, 1e100]'), [1e300, -1.5e-300, 0, 0, 1e100]);
+  // Text that only looks like a big exponent (inside a string) parses the same either way.
+  assert.deepEqual(parseJson('{"id":"4e123","n":2}'), { id: '4e123', n: 2 });
+});
+
 test('parseJson treats __proto__ as an ordinary key on both paths', () => {
   for (const text of ['{"__proto__": {"x": 1}}', '{"__proto__": {"x": 1}, "n": 123456789012345678901}']) {
     const v = parseJson(text) as Record<string, unknown>;

@@ -80,6 +80,7 @@ test('malformed requests are JSON errors with the right status, never a crash', 
     ['not an object', '[1,2]', 400],
     ['nested deeper than the limit', '{"input":' + '['.repeat(10_000) + ']'.repeat(10_000) + '}', 400],
     ['over the body limit', JSON.stringify({ input: 'x'.repeat(1_100_000) }), 413],
+    ['a number beyond a 64-bit float', '{"input":{"x":1e400}}', 400],
   ];
   for (const [what, payload, status] of cases) {
     const r = await app.inject({ method: 'POST', url: '/v1/data/rbac/allow', payload, headers: { 'content-type': 'application/json' } });
