@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { DecisionCache } from '../engine/cache/index.js';
 import { ConfigError, openGeoDatabase, type ServerConfig } from './config.js';
 import type { GeoDatabase } from '../engine/builtins/geo.js';
-import { HttpError, fromFastifyError } from './errors.js';
+import { HttpError, answerClientError, fromFastifyError } from './errors.js';
 import { installBodyParser } from './body.js';
 import { sendError } from './http.js';
 import { DecisionLog, DecisionLogOpenError } from './audit/decision-log.js';
@@ -76,6 +76,9 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
     routerOptions: { maxParamLength: 4096 },
     exposeHeadRoutes: false,
     return503OnClosing: true,
+    // Errors raised before a route is found answer in the server's own error format too.
+    frameworkErrors: (err, _req, reply) => sendError(reply, new HttpError('invalid_parameter', err.message)),
+    clientErrorHandler: answerClientError,
   });
 
   const store = new PolicyStore(geoDatabase ? { geoDatabase } : {});

@@ -12,6 +12,8 @@ export const ERRORS = {
   not_found: 404,
   undefined_document: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
+  request_header_fields_too_large: 431,
   not_ready: 503,
   internal_error: 500,
   eval_error: 500,
@@ -58,3 +60,23 @@ export function fromFastifyError(e: { code?: string; statusCode?: number; messag
   if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) return new HttpError('invalid_parameter', e.message);
   return new HttpError('internal_error', 'internal error');
 }
+
+/**
+ * Requests Node's HTTP parser refuses before fastify sees them (an unknown method, a bad
+ * `Content-Length`, headers past the size limit, a request that did not arrive in time) are
+ * answered with the same `{ code, message }` body as every other error, then the connection is
+ * closed: what follows on it cannot be trusted to start a request.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: { destroyed: boolean; writable: boolean; write(text: string): unknown; destroy(err?: Error): unknown }): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const e = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new HttpError('request_timeout', 'the request did not arrive in time')
+    : err.code === 'HPE_HEADER_OVERFLOW' ? new HttpError('request_header_fields_too_large', 'the request line and headers are larger than the server accepts')
+    : new HttpError('invalid_parameter', `malformed HTTP request${err.code ? ` (${err.code})` : ''}`);
+  const body = JSON.stringify(e.body());
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${e.status} ${STATUS_TEXT[e.status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
