@@ -49,9 +49,9 @@ function needsExactParse(text: string, maxDepth: number): boolean {
   // Native searches settle the common case: no run of 16 digits anywhere and fewer brackets
   // than the depth limit. Only texts failing either take the character-by-character scan.
   // An exponent of 100 or more may pass a 64-bit float's range, which JSON.parse would turn into
-  // Infinity or 0 without a word (the match may be inside a string: then the exact parse is only slower).
-  const bigExponent = BIG_EXPONENT.test(text);
-  if (!bigExponent && !LONG_DIGIT_RUN.test(text) && !moreOpeningsThan(text, maxDepth)) return false;
+  // Infinity or 0 without a word (the match may be inside a string: then the exact parse is only
+  // slower). One search looks for both long digit runs and such exponents.
+  if (!LONG_DIGITS_OR_BIG_EXPONENT.test(text) && !moreOpeningsThan(text, maxDepth)) return false;
   let depth = 0, digits = 0, long = false;
   const n = text.length;
   for (let i = 0; i < n; i++) {
@@ -70,11 +70,11 @@ function needsExactParse(text: string, maxDepth: number): boolean {
       depth--;
     }
   }
-  return long || bigExponent;
+  return long || BIG_EXPONENT.test(text);
 }
 
-const LONG_DIGIT_RUN = /[0-9]{16}/;
 const BIG_EXPONENT = /[0-9.][eE][+-]?0*[1-9][0-9]{2}/;
+const LONG_DIGITS_OR_BIG_EXPONENT = /[0-9]{16}|[0-9.][eE][+-]?0*[1-9][0-9]{2}/;
 
 /** Whether `text` holds more than `limit` opening brackets (an upper bound on its nesting). */
 function moreOpeningsThan(text: string, limit: number): boolean {
