@@ -128,8 +128,31 @@ function clientIp(req: FastifyRequest): string {
   return req.socket.remoteAddress ?? '';
 }
 
+/**
+ * Headers that must come once: Node keeps the first of repeated ones and drops the rest, while an
+ * upstream may read the last, so a repeated one fails closed instead of being decided on half.
+ */
+const SINGLE_HEADERS = new Set(['authorization', 'proxy-authorization', 'host', 'x-original-uri', 'x-original-method', 'x-forwarded-uri', 'x-forwarded-method']);
+const SINGLE_HEADER_LENGTHS = new Set([...SINGLE_HEADERS].map(n => n.length));
+
+function refuseRepeatedSingles(req: FastifyRequest): void {
+  // (Always there on a served request; the unit tests' hand-made requests have none.)
+  const raw: string[] = (req.raw as { rawHeaders?: string[] } | undefined)?.rawHeaders ?? [];
+  let seen: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    // Only names of a matching length are lower-cased and looked up.
+    if (!SINGLE_HEADER_LENGTHS.has(name.length)) continue;
+    const lower = name.toLowerCase();
+    if (!SINGLE_HEADERS.has(lower)) continue;
+    if (seen?.has(lower)) throw new HttpError('invalid_parameter', `the request repeats the \`${lower}\` header`);
+    (seen ??= new Set()).add(lower);
+  }
+}
+
 /** Input for nginx `auth_request`, Traefik ForwardAuth and Caddy `forward_auth`. */
 export function forwardAuthInput(req: FastifyRequest, identityHeaders: ReadonlySet<string>): { request: ProxiedRequest } {
+  refuseRepeatedSingles(req);
   const uri = header(req, 'x-original-uri') ?? header(req, 'x-forwarded-uri');
   if (uri === undefined) throw new HttpError('invalid_parameter', 'forward-auth needs the original request: send X-Original-URI (nginx) or X-Forwarded-Uri (Traefik, Caddy)');
   const method = header(req, 'x-original-method') ?? header(req, 'x-forwarded-method');
@@ -151,6 +174,7 @@ export function forwardAuthInput(req: FastifyRequest, identityHeaders: ReadonlyS
 
 /** Input for Envoy ext_authz in HTTP service mode: the original method, the path after the prefix. */
 export function extAuthzInput(req: FastifyRequest, prefix: string, identityHeaders: ReadonlySet<string>): { request: ProxiedRequest } {
+  refuseRepeatedSingles(req);
   const uri = req.url.slice(prefix.length) || '/';
   const { rawPath, query } = splitUri(uri.startsWith('/') ? uri : '/' + uri);
   return {

@@ -89,6 +89,20 @@ test('an encoded slash in the original path is refused, not resolved past a pref
   assert.equal(e.headers['x-user'], undefined);
 });
 
+test('a repeated Authorization (or original-request) header is refused: the upstream may read the other one', async () => {
+  // inject joins repeated headers given as an array the way Node delivers them: one raw entry each.
+  const twice = await app.inject({ method: 'GET', url: '/v1/forward-auth', headers: { 'x-original-method': 'GET', 'x-original-uri': '/docs/1', authorization: ['Bearer bob-token', 'Bearer alice-token'] as unknown as string } });
+  assert.equal(twice.statusCode, 400);
+  assert.match(json(twice.body).message, /repeats the `authorization` header/);
+  assert.equal(twice.headers['x-user'], undefined);
+  const uri = await app.inject({ method: 'GET', url: '/v1/forward-auth', headers: { 'x-original-method': 'GET', 'x-original-uri': ['/docs/1', '/admin'] as unknown as string, authorization: 'Bearer bob-token' } });
+  assert.equal(uri.statusCode, 400);
+  const ext = await app.inject({ method: 'GET', url: '/v1/ext-authz/docs/1', headers: { authorization: ['Bearer bob-token', 'Bearer alice-token'] as unknown as string } });
+  assert.equal(ext.statusCode, 403);
+  const once = await fwd({ 'x-original-method': 'GET', 'x-original-uri': '/docs/1', authorization: 'Bearer bob-token' });
+  assert.equal(once.statusCode, 200);
+});
+
 test('engine errors fail closed: forward-auth 500, ext_authz 403', async () => {
   const { app: b, close: closeB } = await makeApp({ forward_auth: { path: 'broken/decision' }, ext_authz: { path: 'broken/decision' } });
   try {
