@@ -81,6 +81,10 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
     clientErrorHandler: answerClientError,
   });
 
+  // A client may half-close once its request is sent; answers that take a trip through the thread
+  // pool (gzip bodies) must still reach it. Node then ends the socket after the answer.
+  (app.server as { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen = true;
+
   const store = new PolicyStore(geoDatabase ? { geoDatabase } : {});
   const cache = config.cache.enabled ? new DecisionCache({ maxEntries: config.cache.max_entries, ttlMs: config.cache.ttl_ms, minCost: config.cache.min_cost }) : undefined;
   const metrics = createServerMetrics({
