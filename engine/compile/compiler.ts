@@ -6,6 +6,7 @@
  * bound, constant values, which builtin or rule a call reaches, which rule-tree node a ref reads.
  */
 import type { Call, Expr, Ref, Rule, Term, Var } from '../../dsl/ast/nodes.js';
+import { OPERATORS } from '../../dsl/ast/nodes.js';
 import type { Loc } from '../../dsl/diagnostic.js';
 import type { Program } from '../../dsl/checker/stages.js';
 import { nodeAt, pathText, type RuleDef, type TreeNode } from '../../dsl/checker/tree.js';
@@ -1184,7 +1185,7 @@ export class Compiler {
       const node = nodeAt(this.program.tree, name.slice(1), false);
       if (!node || node.kind !== 'function') {
         // Calling a non-function document: OPA treats `data.p.q(x)` on a value as undefined.
-        if (node && node.kind) throw new CompileError('rego_type_error', `${joined} is not a function`, loc);
+        if (node && node.kind) throw new CompileError('rego_type_error', `${joined} is not a function${shadowedBuiltinHint(name)}`, loc);
         throw new CompileError('rego_type_error', `undefined function ${joined}`, loc);
       }
       const fn = this.functionOf(node);
@@ -1974,3 +1975,17 @@ function objectEntriesOf(v: PlainObject | PolObject): [Value, Value][] {
 }
 
 export { type FunctionMock };
+
+/** Operator symbols by the built-in they call (`div` ← `/`). */
+const SYMBOL_OF_OPERATOR = new Map<string, string>(Object.entries(OPERATORS).map(([symbol, name]) => [name, symbol]));
+
+/**
+ * Why a call resolved to a rule rather than a built-in, when that is what happened: a rule named
+ * like a built-in (`div`, `count`) hides it in its package, as in OPA, operators included.
+ */
+function shadowedBuiltinHint(name: readonly string[]): string {
+  const short = name[name.length - 1]!;
+  if (!BUILTINS_BY_NAME.has(short)) return '';
+  const symbol = SYMBOL_OF_OPERATOR.get(short);
+  return ` (the rule \`${short}\` hides the built-in \`${short}\`${symbol ? `, which \`${symbol}\` calls` : ''}; rename the rule)`;
+}
