@@ -36,8 +36,9 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     const q = req.query as Record<string, unknown>;
     const path = documentPath(req) || 'data';
     const handlerStart = process.hrtime.bigint();
-    // One deadline for the whole request: the decision, then the explanation with what is left.
-    const deadlineMs = service.deadline();
+    // With an explanation, one deadline covers the request: the decision, then the explanation
+    // with what is left. Without, the decision takes its own (and a cache hit reads no clock).
+    const deadlineMs = q.explain !== undefined ? service.deadline() : undefined;
     let d;
     try {
       d = service.decide(path, input, {
@@ -65,7 +66,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
       if (explain !== 'notes' && explain !== 'fails' && explain !== 'full' && explain !== 'debug') {
         throw new HttpError('invalid_parameter', 'explain must be one of notes, fails, full, debug');
       }
-      extra.explanation = service.explain(path, input, explain === 'debug' ? 'full' : explain, deadlineMs);
+      extra.explanation = service.explain(path, input, explain === 'debug' ? 'full' : explain, deadlineMs ?? service.deadline());
     }
     if (flag(q.provenance)) {
       const gen = service.generation();

@@ -25,8 +25,9 @@ export function registerDecide(app: FastifyInstance, service: DecisionService): 
     if (explain !== undefined && typeof explain !== 'boolean') throw new HttpError('invalid_parameter', '`explain` must be a boolean');
     if (cache !== undefined && typeof cache !== 'boolean') throw new HttpError('invalid_parameter', '`cache` must be a boolean');
     const input = own(body, 'input');
-    // One deadline for the whole request: the decision, then the explanation with what is left.
-    const deadlineMs = service.deadline();
+    // With an explanation, one deadline covers the request: the decision, then the explanation
+    // with what is left. Without, the decision takes its own (and a cache hit reads no clock).
+    const deadlineMs = explain ? service.deadline() : undefined;
     let d;
     try {
       d = service.decide(path, input, { api: 'decide', bypassCache: cache === false || wantsNoCache(req), deadlineMs });
@@ -43,7 +44,7 @@ export function registerDecide(app: FastifyInstance, service: DecisionService): 
     if (result !== undefined && isJsonObject(result) && own(result, 'reasons') !== undefined) {
       text += `,"reasons":${stringifyJson(toJSON(own(result, 'reasons')!))}`;
     }
-    if (explain) text += `,"explanation":${JSON.stringify(service.explain(path, input, 'full', deadlineMs))}`;
+    if (explain) text += `,"explanation":${JSON.stringify(service.explain(path, input, 'full', deadlineMs ?? service.deadline()))}`;
     return sendJsonText(reply, 200, text + '}');
   });
 }

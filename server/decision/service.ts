@@ -119,10 +119,9 @@ export class DecisionService {
     let result: Value | undefined;
     let resultJson: string | undefined;
     let cached = false;
-    const deadlineMs = opts.deadlineMs ?? this.deadline();
     try {
       // A request's shared deadline may have passed already (a fresh one has not).
-      if (opts.deadlineMs !== undefined && Date.now() > deadlineMs) throw new PolError(DEADLINE_CODE, DEADLINE_MESSAGE);
+      if (opts.deadlineMs !== undefined && Date.now() > opts.deadlineMs) throw new PolError(DEADLINE_CODE, DEADLINE_MESSAGE);
       const entry = this.store.entrypoint(gen, path);
       const key = this.cache && !opts.bypassCache && !opts.strictBuiltinErrors
         ? this.cache.keyFor(gen.revision, path, entry, input) : undefined;
@@ -136,7 +135,8 @@ export class DecisionService {
         if (key !== undefined) this.cacheMisses.inc();
         else if (opts.bypassCache) this.cache?.countBypass();
         result = entry.evaluate(input, {
-          deadlineMs,
+          // Read only when evaluating: a cache hit reads no clock for it.
+          deadlineMs: opts.deadlineMs ?? this.deadline(),
           ...(opts.strictBuiltinErrors ? { strictBuiltinErrors: true } : {}),
         });
         resultJson = serialize(result);
