@@ -31,6 +31,7 @@ test('a request still uploading at shutdown is answered, and its keep-alive conn
     const socket = connect(port, '127.0.0.1');
     await once(socket, 'connect');
     const received = collect(socket);
+    const socketClosed = once(socket, 'close');
     socket.write(`POST /v1/data/rbac/allow HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: ${BODY.length}\r\n\r\n${BODY.slice(0, 10)}`);
     await sleep(50);
     const started = Date.now();
@@ -38,6 +39,8 @@ test('a request still uploading at shutdown is answered, and its keep-alive conn
     await sleep(200);
     socket.write(BODY.slice(10));
     await closing;
+    // The answer, then the server's close, reach the client after `close` resolves.
+    await socketClosed;
     assert.ok(Date.now() - started < 3_000, `shutdown took ${Date.now() - started} ms`);
     assert.match(received(), /^HTTP\/1\.1 200/);
     assert.match(received(), /"result":true/);
