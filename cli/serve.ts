@@ -6,7 +6,6 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, defaultConfig, loadConfigFile, resolveConfig, startServer, type ServerConfig } from '../server/index.js';
-import { checkBundleKey } from '../server/policy-store/bundle.js';
 
 const USAGE = `usage: pol serve [--policies <dir>] [--config pol.yaml] [--addr host:port] [--decision-log] [--no-watch]
                  [--geo-database <file.mmdb>]
@@ -109,8 +108,6 @@ export async function runServe(argv: string[], io: ServeIO = defaultIO): Promise
     if (values['decision-log']) config.decision_log.enabled = true;
     if (values['geo-database'] !== undefined) { resolveConfig({ geo_database: values['geo-database'] }, '--geo-database'); config.geo_database = values['geo-database']; }
     if (!config.policies && !config.bundle) throw new ConfigError('nothing to serve: give --policies <dir>, or `policies` or `bundle` in --config');
-    // The bundle key is read and checked now: a bad one is a configuration error, not a poll failure.
-    if (config.bundle) await checkBundleKey(config.bundle);
   } catch (e) {
     if (e instanceof ConfigError) { io.stderr(`pol serve: ${e.message}\n`); return 2; }
     throw e;
@@ -120,7 +117,7 @@ export async function runServe(argv: string[], io: ServeIO = defaultIO): Promise
   try {
     server = await startServer(config);
   } catch (e) {
-    // A `geo_database` or decision log that cannot be opened stops start-up before anything listens.
+    // A `geo_database`, decision log or bundle key that cannot be used stops start-up before anything listens.
     if (e instanceof ConfigError) { io.stderr(`pol serve: ${e.message}\n`); return 2; }
     if ((e as NodeJS.ErrnoException).syscall === 'listen' || /^E(ADDRINUSE|ADDRNOTAVAIL|ACCES)$/.test(String((e as NodeJS.ErrnoException).code))) {
       io.stderr(`pol serve: cannot listen on ${config.addr}: ${(e as Error).message}\n`);

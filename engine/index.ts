@@ -13,6 +13,7 @@ export type {
   CompileOptions, EvalOptions, EntryPoint, EntryPointInfo, PreparedPolicy, QueryOptions, QueryResult, EvalQueryOptions, RuleInfo, Explanation, RuleOutcome,
 } from './api.js';
 export { PolError, renderDiagnostic, type Diagnostic } from '../dsl/diagnostic.js';
+export { DEADLINE_EXCEEDED } from './eval/context.js';
 export {
   PolSet, PolObject, toJSON, stringifyJson, compare, equal, keyOf, typeName, type Value,
 } from './value.js';

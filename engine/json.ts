@@ -74,7 +74,7 @@ function needsExactParse(text: string, maxDepth: number): boolean {
 }
 
 const BIG_EXPONENT = /[0-9.][eE][+-]?0*[1-9][0-9]{2}/;
-const LONG_DIGITS_OR_BIG_EXPONENT = /[0-9]{16}|[0-9.][eE][+-]?0*[1-9][0-9]{2}/;
+const LONG_DIGITS_OR_BIG_EXPONENT = new RegExp(`[0-9]{16}|${BIG_EXPONENT.source}`);
 
 /** Whether `text` holds more than `limit` opening brackets (an upper bound on its nesting). */
 function moreOpeningsThan(text: string, limit: number): boolean {

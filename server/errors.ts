@@ -2,6 +2,7 @@
  * The server's one error table. Every error response is a JSON body `{ "code", "message" }` with
  * the status written here; OPA's codes are used where OPA has one, so OPA clients understand them.
  */
+import { STATUS_CODES } from 'node:http';
 
 export const ERRORS = {
   invalid_parameter: 400,
@@ -74,9 +75,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: { destroye
     : new HttpError('invalid_parameter', `malformed HTTP request${err.code ? ` (${err.code})` : ''}`);
   const body = JSON.stringify(e.body());
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${e.status} ${STATUS_TEXT[e.status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(`HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   }
   socket.destroy(err);
 }
-
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildOptions } from './app.js';
 import { parseAddr, type ServerConfig } from './config.js';
+import { checkBundleKey } from './policy-store/bundle.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -20,6 +21,8 @@ const IDLE_SWEEP_MS = 100;
 
 /** Builds the app, waits for the first policy load attempt, and listens on `config.addr`. */
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
+  // The bundle key is checked against its algorithm now: a bad one is a configuration error, not a poll failure.
+  if (config.bundle) await checkBundleKey(config.bundle);
   const app = buildApp(config, opts);
   await app.pol.initialLoad;
   const { host, port } = parseAddr(config.addr);

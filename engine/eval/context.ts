@@ -17,6 +17,9 @@ export interface DataOverride { path: string[]; value: Value }
 /** A replaced function (`with f as g`): either a value or another callable. */
 export type FunctionMock = { value: Value } | { call: (args: Value[], c: Ctx) => Value | undefined };
 
+/** The error of an evaluation that ran past its deadline (callers that keep a deadline of their own raise it too). */
+export const DEADLINE_EXCEEDED = { code: 'eval_cancel_error', message: 'evaluation deadline exceeded' } as const;
+
 export class EvalError extends Error {
   readonly code: string;
   readonly loc: Loc | undefined;
@@ -160,7 +163,7 @@ export class Ctx implements BuiltinContext {
   /** Cheap deadline check, called from loops. */
   tick(loc?: Loc): void {
     if (this.deadlineMs && (++this.steps & 1023) === 0 && Date.now() > this.deadlineMs) {
-      throw new EvalError('eval_cancel_error', 'evaluation deadline exceeded', loc);
+      throw new EvalError(DEADLINE_EXCEEDED.code, DEADLINE_EXCEEDED.message, loc);
     }
   }
 }

@@ -4,7 +4,7 @@
  * deadline, records metrics and the decision log. It knows nothing of HTTP shapes.
  */
 import { randomUUID } from 'node:crypto';
-import { PolError, stringifyJson, toJSON, type RuleOutcome, type Value } from '../../engine/index.js';
+import { DEADLINE_EXCEEDED, PolError, stringifyJson, toJSON, type RuleOutcome, type Value } from '../../engine/index.js';
 import type { DecisionCache } from '../../engine/cache/index.js';
 import type { PolicyStore, Generation } from '../policy-store/index.js';
 import type { DecisionLog } from '../audit/decision-log.js';
@@ -27,8 +27,6 @@ export interface DecideOptions {
 /** The most lines an explanation has; the rest are counted in a final line. */
 export const MAX_EXPLANATION_LINES = 1000;
 
-const DEADLINE_CODE = 'eval_cancel_error';
-const DEADLINE_MESSAGE = 'evaluation deadline exceeded';
 
 export interface Decision {
   decisionId: string;
@@ -121,7 +119,7 @@ export class DecisionService {
     let cached = false;
     try {
       // A request's shared deadline may have passed already (a fresh one has not).
-      if (opts.deadlineMs !== undefined && Date.now() > opts.deadlineMs) throw new PolError(DEADLINE_CODE, DEADLINE_MESSAGE);
+      if (opts.deadlineMs !== undefined && Date.now() > opts.deadlineMs) throw new PolError(DEADLINE_EXCEEDED.code, DEADLINE_EXCEEDED.message);
       const entry = this.store.entrypoint(gen, path);
       const key = this.cache && !opts.bypassCache && !opts.strictBuiltinErrors
         ? this.cache.keyFor(gen.revision, path, entry, input) : undefined;
@@ -239,7 +237,7 @@ export class DecisionService {
 
 /** The engine's error for an evaluation that ran past its deadline. */
 function isDeadline(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === DEADLINE_CODE;
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === DEADLINE_EXCEEDED.code;
 }
 
 function truncate(s: string): string {
