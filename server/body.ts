@@ -14,7 +14,11 @@ import { HttpError } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig { rawBody?: boolean }
-  interface FastifyRequest { parseNs?: bigint }
+  interface FastifyRequest {
+    parseNs?: bigint;
+    /** The JSON text the body was parsed from (the decision log passes it on instead of serialising the input). */
+    bodyText: string | undefined;
+  }
 }
 
 /** Parses JSON text from a request (body or query parameter) into a value, or throws a 400. */
@@ -70,6 +74,7 @@ class InflatedBody extends Transform {
 
 export function installBodyParser(app: FastifyInstance, maxDepth: number, maxBytes: number): void {
   app.removeAllContentTypeParsers();
+  app.decorateRequest('bodyText', undefined);
   inflateBodies(app, maxBytes);
   const parse = (req: FastifyRequest, text: string | Buffer, done: (err: Error | null, value?: unknown) => void): void => {
     if (typeof text !== 'string') text = text.toString('utf8');
@@ -81,6 +86,7 @@ export function installBodyParser(app: FastifyInstance, maxDepth: number, maxByt
     try {
       const v = parseJsonText(text, maxDepth, 'request body');
       if (timed) req.parseNs = process.hrtime.bigint() - t0;
+      req.bodyText = text;
       done(null, v);
     } catch (e) {
       done(e as Error, undefined);

@@ -1,35 +1,28 @@
 /**
  * The decision log: one JSON line per decision, in pino's line format (`level`, `time`, the
- * record's fields, `msg`), written through pino's asynchronous destination. Requests only push a
- * record into a bounded in-memory buffer, drained every `flushMs` (or after the current I/O phase
- * when 0), so logging never blocks or slows the request path. When the buffer is full the record is dropped
- * and counted (exposed as a metric) rather than queued without bound.
+ * record's fields, `msg`). Requests only hand a record over; the lines are made and written
+ * elsewhere, so logging never blocks the request path and costs it little:
  *
- * Lines are serialised here rather than by a pino logger: the record's shape is fixed, and pino's
- * generic per-field serialisation cost several microseconds per line, more than the decision.
- * Lines are joined into chunks of about `WRITE_CHUNK` characters, each one write: a write costs a
- * system call, and draining on a short timer rather than after every I/O phase keeps those to a
- * few per `flushMs` under any load (lines reach the file at most `flushMs` late).
+ * - to a file, stdout or stderr, a writer thread formats and writes them. The request thread
+ *   passes each record as text, and when the input came from the request's JSON text it passes
+ *   that text rather than serialising the input (the writer thread parses it again with the same
+ *   parser). Serialising on the request thread cost about 10% of the decision API's throughput;
+ * - to a stream (tests, embedding), the lines are made on the request thread after the current
+ *   I/O phase (see `LineWriter`).
+ *
+ * At most `buffer` records wait to be made into lines; past that a record is dropped and counted
+ * (exposed as a metric) rather than queued without bound. Should the writer thread fail, the log
+ * reports it, counts what it had in hand as dropped, and goes on writing from the request thread.
  */
-import pino from 'pino';
-import { openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import type { Writable } from 'node:stream';
-import type { Value } from '../../engine/index.js';
-import { compactJson } from '../../engine/json.js';
-import { quoteJsonString } from '../../engine/value.js';
+import { checkMasks, LineFormatter, type DecisionRecord } from './line-format.js';
+import { LineWriter, MAX_UNWRITTEN } from './line-writer.js';
+import { decodeRecords, encodeRecord, joinRecords, valuesNeeded } from './record-codec.js';
+import type { WriterCommand, WriterReport, WriterThreadData } from './log-worker.js';
 
-export interface DecisionRecord {
-  decision_id: string;
-  /** Which API made the decision: decide, data, authzen, forward_auth, ext_authz. */
-  api: string;
-  path: string;
-  input: Value | undefined;
-  result: Value | undefined;
-  revision: string | undefined;
-  latency_ns: number;
-  cached: boolean;
-  error?: string;
-}
+export type { DecisionRecord } from './line-format.js';
 
 export interface DecisionLogOptions {
   /** `stdout`, `stderr`, a file path, or a stream (tests). */
@@ -38,7 +31,7 @@ export interface DecisionLogOptions {
   mask: string[];
   /** Records held before dropping. */
   buffer: number;
-  /** Longest a record waits before it is written (ms); 0 drains after the current I/O phase. Default 20. */
+  /** Longest a record waits before it is written (ms); 0 writes after the current I/O phase. Default 20. */
   flushMs?: number;
   /** Told of every failed write (disk full, I/O error); the lines stay queued and are retried with the next write. */
   onWriteError?: (err: Error) => void;
@@ -46,6 +39,17 @@ export interface DecisionLogOptions {
   closeTimeoutMs?: number;
   /** Characters a file may hold back unwritten before new lines are dropped. Default 16 Mi. */
   maxUnwritten?: number;
+  /**
+   * Characters of encoded records (inputs included) on their way to the writer thread before
+   * further records are dropped: `buffer` alone would let large request bodies pile up.
+   * Default 64 Mi. A record arriving when nothing is on its way is always taken.
+   */
+  maxPendingChars?: number;
+  /**
+   * Where a file's lines are made: `thread` (default), a writer thread; `inline`, the request
+   * thread. Streams are always written inline.
+   */
+  writer?: 'thread' | 'inline';
 }
 
 /** The decision log's file cannot be opened: start-up fails with this rather than later. */
@@ -56,194 +60,159 @@ export class DecisionLogOpenError extends Error {
   }
 }
 
-/** pino's level number for `info`. */
-const INFO = 30;
-
 /**
- * Characters per write. Joining a whole flush's lines into one string cost about 1 µs a line
- * here: a string (or the buffer a write converts it to) past 128 KiB is a large object in fresh
- * memory, and the page faults on it dominate. Chunks below that are made in reused memory, and
- * pino's destination writes each as it comes (it merges only writes under 16 KiB).
+ * Longest a record waits before it goes to the writer thread (ms), and the most records sent in
+ * one message. A message costs microseconds however small: sending once per I/O phase (a record
+ * or two under load) cost the request thread more than making the lines did.
  */
-const WRITE_CHUNK = 64 * 1024;
+const SEND_MS = 2;
+const SEND_RECORDS = 512;
 
-/**
- * Characters written but not yet accepted by the destination before further chunks are dropped
- * (counted in `dropped`): a destination that keeps failing or stalls must not grow memory without bound.
- */
-const MAX_UNWRITTEN = 16 * 1024 * 1024;
+const MAX_PENDING_CHARS = 64 * 1024 * 1024;
 
-/** Repeated strings remembered quoted: paths come from requests, so their number is bounded. */
-const MAX_QUOTES = 256;
-
-/** A queued record and when it was made (ms since epoch). */
-interface Queued { record: DecisionRecord; time: number }
+/** How long `close` waits for the writer thread beyond the destination's own close timeout (ms). */
+const THREAD_CLOSE_MARGIN_MS = 2_000;
 
 export class DecisionLog {
-  private readonly sink: { write(text: string): unknown };
-  private readonly dest: ReturnType<typeof pino.destination> | undefined;
-  /** The masks as trees, one per root: what to leave out while serialising (see `maskedJson`). */
-  private inputMask: MaskNode | undefined;
-  private resultMask: MaskNode | undefined;
   private readonly max: number;
-  private readonly flushMs: number;
-  private queue: Queued[] = [];
-  /** Serialised chunks waiting for the next write. */
-  private pending: string[] = [];
-  /** Lines of the chunk being filled, and their length. */
-  private chunk: string[] = [];
-  private chunkLength = 0;
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private scheduled = false;
-  /** The ISO text of the last timestamp formatted: records of one millisecond share it. */
-  private lastTime = -1;
-  private lastTimeText = '';
-  /** The masks `line` applied, reused line to line (lines are made one at a time). */
-  private readonly erased: Erased[] = [];
-  /** Quoted forms of repeated strings (see `quoted`). */
-  private readonly quotes = new Map<string, string>();
-  dropped = 0;
-  written = 0;
-  /** Writes the destination failed (each is retried with the next). */
-  writeErrors = 0;
-  /** Whether `close` gave up on a destination that would not take the last lines. */
-  lostOnClose = false;
-  private brokenPipe = false;
-  private readonly closeTimeoutMs: number;
+  private readonly opts: DecisionLogOptions;
+  private readonly fd: number | undefined;
+  /** Writing on the request thread (streams, `writer: 'inline'`, or after the writer thread failed). */
+  private inline: LineWriter | undefined;
+  private thread: Worker | undefined;
+  /** Encoded records waiting to go to the writer thread as one message (see `SEND_MS`). */
+  private batch: string[] = [];
+  private sendTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Records sent to the writer thread, and the counters it last reported. */
+  private sent = 0;
+  private threadWritten = 0;
+  private threadFlushed = 0;
+  /** Characters of records sent or waiting to be sent, and how many of them the thread has taken. */
+  private charsQueued = 0;
+  private threadChars = 0;
+  private threadDropped = 0;
+  private threadWriteErrors = 0;
+  private threadLost = false;
+  private closing: Promise<void> | undefined;
+  /** Records this side dropped (buffer full, or in the hands of a writer thread that failed). */
+  private droppedHere = 0;
+  /** Lines written before the writer in use now took over. */
+  private writtenBefore = 0;
 
   constructor(opts: DecisionLogOptions) {
-    if (typeof opts.destination === 'string') {
-      const std = opts.destination === 'stdout' ? 1 : opts.destination === 'stderr' ? 2 : undefined;
-      // Opened here, synchronously: a path that cannot be written fails start-up with a clear
-      // error instead of an unhandled error event once the server is already answering.
-      const fd = std ?? openForAppend(opts.destination);
-      const dest = pino.destination({ dest: fd, sync: false, minLength: 0, maxLength: opts.maxUnwritten ?? MAX_UNWRITTEN });
-      dest.on('error', (err: NodeJS.ErrnoException) => {
-        this.writeErrors++;
-        // pino's destination stops writing for good on a broken pipe (its reader is gone).
-        if (err.code === 'EPIPE') this.brokenPipe = true;
-        opts.onWriteError?.(err);
-      });
-      dest.on('drop', (text: string) => { this.dropped += countLines(text); });
-      this.dest = dest;
-      this.sink = dest;
-    } else {
-      this.sink = opts.destination;
-    }
-    opts.mask.forEach((pointer, order) => {
-      const [root, ...rest] = parsePointer(pointer);
-      if (root !== 'input' && root !== 'result') throw new Error(`decision log mask \`${pointer}\` must point under /input or /result`);
-      const text = '/' + [root, ...rest].map(escapePointer).join('/');
-      let node = root === 'input' ? (this.inputMask ??= newMaskNode()) : (this.resultMask ??= newMaskNode());
-      for (const key of rest) {
-        let child = node.children.get(key);
-        if (!child) node.children.set(key, child = newMaskNode());
-        node = child;
-      }
-      node.erase ??= { text, order };
-    });
+    checkMasks(opts.mask);
+    this.opts = opts;
     this.max = opts.buffer;
-    this.flushMs = opts.flushMs ?? 20;
-    this.closeTimeoutMs = opts.closeTimeoutMs ?? 5_000;
+    if (typeof opts.destination !== 'string') {
+      this.fd = undefined;
+      this.inline = this.inlineWriter(opts.destination);
+      return;
+    }
+    const std = opts.destination === 'stdout' ? 1 : opts.destination === 'stderr' ? 2 : undefined;
+    // Opened here, synchronously: a path that cannot be written fails start-up with a clear
+    // error instead of an unhandled error event once the server is already answering.
+    this.fd = std ?? openForAppend(opts.destination);
+    if (opts.writer === 'inline') this.inline = this.inlineWriter(this.fd);
+    // The writer thread opens the file again for itself; this descriptor stays for a fallback.
+    else this.thread = this.startThread(std ?? opts.destination);
   }
+
+  /** Records dropped: buffer full, refused by a destination past its unwritten limit, or lost with a failed writer thread. */
+  get dropped(): number { return this.droppedHere + this.threadDropped + (this.inline?.dropped ?? 0); }
+  /** Records made into lines. */
+  get written(): number { return this.writtenBefore + (this.inline ? this.inline.written : this.threadWritten); }
+  /** Writes the destination failed (each is retried with the next). */
+  get writeErrors(): number { return this.threadWriteErrors + (this.inline?.writeErrors ?? 0); }
+  /** Whether `close` gave up on a destination that would not take the last lines. */
+  get lostOnClose(): boolean { return this.threadLost || (this.inline?.lostOnClose ?? false); }
 
   /** Queues a record; returns false when it was dropped because the buffer is full. */
   record(r: DecisionRecord): boolean {
-    if (this.queue.length >= this.max) { this.dropped++; return false; }
-    this.queue.push({ record: r, time: Date.now() });
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.serialize());
+    const inline = this.inline;
+    if (inline) {
+      if (inline.queued >= this.max) { this.droppedHere++; return false; }
+      inline.push(r, Date.now());
+      return true;
     }
+    if (this.sent - this.threadWritten + this.batch.length >= this.max || this.closing) { this.droppedHere++; return false; }
+    // Encoded now, so the record and its input die young.
+    const encoded = encodeRecord(r, Date.now());
+    const pending = this.charsQueued - this.threadChars;
+    if (pending > 0 && pending + encoded.length > (this.opts.maxPendingChars ?? MAX_PENDING_CHARS)) { this.droppedHere++; return false; }
+    this.charsQueued += encoded.length;
+    const n = this.batch.push(encoded);
+    if (n >= SEND_RECORDS) this.send();
+    else this.sendTimer ??= setTimeout(() => this.send(), SEND_MS);
     return true;
   }
 
-  /**
-   * Turns the queued records into text right after the I/O phase that made them (records, and
-   * the inputs they hold, die young), and writes the text now or within `flushMs`.
-   */
-  private serialize(): void {
-    this.scheduled = false;
-    const batch = this.queue;
-    this.queue = [];
-    // Lines are joined while they are young and in the CPU's caches: joining them only when a
-    // chunk was full, milliseconds later, cost about 900 ns a line in the server against about
-    // 300 ns here.
-    let lines: string[] = [];
-    let length = 0;
-    for (let i = 0; i < batch.length; i++) {
-      const line = this.line(batch[i]!);
-      lines.push(line);
-      length += line.length;
-      if (this.chunkLength + length >= WRITE_CHUNK) {
-        this.addToChunk(lines.join(''));
-        this.cutChunk();
-        lines = [];
-        length = 0;
-      }
+  /** Sends the waiting records to the writer thread as one message. */
+  private send(): void {
+    if (this.sendTimer) { clearTimeout(this.sendTimer); this.sendTimer = undefined; }
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    if (!this.thread) return;
+    const cmd: WriterCommand = joinRecords(batch);
+    this.thread.postMessage(cmd);
+    this.sent += batch.length;
+  }
+
+  private inlineWriter(destination: number | Writable): LineWriter {
+    return new LineWriter({
+      destination, formatter: new LineFormatter(this.opts.mask), flushMs: this.opts.flushMs ?? 20,
+      closeTimeoutMs: this.opts.closeTimeoutMs ?? 5_000, maxUnwritten: this.opts.maxUnwritten ?? MAX_UNWRITTEN,
+      onWriteError: err => this.opts.onWriteError?.(err),
+    });
+  }
+
+  private startThread(destination: string | 1 | 2): Worker {
+    const data: WriterThreadData = {
+      destination, mask: this.opts.mask, flushMs: this.opts.flushMs ?? 20,
+      closeTimeoutMs: this.opts.closeTimeoutMs ?? 5_000, maxUnwritten: this.opts.maxUnwritten ?? MAX_UNWRITTEN,
+    };
+    const thread = new Worker(new URL('./log-worker.js', import.meta.url), { workerData: data });
+    // The server's lifetime is not the log's business: `close` ends the thread.
+    thread.unref();
+    thread.on('message', (m: WriterReport) => this.onReport(m));
+    thread.on('error', err => this.threadFailed(err));
+    thread.on('exit', code => { if (this.thread === thread && !this.closing) this.threadFailed(new Error(`the writer thread exited with code ${code}`)); });
+    return thread;
+  }
+
+  private onReport(m: WriterReport): void {
+    this.threadWritten = m.written;
+    this.threadDropped = m.dropped;
+    this.threadWriteErrors = m.writeErrors;
+    if (m.type === 'closed') { this.threadLost = m.lostOnClose; return; }
+    this.threadFlushed = m.flushed;
+    this.threadChars = m.chars;
+    for (const e of m.errors) {
+      const err = new Error(e.message) as NodeJS.ErrnoException;
+      if (e.code !== undefined) err.code = e.code;
+      this.opts.onWriteError?.(err);
     }
-    if (lines.length) this.addToChunk(lines.join(''));
-    this.written += batch.length;
-    if (this.flushMs === 0) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), this.flushMs);
-  }
-
-  private addToChunk(text: string): void {
-    this.chunk.push(text);
-    this.chunkLength += text.length;
-  }
-
-  /** Ends the chunk being filled: its lines become one string waiting to be written. */
-  private cutChunk(): void {
-    if (this.chunk.length === 0) return;
-    this.pending.push(this.chunk.join(''));
-    this.chunk = [];
-    this.chunkLength = 0;
-  }
-
-  private flush(): void {
-    this.flushTimer = undefined;
-    this.cutChunk();
-    const pending = this.pending;
-    if (pending.length === 0) return;
-    this.pending = [];
-    for (let i = 0; i < pending.length; i++) this.sink.write(pending[i]!);
-  }
-
-  /** One record as a JSON line. */
-  private line({ record: r, time }: Queued): string {
-    const erased = this.erased;
-    erased.length = 0;
-    let out = `{"level":${INFO},"time":"${this.timeText(time)}","decision_id":${quoteJsonString(r.decision_id)}`
-      + `,"api":${this.quoted(r.api)},"path":${this.quoted(r.path)}`;
-    const input = fieldJson(r.input, this.inputMask, erased), result = fieldJson(r.result, this.resultMask, erased);
-    if (input !== undefined) out += `,"input":${input}`;
-    if (result !== undefined) out += `,"result":${result}`;
-    if (r.revision !== undefined) out += `,"revision":${this.quoted(r.revision)}`;
-    out += `,"latency_ns":${r.latency_ns},"cached":${r.cached}`;
-    if (r.error !== undefined) out += `,"error":${quoteJsonString(r.error)}`;
-    if (erased.length) out += `,"erased":[${erased.sort((x, y) => x.order - y.order).map(e => quoteJsonString(e.text)).join(',')}]`;
-    return out + ',"msg":"decision"}\n';
   }
 
   /**
-   * A quoted string from the few that repeat in every line (API names, policy paths, revisions):
-   * quoted once each, as long as there are few of them.
+   * The writer thread failed: what it had not written is counted as dropped, the failure is
+   * reported, and the lines are made on the request thread from now on (same descriptor).
    */
-  private quoted(s: string): string {
-    let q = this.quotes.get(s);
-    if (q === undefined) {
-      q = quoteJsonString(s);
-      if (this.quotes.size >= MAX_QUOTES) this.quotes.clear();
-      this.quotes.set(s, q);
-    }
-    return q;
-  }
-
-  /** ISO 8601 text of a timestamp (no characters that need escaping); one per millisecond. */
-  private timeText(ms: number): string {
-    if (ms !== this.lastTime) { this.lastTime = ms; this.lastTimeText = new Date(ms).toISOString(); }
-    return this.lastTimeText;
+  private threadFailed(err: Error): void {
+    if (!this.thread || this.fd === undefined) return;
+    const thread = this.thread;
+    this.thread = undefined;
+    void thread.terminate();
+    // Lines it had not handed to the file yet are lost with it (and those a report did not reach us about).
+    this.droppedHere += this.sent - this.threadFlushed;
+    this.writtenBefore = this.threadFlushed;
+    this.opts.onWriteError?.(new Error(`decision log writer thread failed (${err.message}); writing from the request thread`));
+    const inline = this.inline = this.inlineWriter(this.fd);
+    // Records not yet sent are written from here.
+    const waiting = this.batch;
+    this.batch = [];
+    if (waiting.length === 0) return;
+    for (const d of decodeRecords(joinRecords(waiting), valuesNeeded(this.opts.mask))) inline.push(d.record, d.time, d.inputJson);
   }
 
   /**
@@ -251,27 +220,29 @@ export class DecisionLog {
    * failing is given `closeTimeoutMs` and then closed with its unwritten lines lost (noted in
    * `lostOnClose`): shutdown must not wait on a full disk or a stalled pipe forever.
    */
-  async close(): Promise<void> {
-    if (this.queue.length) this.serialize();
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flush();
-    const dest = this.dest;
-    if (!dest || this.brokenPipe) return;
-    await new Promise<void>(resolve => {
-      dest.flush(() => resolve());
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
+    const thread = this.thread;
+    if (!thread) { await this.inline?.close(); return; }
+    // The descriptor kept for a fallback (stdout and stderr stay open).
+    if (this.fd !== undefined && this.fd > 2) closeSync(this.fd);
+    this.send();
+    const closed = new Promise<boolean>(resolve => {
+      thread.on('message', (m: WriterReport) => { if (m.type === 'closed') resolve(true); });
+      thread.once('exit', () => resolve(false));
     });
-    // stdout and stderr are ended too (sonic-boom leaves their descriptors open): a destination
-    // still open at exit is flushed by a loop that never ends on a broken pipe.
-    const closed = new Promise<boolean>(resolve => { dest.once('close', () => resolve(true)); });
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const gaveUp = new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(false), this.closeTimeoutMs); });
-    dest.end();
+    const gaveUp = new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(false), (this.opts.closeTimeoutMs ?? 5_000) + THREAD_CLOSE_MARGIN_MS); });
+    thread.postMessage({ type: 'close' } satisfies WriterCommand);
     const done = await Promise.race([closed, gaveUp]);
     clearTimeout(timer);
-    if (!done) {
-      this.lostOnClose = true;
-      dest.destroy();
-    }
+    this.thread = undefined;
+    if (!done) this.threadLost = true;
+    await thread.terminate();
   }
 }
 
@@ -282,62 +253,4 @@ function openForAppend(path: string): number {
     const err = e as NodeJS.ErrnoException;
     throw new DecisionLogOpenError(`cannot open \`${path}\` for appending (${err.message.split(',')[0]})`);
   }
-}
-
-function countLines(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
-  return n;
-}
-
-function parsePointer(p: string): string[] {
-  return p.split('/').slice(1).map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-function escapePointer(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-/** A mask in the order configured; `text` is its JSON pointer. */
-interface Erased { text: string; order: number }
-
-/** A level of the masks: fields below it to leave out (`erase`) or to look into (`children`). */
-interface MaskNode { erase: Erased | undefined; children: Map<string, MaskNode> }
-
-function newMaskNode(): MaskNode {
-  return { erase: undefined, children: new Map() };
-}
-
-/** A record's field as JSON with its masked parts left out (noted in `erased`); undefined when absent or masked whole. */
-function fieldJson(v: Value | undefined, mask: MaskNode | undefined, erased: Erased[]): string | undefined {
-  if (v === undefined) return undefined;
-  if (mask === undefined) return compactJson(v);
-  if (mask.erase) { erased.push(mask.erase); return undefined; }
-  return maskedJson(v, mask, erased);
-}
-
-/**
- * `compactJson` of `v` without the own properties the mask erases, written as it goes: the
- * input is never copied or changed. Masks reach only through plain objects (not arrays).
- */
-function maskedJson(v: Value, mask: MaskNode, erased: Erased[]): string {
-  if (typeof v !== 'object' || v === null || !isPlainRecord(v)) return compactJson(v);
-  const o = v as Record<string, Value>;
-  let out = '{', first = true;
-  for (const k of Object.keys(o)) {
-    const child = mask.children.get(k);
-    let text: string;
-    if (child === undefined) text = compactJson(o[k]!);
-    else if (child.erase) { erased.push(child.erase); continue; }
-    else text = maskedJson(o[k]!, child, erased);
-    out += (first ? '' : ',') + quoteJsonString(k) + ':' + text;
-    first = false;
-  }
-  return out + '}';
-}
-
-/** Objects whose own string keys are their entries (not arrays, sets or non-string-keyed objects). */
-function isPlainRecord(v: object): boolean {
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }

@@ -32,7 +32,8 @@ function engineError(reply: FastifyReply, e: unknown): FastifyReply {
 }
 
 export function registerDataApi(app: FastifyInstance, service: DecisionService, jsonDepth: number): void {
-  const v1 = async (req: FastifyRequest, reply: FastifyReply, input: Value | undefined): Promise<FastifyReply> => {
+  /** `inputText`/`inputIsMember`: the JSON text `input` came from (see `DecideOptions`). */
+  const v1 = async (req: FastifyRequest, reply: FastifyReply, input: Value | undefined, inputText: string | undefined, inputIsMember: boolean): Promise<FastifyReply> => {
     const q = req.query as Record<string, unknown>;
     const path = documentPath(req) || 'data';
     const handlerStart = process.hrtime.bigint();
@@ -46,6 +47,8 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
         deadlineMs,
         bypassCache: wantsNoCache(req),
         strictBuiltinErrors: flag(q['strict-builtin-errors']),
+        inputText,
+        inputIsMember,
       });
     } catch (e) {
       return engineError(reply, e);
@@ -87,11 +90,11 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
   const postV1 = async (req: FastifyRequest, reply: FastifyReply) => {
     const body = req.body as Value | undefined;
     if (body !== undefined && !isJsonObject(body)) throw new HttpError('invalid_parameter', 'body must be an object, such as {"input": {...}}');
-    return v1(req, reply, body === undefined ? undefined : own(body, 'input'));
+    return v1(req, reply, body === undefined ? undefined : own(body, 'input'), req.bodyText, true);
   };
   const getV1 = async (req: FastifyRequest, reply: FastifyReply) => {
     const text = queryValue((req.query as Record<string, unknown>).input);
-    return v1(req, reply, text === undefined ? undefined : parseJsonText(text, jsonDepth, 'the `input` query parameter'));
+    return v1(req, reply, text === undefined ? undefined : parseJsonText(text, jsonDepth, 'the `input` query parameter'), text, false);
   };
   const headNotAllowed = async (_req: FastifyRequest, reply: FastifyReply) =>
     sendError(reply, { status: 405, body: { code: 'method_not_allowed', message: 'use GET or POST' } });
@@ -106,7 +109,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
   app.post('/', async (req, reply) => {
     let d;
     try {
-      d = service.decide('system/main', req.body as Value | undefined, { api: 'data_v0', bypassCache: wantsNoCache(req) });
+      d = service.decide('system/main', req.body as Value | undefined, { api: 'data_v0', bypassCache: wantsNoCache(req), inputText: req.bodyText });
     } catch (e) {
       return engineError(reply, e);
     }
@@ -118,7 +121,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     const path = documentPath(req);
     let d;
     try {
-      d = service.decide(path || 'data', req.body as Value | undefined, { api: 'data_v0', bypassCache: wantsNoCache(req) });
+      d = service.decide(path || 'data', req.body as Value | undefined, { api: 'data_v0', bypassCache: wantsNoCache(req), inputText: req.bodyText });
     } catch (e) {
       return engineError(reply, e);
     }

@@ -30,7 +30,7 @@ export function registerDecide(app: FastifyInstance, service: DecisionService): 
     const deadlineMs = explain ? service.deadline() : undefined;
     let d;
     try {
-      d = service.decide(path, input, { api: 'decide', bypassCache: cache === false || wantsNoCache(req), deadlineMs });
+      d = service.decide(path, input, { api: 'decide', bypassCache: cache === false || wantsNoCache(req), deadlineMs, inputText: req.bodyText, inputIsMember: true });
     } catch (e) {
       if (e instanceof DecisionError) {
         return sendJsonText(reply, e.notReady ? 503 : 500, JSON.stringify({ code: e.code, message: e.message }));

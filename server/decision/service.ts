@@ -22,6 +22,13 @@ export interface DecideOptions {
    * past: nothing is evaluated (or looked up) and the call fails with `eval_cancel_error`.
    */
   deadlineMs?: number;
+  /**
+   * The JSON text `input` was parsed from, when it was (a request body or query parameter):
+   * the decision log passes the text on rather than serialising `input`. `inputIsMember` when
+   * the input is the text's `input` member rather than the whole text.
+   */
+  inputText?: string | undefined;
+  inputIsMember?: boolean;
 }
 
 /** The most lines an explanation has; the rest are counted in a final line. */
@@ -147,14 +154,14 @@ export class DecisionService {
         : new DecisionError('internal_error', e instanceof Error ? e.message : String(e));
       this.metrics.errors.inc({ code: err.code });
       this.metrics.decisions.inc({ api: opts.api, outcome: 'error' });
-      this.log?.record({ decision_id: decisionId, api: opts.api, path, input, result: undefined, revision: gen.revision, latency_ns: evalNs, cached: false, error: `${err.code}: ${err.message}` });
+      this.log?.record({ decision_id: decisionId, api: opts.api, path, input, input_text: opts.inputText, input_member: opts.inputIsMember, result: undefined, revision: gen.revision, latency_ns: evalNs, cached: false, error: `${err.code}: ${err.message}` });
       throw err;
     }
     const evalNs = Number(process.hrtime.bigint() - t0);
     const series = this.seriesOf(opts.api);
     (cached ? series.cachedLatency : series.evaluatedLatency).observe(evalNs / 1e9);
     (result === undefined ? series.undefinedResult : series.defined).inc();
-    this.log?.record({ decision_id: decisionId, api: opts.api, path, input, result, revision: gen.revision, latency_ns: evalNs, cached });
+    this.log?.record({ decision_id: decisionId, api: opts.api, path, input, input_text: opts.inputText, input_member: opts.inputIsMember, result, result_json: resultJson, revision: gen.revision, latency_ns: evalNs, cached });
     return { decisionId, result, resultJson, cached, evalNs, revision: gen.revision };
   }
 

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DecisionLog, DecisionLogOpenError, resolveConfig } from '../../server/index.js';
+import { ConfigError, DecisionLog, DecisionLogOpenError, resolveConfig, type DecisionRecord } from '../../server/index.js';
 import { makeApp, json } from './helpers.js';
 
 /** Waits (bounded) until `cond` holds: drains happen after the current I/O phase, later under load. */
@@ -152,7 +152,7 @@ test('paths, API names and revisions are quoted correctly however many there are
     assert.equal(line.revision, `rev\t${i % 300}`);
   });
   // Paths come from requests: what the log remembers stays bounded.
-  assert.ok((log as unknown as { quotes: Map<string, string> }).quotes.size <= 256);
+  assert.ok((log as unknown as { inline: { formatter: { quotes: Map<string, string> } } }).inline.formatter.quotes.size <= 256);
   await log.close();
 });
 
@@ -271,4 +271,160 @@ test('the server keeps answering while decision log writes fail, and counts the 
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     assert.match(metrics, /pol_errors_total\{code="decision_log_write_failed"\} [1-9]/);
   } finally { await close(); }
+});
+
+/** The lines of a log file, without the fields that differ between two runs. */
+function stableLines(file: string): Record<string, unknown>[] {
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map(l => {
+    const o = JSON.parse(l) as Record<string, unknown>;
+    delete o.time; delete o.decision_id; delete o.latency_ns;
+    return o;
+  });
+}
+
+test('the writer thread writes the same lines as the request thread would, whatever the records hold', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  try {
+    const mask = ['/input/secret', '/input/nested/token', '/result/token'];
+    const records: DecisionRecord[] = [
+      { decision_id: 'a\u0000b', api: 'decide', path: 'p/\u0000q"', input: { n: 12345678901234567890n, s: 'x"<y>\n\u2028', secret: 's', nested: { token: 't', keep: [1, 2.5, null] } }, result: { allow: true, token: 't0k' }, revision: 'r\u00001', latency_ns: 42, cached: true },
+      { decision_id: 'b', api: 'data', path: 'p', input: undefined, result: undefined, revision: undefined, latency_ns: 7, cached: false, error: 'eval_conflict_error: boom \u0000' },
+      { decision_id: 'c', api: 'data', path: 'p', input: JSON.parse('{"__proto__":{"x":1},"constructor":2}') as Record<string, number>, result: [1, 'two'], revision: 'r', latency_ns: 1, cached: false },
+      // The request's own JSON text: pretty-printed, a repeated key (the last one counts, as when it was decided), an exact integer.
+      { decision_id: 'd', api: 'decide', path: 'p', input: { user: 'bob', n: 123456789012345678901234567890n, secret: 'x' }, input_text: '{\n  "path": "p",\n  "input": {"user": "alice", "user": "bob", "n": 123456789012345678901234567890, "secret": "x"}\n}', input_member: true, result: true, result_json: 'true', revision: 'r', latency_ns: 1, cached: false },
+      { decision_id: 'e', api: 'data_v0', path: 'p', input: [1, { a: 'b' }], input_text: ' [1, {"a": "b"}] ', input_member: false, result: false, revision: 'r', latency_ns: 1, cached: true },
+    ];
+    const files = { thread: join(dir, 'thread.log'), inline: join(dir, 'inline.log'), threadNoMask: join(dir, 'thread-nomask.log'), inlineNoMask: join(dir, 'inline-nomask.log') };
+    const logs = {
+      thread: new DecisionLog({ destination: files.thread, mask, buffer: 100 }),
+      inline: new DecisionLog({ destination: files.inline, mask, buffer: 100, writer: 'inline' }),
+      threadNoMask: new DecisionLog({ destination: files.threadNoMask, mask: [], buffer: 100 }),
+      inlineNoMask: new DecisionLog({ destination: files.inlineNoMask, mask: [], buffer: 100, writer: 'inline' }),
+    };
+    for (const log of Object.values(logs)) for (const r of records) assert.equal(log.record(r), true);
+    for (const log of Object.values(logs)) await log.close();
+    const thread = stableLines(files.thread);
+    assert.equal(thread.length, records.length);
+    assert.deepEqual(thread, stableLines(files.inline));
+    assert.deepEqual(stableLines(files.threadNoMask), stableLines(files.inlineNoMask));
+    // Spot checks on what the thread wrote.
+    const raw = readFileSync(files.thread, 'utf8').split('\n');
+    assert.equal((JSON.parse(raw[0]!) as { decision_id: string }).decision_id, 'a\u0000b');
+    assert.equal(thread[0]!.path, 'p/\u0000q"');
+    assert.deepEqual(thread[0]!.erased, ['/input/secret', '/input/nested/token', '/result/token']);
+    assert.match(raw[0]!, /"n":12345678901234567890[,}]/);
+    assert.equal(thread[1]!.error, 'eval_conflict_error: boom \u0000');
+    assert.deepEqual(thread[3]!.input, { user: 'bob', n: 1.2345678901234568e+29 });
+    assert.match(raw[3]!, /"input":\{"user":"bob","n":123456789012345678901234567890\}/);
+    assert.deepEqual(thread[4]!.input, [1, { a: 'b' }]);
+    assert.equal(logs.thread.written, records.length);
+    assert.equal(logs.thread.dropped, 0);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('an input text that does not parse leaves the input out of the line and says so', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  try {
+    const file = join(dir, 'decisions.log');
+    const log = new DecisionLog({ destination: file, mask: [], buffer: 10 });
+    log.record({ decision_id: 'a', api: 'decide', path: 'p', input: { a: 1 }, input_text: '{"input": [1,', input_member: true, result: true, revision: 'r', latency_ns: 1, cached: false });
+    await log.close();
+    const [line] = stableLines(file);
+    assert.equal('input' in line!, false);
+    assert.match(String(line!.error), /^input not logged: /);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('the writer thread\'s buffer is bounded too: records beyond it are dropped and counted', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  try {
+    const file = join(dir, 'decisions.log');
+    const log = new DecisionLog({ destination: file, mask: [], buffer: 3 });
+    const rec = (i: number) => ({ decision_id: String(i), api: 't', path: 'p', input: { i }, result: true, revision: 'r', latency_ns: 1, cached: false });
+    assert.deepEqual([0, 1, 2, 3, 4].map(i => log.record(rec(i))), [true, true, true, false, false]);
+    assert.equal(log.dropped, 2);
+    await until(() => log.written === 3);
+    assert.equal(log.record(rec(5)), true, 'room again once the thread has written');
+    await log.close();
+    assert.deepEqual(stableLines(file).map(l => (l.input as { i: number }).i), [0, 1, 2, 5]);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('large records on their way to the writer thread are bounded by size, not only by count', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  try {
+    const file = join(dir, 'decisions.log');
+    const log = new DecisionLog({ destination: file, mask: [], buffer: 1000, maxPendingChars: 1000 });
+    const rec = (i: number) => ({ decision_id: String(i), api: 't', path: 'p', input: { i, pad: 'x'.repeat(600) }, result: true, revision: 'r', latency_ns: 1, cached: false });
+    // The first is taken whatever its size; the second would pass the bound.
+    assert.deepEqual([0, 1, 2].map(i => log.record(rec(i))), [true, false, false]);
+    await until(() => log.written === 1);
+    assert.equal(log.record(rec(3)), true, 'room again once the thread has taken it');
+    await log.close();
+    assert.deepEqual(stableLines(file).map(l => (l.input as { i: number }).i), [0, 3]);
+    assert.equal(log.dropped, 2);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('when the writer thread fails, the failure is reported and the lines are written from the request thread', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  try {
+    const file = join(dir, 'decisions.log');
+    const errors: string[] = [];
+    const log = new DecisionLog({ destination: file, mask: [], buffer: 100, onWriteError: e => errors.push(e.message) });
+    const rec = (i: number) => ({ decision_id: String(i), api: 't', path: 'p', input: { i }, result: true, revision: 'r', latency_ns: 1, cached: false });
+    log.record(rec(0));
+    await until(() => existsSync(file) && readFileSync(file, 'utf8').length > 0);
+    // A record made just before the thread dies (not yet sent to it) is written all the same.
+    log.record(rec(1));
+    await (log as unknown as { thread: { terminate(): Promise<number> } }).thread.terminate();
+    await until(() => errors.length > 0);
+    assert.match(errors[0]!, /writer thread failed/);
+    log.record(rec(2));
+    await log.close();
+    const written = stableLines(file).map(l => (l.input as { i: number }).i);
+    assert.deepEqual(written.filter(i => i !== 1), [0, 2]);
+    // Record 1 reached the thread as it died: written, or counted as dropped, or both when the
+    // thread wrote it without a report reaching this side (a loss is never left uncounted).
+    assert.ok(written.length + log.dropped >= 3, `${written.length} written, ${log.dropped} dropped`);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('through the APIs, lines made from the request\'s own JSON text match lines made from the decided values', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  const inline = collector();
+  const file = join(dir, 'decisions.log');
+  const config = { decision_log: { enabled: true, path: file, mask: ['/input/password'] } };
+  const thread = await makeApp(config);
+  const viaStream = await makeApp(config, { decisionLogStream: inline.stream });
+  try {
+    const input = '{"user": "bob", "user": "alice",\n "action": "read", "resource": {"type": "document"}, "password": "hunter2", "n": 98765432109876543210, "__proto__": {"admin": true}}';
+    const requests = [
+      { method: 'POST' as const, url: '/v1/decide', payload: `{"path": "rbac/allow",\n"input": ${input}}` },
+      { method: 'POST' as const, url: '/v1/data/rbac/allow', payload: `{"input": ${input}}` },
+      { method: 'GET' as const, url: `/v1/data/rbac/allow?input=${encodeURIComponent(input)}` },
+      { method: 'POST' as const, url: '/v0/data/rbac/allow', payload: input },
+      { method: 'POST' as const, url: '/v1/data/rbac/allow', payload: '{}' },
+      { method: 'GET' as const, url: '/v1/forward-auth', headers: { 'x-original-method': 'GET', 'x-original-uri': '/docs', authorization: 'Bearer bob-token' } },
+    ];
+    for (const app of [thread.app, viaStream.app]) {
+      for (const r of requests) {
+        const res = await app.inject({ ...r, headers: { 'content-type': 'application/json', ...r.headers } });
+        assert.equal(res.statusCode, 200, `${r.method} ${r.url}: ${res.body}`);
+      }
+    }
+    await thread.close();
+    await until(() => inline.lines().length >= requests.length);
+    const got = stableLines(file);
+    const want = inline.lines().map(o => { delete o.time; delete o.decision_id; delete o.latency_ns; return o; });
+    assert.equal(got.length, requests.length);
+    assert.deepEqual(got, want);
+    const first = got[0] as { input: Record<string, unknown>; erased: string[] };
+    assert.equal(first.input.user, 'alice', 'the last of repeated keys, as decided');
+    assert.deepEqual(first.erased, ['/input/password']);
+    assert.match(readFileSync(file, 'utf8'), /"n":98765432109876543210[,}]/);
+  } finally {
+    await viaStream.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
