@@ -75,7 +75,10 @@ const THREAD_CLOSE_MARGIN_MS = 2_000;
 
 export class DecisionLog {
   private readonly max: number;
+  private readonly maxPendingChars: number;
   private readonly opts: DecisionLogOptions;
+  /** The writer's settings with their defaults, for either kind of writer. */
+  private readonly writerSettings: { mask: string[]; flushMs: number; closeTimeoutMs: number; maxUnwritten: number };
   private readonly fd: number | undefined;
   /** Writing on the request thread (streams, `writer: 'inline'`, or after the writer thread failed). */
   private inline: LineWriter | undefined;
@@ -103,6 +106,8 @@ export class DecisionLog {
     checkMasks(opts.mask);
     this.opts = opts;
     this.max = opts.buffer;
+    this.maxPendingChars = opts.maxPendingChars ?? MAX_PENDING_CHARS;
+    this.writerSettings = { mask: opts.mask, flushMs: opts.flushMs ?? 20, closeTimeoutMs: opts.closeTimeoutMs ?? 5_000, maxUnwritten: opts.maxUnwritten ?? MAX_UNWRITTEN };
     if (typeof opts.destination !== 'string') {
       this.fd = undefined;
       this.inline = this.inlineWriter(opts.destination);
@@ -138,7 +143,7 @@ export class DecisionLog {
     // Encoded now, so the record and its input die young.
     const encoded = encodeRecord(r, Date.now());
     const pending = this.charsQueued - this.threadChars;
-    if (pending > 0 && pending + encoded.length > (this.opts.maxPendingChars ?? MAX_PENDING_CHARS)) { this.droppedHere++; return false; }
+    if (pending > 0 && pending + encoded.length > this.maxPendingChars) { this.droppedHere++; return false; }
     this.charsQueued += encoded.length;
     const n = this.batch.push(encoded);
     if (n >= SEND_RECORDS) this.send();
@@ -160,17 +165,13 @@ export class DecisionLog {
 
   private inlineWriter(destination: number | Writable): LineWriter {
     return new LineWriter({
-      destination, formatter: new LineFormatter(this.opts.mask), flushMs: this.opts.flushMs ?? 20,
-      closeTimeoutMs: this.opts.closeTimeoutMs ?? 5_000, maxUnwritten: this.opts.maxUnwritten ?? MAX_UNWRITTEN,
+      ...this.writerSettings, destination, formatter: new LineFormatter(this.opts.mask),
       onWriteError: err => this.opts.onWriteError?.(err),
     });
   }
 
   private startThread(destination: string | 1 | 2): Worker {
-    const data: WriterThreadData = {
-      destination, mask: this.opts.mask, flushMs: this.opts.flushMs ?? 20,
-      closeTimeoutMs: this.opts.closeTimeoutMs ?? 5_000, maxUnwritten: this.opts.maxUnwritten ?? MAX_UNWRITTEN,
-    };
+    const data: WriterThreadData = { ...this.writerSettings, destination };
     const thread = new Worker(new URL('./log-worker.js', import.meta.url), { workerData: data });
     // The server's lifetime is not the log's business: `close` ends the thread.
     thread.unref();
@@ -236,7 +237,7 @@ export class DecisionLog {
       thread.once('exit', () => resolve(false));
     });
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const gaveUp = new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(false), (this.opts.closeTimeoutMs ?? 5_000) + THREAD_CLOSE_MARGIN_MS); });
+    const gaveUp = new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(false), this.writerSettings.closeTimeoutMs + THREAD_CLOSE_MARGIN_MS); });
     thread.postMessage({ type: 'close' } satisfies WriterCommand);
     const done = await Promise.race([closed, gaveUp]);
     clearTimeout(timer);
