@@ -1,11 +1,13 @@
 /**
  * A decision record as one JSON line in pino's line format (`level`, `time`, the record's fields,
- * `msg`), with the configured masks left out. Used where the lines are written: the log's writer
- * thread, or the request thread for a stream destination.
+ * `msg`), with the configured masks left out. The request thread cuts a record into the pieces
+ * of its line (`lineParts`); the line is made where it is written: the log's writer thread, or the
+ * request thread for a stream destination.
  */
 import type { Value } from '../../engine/index.js';
-import { compactJson } from '../../engine/json.js';
+import { compactJson, parseJson } from '../../engine/json.js';
 import { quoteJsonString } from '../../engine/value.js';
+import { copyableInput } from './input-text.js';
 
 export interface DecisionRecord {
   decision_id: string;
@@ -32,6 +34,9 @@ export interface DecisionRecord {
 /** pino's level number for `info`. */
 const INFO = 30;
 
+/** What every line starts with, up to the time's text. */
+const LINE_START = `{"level":${INFO},"time":"`;
+
 /** Repeated strings remembered quoted: paths come from requests, so their number is bounded. */
 const MAX_QUOTES = 256;
 
@@ -39,7 +44,37 @@ const MAX_QUOTES = 256;
 interface Erased { text: string; order: number }
 
 /** A level of the masks: fields below it to leave out (`erase`) or to look into (`children`). */
-interface MaskNode { erase: Erased | undefined; children: Map<string, MaskNode> }
+export interface MaskNode { erase: Erased | undefined; children: Map<string, MaskNode> }
+
+/**
+ * Where a line's input comes from: none (`''`), its compact JSON (`j`), a request's JSON text
+ * whose `input` member it is (`m`) or which it is whole (`w`), or a value on the request thread (`v`).
+ */
+export type InputKind = '' | 'j' | 'm' | 'w' | 'v';
+
+/**
+ * A record as the pieces of its line. The request thread makes `head`, `tail` and `error` (JSON
+ * text, quoting cached); the input and result are written, masked, where the line is made.
+ */
+export interface LineParts {
+  /** When the decision was logged (ms since epoch). */
+  time: number;
+  /** `,"decision_id":…,"api":…,"path":…` */
+  head: string;
+  inputKind: InputKind;
+  /** The input's compact JSON (`j`) or the request's JSON text (`m`, `w`); otherwise empty. */
+  inputText: string;
+  /** Whether `inputValue` and `resultValue` are the record's own values (request thread only). */
+  hasValues: boolean;
+  inputValue: Value | undefined;
+  /** The result's compact JSON when known; empty otherwise. */
+  resultJson: string;
+  resultValue: Value | undefined;
+  /** `,"revision":…,"latency_ns":…,"cached":…` */
+  tail: string;
+  /** The error as a JSON string, empty for none. */
+  error: string;
+}
 
 /** Throws when a mask does not point under /input or /result. */
 export function checkMasks(mask: string[]): void {
@@ -47,6 +82,49 @@ export function checkMasks(mask: string[]): void {
     const root = parsePointer(pointer)[0];
     if (root !== 'input' && root !== 'result') throw new Error(`decision log mask \`${pointer}\` must point under /input or /result`);
   }
+}
+
+/**
+ * Quoted forms of the few strings that repeat in every line (API names, policy paths,
+ * revisions): quoted once each, as long as there are few of them.
+ */
+export class QuoteCache {
+  private readonly quotes = new Map<string, string>();
+
+  quoted(s: string): string {
+    let q = this.quotes.get(s);
+    if (q === undefined) {
+      q = quoteJsonString(s);
+      if (this.quotes.size >= MAX_QUOTES) this.quotes.clear();
+      this.quotes.set(s, q);
+    }
+    return q;
+  }
+}
+
+/**
+ * A record's line pieces. `withValues` (the request thread writes the line itself) keeps the
+ * input and result as values, serialised only when the line is made; otherwise (the pieces go to
+ * the writer thread) they travel as JSON text, the request's own where it has one.
+ */
+export function lineParts(r: DecisionRecord, time: number, quotes: QuoteCache, withValues: boolean): LineParts {
+  const head = `,"decision_id":${quoteJsonString(r.decision_id)},"api":${quotes.quoted(r.api)},"path":${quotes.quoted(r.path)}`;
+  let tail = r.revision !== undefined ? `,"revision":${quotes.quoted(r.revision)}` : '';
+  tail += `,"latency_ns":${r.latency_ns},"cached":${r.cached}`;
+  let inputKind: InputKind = '', inputText = '';
+  // A text holding a NUL is no JSON text (and would break the writer thread's framing).
+  if (r.input_text !== undefined && r.input_text.indexOf('\u0000') === -1) {
+    inputKind = r.input_member ? 'm' : 'w';
+    inputText = r.input_text;
+  } else if (r.input !== undefined) {
+    if (withValues) inputKind = 'v';
+    else { inputKind = 'j'; inputText = compactJson(r.input); }
+  }
+  const resultJson = r.result_json ?? (!withValues && r.result !== undefined ? compactJson(r.result) : '');
+  return {
+    time, head, inputKind, inputText, hasValues: withValues, inputValue: withValues ? r.input : undefined,
+    resultJson, resultValue: withValues ? r.result : undefined, tail, error: r.error !== undefined ? quoteJsonString(r.error) : '',
+  };
 }
 
 export class LineFormatter {
@@ -58,8 +136,6 @@ export class LineFormatter {
   private lastTimeText = '';
   /** The masks `line` applied, reused line to line (lines are made one at a time). */
   private readonly erased: Erased[] = [];
-  /** Quoted forms of repeated strings (see `quoted`). */
-  private readonly quotes = new Map<string, string>();
 
   constructor(mask: string[]) {
     checkMasks(mask);
@@ -79,38 +155,56 @@ export class LineFormatter {
     this.resultMask = resultMask;
   }
 
-  /**
-   * One record as a JSON line. `inputJson`, when given, is the input's compact JSON (used as it
-   * is when no mask applies to the input).
-   */
-  line(r: DecisionRecord, time: number, inputJson?: string): string {
+  /** One record as a JSON line. */
+  line(p: LineParts): string {
     const erased = this.erased;
     erased.length = 0;
-    let out = `{"level":${INFO},"time":"${this.timeText(time)}","decision_id":${quoteJsonString(r.decision_id)}`
-      + `,"api":${this.quoted(r.api)},"path":${this.quoted(r.path)}`;
-    const input = inputJson !== undefined && this.inputMask === undefined ? inputJson : fieldJson(r.input, this.inputMask, erased);
-    const result = r.result_json !== undefined && this.resultMask === undefined ? r.result_json : fieldJson(r.result, this.resultMask, erased);
-    if (input !== undefined) out += `,"input":${input}`;
-    if (result !== undefined) out += `,"result":${result}`;
-    if (r.revision !== undefined) out += `,"revision":${this.quoted(r.revision)}`;
-    out += `,"latency_ns":${r.latency_ns},"cached":${r.cached}`;
-    if (r.error !== undefined) out += `,"error":${quoteJsonString(r.error)}`;
+    let out = LINE_START + this.timeText(p.time) + '"' + p.head;
+    let error = p.error;
+    let input: string | undefined;
+    try {
+      input = this.inputJson(p, erased);
+    } catch (e) {
+      const why = `input not logged: ${e instanceof Error ? e.message : String(e)}`;
+      error = quoteJsonString(error === '' ? why : `${JSON.parse(error) as string}; ${why}`);
+    }
+    const result = this.resultJson(p, erased);
+    if (input !== undefined) out += ',"input":' + input;
+    if (result !== undefined) out += ',"result":' + result;
+    out += p.tail;
+    if (error !== '') out += ',"error":' + error;
     if (erased.length) out += `,"erased":[${erased.sort((x, y) => x.order - y.order).map(e => quoteJsonString(e.text)).join(',')}]`;
     return out + ',"msg":"decision"}\n';
   }
 
   /**
-   * A quoted string from the few that repeat in every line (API names, policy paths, revisions):
-   * quoted once each, as long as there are few of them.
+   * The input's JSON with its masked parts left out. A request's text is copied when it can be
+   * (see `copyableInput`); otherwise the value is written (the request thread has it; the
+   * writer thread parses the text again with the parser the request thread used).
    */
-  quoted(s: string): string {
-    let q = this.quotes.get(s);
-    if (q === undefined) {
-      q = quoteJsonString(s);
-      if (this.quotes.size >= MAX_QUOTES) this.quotes.clear();
-      this.quotes.set(s, q);
+  private inputJson(p: LineParts, erased: Erased[]): string | undefined {
+    const mask = this.inputMask;
+    switch (p.inputKind) {
+      case '': return undefined;
+      case 'v': return fieldJson(p.inputValue, mask, erased);
+      case 'j':
+        if (mask === undefined) return p.inputText;
+        return copyableInput(p.inputText, false, mask) ?? fieldJson(parseJson(p.inputText), mask, erased);
+      default: {
+        const member = p.inputKind === 'm';
+        const copied = copyableInput(p.inputText, member, mask);
+        if (copied !== undefined) return copied;
+        const value = p.hasValues ? p.inputValue : inputOf(parseJson(p.inputText), member);
+        return fieldJson(value, mask, erased);
+      }
     }
-    return q;
+  }
+
+  private resultJson(p: LineParts, erased: Erased[]): string | undefined {
+    const mask = this.resultMask;
+    if (mask === undefined) return p.resultJson !== '' ? p.resultJson : p.hasValues && p.resultValue !== undefined ? compactJson(p.resultValue) : undefined;
+    const value = p.hasValues ? p.resultValue : p.resultJson !== '' ? parseJson(p.resultJson) : undefined;
+    return fieldJson(value, mask, erased);
   }
 
   /** ISO 8601 text of a timestamp (no characters that need escaping); one per millisecond. */
@@ -118,6 +212,14 @@ export class LineFormatter {
     if (ms !== this.lastTime) { this.lastTime = ms; this.lastTimeText = new Date(ms).toISOString(); }
     return this.lastTimeText;
   }
+}
+
+/** The input within a parsed request text: its own `input` member, or the whole text. */
+function inputOf(parsed: Value, member: boolean): Value | undefined {
+  if (!member) return parsed;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const o = parsed as Record<string, Value>;
+  return Object.prototype.hasOwnProperty.call(o, 'input') ? o.input : undefined;
 }
 
 function parsePointer(p: string): string[] {

@@ -6,7 +6,7 @@
  */
 import pino from 'pino';
 import type { Writable } from 'node:stream';
-import type { DecisionRecord, LineFormatter } from './line-format.js';
+import type { LineFormatter, LineParts } from './line-format.js';
 
 /**
  * Characters per write. Joining a whole flush's lines into one string cost about 1 µs a line
@@ -36,16 +36,13 @@ export interface LineWriterOptions {
   maxUnwritten: number;
 }
 
-/** A queued record, when it was made (ms since epoch), and its input's JSON when already known. */
-interface Queued { record: DecisionRecord; time: number; inputJson: string | undefined }
-
 export class LineWriter {
   private readonly sink: { write(text: string): unknown };
   private readonly dest: ReturnType<typeof pino.destination> | undefined;
   private readonly formatter: LineFormatter;
   private readonly flushMs: number;
   private readonly closeTimeoutMs: number;
-  private queue: Queued[] = [];
+  private queue: LineParts[] = [];
   /** Serialised chunks waiting for the next write. */
   private pending: string[] = [];
   /** Lines of the chunk being filled, and their length. */
@@ -88,8 +85,8 @@ export class LineWriter {
   /** Records queued and not yet made into text. */
   get queued(): number { return this.queue.length; }
 
-  push(record: DecisionRecord, time: number, inputJson?: string): void {
-    this.queue.push({ record, time, inputJson });
+  push(parts: LineParts): void {
+    this.queue.push(parts);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.serialize());
@@ -110,8 +107,7 @@ export class LineWriter {
     let lines: string[] = [];
     let length = 0;
     for (let i = 0; i < batch.length; i++) {
-      const q = batch[i]!;
-      const line = this.formatter.line(q.record, q.time, q.inputJson);
+      const line = this.formatter.line(batch[i]!);
       lines.push(line);
       length += line.length;
       if (this.chunkLength + length >= WRITE_CHUNK) {

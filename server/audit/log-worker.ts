@@ -7,7 +7,7 @@ import { openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LineFormatter } from './line-format.js';
 import { LineWriter } from './line-writer.js';
-import { decodeRecords, valuesNeeded } from './record-codec.js';
+import { decodeRecords } from './record-codec.js';
 
 /** What the request thread passes at start. */
 export interface WriterThreadData {
@@ -35,7 +35,6 @@ function run(): void {
   if (!port) throw new Error('log-worker runs as a worker thread');
   const data = workerData as WriterThreadData;
   const formatter = new LineFormatter(data.mask);
-  const parseValues = valuesNeeded(data.mask);
   let errors: { code?: string; message: string }[] = [];
   /** Characters of messages taken so far (the request thread bounds what is on its way). */
   let chars = 0;
@@ -56,9 +55,9 @@ function run(): void {
   });
   port.on('message', (cmd: WriterCommand) => {
     if (typeof cmd === 'string') {
-      const records = decodeRecords(cmd, parseValues);
+      const records = decodeRecords(cmd);
       chars += cmd.length - (records.length - 1);
-      for (let i = 0; i < records.length; i++) writer.push(records[i]!.record, records[i]!.time, records[i]!.inputJson);
+      for (let i = 0; i < records.length; i++) writer.push(records[i]!);
       changed();
       return;
     }

@@ -152,7 +152,7 @@ test('paths, API names and revisions are quoted correctly however many there are
     assert.equal(line.revision, `rev\t${i % 300}`);
   });
   // Paths come from requests: what the log remembers stays bounded.
-  assert.ok((log as unknown as { inline: { formatter: { quotes: Map<string, string> } } }).inline.formatter.quotes.size <= 256);
+  assert.ok((log as unknown as { quotes: { quotes: Map<string, string> } }).quotes.quotes.size <= 256);
   await log.close();
 });
 
