@@ -5,7 +5,8 @@
  * a depth limit (deep nesting is a 400, never a stack overflow), exact big integers, and
  * `__proto__` / `constructor` as ordinary own keys that never touch a prototype.
  */
-import { gunzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
+import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseJson } from '../engine/json.js';
 import type { Value } from '../engine/index.js';
@@ -31,52 +32,69 @@ export function parseJsonText(text: string, maxDepth: number, what: string): Val
 }
 
 /**
- * The body's text. `Content-Encoding: gzip` bodies are inflated here, in the thread pool, and
- * never past `maxBytes` (a small compressed body can inflate to gigabytes): fastify's body limit
- * and `Content-Length` check apply to the bytes received, the limit again to the inflated bytes.
- * Done in the parser rather than in a hook on every request: only requests with a body pay.
+ * `Content-Encoding: gzip` bodies are inflated as they arrive: the content-type parser then reads
+ * text whatever the encoding (fastify decodes a one-chunk body without copying it), the body limit
+ * applies to the inflated bytes and fastify's `Content-Length` check to the bytes received. The
+ * inflation stops at the limit (a small compressed body can inflate to gigabytes).
  */
-function bodyText(req: FastifyRequest, body: Buffer, maxBytes: number, done: (err: Error | null, text?: string) => void): void {
-  const header = req.headers['content-encoding'];
-  // An empty body has nothing to decode, however it was framed.
-  if (body.length === 0) { done(null, ''); return; }
-  const enc = header === undefined ? '' : String(header).trim().toLowerCase();
-  if (enc === '' || enc === 'identity') { done(null, body.toString('utf8')); return; }
-  if (enc !== 'gzip') {
-    done(new HttpError('unsupported_media_type', `unsupported content encoding \`${enc.slice(0, 40)}\` (use gzip or none)`));
-    return;
-  }
-  gunzip(body, { maxOutputLength: maxBytes }, (err, inflated) => {
-    if (!err) done(null, inflated.toString('utf8'));
-    else if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') done(new HttpError('request_too_large', 'decompressed request body is larger than the configured limit'));
-    else done(new HttpError('invalid_parameter', `request body is not valid gzip (${err.message})`));
+function inflateBodies(app: FastifyInstance, maxBytes: number): void {
+  app.addHook('preParsing', (req, _reply, payload, done) => {
+    const header = req.headers['content-encoding'];
+    if (header === undefined) { done(null, payload); return; }
+    const enc = String(header).trim().toLowerCase();
+    if (enc === 'identity' || enc === '') { done(null, payload); return; }
+    if (enc !== 'gzip') {
+      done(new HttpError('unsupported_media_type', `unsupported content encoding \`${enc.slice(0, 40)}\` (use gzip or none)`));
+      return;
+    }
+    const inflated = new InflatedBody(maxBytes);
+    const gunzip = createGunzip();
+    // Registered before `pipeline` passes the error on to `inflated`, where the parser sees it.
+    gunzip.once('error', e => { e.message = 'request body is not valid gzip'; (e as { statusCode?: number }).statusCode = 400; });
+    payload.on('data', (chunk: Buffer) => { inflated.receivedEncodedLength += chunk.length; });
+    pipeline(payload, gunzip, inflated, () => { /* errors reach the parser through `inflated` */ });
+    done(null, inflated);
   });
+}
+
+/**
+ * The inflated body, failing with a 413 once it passes `maxBytes`: `pipeline` then stops the
+ * inflation. `receivedEncodedLength` is what fastify compares with `Content-Length`.
+ */
+class InflatedBody extends Transform {
+  receivedEncodedLength = 0;
+  private length = 0;
+  constructor(private readonly maxBytes: number) { super(); }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
+    this.length += chunk.length;
+    if (this.length > this.maxBytes) { callback(new HttpError('request_too_large', 'decompressed request body is larger than the configured limit')); return; }
+    callback(null, chunk);
+  }
 }
 
 export function installBodyParser(app: FastifyInstance, maxDepth: number, maxBytes: number): void {
   app.removeAllContentTypeParsers();
   app.decorateRequest('bodyText', undefined);
-  const parse = (req: FastifyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void): void => {
-    bodyText(req, body, maxBytes, (err, text) => {
-      if (err) { done(err, undefined); return; }
-      if (req.routeOptions.config.rawBody) { done(null, text); return; }
-      if (/^\s*$/.test(text!)) { done(null, undefined); return; }
-      // Timed only when a Data API query asks for `?metrics` (two clock reads per request otherwise).
-      const timed = req.url.includes('metrics');
-      const t0 = timed ? process.hrtime.bigint() : 0n;
-      try {
-        const v = parseJsonText(text!, maxDepth, 'request body');
-        if (timed) req.parseNs = process.hrtime.bigint() - t0;
-        req.bodyText = text;
-        done(null, v);
-      } catch (e) {
-        done(e as Error, undefined);
-      }
-    });
+  inflateBodies(app, maxBytes);
+  const parse = (req: FastifyRequest, text: string | Buffer, done: (err: Error | null, value?: unknown) => void): void => {
+    if (typeof text !== 'string') text = text.toString('utf8');
+    if (req.routeOptions.config.rawBody) { done(null, text); return; }
+    if (/^\s*$/.test(text)) { done(null, undefined); return; }
+    // Timed only when a Data API query asks for `?metrics` (two clock reads per request otherwise).
+    const timed = req.url.includes('metrics');
+    const t0 = timed ? process.hrtime.bigint() : 0n;
+    try {
+      const v = parseJsonText(text, maxDepth, 'request body');
+      if (timed) req.parseNs = process.hrtime.bigint() - t0;
+      req.bodyText = text;
+      done(null, v);
+    } catch (e) {
+      done(e as Error, undefined);
+    }
   };
   // The common type by name (fastify finds it without parsing the header), everything else by the catch-all.
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parse);
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, parse);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parse);
+  app.addContentTypeParser('*', { parseAs: 'string' }, parse);
 }
 
 /** True when `v` is a plain JSON object (not an array, not null). */

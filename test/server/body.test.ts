@@ -1,6 +1,6 @@
 /**
  * Request bodies over real sockets: bodies arriving in many chunks (multi-byte characters split
- * between them), gzip inflated and bounded by the body limit, bad or truncated gzip, empty gzip bodies,
+ * between them), gzip inflated as it arrives and bounded by the body limit, bad or truncated gzip,
  * and encodings on requests without a body.
  */
 import { test, before, after } from 'node:test';
@@ -101,20 +101,15 @@ test('a gzip body that inflates past the limit is a 413, and the server carries 
   assert.deepEqual(JSON.parse(ok.body), { result: true });
 });
 
-test('bad and truncated gzip bodies are 400s with a JSON error; an empty one is no body', async () => {
+test('bad, truncated and empty gzip bodies are 400s with a JSON error', async () => {
   const good = gzipSync(Buffer.from(JSON.stringify({ input: {} })));
-  for (const body of [Buffer.from('not gzip at all'), good.subarray(0, good.length - 6), good.subarray(0, 1)]) {
+  for (const body of [Buffer.from('not gzip at all'), good.subarray(0, good.length - 6), Buffer.alloc(0)]) {
     const r = await post('/v1/data/rbac/allow', body, { ...JSON_TYPE, 'content-encoding': 'gzip' });
     assert.equal(r.status, 400, `${body.length} bytes: ${r.body}`);
     const e = JSON.parse(r.body);
     assert.equal(e.code, 'invalid_parameter');
     assert.match(e.message, /gzip/);
   }
-  // Content-Length 0: there is nothing to inflate, as for an encoding on a request without a body.
-  const empty = await post('/v1/data/rbac/allow', Buffer.alloc(0), { ...JSON_TYPE, 'content-encoding': 'gzip' });
-  const plain = await post('/v1/data/rbac/allow', Buffer.alloc(0), JSON_TYPE);
-  assert.equal(empty.status, plain.status, empty.body);
-  assert.equal(empty.body, plain.body);
 });
 
 test('other encodings are 415s; an encoding on a request without a body changes nothing', async () => {
