@@ -1,8 +1,7 @@
 /**
  * A decision record as one JSON line in pino's line format (`level`, `time`, the record's fields,
- * `msg`), with the configured masks left out. The request thread cuts a record into the pieces
- * of its line (`lineParts`); the line is made where it is written: the log's writer thread, or the
- * request thread for a stream destination.
+ * `msg`), with the configured masks left out, made from the pieces of the line (`LineParts`)
+ * where it is written: the log's writer thread, or the request thread for a stream destination.
  */
 import type { Value } from '../../engine/index.js';
 import { compactJson, parseJson } from '../../engine/json.js';
@@ -103,27 +102,18 @@ export class QuoteCache {
 }
 
 /**
- * A record's line pieces. `withValues` (the request thread writes the line itself) keeps the
- * input and result as values, serialised only when the line is made; otherwise (the pieces go to
- * the writer thread) they travel as JSON text, the request's own where it has one.
+ * A record's line pieces on the request thread, which writes the line itself: the input and
+ * result stay values, serialised only when the line is made (the writer thread gets its pieces
+ * from `decodeRecords` instead).
  */
-export function lineParts(r: DecisionRecord, time: number, quotes: QuoteCache, withValues: boolean): LineParts {
+export function lineParts(r: DecisionRecord, time: number, quotes: QuoteCache): LineParts {
   const head = `,"decision_id":${quoteJsonString(r.decision_id)},"api":${quotes.quoted(r.api)},"path":${quotes.quoted(r.path)}`;
   let tail = r.revision !== undefined ? `,"revision":${quotes.quoted(r.revision)}` : '';
   tail += `,"latency_ns":${r.latency_ns},"cached":${r.cached}`;
-  let inputKind: InputKind = '', inputText = '';
-  // A text holding a NUL is no JSON text (and would break the writer thread's framing).
-  if (r.input_text !== undefined && r.input_text.indexOf('\u0000') === -1) {
-    inputKind = r.input_member ? 'm' : 'w';
-    inputText = r.input_text;
-  } else if (r.input !== undefined) {
-    if (withValues) inputKind = 'v';
-    else { inputKind = 'j'; inputText = compactJson(r.input); }
-  }
-  const resultJson = r.result_json ?? (!withValues && r.result !== undefined ? compactJson(r.result) : '');
+  const inputKind: InputKind = r.input_text !== undefined ? (r.input_member ? 'm' : 'w') : r.input !== undefined ? 'v' : '';
   return {
-    time, head, inputKind, inputText, hasValues: withValues, inputValue: withValues ? r.input : undefined,
-    resultJson, resultValue: withValues ? r.result : undefined, tail, error: r.error !== undefined ? quoteJsonString(r.error) : '',
+    time, head, inputKind, inputText: r.input_text ?? '', hasValues: true, inputValue: r.input,
+    resultJson: r.result_json ?? '', resultValue: r.result, tail, error: r.error !== undefined ? quoteJsonString(r.error) : '',
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { LineFormatter } from './line-format.js';
+import { LineFormatter, QuoteCache } from './line-format.js';
 import { LineWriter } from './line-writer.js';
 import { decodeRecords } from './record-codec.js';
 
@@ -35,6 +35,7 @@ function run(): void {
   if (!port) throw new Error('log-worker runs as a worker thread');
   const data = workerData as WriterThreadData;
   const formatter = new LineFormatter(data.mask);
+  const quotes = new QuoteCache();
   let errors: { code?: string; message: string }[] = [];
   /** Characters of messages taken so far (the request thread bounds what is on its way). */
   let chars = 0;
@@ -55,8 +56,8 @@ function run(): void {
   });
   port.on('message', (cmd: WriterCommand) => {
     if (typeof cmd === 'string') {
-      const records = decodeRecords(cmd);
-      chars += cmd.length - (records.length - 1);
+      const records = decodeRecords(cmd, quotes);
+      chars += cmd.length;
       for (let i = 0; i < records.length; i++) writer.push(records[i]!);
       changed();
       return;

@@ -1,34 +1,76 @@
 /**
- * Decision records as text, for the trip from the request thread to the log's writer thread: a
- * record's line pieces (`LineParts`, made by the request thread) joined by NUL, which none of them
- * holds raw (they are JSON text, and `lineParts` keeps a request text with a NUL out). The writer
- * thread splits them and makes the lines.
+ * Decision records as text, for the trip from the request thread to the log's writer thread.
+ * The request thread only lays a record's fields side by side (no quoting, no serialising when
+ * the request's JSON text is at hand); one `join` per message makes the text, with NUL between
+ * fields. JSON text never holds a raw NUL; the few plain strings that do (an id, a path) make
+ * the record's strings travel JSON-quoted, as its flags say. The writer thread splits them and
+ * makes the line's pieces (`LineParts`).
  */
-import type { InputKind, LineParts } from './line-format.js';
+import { compactJson } from '../../engine/json.js';
+import { quoteJsonString } from '../../engine/value.js';
+import type { DecisionRecord, InputKind, LineParts, QuoteCache } from './line-format.js';
 
 const SEP = '\u0000';
 /** Fields per record. */
-const FIELDS = 7;
+export const FIELDS = 12;
 
-/** A record's pieces as text (fields in the order `decodeRecords` reads them). */
-export function encodeRecord(p: LineParts): string {
-  return p.time + SEP + p.head + SEP + p.inputKind + SEP + p.inputText + SEP + p.resultJson + SEP + p.tail + SEP + p.error;
+/** Flags, one letter each: a revision is present, an error is present, the strings are JSON-quoted. */
+const HAS_REVISION = 1, HAS_ERROR = 2, QUOTED = 4;
+const FLAG_TEXT = ['', 'r', 'e', 're', 'q', 'rq', 'eq', 'req'];
+
+/**
+ * Writes a record's fields into `out` (length `FIELDS`, reused) and answers how many characters
+ * they take in a message (numbers counted at their longest).
+ */
+export function recordFields(r: DecisionRecord, time: number, out: (string | number)[]): number {
+  let flags = 0;
+  if (r.revision !== undefined) flags |= HAS_REVISION;
+  if (r.error !== undefined) flags |= HAS_ERROR;
+  const revision = r.revision ?? '', error = r.error ?? '';
+  let kind: InputKind = '', input = '';
+  if (r.input_text !== undefined && r.input_text.indexOf(SEP) === -1) {
+    kind = r.input_member ? 'm' : 'w';
+    input = r.input_text;
+  } else if (r.input !== undefined) {
+    kind = 'j';
+    input = compactJson(r.input);
+  }
+  const result = r.result_json ?? (r.result !== undefined ? compactJson(r.result) : '');
+  const { decision_id: id, api, path } = r;
+  if (id.indexOf(SEP) !== -1 || api.indexOf(SEP) !== -1 || path.indexOf(SEP) !== -1 || revision.indexOf(SEP) !== -1 || error.indexOf(SEP) !== -1) {
+    flags |= QUOTED;
+    out[2] = JSON.stringify(id); out[3] = JSON.stringify(api); out[4] = JSON.stringify(path);
+    out[5] = JSON.stringify(revision); out[8] = JSON.stringify(error);
+  } else {
+    out[2] = id; out[3] = api; out[4] = path; out[5] = revision; out[8] = error;
+  }
+  out[0] = time; out[1] = FLAG_TEXT[flags]!; out[6] = r.latency_ns; out[7] = r.cached ? '1' : '0';
+  out[9] = kind; out[10] = input; out[11] = result;
+  return (out[2] as string).length + (out[3] as string).length + (out[4] as string).length + (out[5] as string).length
+    + (out[8] as string).length + input.length + result.length + 60;
 }
 
-/** Joins encoded records into one message. */
-export function joinRecords(encoded: string[]): string {
-  return encoded.join(SEP);
+/** Joins records' fields into one message. */
+export function joinRecords(fields: (string | number)[]): string {
+  return fields.join(SEP);
 }
 
-/** The records of one message, as line pieces without values. */
-export function decodeRecords(message: string): LineParts[] {
+/** The records of one message, as line pieces without values (`quotes` quotes repeated strings). */
+export function decodeRecords(message: string, quotes: QuoteCache): LineParts[] {
   const f = message.split(SEP);
   if (f.length % FIELDS !== 0) throw new Error(`decision log message has ${f.length} fields, not a multiple of ${FIELDS}`);
   const out: LineParts[] = [];
   for (let i = 0; i < f.length; i += FIELDS) {
+    const flags = f[i + 1]!;
+    const quoted = flags.includes('q');
+    const str = (s: string): string => quoted ? JSON.parse(s) as string : s;
+    const head = `,"decision_id":${quoteJsonString(str(f[i + 2]!))},"api":${quotes.quoted(str(f[i + 3]!))},"path":${quotes.quoted(str(f[i + 4]!))}`;
+    let tail = flags.includes('r') ? `,"revision":${quotes.quoted(str(f[i + 5]!))}` : '';
+    tail += `,"latency_ns":${f[i + 6]},"cached":${f[i + 7] === '1'}`;
     out.push({
-      time: Number(f[i]), head: f[i + 1]!, inputKind: f[i + 2] as InputKind, inputText: f[i + 3]!,
-      hasValues: false, inputValue: undefined, resultJson: f[i + 4]!, resultValue: undefined, tail: f[i + 5]!, error: f[i + 6]!,
+      time: Number(f[i]), head, inputKind: f[i + 9] as InputKind, inputText: f[i + 10]!,
+      hasValues: false, inputValue: undefined, resultJson: f[i + 11]!, resultValue: undefined, tail,
+      error: flags.includes('e') ? quoteJsonString(str(f[i + 8]!)) : '',
     });
   }
   return out;
