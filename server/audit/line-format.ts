@@ -52,8 +52,9 @@ export interface MaskNode { erase: Erased | undefined; children: Map<string, Mas
 export type InputKind = '' | 'j' | 'm' | 'w' | 'v';
 
 /**
- * A record as the pieces of its line. The request thread makes `head`, `tail` and `error` (JSON
- * text, quoting cached); the input and result are written, masked, where the line is made.
+ * A record as the pieces of its line: `head`, `tail` and `error` as JSON text (quoting cached),
+ * the input and result as they came, written with their masks when the line is made. Made by
+ * `lineParts` on the request thread, or by `decodeRecords` on the writer thread.
  */
 export interface LineParts {
   /** When the decision was logged (ms since epoch). */
