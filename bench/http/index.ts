@@ -102,9 +102,11 @@ function median(xs: number[]): number {
 /** Runs every scenario in rounds and returns medians and ratios. */
 export async function runHttpScenarios(opts: HttpBenchOptions): Promise<HttpBenchResult> {
   const log = opts.log ?? (() => {});
-  const duration = opts.quick ? 0.75 : 4;
+  // Many short rounds rather than a few long ones: on a shared machine a round's ratio moves by
+  // several points, and the median of more rounds moves less (see bench/FINDINGS.md).
+  const duration = opts.quick ? 0.75 : 3;
   const warmup = opts.quick ? 0.25 : 1;
-  const rounds = opts.quick ? 1 : 5;
+  const rounds = opts.quick ? 1 : 9;
   const connections = 32;
   const bare = SCENARIOS.find(s => s.id === 'bare');
   if (!bare) throw new Error('the bare scenario is missing');
