@@ -9,6 +9,9 @@ import { connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { makeApp } from './helpers.js';
+import { PassThrough } from 'node:stream';
+import { readBodyText } from '../../server/body-reader.js';
+import { HttpError } from '../../server/errors.js';
 
 let app: FastifyInstance;
 let close: () => Promise<void>;
@@ -99,6 +102,54 @@ test('a gzip body that inflates past the limit is a 413, and the server carries 
   assert.ok(Date.now() - started < 5_000);
   const ok = await post('/v1/data/rbac/allow', Buffer.from(JSON.stringify({ input: { user: 'bob', action: 'read', resource: { type: 'document' } } })), JSON_TYPE);
   assert.deepEqual(JSON.parse(ok.body), { result: true });
+});
+
+test('a chunked body past the limit is a 413 however it is encoded, and the server carries on', async () => {
+  const chunked = (body: Buffer, extra: string[]): Promise<Answer> => {
+    const head = ['POST /v1/data/rbac/allow HTTP/1.1', 'host: localhost', 'connection: close', 'transfer-encoding: chunked', 'content-type: application/json', ...extra].join('\r\n') + '\r\n\r\n';
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < body.length; i += 16 * 1024) {
+      const part = body.subarray(i, i + 16 * 1024);
+      pieces.push(Buffer.from(`${part.length.toString(16)}\r\n`), part, Buffer.from('\r\n'));
+    }
+    pieces.push(Buffer.from('0\r\n\r\n'));
+    return send(head, pieces);
+  };
+  // No Content-Length to refuse up front: the bytes received are counted.
+  const plain = await chunked(Buffer.from(JSON.stringify({ input: 'x'.repeat(100_000) })), []);
+  assert.equal(plain.status, 413, plain.body);
+  assert.equal(JSON.parse(plain.body).code, 'request_too_large');
+  // Received bytes count too: stored (level 0) gzip past the limit around a text within it.
+  const text = JSON.stringify({ input: 'x'.repeat(64 * 1024 - 20) });
+  const stored = gzipSync(Buffer.from(text), { level: 0 });
+  assert.ok(text.length <= 64 * 1024 && stored.length > 64 * 1024);
+  const gz = await chunked(stored, ['content-encoding: gzip']);
+  assert.equal(gz.status, 413, gz.body);
+  assert.equal(JSON.parse(gz.body).message, 'request body is larger than the configured limit');
+  const small = await chunked(Buffer.from(JSON.stringify({ input: { user: 'bob', action: 'read', resource: { type: 'document' } } })), []);
+  assert.equal(small.status, 200, small.body);
+  assert.deepEqual(JSON.parse(small.body), { result: true });
+});
+
+test('a declared Content-Length past the limit is refused before the body is read', { timeout: 10_000 }, async () => {
+  const r = await send('POST /v1/data/rbac/allow HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 10000000\r\n\r\n', []);
+  assert.equal(r.status, 413, r.body);
+});
+
+test('a body that ends short of its Content-Length is a 400 (read straight from a stream)', async () => {
+  const payload = new PassThrough();
+  const answer = new Promise<{ err: Error | null; text?: string }>(resolve => readBodyText({ 'content-length': '10' }, payload as never, 1000, (err, text) => resolve({ err, text })));
+  payload.end('{"a":1}');
+  const { err } = await answer;
+  assert.ok(err instanceof HttpError && err.status === 400 && /Content-Length/.test(err.message), String(err));
+  const zipped = new PassThrough();
+  const short = new Promise<Error | null>(resolve => readBodyText({ 'content-length': '1000', 'content-encoding': 'gzip' }, zipped as never, 10_000, err => resolve(err)));
+  zipped.end(gzipSync('{"a":1}'));
+  assert.match(String(await short), /Content-Length/);
+  const whole = new PassThrough();
+  const ok = new Promise<string | undefined>(resolve => readBodyText({ 'content-length': '7' }, whole as never, 1000, (_e, text) => resolve(text)));
+  whole.end('{"a":1}');
+  assert.equal(await ok, '{"a":1}');
 });
 
 test('bad, truncated and empty gzip bodies are 400s with a JSON error', async () => {
