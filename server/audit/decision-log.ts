@@ -87,7 +87,6 @@ export class DecisionLog {
   private thread: Worker | undefined;
   /** Fields of the records waiting to go to the writer thread as one message (see `SEND_MS`). */
   private batch: (string | number)[] = [];
-  private batchRecords = 0;
   /** Characters the waiting records will take in their message (about). */
   private batchChars = 0;
   /** One record's fields, reused. */
@@ -146,7 +145,7 @@ export class DecisionLog {
       inline.push(lineParts(r, Date.now(), this.quotes));
       return true;
     }
-    if (this.sent - this.threadWritten + this.batchRecords >= this.max || this.closing) { this.droppedHere++; return false; }
+    if (this.sent - this.threadWritten + this.batch.length / FIELDS >= this.max || this.closing) { this.droppedHere++; return false; }
     // Laid out now, so the record and its input die young.
     const fields = this.fields;
     const size = recordFields(r, Date.now(), fields);
@@ -155,7 +154,7 @@ export class DecisionLog {
     this.batchChars += size;
     const batch = this.batch;
     for (let i = 0; i < FIELDS; i++) batch.push(fields[i]!);
-    if (++this.batchRecords >= SEND_RECORDS) this.send();
+    if (batch.length >= SEND_RECORDS * FIELDS) this.send();
     else this.sendTimer ??= setTimeout(() => this.send(), SEND_MS);
     return true;
   }
@@ -163,16 +162,15 @@ export class DecisionLog {
   /** Sends the waiting records to the writer thread as one message. */
   private send(): void {
     if (this.sendTimer) { clearTimeout(this.sendTimer); this.sendTimer = undefined; }
-    const batch = this.batch, records = this.batchRecords;
-    if (records === 0) return;
+    const batch = this.batch;
+    if (batch.length === 0) return;
     this.batch = [];
-    this.batchRecords = 0;
     this.batchChars = 0;
     if (!this.thread) return;
     const cmd: WriterCommand = joinRecords(batch);
     this.thread.postMessage(cmd);
     this.charsSent += cmd.length;
-    this.sent += records;
+    this.sent += batch.length / FIELDS;
   }
 
   private inlineWriter(destination: number | Writable): LineWriter {
@@ -224,7 +222,6 @@ export class DecisionLog {
     // Records not yet sent are written from here.
     const waiting = this.batch;
     this.batch = [];
-    this.batchRecords = 0;
     this.batchChars = 0;
     if (waiting.length === 0) return;
     for (const parts of decodeRecords(joinRecords(waiting), this.quotes)) inline.push(parts);

@@ -10,7 +10,7 @@
 import type { MaskNode } from './line-format.js';
 
 /** The text cannot be copied: parse it. */
-export const SLOW = undefined;
+const SLOW = undefined;
 
 /** Deepest nesting copied; deeper texts are parsed (the parser has its own limit). */
 const MAX_DEPTH = 256;

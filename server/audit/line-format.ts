@@ -7,6 +7,7 @@ import type { Value } from '../../engine/index.js';
 import { compactJson, parseJson } from '../../engine/json.js';
 import { quoteJsonString } from '../../engine/value.js';
 import { copyableInput } from './input-text.js';
+import { isJsonObject, own } from '../body.js';
 
 export interface DecisionRecord {
   decision_id: string;
@@ -102,15 +103,25 @@ export class QuoteCache {
   }
 }
 
+/** A line's `head`: `,"decision_id":…,"api":…,"path":…`. */
+export function lineHead(quotes: QuoteCache, decisionId: string, api: string, path: string): string {
+  return `,"decision_id":${quoteJsonString(decisionId)},"api":${quotes.quoted(api)},"path":${quotes.quoted(path)}`;
+}
+
+/** A line's `tail`: `,"revision":…,"latency_ns":…,"cached":…` (`latency` as a number or its text). */
+export function lineTail(quotes: QuoteCache, revision: string | undefined, latency: number | string, cached: boolean): string {
+  const rev = revision !== undefined ? `,"revision":${quotes.quoted(revision)}` : '';
+  return `${rev},"latency_ns":${latency},"cached":${cached}`;
+}
+
 /**
  * A record's line pieces on the request thread, which writes the line itself: the input and
  * result stay values, serialised only when the line is made (the writer thread gets its pieces
  * from `decodeRecords` instead).
  */
 export function lineParts(r: DecisionRecord, time: number, quotes: QuoteCache): LineParts {
-  const head = `,"decision_id":${quoteJsonString(r.decision_id)},"api":${quotes.quoted(r.api)},"path":${quotes.quoted(r.path)}`;
-  let tail = r.revision !== undefined ? `,"revision":${quotes.quoted(r.revision)}` : '';
-  tail += `,"latency_ns":${r.latency_ns},"cached":${r.cached}`;
+  const head = lineHead(quotes, r.decision_id, r.api, r.path);
+  const tail = lineTail(quotes, r.revision, r.latency_ns, r.cached);
   const inputKind: InputKind = r.input_text !== undefined ? (r.input_member ? 'm' : 'w') : r.input !== undefined ? 'v' : '';
   return {
     time, head, inputKind, inputText: r.input_text ?? '', hasValues: true, inputValue: r.input,
@@ -208,9 +219,7 @@ export class LineFormatter {
 /** The input within a parsed request text: its own `input` member, or the whole text. */
 function inputOf(parsed: Value, member: boolean): Value | undefined {
   if (!member) return parsed;
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  const o = parsed as Record<string, Value>;
-  return Object.prototype.hasOwnProperty.call(o, 'input') ? o.input : undefined;
+  return isJsonObject(parsed) ? own(parsed, 'input') : undefined;
 }
 
 function parsePointer(p: string): string[] {

@@ -8,7 +8,7 @@
  */
 import { compactJson } from '../../engine/json.js';
 import { quoteJsonString } from '../../engine/value.js';
-import type { DecisionRecord, InputKind, LineParts, QuoteCache } from './line-format.js';
+import { lineHead, lineTail, type DecisionRecord, type InputKind, type LineParts, type QuoteCache } from './line-format.js';
 
 const SEP = '\u0000';
 /** Fields per record. */
@@ -64,9 +64,8 @@ export function decodeRecords(message: string, quotes: QuoteCache): LineParts[] 
     const flags = f[i + 1]!;
     const quoted = flags.includes('q');
     const str = (s: string): string => quoted ? JSON.parse(s) as string : s;
-    const head = `,"decision_id":${quoteJsonString(str(f[i + 2]!))},"api":${quotes.quoted(str(f[i + 3]!))},"path":${quotes.quoted(str(f[i + 4]!))}`;
-    let tail = flags.includes('r') ? `,"revision":${quotes.quoted(str(f[i + 5]!))}` : '';
-    tail += `,"latency_ns":${f[i + 6]},"cached":${f[i + 7] === '1'}`;
+    const head = lineHead(quotes, str(f[i + 2]!), str(f[i + 3]!), str(f[i + 4]!));
+    const tail = lineTail(quotes, flags.includes('r') ? str(f[i + 5]!) : undefined, f[i + 6]!, f[i + 7] === '1');
     out.push({
       time: Number(f[i]), head, inputKind: f[i + 9] as InputKind, inputText: f[i + 10]!,
       hasValues: false, inputValue: undefined, resultJson: f[i + 11]!, resultValue: undefined, tail,

@@ -100,7 +100,7 @@ test('generated texts: every copy equals the slow way, and most plain texts are 
     if (i % 10 === 0) text = text.replace(/\{"(\w+)":/, '{"$1":0,"$1":');
     if (i % 10 === 1) text = text.replace(':', ': ');
     if (check(f, text, false)) copiedCount++;
-    if (check(f, `{"path":"p","input":${text}}`, true)) assert.ok(true);
+    check(f, `{"path":"p","input":${text}}`, true);
   }
   assert.ok(copiedCount > total / 4, `${copiedCount} of ${total} copied`);
 });
