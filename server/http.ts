@@ -13,6 +13,16 @@ export function sendError(reply: FastifyReply, err: HttpError | { status: number
   return sendJsonText(reply, err.status, JSON.stringify(err instanceof HttpError ? err.body() : err.body));
 }
 
+/**
+ * A route handler that has answered (or thrown) by the time it returns. fastify takes an `async`
+ * handler's promise through further microtasks before it is done with the request; the decision
+ * routes do no asynchronous work, so they skip that (about 1 µs a request). The reply `handle`
+ * returns is not passed on: fastify would take it for a payload.
+ */
+export function answering(handle: (req: FastifyRequest, reply: FastifyReply) => FastifyReply | void): (req: FastifyRequest, reply: FastifyReply) => void {
+  return (req, reply) => { handle(req, reply); };
+}
+
 /** True when the client asked to skip the decision cache (`Cache-Control: no-cache`). */
 export function wantsNoCache(req: FastifyRequest): boolean {
   const cc = req.headers['cache-control'];

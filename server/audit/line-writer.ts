@@ -34,6 +34,12 @@ export interface LineWriterOptions {
   closeTimeoutMs: number;
   /** Characters a file may hold back unwritten before new lines are dropped. */
   maxUnwritten: number;
+  /**
+   * Write a file descriptor with blocking writes, on this thread: for the log's own writer
+   * thread, where nothing else waits. Asynchronous writes go through libuv's thread pool, two
+   * thread wake-ups a write.
+   */
+  blocking?: boolean;
 }
 
 export class LineWriter {
@@ -67,7 +73,7 @@ export class LineWriter {
     this.flushMs = opts.flushMs;
     this.closeTimeoutMs = opts.closeTimeoutMs;
     if (typeof opts.destination === 'number') {
-      const dest = pino.destination({ dest: opts.destination, sync: false, minLength: 0, maxLength: opts.maxUnwritten });
+      const dest = pino.destination({ dest: opts.destination, sync: opts.blocking === true, minLength: 0, maxLength: opts.maxUnwritten });
       dest.on('error', (err: NodeJS.ErrnoException) => {
         this.writeErrors++;
         // pino's destination stops writing for good on a broken pipe (its reader is gone).

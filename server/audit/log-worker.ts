@@ -13,7 +13,7 @@ import { decodeRecords } from './record-codec.js';
 export interface WriterThreadData {
   /** A file to append to (opened here: a thread closes only descriptors it opened), or stdout/stderr's descriptor. */
   destination: string | 1 | 2;
-  mask: string[]; flushMs: number; closeTimeoutMs: number; maxUnwritten: number;
+  mask: string[]; closeTimeoutMs: number; maxUnwritten: number;
 }
 
 /** Messages from the writer thread. */
@@ -48,7 +48,11 @@ function run(): void {
   };
   const changed = (): void => { reportTimer ??= setTimeout(report, REPORT_MS); };
   const writer = new LineWriter({
-    destination: typeof data.destination === 'string' ? openSync(data.destination, 'a') : data.destination, formatter, flushMs: data.flushMs, closeTimeoutMs: data.closeTimeoutMs, maxUnwritten: data.maxUnwritten,
+    destination: typeof data.destination === 'string' ? openSync(data.destination, 'a') : data.destination, formatter,
+    // Each message is already a batch held back up to the flush interval (see `DecisionLog`):
+    // its lines are written as soon as they are made, with blocking writes (this thread has
+    // nothing else to do).
+    flushMs: 0, blocking: true, closeTimeoutMs: data.closeTimeoutMs, maxUnwritten: data.maxUnwritten,
     onWriteError: err => {
       if (errors.length < MAX_REPORTED_ERRORS) errors.push({ ...(err.code !== undefined ? { code: err.code } : {}), message: err.message });
       changed();

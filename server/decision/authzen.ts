@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { toJSON, type Value } from '../../engine/index.js';
 import { HttpError } from '../errors.js';
 import { isJsonObject, own } from '../body.js';
-import { sendJsonText, wantsNoCache } from '../http.js';
+import { answering, sendJsonText, wantsNoCache } from '../http.js';
 import { DecisionError, type DecisionService } from './service.js';
 
 type Json = Record<string, Value>;
@@ -76,15 +76,15 @@ export function registerAuthzen(app: FastifyInstance, service: DecisionService, 
     return typeof id === 'string' && /^[\x21-\x7e]{1,128}$/.test(id) ? { 'x-request-id': id } : {};
   };
 
-  app.post('/access/v1/evaluation', async (req, reply) => {
+  app.post('/access/v1/evaluation', answering((req, reply) => {
     const body = req.body as Value | undefined;
     if (!isJsonObject(body)) throw new HttpError('invalid_parameter', 'request body must be a JSON object');
     checkRequest(body, '');
     reply.headers(echoRequestId(req));
     return sendJsonText(reply, 200, JSON.stringify(evaluate(req, body)));
-  });
+  }));
 
-  app.post('/access/v1/evaluations', async (req, reply) => {
+  app.post('/access/v1/evaluations', answering((req, reply) => {
     const body = req.body as Value | undefined;
     if (!isJsonObject(body)) throw new HttpError('invalid_parameter', 'request body must be a JSON object');
     reply.headers(echoRequestId(req));
@@ -120,7 +120,7 @@ export function registerAuthzen(app: FastifyInstance, service: DecisionService, 
       if (semantic === 'permit_on_first_permit' && a.decision) break;
     }
     return sendJsonText(reply, 200, JSON.stringify({ evaluations: results }));
-  });
+  }));
 
   app.get('/.well-known/authzen-configuration', async (req, reply) => {
     const base = `${req.protocol}://${req.host}`;

@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { stringifyJson, toJSON, type Value } from '../../engine/index.js';
 import { HttpError } from '../errors.js';
 import { isJsonObject, own, parseJsonText } from '../body.js';
-import { flag, queryValue, sendError, sendJsonText, wantsNoCache } from '../http.js';
+import { answering, flag, queryValue, sendError, sendJsonText, wantsNoCache } from '../http.js';
 import { DecisionError, type DecisionService } from './service.js';
 
 const VERSION = '0.1.0';
@@ -33,7 +33,7 @@ function engineError(reply: FastifyReply, e: unknown): FastifyReply {
 
 export function registerDataApi(app: FastifyInstance, service: DecisionService, jsonDepth: number): void {
   /** `inputText`/`inputIsMember`: the JSON text `input` came from (see `DecideOptions`). */
-  const v1 = async (req: FastifyRequest, reply: FastifyReply, input: Value | undefined, inputText: string | undefined, inputIsMember: boolean): Promise<FastifyReply> => {
+  const v1 = (req: FastifyRequest, reply: FastifyReply, input: Value | undefined, inputText: string | undefined, inputIsMember: boolean): FastifyReply => {
     const q = req.query as Record<string, unknown>;
     const path = documentPath(req) || 'data';
     const handlerStart = process.hrtime.bigint();
@@ -87,15 +87,15 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     return sendJsonText(reply, 200, stringifyJson(doc, pretty ? 2 : undefined));
   };
 
-  const postV1 = async (req: FastifyRequest, reply: FastifyReply) => {
+  const postV1 = answering((req, reply) => {
     const body = req.body as Value | undefined;
     if (body !== undefined && !isJsonObject(body)) throw new HttpError('invalid_parameter', 'body must be an object, such as {"input": {...}}');
     return v1(req, reply, body === undefined ? undefined : own(body, 'input'), req.bodyText, true);
-  };
-  const getV1 = async (req: FastifyRequest, reply: FastifyReply) => {
+  });
+  const getV1 = answering((req, reply) => {
     const text = queryValue((req.query as Record<string, unknown>).input);
     return v1(req, reply, text === undefined ? undefined : parseJsonText(text, jsonDepth, 'the `input` query parameter'), text, false);
-  };
+  });
   const headNotAllowed = async (_req: FastifyRequest, reply: FastifyReply) =>
     sendError(reply, { status: 405, body: { code: 'method_not_allowed', message: 'use GET or POST' } });
 
@@ -106,7 +106,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
   }
 
   // OPA's default decision: `POST /` with the bare input evaluates `data.system.main`.
-  app.post('/', async (req, reply) => {
+  app.post('/', answering((req, reply) => {
     let d;
     try {
       d = service.decide('system/main', req.body as Value | undefined, { api: 'data_v0', bypassCache: wantsNoCache(req), inputText: req.bodyText });
@@ -115,9 +115,9 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     }
     if (d.resultJson === undefined) return sendError(reply, { status: 404, body: { code: 'undefined_document', message: 'document missing: data/system/main' } });
     return sendJsonText(reply, 200, d.resultJson);
-  });
+  }));
 
-  app.post('/v0/data/*', async (req, reply) => {
+  app.post('/v0/data/*', answering((req, reply) => {
     const path = documentPath(req);
     let d;
     try {
@@ -129,5 +129,5 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
       return sendError(reply, { status: 404, body: { code: 'undefined_document', message: `document missing: data/${path}` } });
     }
     return sendJsonText(reply, 200, d.resultJson);
-  });
+  }));
 }

@@ -8,13 +8,13 @@ import type { FastifyInstance } from 'fastify';
 import { stringifyJson, toJSON, type Value } from '../../engine/index.js';
 import { HttpError } from '../errors.js';
 import { isJsonObject, own } from '../body.js';
-import { sendJsonText, wantsNoCache } from '../http.js';
+import { answering, sendJsonText, wantsNoCache } from '../http.js';
 import { DecisionError, type DecisionService } from './service.js';
 
 const KNOWN_KEYS = new Set(['path', 'input', 'explain', 'cache']);
 
 export function registerDecide(app: FastifyInstance, service: DecisionService): void {
-  app.post('/v1/decide', async (req, reply) => {
+  app.post('/v1/decide', answering((req, reply) => {
     const body = req.body as Value | undefined;
     if (!isJsonObject(body)) throw new HttpError('invalid_parameter', 'request body must be a JSON object with `path` and `input`');
     for (const k of Object.keys(body)) if (!KNOWN_KEYS.has(k)) throw new HttpError('invalid_parameter', `unknown field \`${k}\` (known: path, input, explain, cache)`);
@@ -46,5 +46,5 @@ export function registerDecide(app: FastifyInstance, service: DecisionService): 
     }
     if (explain) text += `,"explanation":${JSON.stringify(service.explain(path, input, 'full', deadlineMs ?? service.deadline()))}`;
     return sendJsonText(reply, 200, text + '}');
-  });
+  }));
 }

@@ -10,7 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProxyAuthConfig } from '../config.js';
 import { HttpError } from '../errors.js';
-import { sendJsonText, wantsNoCache } from '../http.js';
+import { answering, sendJsonText, wantsNoCache } from '../http.js';
 import { interpret, safeHeaderValue } from './interpret.js';
 import { forwardAuthInput, extAuthzInput } from './proxy-input.js';
 import { DecisionError, type DecisionService } from './service.js';
@@ -69,7 +69,7 @@ export function registerProxyAuth(app: FastifyInstance, service: DecisionService
   const forwardIds = new Set(forward.identity_headers);
   const extIds = new Set(ext.identity_headers);
 
-  const forwardHandler = async (req: FastifyRequest, reply: FastifyReply) => {
+  const forwardHandler = answering((req, reply) => {
     let input;
     try {
       input = forwardAuthInput(req, forwardIds);
@@ -78,12 +78,12 @@ export function registerProxyAuth(app: FastifyInstance, service: DecisionService
       throw e;
     }
     return decideAndReply(req, reply, service, metrics, forward, 'forward_auth', input);
-  };
+  });
   // Bodies (Envoy's `with_request_body`) are taken as raw text and not parsed: the decision is
   // about the request line and headers. nginx sends the subrequest with the original method; Caddy rewrites to GET; Traefik uses GET.
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/v1/forward-auth', handler: forwardHandler, config: { rawBody: true } });
 
-  const extHandler = async (req: FastifyRequest, reply: FastifyReply) => {
+  const extHandler = answering((req, reply) => {
     let input;
     try {
       input = extAuthzInput(req, EXT_AUTHZ_PREFIX, extIds);
@@ -92,7 +92,7 @@ export function registerProxyAuth(app: FastifyInstance, service: DecisionService
       throw e;
     }
     return decideAndReply(req, reply, service, metrics, ext, 'ext_authz', input);
-  };
+  });
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: `${EXT_AUTHZ_PREFIX}`, handler: extHandler, config: { rawBody: true } });
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: `${EXT_AUTHZ_PREFIX}/*`, handler: extHandler, config: { rawBody: true } });
 }
