@@ -81,6 +81,23 @@ function readGzip(payload: IncomingMessage, declared: number, maxBytes: number, 
   payload.resume();
 }
 
+/**
+ * Reads a body to its end and throws it away, for routes that never use one: nothing is kept, so
+ * no limit applies (the request timeout bounds how long it may take).
+ */
+export function discardBody(payload: IncomingMessage, done: (err: Error | null) => void): void {
+  const finish = (err: Error | null): void => {
+    payload.removeListener('end', onEnd);
+    payload.removeListener('error', onError);
+    done(err);
+  };
+  const onEnd = (): void => finish(null);
+  const onError = (err: Error): void => finish(unreadable(err));
+  payload.on('end', onEnd);
+  payload.on('error', onError);
+  payload.resume();
+}
+
 function lengthMismatch(): HttpError {
   return new HttpError('invalid_parameter', 'request body size did not match Content-Length');
 }

@@ -11,10 +11,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseJson } from '../engine/json.js';
 import type { Value } from '../engine/index.js';
 import { HttpError } from './errors.js';
-import { readBodyText } from './body-reader.js';
+import { discardBody, readBodyText } from './body-reader.js';
 
 declare module 'fastify' {
-  interface FastifyContextConfig { rawBody?: boolean }
+  interface FastifyContextConfig {
+    rawBody?: boolean;
+    /** The route never reads the body: it is discarded unread (no limit, no decoding). */
+    ignoreBody?: boolean;
+  }
   interface FastifyRequest {
     parseNs?: bigint;
     /** The JSON text the body was parsed from (the decision log passes it on instead of serialising the input). */
@@ -36,6 +40,7 @@ export function installBodyParser(app: FastifyInstance, maxDepth: number, maxByt
   app.removeAllContentTypeParsers();
   app.decorateRequest('bodyText', undefined);
   const parse = (req: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, value?: unknown) => void): void => {
+    if (req.routeOptions.config.ignoreBody) { discardBody(payload, done); return; }
     readBodyText(req.headers, payload, maxBytes, (err, text) => {
       if (err) { done(err, undefined); return; }
       if (req.routeOptions.config.rawBody) { done(null, text); return; }

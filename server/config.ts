@@ -20,7 +20,7 @@ export interface ServerConfig {
   cache: { enabled: boolean; max_entries: number; ttl_ms: number; min_cost: number };
   decision_log: { enabled: boolean; path: string; mask: string[]; buffer: number; flush_ms: number };
   authzen: { path: string };
-  forward_auth: ProxyAuthConfig;
+  forward_auth: ForwardAuthConfig;
   ext_authz: ProxyAuthConfig;
   policy_api: { writable: boolean; token?: string };
   /** Log level of the server's own log (requests are not logged; decisions go to the decision log). */
@@ -56,6 +56,21 @@ export interface ProxyAuthConfig {
   error_status: number;
 }
 
+/**
+ * Which headers carry the original request to forward-auth: nginx's `X-Original-URI` /
+ * `X-Original-Method` (set by its configuration), Traefik's and Caddy's `X-Forwarded-Uri` /
+ * `X-Forwarded-Method`, or `auto`: whichever pair the request has.
+ */
+export type OriginalRequestHeaders = 'auto' | 'x-original' | 'x-forwarded';
+
+export interface ForwardAuthConfig extends ProxyAuthConfig {
+  /**
+   * Which headers carry the original request: `x-original` (nginx), `x-forwarded` (Traefik,
+   * Caddy) or `auto` (whichever pair a request has; both pairs at once is refused).
+   */
+  original_request: OriginalRequestHeaders;
+}
+
 export const DEFAULT_ADDR = '127.0.0.1:8181';
 
 export function defaultConfig(): ServerConfig {
@@ -78,7 +93,7 @@ export function defaultConfig(): ServerConfig {
     authzen: { path: 'authzen/allow' },
     // nginx turns a 500 from the auth service into a 500 for the client; Envoy maps 5xx to its
     // `status_on_error` (403 by default) — both deny.
-    forward_auth: proxy(500),
+    forward_auth: { ...proxy(500), original_request: 'auto' },
     ext_authz: proxy(403),
     policy_api: { writable: false },
     log_level: 'info',
@@ -138,7 +153,7 @@ export const CONFIG_SCHEMA = {
       },
     },
     authzen: { type: 'object', additionalProperties: false, properties: { path: { type: 'string', minLength: 1 } } },
-    forward_auth: proxySchema,
+    forward_auth: { ...proxySchema, properties: { ...proxySchema.properties, original_request: { enum: ['auto', 'x-original', 'x-forwarded'] } } },
     ext_authz: proxySchema,
     policy_api: {
       type: 'object', additionalProperties: false,

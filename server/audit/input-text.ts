@@ -7,7 +7,7 @@
  * paired surrogates, numbers not written as JavaScript writes them, integer-like keys (objects
  * list those first), repeated keys (the last one wins), or a key the masks name.
  */
-import type { MaskNode } from './line-format.js';
+import { maskChild, type MaskNode } from './mask-tree.js';
 
 /** The text cannot be copied: parse it. */
 const SLOW = undefined;
@@ -154,7 +154,7 @@ class Scanner {
       }
       let child: MaskNode | undefined;
       if (mask !== undefined) {
-        child = mask.children.get(key);
+        child = maskChild(mask, key);
         if (child?.erase) return false;
       }
       if (t.charCodeAt(this.pos) !== COLON) return false;

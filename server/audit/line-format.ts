@@ -7,6 +7,7 @@ import type { Value } from '../../engine/index.js';
 import { compactJson, parseJson } from '../../engine/json.js';
 import { quoteJsonString } from '../../engine/value.js';
 import { copyableInput } from './input-text.js';
+import { maskChild, newMaskNode, type Erased, type MaskNode } from './mask-tree.js';
 import { isJsonObject, own } from '../body.js';
 
 export interface DecisionRecord {
@@ -39,12 +40,6 @@ const LINE_START = `{"level":${INFO},"time":"`;
 
 /** Repeated strings remembered quoted: paths come from requests, so their number is bounded. */
 const MAX_QUOTES = 256;
-
-/** A mask in the order configured; `text` is its JSON pointer. */
-interface Erased { text: string; order: number }
-
-/** A level of the masks: fields below it to leave out (`erase`) or to look into (`children`). */
-export interface MaskNode { erase: Erased | undefined; children: Map<string, MaskNode> }
 
 /**
  * Where a line's input comes from: none (`''`), its compact JSON (`j`), a request's JSON text
@@ -146,9 +141,10 @@ export class LineFormatter {
       const [root, ...rest] = parsePointer(pointer);
       const text = '/' + [root!, ...rest].map(escapePointer).join('/');
       let node = root === 'input' ? (inputMask ??= newMaskNode()) : (resultMask ??= newMaskNode());
-      for (const key of rest) {
+      for (const segment of rest) {
+        const key = node.caseless ? segment.toLowerCase() : segment;
         let child = node.children.get(key);
-        if (!child) node.children.set(key, child = newMaskNode());
+        if (!child) node.children.set(key, child = newMaskNode(key === 'headers'));
         node = child;
       }
       node.erase ??= { text, order };
@@ -230,9 +226,6 @@ function escapePointer(s: string): string {
   return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-function newMaskNode(): MaskNode {
-  return { erase: undefined, children: new Map() };
-}
 
 /** A record's field as JSON with its masked parts left out (noted in `erased`); undefined when absent or masked whole. */
 function fieldJson(v: Value | undefined, mask: MaskNode | undefined, erased: Erased[]): string | undefined {
@@ -251,7 +244,7 @@ function maskedJson(v: Value, mask: MaskNode, erased: Erased[]): string {
   const o = v as Record<string, Value>;
   let out = '{', first = true;
   for (const k of Object.keys(o)) {
-    const child = mask.children.get(k);
+    const child = maskChild(mask, k);
     let text: string;
     if (child === undefined) text = compactJson(o[k]!);
     else if (child.erase) { erased.push(child.erase); continue; }

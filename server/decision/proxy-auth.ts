@@ -7,10 +7,11 @@
  * header a client sent can never survive the proxy's copy). Deny → 401/403 with a JSON reason.
  * Evaluation errors fail closed with the configured error status.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ProxyAuthConfig } from '../config.js';
+import { METHODS } from 'node:http';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ForwardAuthConfig, ProxyAuthConfig } from '../config.js';
 import { HttpError } from '../errors.js';
-import { answering, sendJsonText, wantsNoCache } from '../http.js';
+import { answering, sendJsonText } from '../http.js';
 import { interpret, safeHeaderValue } from './interpret.js';
 import { forwardAuthInput, extAuthzInput } from './proxy-input.js';
 import { DecisionError, type DecisionService } from './service.js';
@@ -21,12 +22,14 @@ export const EXT_AUTHZ_PREFIX = '/v1/ext-authz';
 type Api = 'forward_auth' | 'ext_authz';
 
 function decideAndReply(
-  req: FastifyRequest, reply: FastifyReply, service: DecisionService, metrics: ServerMetrics,
+  reply: FastifyReply, service: DecisionService, metrics: ServerMetrics,
   cfg: ProxyAuthConfig, api: Api, input: unknown,
 ): FastifyReply {
   let d;
   try {
-    d = service.decide(cfg.path, input as never, { api, bypassCache: wantsNoCache(req) });
+    // A client's `Cache-Control` reaches here through the proxy: it is about the upstream's
+    // resource, and must not let a client force an evaluation per request.
+    d = service.decide(cfg.path, input as never, { api });
   } catch (e) {
     if (!(e instanceof DecisionError)) throw e;
     metrics.verdicts.inc({ api, verdict: 'error' });
@@ -65,34 +68,52 @@ function decideAndReply(
   return sendJsonText(reply, 200, JSON.stringify({ allow: true, decision_id: d.decisionId }));
 }
 
-export function registerProxyAuth(app: FastifyInstance, service: DecisionService, metrics: ServerMetrics, forward: ProxyAuthConfig, ext: ProxyAuthConfig): void {
+/**
+ * Every method Node's HTTP parser accepts but CONNECT (which never reaches a route): Envoy and
+ * the proxies ask with the original method, and a method with no route would be a 404, denying
+ * WebDAV and cache-purge requests a policy may allow.
+ */
+const PROXIED_METHODS = METHODS.filter(m => m !== 'CONNECT');
+
+export function registerProxyAuth(app: FastifyInstance, service: DecisionService, metrics: ServerMetrics, forward: ForwardAuthConfig, ext: ProxyAuthConfig): void {
   const forwardIds = new Set(forward.identity_headers);
   const extIds = new Set(ext.identity_headers);
+  const known = new Set(app.supportedMethods);
+  for (const m of PROXIED_METHODS) if (!known.has(m)) app.addHttpMethod(m, { hasBody: true });
+  /** A request refused before any decision (its original request is malformed or ambiguous). */
+  const refused = (api: Api, e: HttpError): void => {
+    metrics.verdicts.inc({ api, verdict: 'refused' });
+    metrics.errors.inc({ code: e.code });
+  };
 
   const forwardHandler = answering((req, reply) => {
     let input;
     try {
-      input = forwardAuthInput(req, forwardIds);
+      input = forwardAuthInput(req, forwardIds, forward.original_request);
     } catch (e) {
-      if (e instanceof HttpError) return sendJsonText(reply, e.status, JSON.stringify(e.body()));
-      throw e;
+      if (!(e instanceof HttpError)) throw e;
+      refused('forward_auth', e);
+      return sendJsonText(reply, e.status, JSON.stringify(e.body()));
     }
-    return decideAndReply(req, reply, service, metrics, forward, 'forward_auth', input);
+    return decideAndReply(reply, service, metrics, forward, 'forward_auth', input);
   });
-  // Bodies (Envoy's `with_request_body`) are taken as raw text and not parsed: the decision is
-  // about the request line and headers. nginx sends the subrequest with the original method; Caddy rewrites to GET; Traefik uses GET.
-  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/v1/forward-auth', handler: forwardHandler, config: { rawBody: true } });
+  // Request bodies (Envoy's `with_request_body`, Traefik's `forwardBody`) are not part of the
+  // input: they are discarded unread, whatever their size or encoding, so they never deny.
+  // nginx sends the subrequest with the original method; Caddy rewrites it to GET; Traefik uses GET.
+  const config = { ignoreBody: true };
+  app.route({ method: PROXIED_METHODS, url: '/v1/forward-auth', handler: forwardHandler, config });
 
   const extHandler = answering((req, reply) => {
     let input;
     try {
       input = extAuthzInput(req, EXT_AUTHZ_PREFIX, extIds);
     } catch (e) {
-      if (e instanceof HttpError) return sendJsonText(reply, 403, JSON.stringify({ code: 'forbidden', message: e.message }));
-      throw e;
+      if (!(e instanceof HttpError)) throw e;
+      refused('ext_authz', e);
+      return sendJsonText(reply, 403, JSON.stringify({ code: 'forbidden', message: e.message }));
     }
-    return decideAndReply(req, reply, service, metrics, ext, 'ext_authz', input);
+    return decideAndReply(reply, service, metrics, ext, 'ext_authz', input);
   });
-  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: `${EXT_AUTHZ_PREFIX}`, handler: extHandler, config: { rawBody: true } });
-  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: `${EXT_AUTHZ_PREFIX}/*`, handler: extHandler, config: { rawBody: true } });
+  app.route({ method: PROXIED_METHODS, url: `${EXT_AUTHZ_PREFIX}`, handler: extHandler, config });
+  app.route({ method: PROXIED_METHODS, url: `${EXT_AUTHZ_PREFIX}/*`, handler: extHandler, config });
 }

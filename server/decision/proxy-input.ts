@@ -9,6 +9,7 @@
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
 import { defineKey } from '../../engine/value.js';
+import type { OriginalRequestHeaders } from '../config.js';
 
 export interface ProxiedRequest {
   method: string;
@@ -54,13 +55,17 @@ export function normalizePath(raw: string): string {
   }
   if (decoded.includes('\0')) throw new HttpError('invalid_parameter', 'the original request path contains a NUL byte');
   const out: string[] = [];
-  for (const seg of decoded.split('/')) {
+  const segments = decoded.split('/');
+  for (const seg of segments) {
     if (seg === '..') out.pop();
     else if (seg === '.' || seg === '') continue;
     else if (DOT_SEGMENT_WITH_PARAMS.test(seg)) throw new HttpError('invalid_parameter', 'the original request path has a dot segment with `;` parameters, which some upstreams resolve');
     else out.push(seg);
   }
-  return '/' + out.join('/') + (decoded.length > 1 && decoded.endsWith('/') && out.length ? '/' : '');
+  // A trailing slash stays, and a final dot segment leaves one (RFC 3986: `/a/b/..` is `/a/`).
+  const last = segments[segments.length - 1];
+  const directory = last === '' || last === '.' || last === '..';
+  return '/' + out.join('/') + (out.length && directory ? '/' : '');
 }
 
 const ENCODED_SEPARATOR = /%(2f|5c)/i;
@@ -83,6 +88,9 @@ const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*([/?].*)?$/is;
 
 /** Splits an origin-form URI into path and query. */
 export function splitUri(uri: string): { rawPath: string; query: Record<string, string[]> } {
+  // A request target never holds a fragment; upstreams that get one (nginx passes it on) read the
+  // path only up to it, while the rest would be decided on.
+  if (uri.includes('#')) throw new HttpError('invalid_parameter', 'the original request URI has a `#`, which upstreams read as the end of the path');
   const q = uri.indexOf('?');
   const rawPath = (q < 0 ? uri : uri.slice(0, q)) || '/';
   // Own properties defined explicitly, so a `__proto__` parameter is just a key.
@@ -116,9 +124,13 @@ function requestHeaders(req: FastifyRequest, identityHeaders: ReadonlySet<string
   return out;
 }
 
-/** The client address: the proxy's `X-Real-IP`, else the last `X-Forwarded-For` hop, else the peer. */
-function clientIp(req: FastifyRequest): string {
-  const real = header(req, 'x-real-ip');
+/**
+ * The client address: `X-Real-IP` when the proxy is one that sets it (nginx, as configured in the
+ * docs), else the last `X-Forwarded-For` hop (the one the proxy added), else the peer. Caddy,
+ * Traefik and Envoy pass a client's own `X-Real-IP` on untouched, so it is not read for them.
+ */
+function clientIp(req: FastifyRequest, readRealIp: boolean): string {
+  const real = readRealIp ? header(req, 'x-real-ip') : undefined;
   if (real) return real.trim();
   const xff = header(req, 'x-forwarded-for');
   if (xff) {
@@ -132,7 +144,7 @@ function clientIp(req: FastifyRequest): string {
  * Headers that must come once: Node keeps the first of repeated ones and drops the rest, while an
  * upstream may read the last, so a repeated one fails closed instead of being decided on half.
  */
-const SINGLE_HEADERS = new Set(['authorization', 'proxy-authorization', 'host', 'x-original-uri', 'x-original-method', 'x-forwarded-uri', 'x-forwarded-method']);
+const SINGLE_HEADERS = new Set(['authorization', 'proxy-authorization', 'host', 'x-original-uri', 'x-original-method', 'x-forwarded-uri', 'x-forwarded-method', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip']);
 const SINGLE_HEADER_LENGTHS = new Set([...SINGLE_HEADERS].map(n => n.length));
 
 function refuseRepeatedSingles(req: FastifyRequest): void {
@@ -150,32 +162,69 @@ function refuseRepeatedSingles(req: FastifyRequest): void {
   }
 }
 
-/** Input for nginx `auth_request`, Traefik ForwardAuth and Caddy `forward_auth`. */
-export function forwardAuthInput(req: FastifyRequest, identityHeaders: ReadonlySet<string>): { request: ProxiedRequest } {
+/**
+ * Input for nginx `auth_request`, Traefik ForwardAuth and Caddy `forward_auth`.
+ *
+ * Each proxy sets its own pair of headers and passes the client's other headers on, so a client
+ * can send the other pair: Caddy forwards a client's `X-Original-URI` beside the
+ * `X-Forwarded-Uri` it sets. With `auto`, a request carrying headers of both pairs, or half of
+ * one, is refused rather than decided on a pair the client may have written.
+ */
+export function forwardAuthInput(req: FastifyRequest, identityHeaders: ReadonlySet<string>, source: OriginalRequestHeaders = 'auto'): { request: ProxiedRequest } {
   refuseRepeatedSingles(req);
-  const uri = header(req, 'x-original-uri') ?? header(req, 'x-forwarded-uri');
-  if (uri === undefined) throw new HttpError('invalid_parameter', 'forward-auth needs the original request: send X-Original-URI (nginx) or X-Forwarded-Uri (Traefik, Caddy)');
-  const method = header(req, 'x-original-method') ?? header(req, 'x-forwarded-method');
-  if (method === undefined) throw new HttpError('invalid_parameter', 'forward-auth needs the original method: send X-Original-Method (nginx) or X-Forwarded-Method (Traefik, Caddy)');
-  const { rawPath, query } = splitUri(originForm(uri));
+  const nginx = { uri: header(req, 'x-original-uri'), method: header(req, 'x-original-method') };
+  const forwarded = { uri: header(req, 'x-forwarded-uri'), method: header(req, 'x-forwarded-method') };
+  let family: OriginalRequestHeaders = source;
+  if (family === 'auto') {
+    const hasNginx = nginx.uri !== undefined || nginx.method !== undefined;
+    const hasForwarded = forwarded.uri !== undefined || forwarded.method !== undefined;
+    if (hasNginx && hasForwarded) throw new HttpError('invalid_parameter', 'the request has both X-Original-URI/-Method and X-Forwarded-Uri/-Method: the proxy sets one pair and a client may have sent the other (set forward_auth.original_request to the pair your proxy sets)');
+    family = hasForwarded ? 'x-forwarded' : 'x-original';
+  }
+  const pair = family === 'x-original' ? nginx : forwarded;
+  const names = family === 'x-original' ? 'X-Original-URI and X-Original-Method (nginx)' : 'X-Forwarded-Uri and X-Forwarded-Method (Traefik, Caddy)';
+  if (pair.uri === undefined || pair.method === undefined) throw new HttpError('invalid_parameter', `forward-auth needs the original request: send ${names}`);
+  const { rawPath, query } = splitUri(originForm(utf8Target(pair.uri)));
   return {
     request: {
-      method: method.toUpperCase(),
+      method: pair.method.toUpperCase(),
       path: normalizePath(rawPath),
       raw_path: rawPath,
       query,
       headers: requestHeaders(req, identityHeaders),
       host: header(req, 'x-forwarded-host') ?? header(req, 'host') ?? '',
       scheme: (header(req, 'x-forwarded-proto') ?? 'http').toLowerCase(),
-      client_ip: clientIp(req),
+      client_ip: clientIp(req, family === 'x-original'),
     },
   };
 }
 
+/**
+ * The request target as text. Node reads a request line's and a header's bytes as Latin-1, so a
+ * raw UTF-8 path (`/café` as nginx passes it on) arrives as `/cafÃ©` while `/caf%C3%A9` decodes
+ * to `/café`: the same resource upstream. Raw bytes are read as UTF-8 here; bytes that are not
+ * UTF-8 are refused.
+ */
+export function utf8Target(target: string): string {
+  if (!NON_ASCII.test(target)) return target;
+  for (let i = 0; i < target.length; i++) {
+    // Already decoded text (not from Node's parser): nothing to re-read.
+    if (target.charCodeAt(i) > 0xff) return target;
+  }
+  try {
+    return STRICT_UTF8.decode(Buffer.from(target, 'latin1'));
+  } catch {
+    throw new HttpError('invalid_parameter', 'the original request URI has bytes that are not UTF-8');
+  }
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Input for Envoy ext_authz in HTTP service mode: the original method, the path after the prefix. */
 export function extAuthzInput(req: FastifyRequest, prefix: string, identityHeaders: ReadonlySet<string>): { request: ProxiedRequest } {
   refuseRepeatedSingles(req);
-  const uri = req.url.slice(prefix.length) || '/';
+  const uri = utf8Target(req.url.slice(prefix.length)) || '/';
   const { rawPath, query } = splitUri(uri.startsWith('/') ? uri : '/' + uri);
   return {
     request: {
@@ -186,7 +235,7 @@ export function extAuthzInput(req: FastifyRequest, prefix: string, identityHeade
       headers: requestHeaders(req, identityHeaders),
       host: header(req, 'host') ?? '',
       scheme: (header(req, 'x-forwarded-proto') ?? 'http').toLowerCase(),
-      client_ip: header(req, 'x-envoy-external-address') ?? clientIp(req),
+      client_ip: header(req, 'x-envoy-external-address') ?? clientIp(req, false),
     },
   };
 }

@@ -9,9 +9,10 @@ import { PROMETHEUS_CONTENT_TYPE } from './registry.js';
 import type { ServerMetrics } from './server-metrics.js';
 
 export function registerHealthRoutes(app: FastifyInstance, store: PolicyStore, metrics: ServerMetrics): void {
-  app.get('/health', async (_req, reply) => sendJsonText(reply, 200, '{}'));
+  // HEAD too: load balancers and orchestrators probe with either.
+  app.route({ method: ['GET', 'HEAD'], url: '/health', handler: async (_req, reply) => sendJsonText(reply, 200, '{}') });
 
-  app.get('/ready', async (_req, reply) => {
+  app.route({ method: ['GET', 'HEAD'], url: '/ready', handler: async (_req, reply) => {
     const gen = store.generation;
     const err = store.lastError;
     const detail = {
@@ -22,7 +23,7 @@ export function registerHealthRoutes(app: FastifyInstance, store: PolicyStore, m
       last_error: err ? { at: err.at.toISOString(), origin: err.origin, code: err.code, message: err.message } : null,
     };
     return sendJsonText(reply, gen ? 200 : 503, JSON.stringify(gen ? detail : { code: 'not_ready', message: err ? `no policy loaded: ${err.message}` : 'no policy loaded yet', ...detail }));
-  });
+  } });
 
   app.get('/metrics', async (_req, reply) => reply.code(200).header('content-type', PROMETHEUS_CONTENT_TYPE).send(metrics.registry.render()));
 }

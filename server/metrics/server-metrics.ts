@@ -24,7 +24,7 @@ export function createServerMetrics(read: {
   const m: ServerMetrics = {
     registry,
     decisions: registry.register(new Counter('pol_decisions_total', 'Decisions made, by API and outcome.', ['api', 'outcome'])),
-    verdicts: registry.register(new Counter('pol_proxy_verdicts_total', 'Forward-auth and ext_authz answers, by API and verdict (allow, deny, error).', ['api', 'verdict'])),
+    verdicts: registry.register(new Counter('pol_proxy_verdicts_total', 'Forward-auth and ext_authz answers, by API and verdict (allow, deny, error, refused).', ['api', 'verdict'])),
     latency: registry.register(new Histogram('pol_decision_duration_seconds', 'Time to decide (evaluation or cache lookup), by API.', LATENCY_BUCKETS, ['api', 'cached'])),
     cacheHits: registry.register(new Counter('pol_decision_cache_hits_total', 'Decisions answered from the cache.')),
     cacheMisses: registry.register(new Counter('pol_decision_cache_misses_total', 'Cacheable decisions that had to be evaluated.')),

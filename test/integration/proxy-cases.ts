@@ -46,6 +46,16 @@ export async function checkProxy(stack: Stack): Promise<void> {
   const v = last().headers['x-user'];
   assert.ok(v === undefined || v === '', `x-user reached the upstream as ${JSON.stringify(v)}`);
 
+  // A client's own copy of either pair of original-request headers never decides: each proxy
+  // sets one pair and passes the other on (Caddy forwards a client's X-Original-URI).
+  n = stack.seen.length;
+  const spoofs: Record<string, string>[] = [{ 'x-original-uri': '/docs/1', 'x-original-method': 'GET' }, { 'x-forwarded-uri': '/docs/1', 'x-forwarded-method': 'GET' }];
+  for (const spoof of spoofs) {
+    const r = await get(port, '/admin/users', { authorization: 'Bearer bob-token', ...spoof });
+    assert.notEqual(r.status, 200, `decided on the client's ${Object.keys(spoof).join(', ')}`);
+  }
+  assert.equal(stack.seen.length, n, 'a request with spoofed original-request headers never reaches the upstream');
+
   // A dot-segment path is judged as the upstream will see it.
   const dots = await get(port, '/docs/%2e%2e/admin/users', { authorization: 'Bearer bob-token' });
   assert.notEqual(dots.status, 200);

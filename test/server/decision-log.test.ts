@@ -428,3 +428,29 @@ test('through the APIs, lines made from the request\'s own JSON text match lines
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('masks under a `headers` object match header names in any case, on the value path and the text copy', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  try {
+    const mask = ['/input/request/headers/authorization', '/input/request/headers/X-Api-Key', '/input/Other/Secret'];
+    const text = '{"input":{"request":{"headers":{"Authorization":"Bearer SECRET1","x-api-key":"SECRET2","Accept":"json"}},"Other":{"secret":"kept","Secret":"gone"}}}';
+    const input = (JSON.parse(text) as { input: DecisionRecord['input'] }).input;
+    const record = (withText: boolean) => ({ decision_id: 'd', api: 'data', path: 'p', input, ...(withText ? { input_text: text, input_member: true } : {}), result: true, revision: 'r', latency_ns: 1, cached: false });
+    const files = { thread: join(dir, 'thread.log'), inline: join(dir, 'inline.log') };
+    const thread = new DecisionLog({ destination: files.thread, mask, buffer: 10 });
+    const inline = new DecisionLog({ destination: files.inline, mask, buffer: 10, writer: 'inline' });
+    for (const log of [thread, inline]) { log.record(record(true)); log.record(record(false)); await log.close(); }
+    for (const file of Object.values(files)) {
+      const lines = readFileSync(file, 'utf8').trim().split('\n');
+      assert.equal(lines.length, 2);
+      for (const line of lines) {
+        assert.doesNotMatch(line, /SECRET|gone/, line);
+        const parsed = JSON.parse(line) as { input: { request: { headers: Record<string, string> }; Other: Record<string, string> }; erased: string[] };
+        assert.deepEqual(parsed.input.request.headers, { Accept: 'json' });
+        // Only header names are case-insensitive: elsewhere a pointer names one key exactly.
+        assert.deepEqual(parsed.input.Other, { secret: 'kept' });
+        assert.deepEqual(parsed.erased, mask);
+      }
+    }
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { parseJson } from '../../engine/json.js';
 import type { Value } from '../../engine/index.js';
 import { copyableInput } from '../../server/audit/input-text.js';
-import { LineFormatter, type LineParts, type MaskNode } from '../../server/audit/line-format.js';
+import { LineFormatter, type LineParts } from '../../server/audit/line-format.js';
+import type { MaskNode } from '../../server/audit/mask-tree.js';
 
 const MASK = ['/input/request/headers/authorization', '/input/password'];
 

@@ -126,6 +126,9 @@ test('no policy loaded yet: decisions fail closed with 503 and /ready says why',
     assert.equal(ready.statusCode, 503);
     assert.equal(json(ready.body).code, 'not_ready');
     assert.match(json(ready.body).last_error.message, /nonexistent/);
+    // Probes that use HEAD get the same status.
+    assert.equal((await empty.inject({ method: 'HEAD', url: '/ready' })).statusCode, 503);
+    assert.equal((await empty.inject({ method: 'HEAD', url: '/health' })).statusCode, 200);
   } finally { await closeEmpty(); }
 });
 
@@ -148,4 +151,124 @@ test('ext_authz lists empty identity headers in x-envoy-auth-headers-to-remove',
     assert.equal(r.headers['x-department'], '');
     assert.equal(r.headers['x-envoy-auth-headers-to-remove'], 'x-department');
   } finally { await closeE(); }
+});
+
+/** An app whose forward-auth and ext_authz allow everything and echo the input they were given. */
+async function echoApp(forward: Record<string, unknown> = {}) {
+  return makeApp({
+    forward_auth: { path: 'proxyecho/decision', identity_headers: ['x-input'], ...forward },
+    ext_authz: { path: 'proxyecho/decision', identity_headers: ['x-input'] },
+  });
+}
+const seen = (r: { headers: Record<string, unknown> }) => JSON.parse(Buffer.from(String(r.headers['x-input']), 'base64').toString('utf8'));
+
+test('forward-auth refuses a request carrying both header pairs: the client may have written either (Caddy passes X-Original-* on)', async () => {
+  const { app: e, close: closeE } = await echoApp();
+  try {
+    // Caddy sets X-Forwarded-Uri/Method and forwards the client's own X-Original-URI/Method.
+    const both = await e.inject({ method: 'GET', url: '/v1/forward-auth', headers: { 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/admin/secret', 'x-original-uri': '/docs/ok', 'x-original-method': 'GET' } });
+    assert.equal(both.statusCode, 400);
+    assert.match(json(both.body).message, /both X-Original-URI\/-Method and X-Forwarded-Uri\/-Method/);
+    // Half of one pair with the other pair is refused too (the method would have come from the client).
+    const half = await e.inject({ method: 'DELETE', url: '/v1/forward-auth', headers: { 'x-forwarded-method': 'DELETE', 'x-forwarded-uri': '/docs', 'x-original-method': 'GET' } });
+    assert.equal(half.statusCode, 400);
+    // A pair is taken whole: a URI from one pair and a method from the other is not a request.
+    const mixed = await e.inject({ method: 'GET', url: '/v1/forward-auth', headers: { 'x-original-uri': '/docs' , 'x-forwarded-method': 'GET' } });
+    assert.equal(mixed.statusCode, 400);
+    const caddy = await e.inject({ method: 'GET', url: '/v1/forward-auth', headers: { 'x-forwarded-method': 'PUT', 'x-forwarded-uri': '/docs/1' } });
+    assert.equal(caddy.statusCode, 200);
+    assert.equal(seen(caddy).method, 'PUT');
+    assert.equal(seen(caddy).path, '/docs/1');
+    const metrics = (await e.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /pol_proxy_verdicts_total\{api="forward_auth",verdict="refused"\} 3/);
+  } finally { await closeE(); }
+  // Set to the proxy's pair, the other pair is ignored rather than refused.
+  const { app: t, close: closeT } = await echoApp({ original_request: 'x-forwarded' });
+  try {
+    const r = await t.inject({ method: 'GET', url: '/v1/forward-auth', headers: { 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/admin/secret', 'x-original-uri': '/docs/ok', 'x-original-method': 'GET' } });
+    assert.equal(r.statusCode, 200);
+    assert.equal(seen(r).path, '/admin/secret');
+    const nginxOnly = await t.inject({ method: 'GET', url: '/v1/forward-auth', headers: { 'x-original-uri': '/docs/ok', 'x-original-method': 'GET' } });
+    assert.equal(nginxOnly.statusCode, 400);
+    assert.match(json(nginxOnly.body).message, /X-Forwarded-Uri and X-Forwarded-Method/);
+  } finally { await closeT(); }
+});
+
+test('client_ip: X-Real-IP only from nginx (X-Original-* requests); Caddy, Traefik and Envoy pass a client\'s copy on', async () => {
+  const { app: e, close: closeE } = await echoApp();
+  try {
+    const caddy = await e.inject({ method: 'GET', url: '/v1/forward-auth', remoteAddress: '10.0.0.5', headers: { 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/', 'x-forwarded-for': '203.0.113.7', 'x-real-ip': '10.9.9.9' } });
+    assert.equal(seen(caddy).client_ip, '203.0.113.7');
+    const nginx = await e.inject({ method: 'GET', url: '/v1/forward-auth', headers: { 'x-original-method': 'GET', 'x-original-uri': '/', 'x-forwarded-for': '198.51.100.1', 'x-real-ip': '203.0.113.9' } });
+    assert.equal(seen(nginx).client_ip, '203.0.113.9');
+    const envoy = await e.inject({ method: 'GET', url: '/v1/ext-authz/', headers: { 'x-forwarded-for': '203.0.113.8', 'x-real-ip': '10.9.9.9' } });
+    assert.equal(seen(envoy).client_ip, '203.0.113.8');
+    // Headers the input's fields come from must come once.
+    for (const name of ['x-real-ip', 'x-forwarded-host', 'x-forwarded-proto']) {
+      const twice = await e.inject({ method: 'GET', url: '/v1/forward-auth', headers: { 'x-original-method': 'GET', 'x-original-uri': '/', [name]: ['a', 'b'] as unknown as string } });
+      assert.equal(twice.statusCode, 400, name);
+    }
+  } finally { await closeE(); }
+});
+
+test('the original path: a `#` is refused, raw UTF-8 reads as the percent-encoded form does, a final dot segment leaves a slash', async () => {
+  const { app: e, close: closeE } = await echoApp();
+  const fwdTo = (uri: string) => e.inject({ method: 'GET', url: '/v1/forward-auth', headers: { 'x-original-method': 'GET', 'x-original-uri': uri } });
+  try {
+    // nginx passes `/admin#/../docs` on: upstreams read `/admin`, the path would have resolved to `/docs`.
+    const hash = await fwdTo('/admin#/../docs');
+    assert.equal(hash.statusCode, 400);
+    assert.match(json(hash.body).message, /`#`/);
+    assert.equal((await e.inject({ method: 'GET', url: '/v1/ext-authz/admin%23x' })).statusCode, 200, 'an encoded # is an ordinary character');
+    // Node hands header bytes over as Latin-1: `/café` in UTF-8 arrives as `/cafÃ©`.
+    const raw = await fwdTo(Buffer.from('/café/x?q=é', 'utf8').toString('latin1'));
+    assert.equal(raw.statusCode, 200);
+    assert.equal(seen(raw).path, '/café/x');
+    assert.equal(seen(raw).raw_path, '/café/x');
+    assert.deepEqual(seen(raw).query, { q: ['é'] });
+    assert.equal(seen(await fwdTo('/caf%C3%A9/x')).path, '/café/x');
+    assert.equal((await fwdTo('/caf\u00e9')).statusCode, 400, 'a Latin-1 byte that is not UTF-8 is refused');
+    assert.equal(seen(await fwdTo('/docs/admin/..')).path, '/docs/');
+    assert.equal(seen(await fwdTo('/a/%2e')).path, '/a/');
+    assert.equal(seen(await fwdTo('/a/b/../c')).path, '/a/c');
+    assert.equal(seen(await fwdTo('/..')).path, '/');
+  } finally { await closeE(); }
+});
+
+test('proxy endpoints discard request bodies unread: no encoding or size of a body they never use denies', async () => {
+  const { app: e, close: closeE } = await echoApp();
+  try {
+    const big = 'x'.repeat(2 * 1024 * 1024);
+    for (const encoding of ['br', 'zstd', 'deflate']) {
+      const r = await e.inject({ method: 'POST', url: '/v1/ext-authz/upload', payload: 'not really compressed', headers: { 'content-encoding': encoding, 'content-type': 'application/octet-stream' } });
+      assert.equal(r.statusCode, 200, encoding);
+    }
+    const large = await e.inject({ method: 'PUT', url: '/v1/ext-authz/upload', payload: big, headers: { 'content-type': 'application/octet-stream' } });
+    assert.equal(large.statusCode, 200);
+    assert.equal(seen(large).method, 'PUT');
+    const fwdBody = await e.inject({ method: 'POST', url: '/v1/forward-auth', payload: big, headers: { 'x-forwarded-method': 'POST', 'x-forwarded-uri': '/upload', 'content-type': 'application/json' } });
+    assert.equal(fwdBody.statusCode, 200);
+  } finally { await closeE(); }
+});
+
+test('ext_authz and forward-auth take every method Node parses (WebDAV, PURGE), not a 404', async () => {
+  const { app: e, close: closeE } = await echoApp();
+  try {
+    for (const method of ['PROPFIND', 'PURGE', 'MKCOL', 'TRACE', 'REPORT']) {
+      const r = await e.inject({ method: method as 'GET', url: '/v1/ext-authz/dav/x' });
+      assert.equal(r.statusCode, 200, method);
+      assert.equal(seen(r).method, method);
+    }
+    const f = await e.inject({ method: 'PROPFIND' as 'GET', url: '/v1/forward-auth', headers: { 'x-original-method': 'PROPFIND', 'x-original-uri': '/dav' } });
+    assert.equal(f.statusCode, 200);
+  } finally { await closeE(); }
+});
+
+test('a client\'s Cache-Control does not bypass the decision cache through a proxy', async () => {
+  const before = app.pol.cache!.stats.uncacheable;
+  const r = await fwd({ 'x-original-method': 'GET', 'x-original-uri': '/docs/1', authorization: 'Bearer bob-token', 'cache-control': 'no-cache' });
+  assert.equal(r.statusCode, 200);
+  const e = await app.inject({ method: 'GET', url: '/v1/ext-authz/docs/1', headers: { authorization: 'Bearer bob-token', 'cache-control': 'no-store' } });
+  assert.equal(e.statusCode, 200);
+  assert.equal(app.pol.cache!.stats.uncacheable, before);
 });
