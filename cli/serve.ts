@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, defaultConfig, loadConfigFile, resolveConfig, startServer, type ServerConfig } from '../server/index.js';
+import { urlForMessages } from '../server/policy-store/bundle-fetch.js';
 
 const USAGE = `usage: pol serve [--policies <dir>] [--config pol.yaml] [--addr host:port] [--decision-log] [--no-watch]
                  [--geo-database <file.mmdb>]
@@ -127,7 +128,10 @@ export async function runServe(argv: string[], io: ServeIO = defaultIO): Promise
     return 1;
   }
   const { store } = server.app.pol;
-  if (!store.generation) {
+  if (!store.generation && config.bundle && !store.lastError) {
+    // The first fetch runs in the background (its server may be slow): not a problem yet.
+    io.stderr(`pol serve: waiting for the first bundle from ${urlForMessages(new URL(config.bundle.url))}; decisions fail closed until it loads\n`);
+  } else if (!store.generation) {
     io.stderr(`pol serve: warning: no policy is loaded (${store.lastError?.message ?? 'nothing found'}); decisions fail closed until one loads\n`);
   } else if (Object.keys(store.generation.modules).length === 0) {
     io.stderr(`pol serve: warning: no .pol files found in ${config.policies?.dir ?? 'the bundle'}; every document is undefined\n`);
@@ -138,3 +142,4 @@ export async function runServe(argv: string[], io: ServeIO = defaultIO): Promise
   await server.close();
   return 0;
 }
+

@@ -19,14 +19,24 @@ export interface StartOptions extends BuildOptions {
 /** How often shutdown closes the connections that have gone idle since it started (ms). */
 const IDLE_SWEEP_MS = 100;
 
-/** Builds the app, waits for the first policy load attempt, and listens on `config.addr`. */
+/**
+ * Builds the app and listens on `config.addr`. A policy directory is read first (the caller can
+ * report what it found); a bundle is fetched in the background, since its server may be slow or
+ * down: `/health` answers at once and `/ready` answers 503 until a policy is loaded.
+ */
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   // The bundle key is checked against its algorithm now: a bad one is a configuration error, not a poll failure.
   if (config.bundle) await checkBundleKey(config.bundle);
   const app = buildApp(config, opts);
-  await app.pol.initialLoad;
+  if (!config.bundle) await app.pol.initialLoad;
   const { host, port } = parseAddr(config.addr);
-  await app.listen({ host, port });
+  try {
+    await app.listen({ host, port });
+  } catch (e) {
+    // Stops the bundle poll (and closes the decision log) started by buildApp.
+    await app.close();
+    throw e;
+  }
   const addr = app.server.address();
   const actualPort = typeof addr === 'object' && addr ? addr.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;

@@ -55,7 +55,35 @@ export function checkSources(modules: Record<string, string>): Program {
   return checked.value;
 }
 
-function entryPath(path: string): string[] {
+/**
+ * An entry point's path as a Rego ref in brackets, `data["a/b"][0]`: any key, and numbers as
+ * array indices. For paths the slashed and dotted forms cannot say (OPA's Data API reads each URL
+ * segment as one key, and an all-digit one as an index).
+ */
+export function bracketPath(segments: readonly (string | number)[]): string {
+  return 'data' + segments.map(s => `[${JSON.stringify(s)}]`).join('');
+}
+
+const BRACKET_SEGMENT = /\[(?:(-?\d+)|("(?:[^"\\]|\\.)*"))\]/y;
+
+/** The segments of a `bracketPath`, or undefined when `p` is not one. */
+function bracketSegments(p: string): (string | number)[] | undefined {
+  if (!p.startsWith('data[')) return undefined;
+  const out: (string | number)[] = [];
+  let i = 4;
+  while (i < p.length) {
+    BRACKET_SEGMENT.lastIndex = i;
+    const m = BRACKET_SEGMENT.exec(p);
+    if (!m) return undefined;
+    out.push(m[1] !== undefined ? Number(m[1]) : JSON.parse(m[2]!) as string);
+    i = BRACKET_SEGMENT.lastIndex;
+  }
+  return out;
+}
+
+function entryPath(path: string): (string | number)[] {
+  const bracketed = bracketSegments(path);
+  if (bracketed) return bracketed;
   let p = path.trim();
   if (p === 'data' || p === '' || p === '/') return [];
   if (p.startsWith('data.')) p = p.slice(5);
@@ -101,7 +129,7 @@ class Prepared implements PreparedPolicy {
     const segs = entryPath(path);
     const ref: Term = segs.length === 0
       ? { kind: 'var', name: 'data', loc: nowhere }
-      : { kind: 'ref', head: { kind: 'var', name: 'data', loc: nowhere }, path: segs.map(s => ({ kind: 'scalar', value: s, loc: nowhere })), loc: nowhere };
+      : { kind: 'ref', head: { kind: 'var', name: 'data', loc: nowhere }, path: segs.map((s): Term => typeof s === 'number' ? { kind: 'number', text: String(s), loc: nowhere } : { kind: 'scalar', value: s, loc: nowhere }), loc: nowhere };
     let val: Val;
     const scope = new Scope(new FrameLayout());
     let facts;
@@ -109,7 +137,8 @@ class Prepared implements PreparedPolicy {
       ({ val, facts } = this.compiler.withFacts(() => this.compiler.value(ref, scope)));
     } catch (e) { throw toPolError(e); }
     const size = scope.frame.size;
-    const doc = this.compiler.entryDoc(segs);
+    // An index never names a rule: such a path is read through the general ref.
+    const doc = segs.every(s => typeof s === 'string') ? this.compiler.entryDoc(segs as string[]) : undefined;
     const data = this.data, host = this.host, sources = this.sources;
     let spare: Ctx | null = null;
     let traced: { val: Val; size: number } | undefined;

@@ -9,7 +9,7 @@
  * Errors use OPA's `{ "code", "message" }` body.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { stringifyJson, toJSON, type Value } from '../../engine/index.js';
+import { bracketPath, stringifyJson, toJSON, type Value } from '../../engine/index.js';
 import { HttpError } from '../errors.js';
 import { isJsonObject, own, parseJsonText } from '../body.js';
 import { answering, flag, queryValue, sendError, sendJsonText, wantsNoCache } from '../http.js';
@@ -17,11 +17,35 @@ import { DecisionError, type DecisionService } from './service.js';
 
 const VERSION = '0.1.0';
 
-/** `/v1/data/a/b%2Fc` → `a/b%2Fc` decoded per segment, joined with `/`. */
-function documentPath(req: FastifyRequest): string {
-  const raw = ((req.params as Record<string, string | undefined>)['*'] ?? '');
-  return raw.split('/').filter(Boolean).join('/');
+/**
+ * The document a Data API URL names, read as OPA reads it: each `/` segment percent-decoded on
+ * its own (`a%2Fb` is one key), an all-digit one an array index, and nothing else special (no
+ * dotted form, no `data` prefix: `/v1/data/example.org` is the key `example.org`). Paths of plain
+ * keys keep the slashed form (`rbac/allow`), others take the engine's `bracketPath`.
+ */
+function documentPath(req: FastifyRequest, prefix: string): string {
+  const url = req.url;
+  const q = url.indexOf('?');
+  const raw = (q < 0 ? url : url.slice(0, q)).slice(prefix.length).split('/').filter(Boolean);
+  let plain = true;
+  const segments = raw.map((text, i): string | number => {
+    let key: string;
+    try {
+      key = decodeURIComponent(text);
+    } catch {
+      throw new HttpError('invalid_parameter', 'the document path has a malformed percent escape');
+    }
+    if (INDEX.test(key)) { plain = false; return Number(key); }
+    if (!PLAIN_KEY.test(key) || (i === 0 && key === 'data')) plain = false;
+    return key;
+  });
+  return plain ? segments.join('/') : bracketPath(segments);
 }
+
+/** An array index, as OPA's Data API reads one (a 64-bit integer there; here within a double's exact range). */
+const INDEX = /^[+-]?\d{1,15}$/;
+/** A key the slashed form says as it is: no dot, slash, bracket or surrounding space. */
+const PLAIN_KEY = /^[^./[\]\s](?:[^./[\]]*[^./[\]\s])?$/;
 
 function engineError(reply: FastifyReply, e: unknown): FastifyReply {
   if (e instanceof DecisionError) {
@@ -35,7 +59,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
   /** `inputText`/`inputIsMember`: the JSON text `input` came from (see `DecideOptions`). */
   const v1 = (req: FastifyRequest, reply: FastifyReply, input: Value | undefined, inputText: string | undefined, inputIsMember: boolean): FastifyReply => {
     const q = req.query as Record<string, unknown>;
-    const path = documentPath(req) || 'data';
+    const path = documentPath(req, '/v1/data') || 'data';
     const handlerStart = process.hrtime.bigint();
     // With an explanation, one deadline covers the request: the decision, then the explanation
     // with what is left. Without, the decision takes its own (and a cache hit reads no clock).
@@ -118,7 +142,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
   }));
 
   app.post('/v0/data/*', answering((req, reply) => {
-    const path = documentPath(req);
+    const path = documentPath(req, '/v0/data');
     let d;
     try {
       d = service.decide(path || 'data', req.body as Value | undefined, { api: 'data_v0', bypassCache: wantsNoCache(req), inputText: req.bodyText });
@@ -126,7 +150,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
       return engineError(reply, e);
     }
     if (d.resultJson === undefined) {
-      return sendError(reply, { status: 404, body: { code: 'undefined_document', message: `document missing: data/${path}` } });
+      return sendError(reply, { status: 404, body: { code: 'undefined_document', message: `document missing: ${path.startsWith("data[") ? path : `data/${path}`}` } });
     }
     return sendJsonText(reply, 200, d.resultJson);
   }));

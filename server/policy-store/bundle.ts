@@ -1,32 +1,61 @@
 /**
- * Signed bundles polled from a URL: `GET` with `If-None-Match`, a 304 keeps the working policy, a
- * 200 is size-checked, unpacked, verified, compiled and swapped. A bad signature or a broken
- * policy is recorded on the store and never replaces the working policy. Two instances polling
- * one URL converge, because the revision is the content hash of what the bundle holds.
+ * Signed bundles polled from a URL: `GET` with `If-None-Match` / `If-Modified-Since`; a 304 keeps
+ * the working policy, a 200 is size-checked, unpacked, verified, compiled and swapped. A bad
+ * signature or a broken policy is recorded on the store and never replaces the working policy.
+ * Two instances polling one URL converge, because the revision is the content hash of what the
+ * bundle holds. The bytes of the last bundle loaded and rejected are remembered by digest, so a
+ * server without validators does not cause a reload (or a repeated report) every poll.
  */
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { importSPKI } from 'jose';
 import { ConfigError, type BundleConfig } from '../config.js';
-import { PolicyLoadError, type PolicyStore } from './store.js';
+import { PolicyLoadError, type Generation, type LoadError, type PolicyStore } from './store.js';
 import { sourcesFromFiles } from './sources.js';
-import { readTarGz } from './tar.js';
+import { readTar } from './tar.js';
 import { SIGNATURES_FILE, verifyBundle, type VerifyKey } from './signing.js';
+import { fetchBundle, type FetchResult } from './bundle-fetch.js';
 
 export type PollOutcome = 'updated' | 'not_modified' | 'failed';
 
 /** Files that describe the bundle rather than hold policy or data. */
 const MANIFEST = '.manifest';
 
+/** Longest one poll may take, redirects and body included: a server that never answers is given up on. */
+export const BUNDLE_FETCH_TIMEOUT_MS = 30_000;
+
+/** A bundle seen before: the digest of its bytes and the validators the server gave with it. */
+interface SeenBundle {
+  digest: string;
+  etag?: string;
+  lastModified?: string;
+}
+
+interface RejectedBundle extends SeenBundle {
+  error: LoadError;
+  /** The generation it was rejected against: an API write since may make it load. */
+  against: Generation | undefined;
+}
+
+export interface PollerOptions {
+  /** Longest one poll may take (ms); default `BUNDLE_FETCH_TIMEOUT_MS`. */
+  fetchTimeoutMs?: number;
+}
+
 export class BundlePoller {
-  private etag: string | undefined;
+  /** The bundle currently loaded (the store's base). */
+  private loaded: SeenBundle | undefined;
+  /** The last bundle rejected since then. */
+  private rejected: RejectedBundle | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly key: VerifyKey;
+  private readonly fetchTimeoutMs: number;
   lastOutcome: PollOutcome | undefined;
 
-  constructor(private readonly store: PolicyStore, private readonly cfg: BundleConfig) {
+  constructor(private readonly store: PolicyStore, private readonly cfg: BundleConfig, opts: PollerOptions = {}) {
     this.key = bundleVerifyKey(cfg);
+    this.fetchTimeoutMs = opts.fetchTimeoutMs ?? BUNDLE_FETCH_TIMEOUT_MS;
   }
 
   /** Polls now, then every `poll_seconds` until `stop()`. */
@@ -58,42 +87,82 @@ export class BundlePoller {
   }
 
   private async poll(): Promise<PollOutcome> {
-    let body: Buffer;
-    let etag: string | null;
+    // Ask about the rejected bundle while it is still the server's latest, so it is not downloaded
+    // again each poll; once it would be judged afresh, ask about the loaded one.
+    const rejected = this.rejected?.against === this.store.generation ? this.rejected : undefined;
+    const basis = rejected ?? this.loaded;
+    let result: FetchResult;
     try {
-      const headers: Record<string, string> = { ...this.cfg.headers };
-      if (this.etag) headers['if-none-match'] = this.etag;
       const inFlight = this.inFlight = new AbortController();
-      const res = await fetch(this.cfg.url, { headers, signal: AbortSignal.any([inFlight.signal, AbortSignal.timeout(30_000)]) });
-      if (res.status === 304) { await res.body?.cancel(); return 'not_modified'; }
-      if (res.status !== 200) {
-        await res.body?.cancel();
-        this.store.recordFailure('bundle', 'bundle_fetch_error', `bundle server answered ${res.status} for ${this.cfg.url}`);
-        return 'failed';
-      }
-      etag = res.headers.get('etag');
-      body = await readLimited(res, this.cfg.max_bytes);
+      result = await fetchBundle({
+        url: this.cfg.url,
+        headers: this.cfg.headers,
+        conditional: conditionalHeaders(basis),
+        maxBytes: this.cfg.max_bytes,
+        timeoutMs: this.fetchTimeoutMs,
+        signal: inFlight.signal,
+      });
     } catch (e) {
       if (this.stopped) return 'failed';
-      this.store.recordFailure('bundle', 'bundle_fetch_error', `cannot fetch bundle from ${this.cfg.url}: ${(e as Error).message}`);
+      this.store.recordFailure('bundle', 'bundle_fetch_error', (e as Error).message);
       return 'failed';
+    }
+    if (result.status === 'not_modified') {
+      if (rejected) this.store.reinstateFailure(rejected.error);
+      else if (this.loaded) this.upToDate(this.loaded);
+      return 'not_modified';
+    }
+    const seen: SeenBundle = { digest: sha256(result.body), ...validators(result) };
+    if (seen.digest === this.loaded?.digest) { this.upToDate(seen); return 'not_modified'; }
+    if (seen.digest === rejected?.digest) {
+      this.rejected = { ...seen, error: rejected.error, against: rejected.against };
+      this.store.reinstateFailure(rejected.error);
+      return 'not_modified';
     }
     try {
-      const files = readTarGz(body, this.cfg.max_bytes);
-      const { revision } = await verifyBundle(files, this.key);
-      const text = new Map<string, string>();
-      for (const [name, content] of files) if (name !== SIGNATURES_FILE && name !== MANIFEST) text.set(name, content.toString('utf8'));
-      this.store.loadBase(sourcesFromFiles(text), 'bundle', revision ?? manifestRevision(files));
+      await this.load(result.body);
     } catch (e) {
-      if (!(e instanceof PolicyLoadError)) {
-        this.store.recordFailure('bundle', e instanceof Error && e.name === 'SignatureError' ? 'bundle_signature_error' : 'bundle_error', (e as Error).message);
-      }
-      // Keep the old ETag so the same bad bundle is fetched and reported again after a fix upstream.
+      const error = e instanceof PolicyLoadError
+        ? e.detail
+        : this.store.recordFailure('bundle', e instanceof Error && e.name === 'SignatureError' ? 'bundle_signature_error' : 'bundle_error', (e as Error).message);
+      this.rejected = { ...seen, error, against: this.store.generation };
       return 'failed';
     }
-    this.etag = etag ?? undefined;
+    this.loaded = seen;
+    this.rejected = undefined;
     return 'updated';
   }
+
+  /** The server serves the loaded bundle: the source is healthy and up to date, so an earlier error is over. */
+  private upToDate(loaded: SeenBundle): void {
+    this.loaded = loaded;
+    this.rejected = undefined;
+    this.store.clearFailure('bundle');
+  }
+
+  /** Unpacks, verifies, compiles and swaps in a bundle; throws, keeping the working policy, when it is refused. */
+  private async load(body: Buffer): Promise<void> {
+    const files = readTar(body, this.cfg.max_bytes);
+    const { revision } = await verifyBundle(files, this.key);
+    const text = new Map<string, string>();
+    for (const [name, content] of files) if (name !== SIGNATURES_FILE && name !== MANIFEST) text.set(name, content.toString('utf8'));
+    this.store.loadBase(sourcesFromFiles(text), 'bundle', revision ?? manifestRevision(files));
+  }
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function validators(r: { etag?: string; lastModified?: string }): { etag?: string; lastModified?: string } {
+  return { ...(r.etag ? { etag: r.etag } : {}), ...(r.lastModified ? { lastModified: r.lastModified } : {}) };
+}
+
+function conditionalHeaders(basis: SeenBundle | undefined): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (basis?.etag) h['if-none-match'] = basis.etag;
+  if (basis?.lastModified) h['if-modified-since'] = basis.lastModified;
+  return h;
 }
 
 /** The configuration key that holds the bundle's public key. */
@@ -147,18 +216,4 @@ function manifestRevision(files: Map<string, Buffer>): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function readLimited(res: Response, max: number): Promise<Buffer> {
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > max) { await res.body?.cancel(); throw new Error(`bundle is larger than ${max} bytes`); }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  if (!res.body) return Buffer.alloc(0);
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.length;
-    if (total > max) throw new Error(`bundle is larger than ${max} bytes`);
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
 }

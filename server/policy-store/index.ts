@@ -3,5 +3,5 @@ export { PolicyStore, PolicyLoadError, type Generation, type LoadError } from '.
 export { readPolicyDirectory, loadDirectory, watchDirectory } from './directory.js';
 export { BundlePoller, type PollOutcome } from './bundle.js';
 export { signBundle, verifyBundle, SignatureError, SIGNATURES_FILE, type SignKey, type VerifyKey } from './signing.js';
-export { readTarGz, writeTarGz, TarError } from './tar.js';
+export { readTar, readTarGz, writeTarGz, TarError } from './tar.js';
 export { sourcesFromFiles, validPolicyId, type Sources } from './sources.js';

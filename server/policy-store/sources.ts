@@ -33,8 +33,12 @@ export function validPolicyId(id: string): boolean {
 /** Parses a data file (`data.json` or `data.yaml`); the document must be an object. */
 export function parseDataFile(name: string, text: string): PlainObject {
   let v: unknown;
-  if (name.endsWith('.json')) v = parseJson(text, { maxDepth: 512 });
-  else v = yaml.load(text, { schema: yaml.JSON_SCHEMA, filename: name }) ?? {};
+  if (name.endsWith('.json')) {
+    // The parser's message does not say which file it was reading.
+    try { v = parseJson(text, { maxDepth: 512 }); } catch (e) { throw new Error(`${name}: invalid JSON: ${(e as Error).message}`); }
+  } else {
+    v = yaml.load(text, { schema: yaml.JSON_SCHEMA, filename: name }) ?? {}; // js-yaml names the file itself
+  }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${name}: the data document must be an object`);
   return v as PlainObject;
 }

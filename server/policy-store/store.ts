@@ -83,6 +83,22 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
     return err;
   }
 
+  /**
+   * Forgets the last failure if it came from `origin`: the source is healthy again and serves
+   * what is loaded (a bundle server answering 304 after an error), so there is nothing to reload.
+   */
+  clearFailure(origin: string): void {
+    if (this.failure?.origin === origin) this.failure = undefined;
+  }
+
+  /**
+   * Shows `err` again as the last failure in place of a later one from the same origin, without
+   * counting or reporting it twice: a bundle still rejected after a passing fetch error.
+   */
+  reinstateFailure(err: LoadError): void {
+    if (this.failure?.origin === err.origin) this.failure = err;
+  }
+
   /** Adds or replaces one policy (validated against everything else before it is kept). */
   putPolicy(id: string, source: string): Generation {
     const overlay = new Map(this.overlay).set(id, source);

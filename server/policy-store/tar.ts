@@ -1,7 +1,8 @@
 /**
  * A small reader and writer for gzip-compressed ustar archives, enough for policy bundles:
  * regular files only, paths checked (no absolute paths, no `..`), sizes bounded so a hostile
- * archive cannot exhaust memory (the gzip output is capped too).
+ * archive cannot exhaust memory (the gzip output is capped too). `readTar` also takes an archive
+ * that is not compressed: an HTTP client inflates a bundle served with `Content-Encoding: gzip`.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 
@@ -33,12 +34,43 @@ function safeName(name: string): string {
 
 /** Reads the regular files of a `.tar.gz`; `maxBytes` bounds the uncompressed size. */
 export function readTarGz(data: Buffer, maxBytes: number): Map<string, Buffer> {
-  let tar: Buffer;
+  return readFiles(gunzip(data, maxBytes));
+}
+
+/**
+ * Reads the regular files of a tar archive, gzip-compressed or not: the bytes decide, not a
+ * header, since a server's `Content-Encoding` may already have been undone. `maxBytes` bounds
+ * the uncompressed size either way.
+ */
+export function readTar(data: Buffer, maxBytes: number): Map<string, Buffer> {
+  if (data[0] === 0x1f && data[1] === 0x8b) return readTarGz(data, maxBytes);
+  if (data.length > maxBytes) throw new TarError(`bundle is larger than ${maxBytes} bytes`);
+  if (!looksLikeTar(data)) throw new TarError('bundle is neither gzip-compressed (no 1f 8b magic bytes) nor a tar archive');
+  return readFiles(data);
+}
+
+function gunzip(data: Buffer, maxBytes: number): Buffer {
   try {
-    tar = gunzipSync(data, { maxOutputLength: maxBytes });
+    return gunzipSync(data, { maxOutputLength: maxBytes });
   } catch (e) {
     throw new TarError(`cannot decompress bundle: ${(e as Error).message}`);
   }
+}
+
+/** Whether `data` starts with a tar header (its checksum holds) or an end-of-archive block. */
+function looksLikeTar(data: Buffer): boolean {
+  if (data.length < BLOCK) return false;
+  const header = data.subarray(0, BLOCK);
+  if (header.every(b => b === 0)) return true;
+  const stored = field(header, 148, 8).trim();
+  if (!/^[0-7]+$/.test(stored)) return false;
+  let sum = 0;
+  // The checksum is computed with its own field read as spaces.
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i]!;
+  return sum === parseInt(stored, 8);
+}
+
+function readFiles(tar: Buffer): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   let off = 0;
   let longName: string | undefined;

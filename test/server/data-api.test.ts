@@ -1,7 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeApp, json } from './helpers.js';
+import { loadDirectory } from '../../server/policy-store/directory.js';
 
 let app: FastifyInstance;
 let close: () => Promise<void>;
@@ -178,4 +181,30 @@ test('an explanation has at most 1000 lines, the last one counting those left ou
     // 1200 rule lines and one trace line for `r0`'s body: 999 shown, 202 left out.
     assert.equal(body.explanation[999], '... 202 more lines left out (an explanation has at most 1000 lines)');
   } finally { await closeBig(); }
+});
+
+test('Data API paths are read as OPA reads them: one key per segment, digits as array indices', async () => {
+  const { app: a, dir, close: closeA } = await makeApp();
+  try {
+    writeFileSync(join(dir, 'paths.pol'), 'package paths\n\nimport rego.v1\n\nlist := ["zero", "one"]\n\nallow := true\n');
+    writeFileSync(join(dir, 'data.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'data.json'), 'utf8')), 'example.org': { ok: 1 }, keys: { 'a/b': 2, 'x.y': 3 } }));
+    assert.ok(loadDirectory(a.pol.store, dir));
+    const get = async (url: string) => { const r = await a.inject({ method: 'GET', url }); return { status: r.statusCode, body: json(r.body) }; };
+    assert.deepEqual((await get('/v1/data/paths/list/1')).body, { result: 'one' });
+    assert.deepEqual((await get('/v1/data/paths/list/2')).body, {});
+    assert.deepEqual((await get('/v1/data/keys/a%2Fb')).body, { result: 2 });
+    assert.deepEqual((await get('/v1/data/keys/x.y')).body, { result: 3 });
+    assert.deepEqual((await get('/v1/data/example.org')).body, { result: { ok: 1 } });
+    // The dotted form and a `data` prefix are not Data API paths (OPA answers undefined).
+    assert.deepEqual((await get('/v1/data/paths.allow')).body, {});
+    assert.deepEqual((await get('/v1/data/data/paths/allow')).body, {});
+    assert.deepEqual((await get('/v1/data/paths/allow')).body, { result: true });
+    const v0 = await a.inject({ method: 'POST', url: '/v0/data/paths/list/0', payload: '{}', headers: { 'content-type': 'application/json' } });
+    assert.equal(v0.statusCode, 200);
+    assert.equal(json(v0.body), 'zero');
+    const missing = await a.inject({ method: 'POST', url: '/v0/data/keys/a%2Fc', payload: '{}', headers: { 'content-type': 'application/json' } });
+    assert.equal(missing.statusCode, 404);
+    assert.match(json(missing.body).message, /data\["keys"\]\["a\/c"\]/);
+    assert.equal((await get('/v1/data/keys/%zz')).status, 400);
+  } finally { await closeA(); }
 });

@@ -54,12 +54,15 @@ test('paths already normal are returned as they are; every other path takes the 
     if (!raw.startsWith('/') || /%2f|%5c|\\/i.test(raw)) throw new Error('refused');
     const decoded = decodeURIComponent(raw);
     const out: string[] = [];
-    for (const seg of decoded.split('/')) {
+    const segs = decoded.split('/');
+    for (const seg of segs) {
       if (seg === '..') out.pop();
       else if (seg.startsWith('.;') || seg.startsWith('..;')) throw new Error('refused');
       else if (seg !== '.' && seg !== '') out.push(seg);
     }
-    return '/' + out.join('/') + (decoded.length > 1 && decoded.endsWith('/') && out.length ? '/' : '');
+    // RFC 3986: a trailing slash stays, and a final `.` or `..` leaves one.
+    const last = segs[segs.length - 1];
+    return '/' + out.join('/') + (out.length && (last === '' || last === '.' || last === '..') ? '/' : '');
   };
   const parts = ['', '/', 'a', '.', '..', '.a', 'a.', '%2e', '%2F', '%5c', '\\', '..;x', '%41', 'b c', '~', 'é'];
   let checked = 0;
