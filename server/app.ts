@@ -136,7 +136,7 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
   registerHealthRoutes(app, store, metrics);
   registerDecide(app, service);
   registerDataApi(app, service, config.limits.json_depth);
-  registerAuthzen(app, service, config.authzen.path, config.limits.batch_size);
+  registerAuthzen(app, service, config.authzen.path, config.limits.batch_size, config.authzen.base_url);
   registerProxyAuth(app, service, metrics, config.forward_auth, config.ext_authz);
   registerPolicyRoutes(app, store, config.policy_api);
 

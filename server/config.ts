@@ -19,7 +19,8 @@ export interface ServerConfig {
   limits: { body_bytes: number; json_depth: number; eval_timeout_ms: number; batch_size: number };
   cache: { enabled: boolean; max_entries: number; ttl_ms: number; min_cost: number };
   decision_log: { enabled: boolean; path: string; mask: string[]; buffer: number; flush_ms: number };
-  authzen: { path: string };
+  /** `base_url`: the PDP's own URL for the discovery document (default: from the request's Host). */
+  authzen: { path: string; base_url?: string };
   forward_auth: ForwardAuthConfig;
   ext_authz: ProxyAuthConfig;
   policy_api: { writable: boolean; token?: string };
@@ -152,7 +153,7 @@ export const CONFIG_SCHEMA = {
         mask: { type: 'array', items: { type: 'string', pattern: '^/(input|result)(/|$)' } }, buffer: positive, flush_ms: { type: 'integer', minimum: 0, maximum: 10_000 },
       },
     },
-    authzen: { type: 'object', additionalProperties: false, properties: { path: { type: 'string', minLength: 1 } } },
+    authzen: { type: 'object', additionalProperties: false, properties: { path: { type: 'string', minLength: 1 }, base_url: { type: 'string', pattern: '^https?://[^/?#\\s]+(/[^?#\\s]*)?$' } } },
     forward_auth: { ...proxySchema, properties: { ...proxySchema.properties, original_request: { enum: ['auto', 'x-original', 'x-forwarded'] } } },
     ext_authz: proxySchema,
     policy_api: {

@@ -33,7 +33,8 @@ export function wantsNoCache(req: FastifyRequest): boolean {
 /** A query-string flag: present without a value, or `true`. */
 export function flag(v: unknown): boolean {
   if (Array.isArray(v)) v = v[v.length - 1];
-  return v === '' || v === 'true' || v === true;
+  // Any case, as OPA reads its flags (`?pretty=TRUE`).
+  return v === '' || v === true || (typeof v === 'string' && v.length === 4 && v.toLowerCase() === 'true');
 }
 
 /** One query-string value (the last one when repeated). */

@@ -53,7 +53,10 @@ function answer(result: Value | undefined): { decision: boolean; context?: unkno
   return out;
 }
 
-export function registerAuthzen(app: FastifyInstance, service: DecisionService, path: string, maxBatch: number): void {
+/** A Host header that is a host name, IPv4 or bracketed IPv6 address, with an optional port. */
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+
+export function registerAuthzen(app: FastifyInstance, service: DecisionService, path: string, maxBatch: number, baseUrl?: string): void {
   /**
    * One evaluation; a failure fails the whole request, so a batch never answers for an item that
    * was not decided. `item`: its place in a batch, and the batch's deadline (shared by all items).
@@ -77,10 +80,11 @@ export function registerAuthzen(app: FastifyInstance, service: DecisionService, 
   };
 
   app.post('/access/v1/evaluation', answering((req, reply) => {
+    // Echoed on errors too: the caller matches answers to requests by it.
+    reply.headers(echoRequestId(req));
     const body = req.body as Value | undefined;
     if (!isJsonObject(body)) throw new HttpError('invalid_parameter', 'request body must be a JSON object');
     checkRequest(body, '');
-    reply.headers(echoRequestId(req));
     return sendJsonText(reply, 200, JSON.stringify(evaluate(req, body)));
   }));
 
@@ -89,13 +93,15 @@ export function registerAuthzen(app: FastifyInstance, service: DecisionService, 
     if (!isJsonObject(body)) throw new HttpError('invalid_parameter', 'request body must be a JSON object');
     reply.headers(echoRequestId(req));
     const list = own(body, 'evaluations');
-    if (list === undefined) {
+    // Absent or empty, the request is one evaluation of the top-level fields (AuthZEN 1.0, 7.1).
+    if (list === undefined || (Array.isArray(list) && list.length === 0)) {
       checkRequest(body, '');
       return sendJsonText(reply, 200, JSON.stringify(evaluate(req, body)));
     }
     if (!Array.isArray(list)) throw new HttpError('invalid_parameter', '`evaluations` must be an array');
     if (list.length > maxBatch) throw new HttpError('invalid_parameter', `at most ${maxBatch} evaluations per request`);
     const options = own(body, 'options');
+    if (options !== undefined && !isJsonObject(options)) throw new HttpError('invalid_parameter', '`options` must be an object');
     const semantic = isJsonObject(options) ? own(options, 'evaluations_semantic') ?? 'execute_all' : 'execute_all';
     if (typeof semantic !== 'string' || !SEMANTICS.has(semantic)) throw new HttpError('invalid_parameter', '`options.evaluations_semantic` must be execute_all, deny_on_first_deny or permit_on_first_permit');
     // Each evaluation inherits the top-level fields it does not set itself.
@@ -122,8 +128,18 @@ export function registerAuthzen(app: FastifyInstance, service: DecisionService, 
     return sendJsonText(reply, 200, JSON.stringify({ evaluations: results }));
   }));
 
+  // The discovery document names the PDP's URL. Built from a request, only a Host that is a host
+  // name or address (with a port) is taken: anything else could plant a URL of the client's
+  // choosing in a cache in front of pol. Set `authzen.base_url` behind a proxy.
+  const configuredBase = baseUrl?.replace(/\/+$/, '');
   app.get('/.well-known/authzen-configuration', async (req, reply) => {
-    const base = `${req.protocol}://${req.host}`;
+    let base = configuredBase;
+    if (base === undefined) {
+      const host = req.headers.host;
+      if (typeof host !== 'string' || !HOST.test(host)) throw new HttpError('invalid_parameter', 'the Host header is not a host name or address; set authzen.base_url to publish the discovery document');
+      base = `${req.protocol}://${host.toLowerCase()}`;
+      reply.header('cache-control', 'no-store');
+    }
     return sendJsonText(reply, 200, JSON.stringify({
       policy_decision_point: base,
       access_evaluation_endpoint: `${base}/access/v1/evaluation`,

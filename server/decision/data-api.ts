@@ -47,17 +47,31 @@ const INDEX = /^[+-]?\d{1,15}$/;
 /** A key the slashed form says as it is: no dot, slash, bracket or surrounding space. */
 const PLAIN_KEY = /^[^./[\]\s](?:[^./[\]]*[^./[\]\s])?$/;
 
+/**
+ * A failed decision in OPA's shape: `internal_error` with the evaluation's own errors listed
+ * (`errors[].code`, `message`, `location`), which OPA's clients read to tell a conflict from a
+ * cancelled query. No policy loaded is a 503 `not_ready`.
+ */
 function engineError(reply: FastifyReply, e: unknown): FastifyReply {
-  if (e instanceof DecisionError) {
-    if (e.notReady) return sendError(reply, { status: 503, body: { code: 'internal_error', message: e.message } });
-    return sendError(reply, { status: 500, body: { code: 'internal_error', message: `${e.code}: ${e.message}` } });
-  }
-  throw e;
+  if (!(e instanceof DecisionError)) throw e;
+  if (e.notReady) return sendError(reply, { status: 503, body: { code: 'not_ready', message: e.message } });
+  return sendJsonText(reply, 500, JSON.stringify({ code: 'internal_error', message: 'error(s) occurred while evaluating query', errors: [evaluationError(e)] }));
+}
+
+/** `file:line[:col]: code: text`, as the engine words an error with a place. */
+const PLACED_MESSAGE = /^(.+?):(\d+)(?::(\d+))?: ([a-z_]+): ([^]*)$/;
+
+function evaluationError(e: DecisionError): { code: string; message: string; location?: { file: string; row: number; col: number } } {
+  const m = PLACED_MESSAGE.exec(e.message);
+  if (m && m[4] === e.code) return { code: e.code, message: m[5]!, location: { file: m[1]!, row: Number(m[2]), col: Number(m[3] ?? 1) } };
+  const message = e.message.startsWith(`${e.code}: `) ? e.message.slice(e.code.length + 2) : e.message;
+  return { code: e.code, message };
 }
 
 export function registerDataApi(app: FastifyInstance, service: DecisionService, jsonDepth: number): void {
   /** `inputText`/`inputIsMember`: the JSON text `input` came from (see `DecideOptions`). */
-  const v1 = (req: FastifyRequest, reply: FastifyReply, input: Value | undefined, inputText: string | undefined, inputIsMember: boolean): FastifyReply => {
+  /** `noInputKey`: a POST body without `input`, which OPA answers with a usage warning. */
+  const v1 = (req: FastifyRequest, reply: FastifyReply, input: Value | undefined, inputText: string | undefined, inputIsMember: boolean, noInputKey = false): FastifyReply => {
     const q = req.query as Record<string, unknown>;
     const path = documentPath(req, '/v1/data') || 'data';
     const handlerStart = process.hrtime.bigint();
@@ -89,12 +103,11 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
         timer_server_handler_ns: Number(process.hrtime.bigint() - handlerStart),
       };
     }
-    if (explain !== undefined) {
-      if (explain !== 'notes' && explain !== 'fails' && explain !== 'full' && explain !== 'debug') {
-        throw new HttpError('invalid_parameter', 'explain must be one of notes, fails, full, debug');
-      }
+    // OPA ignores a mode it does not know (`?explain=` included).
+    if (explain === 'notes' || explain === 'fails' || explain === 'full' || explain === 'debug') {
       extra.explanation = service.explain(path, input, explain === 'debug' ? 'full' : explain, deadlineMs ?? service.deadline());
     }
+    if (noInputKey) extra.warning = { code: 'api_usage_warning', message: "'input' key missing from the request" };
     if (flag(q.provenance)) {
       const gen = service.generation();
       extra.provenance = { version: VERSION, revision: gen.revision, ...(gen.bundleRevision ? { bundles: { bundle: { revision: gen.bundleRevision } } } : {}) };
@@ -114,7 +127,8 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
   const postV1 = answering((req, reply) => {
     const body = req.body as Value | undefined;
     if (body !== undefined && !isJsonObject(body)) throw new HttpError('invalid_parameter', 'body must be an object, such as {"input": {...}}');
-    return v1(req, reply, body === undefined ? undefined : own(body, 'input'), req.bodyText, true);
+    const input = body === undefined ? undefined : own(body, 'input');
+    return v1(req, reply, input, req.bodyText, true, input === undefined);
   });
   const getV1 = answering((req, reply) => {
     const text = queryValue((req.query as Record<string, unknown>).input);
@@ -141,7 +155,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     return sendJsonText(reply, 200, d.resultJson);
   }));
 
-  app.post('/v0/data/*', answering((req, reply) => {
+  const v0 = answering((req, reply) => {
     const path = documentPath(req, '/v0/data');
     let d;
     try {
@@ -153,5 +167,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
       return sendError(reply, { status: 404, body: { code: 'undefined_document', message: `document missing: ${path.startsWith("data[") ? path : `data/${path}`}` } });
     }
     return sendJsonText(reply, 200, d.resultJson);
-  }));
+  });
+  app.post('/v0/data', v0);
+  app.post('/v0/data/*', v0);
 }

@@ -49,7 +49,6 @@ const MAX_ENTRYPOINTS = 1_000;
 export class PolicyStore extends EventEmitter<StoreEvents> {
   private current: Generation | undefined;
   private base: Sources = { modules: {}, data: {} };
-  private baseOrigin = 'none';
   private baseBundleRevision: string | undefined;
   /** Policies written through the API: a source, or `null` for a deleted base policy. */
   private overlay = new Map<string, string | null>();
@@ -70,7 +69,6 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
   loadBase(sources: Sources, origin: string, bundleRevision?: string): Generation {
     const gen = this.compileAndSwap(mergeOverlay(sources, this.overlay), origin, bundleRevision, () => {
       this.base = sources;
-      this.baseOrigin = origin;
       this.baseBundleRevision = bundleRevision;
     });
     return gen;
@@ -102,7 +100,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
   /** Adds or replaces one policy (validated against everything else before it is kept). */
   putPolicy(id: string, source: string): Generation {
     const overlay = new Map(this.overlay).set(id, source);
-    return this.compileAndSwap(mergeOverlay(this.base, overlay), 'api', this.baseBundleRevision, () => { this.overlay = overlay; }, this.baseOrigin);
+    return this.compileAndSwap(mergeOverlay(this.base, overlay), 'api', this.baseBundleRevision, () => { this.overlay = overlay; });
   }
 
   /** Removes one policy; `false` when there is no such policy. */
@@ -112,7 +110,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
     const overlay = new Map(this.overlay);
     if (Object.prototype.hasOwnProperty.call(this.base.modules, id)) overlay.set(id, null);
     else overlay.delete(id);
-    return this.compileAndSwap(mergeOverlay(this.base, overlay), 'api', this.baseBundleRevision, () => { this.overlay = overlay; }, this.baseOrigin);
+    return this.compileAndSwap(mergeOverlay(this.base, overlay), 'api', this.baseBundleRevision, () => { this.overlay = overlay; });
   }
 
   /** The entry point for `path` in the working generation (resolved once per generation). */
@@ -125,7 +123,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
     return ep;
   }
 
-  private compileAndSwap(sources: Sources, origin: string, bundleRevision: string | undefined, commit: () => void, shownOrigin = origin): Generation {
+  private compileAndSwap(sources: Sources, origin: string, bundleRevision: string | undefined, commit: () => void): Generation {
     let prepared: PreparedPolicy;
     try {
       prepared = compile({ modules: sources.modules, data: sources.data, host: this.host });
@@ -141,7 +139,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
       prepared,
       revision: prepared.revision,
       loadedAt: new Date(),
-      origin: shownOrigin,
+      origin,
       ...(bundleRevision !== undefined ? { bundleRevision } : {}),
       modules: sources.modules,
       entrypoints: new LRUCache<string, EntryPoint>({ max: MAX_ENTRYPOINTS }),

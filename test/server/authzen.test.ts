@@ -45,6 +45,18 @@ test('the discovery document names both endpoints', async () => {
   const r = json((await app.inject({ method: 'GET', url: '/.well-known/authzen-configuration' })).body);
   assert.match(r.access_evaluation_endpoint, /\/access\/v1\/evaluation$/);
   assert.match(r.access_evaluations_endpoint, /\/access\/v1\/evaluations$/);
+  // Built from the request, only a plain Host is taken (a cache in front must not learn a URL of the client's choosing).
+  const planted = await app.inject({ method: 'GET', url: '/.well-known/authzen-configuration', headers: { host: 'evil.com/x?y#' } });
+  assert.equal(planted.statusCode, 400);
+  assert.doesNotMatch(planted.body, /evil\.com\/x/);
+  const plain = await app.inject({ method: 'GET', url: '/.well-known/authzen-configuration', headers: { host: 'PDP.example:8443' } });
+  assert.equal(json(plain.body).policy_decision_point, 'http://pdp.example:8443');
+  assert.equal(plain.headers['cache-control'], 'no-store');
+  const { app: fixed, close: closeFixed } = await makeApp({ authzen: { base_url: 'https://pdp.example.com/' } });
+  try {
+    const f = await fixed.inject({ method: 'GET', url: '/.well-known/authzen-configuration', headers: { host: 'evil.com' } });
+    assert.deepEqual(json(f.body), { policy_decision_point: 'https://pdp.example.com', access_evaluation_endpoint: 'https://pdp.example.com/access/v1/evaluation', access_evaluations_endpoint: 'https://pdp.example.com/access/v1/evaluations' });
+  } finally { await closeFixed(); }
 });
 
 test('a batch shares one deadline: once it passes the remaining items are not evaluated and the batch fails closed', async () => {
@@ -83,4 +95,19 @@ test('a batch shares one deadline: once it passes the remaining items are not ev
     assert.equal('evaluations' in body, false, 'no decision for any item');
     assert.ok(ms < 4 * TIMEOUT_MS, `took ${ms} ms`);
   } finally { await closeSlow(); }
+});
+
+test('batch edge cases: an empty evaluations array is one evaluation, options must be an object, X-Request-ID comes back on errors', async () => {
+  const base = { subject: { type: 'user', id: 'alice' }, action: { name: 'read' }, resource: { type: 'document', id: '1' } };
+  const single = json((await app.inject({ method: 'POST', url: '/access/v1/evaluation', payload: base })).body);
+  const empty = await app.inject({ method: 'POST', url: '/access/v1/evaluations', payload: { ...base, evaluations: [] } });
+  assert.equal(empty.statusCode, 200);
+  assert.deepEqual(json(empty.body), single);
+  const bare = await app.inject({ method: 'POST', url: '/access/v1/evaluations', payload: { evaluations: [] } });
+  assert.equal(bare.statusCode, 400);
+  const options = await app.inject({ method: 'POST', url: '/access/v1/evaluations', payload: { ...base, evaluations: [{}], options: 'x' } });
+  assert.equal(options.statusCode, 400);
+  const bad = await app.inject({ method: 'POST', url: '/access/v1/evaluation', payload: { subject: {} }, headers: { 'x-request-id': 'req-42' } });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(bad.headers['x-request-id'], 'req-42');
 });

@@ -73,8 +73,10 @@ test('?metrics, ?explain=full, ?pretty and ?provenance add OPA\'s optional field
   assert.equal(typeof body.provenance.revision, 'string');
   const pretty = await app.inject({ method: 'POST', url: '/v1/data/rbac/allow?pretty=true', payload: { input: bob } });
   assert.equal(pretty.body, '{\n  "result": true\n}');
+  // OPA ignores an explain mode it does not know.
   const badExplain = await app.inject({ method: 'POST', url: '/v1/data/rbac/allow?explain=everything', payload: { input: bob } });
-  assert.equal(badExplain.statusCode, 400);
+  assert.equal(badExplain.statusCode, 200);
+  assert.equal(json(badExplain.body).explanation, undefined);
 });
 
 test('malformed requests are JSON errors with the right status, never a crash', async () => {
@@ -164,8 +166,11 @@ test('?explain shares the request\'s deadline: slow rules stop the explanation, 
     const t0 = Date.now();
     const r = await slow.inject({ method: 'POST', url: '/v1/data/slow/s1?explain=full', payload: { input: { k: 1_000_000 } } });
     assert.equal(r.statusCode, 500);
+    // OPA's shape: the evaluation's own error listed under `errors`.
     assert.equal(json(r.body).code, 'internal_error');
-    assert.match(json(r.body).message, /^eval_cancel_error: .*evaluation deadline exceeded$/);
+    assert.equal(json(r.body).message, 'error(s) occurred while evaluating query');
+    assert.equal(json(r.body).errors[0].code, 'eval_cancel_error');
+    assert.match(json(r.body).errors[0].message, /evaluation deadline exceeded$/);
     assert.ok(Date.now() - t0 < 4 * TIMEOUT_MS);
   } finally { await closeSlow(); }
 });
@@ -206,5 +211,45 @@ test('Data API paths are read as OPA reads them: one key per segment, digits as 
     assert.equal(missing.statusCode, 404);
     assert.match(json(missing.body).message, /data\["keys"\]\["a\/c"\]/);
     assert.equal((await get('/v1/data/keys/%zz')).status, 400);
+  } finally { await closeA(); }
+});
+
+test('evaluation errors answer in OPA\'s shape: internal_error with the error, its code once, and where it arose', async () => {
+  const conflict = 'package errs\n\nimport rego.v1\n\nc := 1 if input.x\n\nc := 2 if input.x\n';
+  const { app: e, close: closeE } = await appWith('errs.pol', conflict);
+  try {
+    const r = await e.inject({ method: 'POST', url: '/v1/data/errs/c', payload: { input: { x: true } } });
+    assert.equal(r.statusCode, 500);
+    const body = json(r.body);
+    assert.equal(body.code, 'internal_error');
+    assert.equal(body.message, 'error(s) occurred while evaluating query');
+    assert.equal(body.errors.length, 1);
+    assert.equal(body.errors[0].code, 'eval_conflict_error');
+    assert.doesNotMatch(body.errors[0].message, /eval_conflict_error/);
+    assert.equal(body.errors[0].location.file, 'errs.pol');
+    assert.ok(body.errors[0].location.row >= 5);
+  } finally { await closeE(); }
+  const { app: none, close: closeNone } = await makeApp({ policies: { dir: '/nonexistent/pol-policies' } });
+  try {
+    const r = await none.inject({ method: 'POST', url: '/v1/data/x', payload: { input: {} } });
+    assert.equal(r.statusCode, 503);
+    assert.equal(json(r.body).code, 'not_ready');
+  } finally { await closeNone(); }
+});
+
+test('OPA\'s smaller habits: flags in any case, unknown explain modes ignored, a usage warning without `input`, POST /v0/data', async () => {
+  const { app: a, close: closeA } = await makeApp();
+  try {
+    const pretty = await a.inject({ method: 'POST', url: '/v1/data/rbac/allow?pretty=TRUE', payload: { input: { user: 'bob', action: 'read', resource: { type: 'document' } } } });
+    assert.match(pretty.body, /\n {2}"result": true/);
+    const bogus = await a.inject({ method: 'POST', url: '/v1/data/rbac/allow?explain=bogus', payload: { input: { user: 'bob', action: 'read', resource: { type: 'document' } } } });
+    assert.equal(bogus.statusCode, 200);
+    assert.deepEqual(json(bogus.body), { result: true });
+    const noInput = json((await a.inject({ method: 'POST', url: '/v1/data/rbac/allow', payload: {} })).body);
+    assert.deepEqual(noInput.warning, { code: 'api_usage_warning', message: "'input' key missing from the request" });
+    assert.equal(noInput.result, false);
+    const whole = await a.inject({ method: 'POST', url: '/v0/data', payload: '{}', headers: { 'content-type': 'application/json' } });
+    assert.equal(whole.statusCode, 200);
+    assert.equal(typeof json(whole.body).rbac, 'object');
   } finally { await closeA(); }
 });

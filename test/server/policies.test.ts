@@ -176,3 +176,17 @@ test('a policy directory created after start-up is loaded once it appears; /read
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a policy written through the API is a reload of origin api, in /ready and the metrics', async () => {
+  const { app, close } = await makeApp({ policy_api: { writable: true, token: TOKEN } });
+  try {
+    const put = await app.inject({ method: 'PUT', url: '/v1/policies/extra.pol', payload: 'package extra\n\nx := 1\n', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' } });
+    assert.equal(put.statusCode, 200, put.body);
+    assert.equal(json((await app.inject({ method: 'GET', url: '/ready' })).body).origin, 'api');
+    const del = await app.inject({ method: 'DELETE', url: '/v1/policies/extra.pol', headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(del.statusCode, 200, del.body);
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /pol_policy_reloads_total\{origin="api",result="success"\} 2/);
+    assert.match(metrics, /pol_policy_reloads_total\{origin="directory",result="success"\} 1/);
+  } finally { await close(); }
+});
