@@ -29,11 +29,13 @@ function documentPath(req: FastifyRequest, prefix: string): string {
   const raw = (q < 0 ? url : url.slice(0, q)).slice(prefix.length).split('/').filter(Boolean);
   let plain = true;
   const segments = raw.map((text, i): string | number => {
-    let key: string;
-    try {
-      key = decodeURIComponent(text);
-    } catch {
-      throw new HttpError('invalid_parameter', 'the document path has a malformed percent escape');
+    let key = text;
+    if (text.includes('%')) {
+      try {
+        key = decodeURIComponent(text);
+      } catch {
+        throw new HttpError('invalid_parameter', 'the document path has a malformed percent escape');
+      }
     }
     if (INDEX.test(key)) { plain = false; return Number(key); }
     if (!PLAIN_KEY.test(key) || (i === 0 && key === 'data')) plain = false;

@@ -6,14 +6,14 @@
  * bundle holds. The bytes of the last bundle loaded and rejected are remembered by digest, so a
  * server without validators does not cause a reload (or a repeated report) every poll.
  */
-import { createHash, createPublicKey } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { importSPKI } from 'jose';
 import { ConfigError, type BundleConfig } from '../config.js';
 import { PolicyLoadError, type Generation, type LoadError, type PolicyStore } from './store.js';
 import { sourcesFromFiles } from './sources.js';
 import { readTar } from './tar.js';
-import { SIGNATURES_FILE, verifyBundle, type VerifyKey } from './signing.js';
+import { sha256, SIGNATURES_FILE, verifyBundle, type VerifyKey } from './signing.js';
 import { fetchBundle, type FetchResult } from './bundle-fetch.js';
 
 export type PollOutcome = 'updated' | 'not_modified' | 'failed';
@@ -112,7 +112,9 @@ export class BundlePoller {
       else if (this.loaded) this.upToDate(this.loaded);
       return 'not_modified';
     }
-    const seen: SeenBundle = { digest: sha256(result.body), ...validators(result) };
+    // The validators as the fetch gave them (present only when the server sent them).
+    const { status: _ok, body, ...validators } = result;
+    const seen: SeenBundle = { digest: sha256(body), ...validators };
     if (seen.digest === this.loaded?.digest) { this.upToDate(seen); return 'not_modified'; }
     if (seen.digest === rejected?.digest) {
       this.rejected = { ...seen, error: rejected.error, against: rejected.against };
@@ -120,7 +122,7 @@ export class BundlePoller {
       return 'not_modified';
     }
     try {
-      await this.load(result.body);
+      await this.load(body);
     } catch (e) {
       const error = e instanceof PolicyLoadError
         ? e.detail
@@ -148,14 +150,6 @@ export class BundlePoller {
     for (const [name, content] of files) if (name !== SIGNATURES_FILE && name !== MANIFEST) text.set(name, content.toString('utf8'));
     this.store.loadBase(sourcesFromFiles(text), 'bundle', revision ?? manifestRevision(files));
   }
-}
-
-function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-function validators(r: { etag?: string; lastModified?: string }): { etag?: string; lastModified?: string } {
-  return { ...(r.etag ? { etag: r.etag } : {}), ...(r.lastModified ? { lastModified: r.lastModified } : {}) };
 }
 
 function conditionalHeaders(basis: SeenBundle | undefined): Record<string, string> {

@@ -24,7 +24,8 @@ export interface VerifyKey {
   secret?: string;
 }
 
-function sha256(b: Buffer): string {
+/** The hex SHA-256 of some bytes (file digests in signatures; bundle identity when polling). */
+export function sha256(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');
 }
 
