@@ -3,7 +3,8 @@
  * here once (policy store, decision cache, decision log, metrics) and exposed as `app.pol`.
  * Tests drive it with `inject`; `startServer` (main.ts) adds the listener.
  */
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import { createServer, STATUS_CODES } from 'node:http';
 import pino from 'pino';
 import type { Writable } from 'node:stream';
 import { resolve } from 'node:path';
@@ -52,6 +53,9 @@ export interface BuildOptions {
   cwd?: string;
 }
 
+/** Methods a 405 may name: those pol's fixed routes answer. */
+const ROUTED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'] as const;
+
 /** Longest a client may take to send a whole request (ms). */
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -79,6 +83,7 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
     // Errors raised before a route is found answer in the server's own error format too.
     frameworkErrors: (err, _req, reply) => sendError(reply, new HttpError('invalid_parameter', err.message)),
     clientErrorHandler: answerClientError,
+    serverFactory: hostCheckingServer,
   });
 
   // A client may half-close once its request is sent; answers that take a trip through the thread
@@ -131,7 +136,17 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
     metrics.errors.inc({ code: e.code });
     return sendError(reply, e);
   });
-  app.setNotFoundHandler((req, reply) => sendError(reply, new HttpError('not_found', `no route for ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`)));
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    // A known path asked with another method is a 405 naming the methods it takes (looked up
+    // only here, on a miss).
+    const allowed = ROUTED_METHODS.filter(m => m !== req.method && app.findRoute({ method: m, url: path }) !== null);
+    if (allowed.length > 0) {
+      void reply.header('allow', allowed.join(', '));
+      return sendError(reply, new HttpError('method_not_allowed', `${req.method.slice(0, 20)} is not allowed on ${path.slice(0, 200)} (use ${allowed.join(' or ')})`));
+    }
+    return sendError(reply, new HttpError('not_found', `no route for ${req.method} ${path.slice(0, 200)}`));
+  });
 
   registerHealthRoutes(app, store, metrics);
   registerDecide(app, service);
@@ -147,6 +162,30 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
   });
   return app;
 }
+
+/**
+ * The HTTP/1 server fastify would make, except that an HTTP/1.1 request without `Host` (which
+ * RFC 9112 makes a 400) is refused in the server's JSON error format rather than with Node's
+ * empty 400. The check is one property read before fastify sees the request.
+ */
+const hostCheckingServer: FastifyServerFactory = (handler, opts) => {
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
+    if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
+      const e = new HttpError('invalid_parameter', 'an HTTP/1.1 request needs a Host header');
+      const body = JSON.stringify(e.body());
+      res.writeHead(e.status, STATUS_CODES[e.status], { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+      res.end(body);
+      return;
+    }
+    handler(req, res);
+  });
+  // What fastify sets on a server it makes itself (its options, defaults filled in).
+  const o = opts as { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
+  server.keepAliveTimeout = o.keepAliveTimeout ?? 72_000;
+  server.requestTimeout = o.requestTimeout ?? REQUEST_TIMEOUT_MS;
+  server.setTimeout(o.connectionTimeout ?? 0);
+  return server;
+};
 
 /** The decision log; a file that cannot be opened is a configuration error. */
 function openDecisionLog(config: ServerConfig, opts: BuildOptions, onWriteError: (err: Error) => void): DecisionLog {

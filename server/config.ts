@@ -23,7 +23,11 @@ export interface ServerConfig {
   authzen: { path: string; base_url?: string };
   forward_auth: ForwardAuthConfig;
   ext_authz: ProxyAuthConfig;
-  policy_api: { writable: boolean; token?: string };
+  /**
+   * Policy writes through the API. `writable` needs a `token` (bearer) unless `unauthenticated`
+   * says, in so many words, that anyone who can reach the port may replace the policies.
+   */
+  policy_api: { writable: boolean; token?: string; unauthenticated?: boolean };
   /** Log level of the server's own log (requests are not logged; decisions go to the decision log). */
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   /**
@@ -158,7 +162,7 @@ export const CONFIG_SCHEMA = {
     ext_authz: proxySchema,
     policy_api: {
       type: 'object', additionalProperties: false,
-      properties: { writable: { type: 'boolean' }, token: { type: 'string', minLength: 16 } },
+      properties: { writable: { type: 'boolean' }, token: { type: 'string', minLength: 16 }, unauthenticated: { type: 'boolean' } },
     },
     log_level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] },
     geo_database: { type: 'string', minLength: 1 },
@@ -218,6 +222,10 @@ export function resolveConfig(raw: unknown, source = 'configuration'): ServerCon
       throw new ConfigError(`${source} at \`/bundle/algorithm\`: \`${algorithm}\` does not match the kind of key given`);
     }
     cfg.bundle = { poll_seconds: 30, max_bytes: 64 * 1024 * 1024, headers: {}, ...b, algorithm } as BundleConfig;
+  }
+  // Fail closed: an open write API lets anyone who reaches the port replace every policy.
+  if (cfg.policy_api.writable && cfg.policy_api.token === undefined && cfg.policy_api.unauthenticated !== true) {
+    throw new ConfigError(`${source} at \`/policy_api\`: \`writable: true\` needs a \`token\` (at least 16 characters; writes then need \`Authorization: Bearer <token>\`), or \`unauthenticated: true\` to let anyone who can reach the server change policies`);
   }
   if (cfg.policies && cfg.bundle) throw new ConfigError(`${source}: give either \`policies\` or \`bundle\`, not both`);
   // Checked here, before anything is loaded, rather than when the listener is opened.

@@ -136,13 +136,10 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     const text = queryValue((req.query as Record<string, unknown>).input);
     return v1(req, reply, text === undefined ? undefined : parseJsonText(text, jsonDepth, 'the `input` query parameter'), text, false);
   });
-  const headNotAllowed = async (_req: FastifyRequest, reply: FastifyReply) =>
-    sendError(reply, { status: 405, body: { code: 'method_not_allowed', message: 'use GET or POST' } });
-
   for (const url of ['/v1/data', '/v1/data/*']) {
     app.post(url, postV1);
+    // Other methods (HEAD included, as OPA) are answered 405 by the app's not-found handler.
     app.get(url, getV1);
-    app.head(url, headNotAllowed);
   }
 
   // OPA's default decision: `POST /` with the bare input evaluates `data.system.main`.

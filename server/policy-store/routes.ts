@@ -30,10 +30,14 @@ function policyId(req: FastifyRequest): string {
   return id;
 }
 
-export function registerPolicyRoutes(app: FastifyInstance, store: PolicyStore, cfg: { writable: boolean; token?: string }): void {
+export function registerPolicyRoutes(app: FastifyInstance, store: PolicyStore, cfg: { writable: boolean; token?: string; unauthenticated?: boolean }): void {
   const authorizeWrite = (req: FastifyRequest): void => {
     if (!cfg.writable) throw new HttpError('forbidden', 'policy writes are disabled (set `policy_api.writable: true` in pol.yaml)');
-    if (cfg.token === undefined) return;
+    if (cfg.token === undefined) {
+      // `resolveConfig` refuses this combination; a configuration built by hand fails closed too.
+      if (cfg.unauthenticated === true) return;
+      throw new HttpError('forbidden', 'policy writes need `policy_api.token` (or `policy_api.unauthenticated: true`)');
+    }
     const auth = req.headers.authorization ?? '';
     const want = Buffer.from(`Bearer ${cfg.token}`);
     const got = Buffer.from(auth);

@@ -158,3 +158,14 @@ test('entry points carry a cost estimate: comparisons are cheap, iteration, buil
   assert.ok(small >= 8, `indexed rules with membership: ${small}`);
   assert.ok(large <= small * 2, `2,000 indexed rules estimated like a few: ${large} vs ${small}`);
 });
+
+test('ranges and shifts past their bounds are builtin errors, never shortened results', () => {
+  const p = compile({ modules: { 'a.pol': 'package a\nn := count(numbers.range(1, input.n))\nm := count(numbers.range_step(0, input.n, 2))\ns := bits.lsh(1, input.n)\n' } });
+  assert.equal(p.evaluate('a/n', { n: 10_000_000 }), 10_000_000);
+  assert.equal(p.evaluate('a/n', { n: 10_000_001 }), undefined);
+  assert.equal(p.evaluate('a/m', { n: 19_999_998 }), 10_000_000);
+  assert.equal(p.evaluate('a/s', { n: 65_537 }), undefined);
+  assert.throws(() => p.evaluate('a/n', { n: 10_000_001 }, { strictBuiltinErrors: true }),
+    (e: { code?: string; message?: string }) => e.code === 'eval_builtin_error' && /numbers\.range: range longer than 10000000 elements/.test(e.message ?? ''));
+  assert.throws(() => p.evaluate('a/s', { n: 65_537 }, { strictBuiltinErrors: true }), (e: { code?: string }) => e.code === 'eval_builtin_error');
+});

@@ -44,6 +44,19 @@ test('requests Node refuses (unknown method, bad Content-Length, oversized heade
   assert.equal(big.body.code, 'request_header_fields_too_large');
 });
 
+test('an HTTP/1.1 request without Host is a 400 in the same format; HTTP/1.0 needs none', async () => {
+  const r = await raw('GET /health HTTP/1.1\r\n\r\n');
+  assert.equal(r.status, 400);
+  assert.equal(r.body.code, 'invalid_parameter');
+  assert.match(r.body.message, /Host header/);
+  assert.match(r.head, /content-type: application\/json/i);
+  const old = await raw('GET /health HTTP/1.0\r\n\r\n');
+  assert.equal(old.status, 200);
+  // Timeouts fastify would set on its own server are kept.
+  assert.equal(server.app.server.requestTimeout, 30_000);
+  assert.ok(server.app.server.keepAliveTimeout > 0);
+});
+
 test('a URL fastify cannot decode is a 400 in the same format', async () => {
   const r = await server.app.inject({ method: 'GET', url: '/v1/data/rbac%ZZallow' });
   assert.equal(r.statusCode, 400);

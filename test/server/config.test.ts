@@ -27,6 +27,16 @@ test('bundles must be verifiable, and exclusive with a directory', () => {
   assert.equal(resolveConfig({ bundle: { url: 'http://x/b.tar.gz', secret: 'x'.repeat(20) } }).bundle!.algorithm, 'HS256');
 });
 
+test('a writable policy API needs a token unless openness is spelled out', () => {
+  assert.throws(() => resolveConfig({ policy_api: { writable: true } }, 'pol.yaml'), (e: unknown) =>
+    e instanceof ConfigError && /pol\.yaml at `\/policy_api`: `writable: true` needs a `token`/.test(e.message) && /unauthenticated: true/.test(e.message));
+  assert.equal(resolveConfig({ policy_api: { writable: true, token: 'x'.repeat(16) } }).policy_api.writable, true);
+  assert.equal(resolveConfig({ policy_api: { writable: true, unauthenticated: true } }).policy_api.unauthenticated, true);
+  // A token without writes, or the flag alone, changes nothing and is accepted.
+  assert.equal(resolveConfig({ policy_api: { unauthenticated: true } }).policy_api.writable, false);
+  assert.throws(() => resolveConfig({ policy_api: { writable: true, token: 'short' } }), /must NOT have fewer than 16 characters/);
+});
+
 test('pol.yaml is read with the JSON schema of YAML and validated', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pol-config-'));
   try {

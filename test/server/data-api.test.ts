@@ -96,6 +96,31 @@ test('malformed requests are JSON errors with the right status, never a crash', 
   }
   const head = await app.inject({ method: 'HEAD', url: '/v1/data/rbac/allow' });
   assert.equal(head.statusCode, 405);
+  assert.equal(head.headers.allow, 'GET, POST');
+});
+
+test('a known path asked with another method is a 405 naming the methods it takes; an unknown path a 404', async () => {
+  const cases: [string, string, string][] = [
+    ['GET', '/v1/decide', 'POST'],
+    ['DELETE', '/v1/data/rbac/allow', 'GET, POST'],
+    ['PUT', '/v1/data', 'GET, POST'],
+    ['PUT', '/health', 'GET, HEAD'],
+    ['POST', '/v1/policies', 'GET'],
+    ['PATCH', '/v1/policies/x.pol', 'GET, PUT, DELETE'],
+    ['GET', '/access/v1/evaluations', 'POST'],
+  ];
+  for (const [method, url, allow] of cases) {
+    const r = await app.inject({ method: method as 'GET', url });
+    assert.equal(r.statusCode, 405, `${method} ${url}`);
+    assert.equal(r.headers.allow, allow, `${method} ${url}`);
+    const body = json(r.body);
+    assert.equal(body.code, 'method_not_allowed');
+    assert.match(body.message, new RegExp(`^${method} is not allowed on `));
+  }
+  const missing = await app.inject({ method: 'GET', url: '/v1/nothing-here?x=1' });
+  assert.equal(missing.statusCode, 404);
+  assert.equal(missing.headers.allow, undefined);
+  assert.equal(json(missing.body).code, 'not_found');
 });
 
 test('__proto__ and constructor in input are plain keys: no pollution, no inherited matches', async () => {

@@ -35,7 +35,15 @@ test('policy writes are refused unless enabled, and need the token when one is s
   try {
     const r = await w.inject({ method: 'PUT', url: '/v1/policies/x.pol', payload: 'package x\n', headers: { 'content-type': 'text/plain', authorization: 'Bearer wrong-token-0123456789' } });
     assert.equal(r.statusCode, 401);
+    const none = await w.inject({ method: 'PUT', url: '/v1/policies/x.pol', payload: 'package x\n', headers: { 'content-type': 'text/plain' } });
+    assert.equal(none.statusCode, 401);
   } finally { await closeW(); }
+  // Open writes only when the configuration says so in words.
+  const { app: open, close: closeOpen } = await makeApp({ policy_api: { writable: true, unauthenticated: true } });
+  try {
+    const r = await open.inject({ method: 'PUT', url: '/v1/policies/x.pol', payload: 'package x\n', headers: { 'content-type': 'text/plain' } });
+    assert.equal(r.statusCode, 200, r.body);
+  } finally { await closeOpen(); }
 });
 
 test('PUT validates against everything else, swaps atomically, and the cache never serves the old answer', async () => {
