@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, DecisionLog, DecisionLogOpenError, resolveConfig, type DecisionRecord } from '../../server/index.js';
 import { makeApp, json } from './helpers.js';
+import { parseJson } from '../../engine/json.js';
 
 /** Waits (bounded) until `cond` holds: drains happen after the current I/O phase, later under load. */
 async function until(cond: () => boolean): Promise<void> {
@@ -319,6 +320,54 @@ test('the writer thread writes the same lines as the request thread would, whate
     assert.deepEqual(thread[4]!.input, [1, { a: 'b' }]);
     assert.equal(logs.thread.written, records.length);
     assert.equal(logs.thread.dropped, 0);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('the writer thread\'s lines are byte for byte the request thread\'s, copied inputs or not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  try {
+    const mask = ['/input/request/headers/authorization', '/input/password'];
+    const base = { api: 'decide', path: 'rbac/allow', result: true, result_json: 'true', revision: 'rev-1', latency_ns: 1234, cached: true };
+    const texts: [string, boolean][] = [
+      ['{"path":"rbac/allow","input":{"user":"bob","action":"read","resource":{"type":"document","id":"42"}}}', true],
+      ['{"input":{"request":{"headers":{"accept":"json","x":"ünï € \u2028"}},"n":-1.5,"ok":[true,null,{}]}}', true],
+      ['{"user":"alice","list":[1,2,3]}', false],
+      // Not copyable (masked key, repeated key, space, long integer, astral character): made the slow way, same bytes.
+      ['{"input":{"password":"hunter2","user":"bob"}}', true],
+      ['{"input":{"request":{"headers":{"Authorization":"Bearer x"}}}}', true],
+      ['{"input":{"a":1,"a":2}}', true],
+      ['{"input":{"a": 1}}', true],
+      ['{"input":{"n":123456789012345678901234567890}}', true],
+      ['{"input":{"s":"😀"}}', true],
+    ];
+    const records: DecisionRecord[] = [];
+    texts.forEach(([text, member], i) => {
+      // As the server parses bodies (exact integers), so both writers see the input that was decided.
+      const parsed = parseJson(text) as Record<string, unknown>;
+      records.push({ ...base, decision_id: `id-${i}`, input: (member ? parsed.input : parsed) as DecisionRecord['input'], input_text: text, input_member: member });
+    });
+    // The other fields' variants: no revision, not cached, no result, a result object, quoting needed, an error, a lone surrogate.
+    const plain = records[0]!;
+    records.push({ ...plain, decision_id: 'no-rev', revision: undefined, cached: false });
+    records.push({ ...plain, decision_id: 'no-result', result: undefined, result_json: undefined });
+    records.push({ ...plain, decision_id: 'object', result: { allow: true, headers: { 'x-user': 'bob' } }, result_json: '{"allow":true,"headers":{"x-user":"bob"}}' });
+    records.push({ ...plain, decision_id: 'quote"d', path: 'a\\b' });
+    records.push({ ...plain, decision_id: 'error', error: 'eval_conflict_error: two values' });
+    records.push({ ...plain, decision_id: 'lone', path: 'p\udc00' });
+    records.push({ ...plain, decision_id: 'lone-input', input: { s: 'x\ud800' }, input_text: '{"input":{"s":"x\ud800"}}' });
+    const files = { thread: join(dir, 'thread.log'), inline: join(dir, 'inline.log') };
+    const thread = new DecisionLog({ destination: files.thread, mask, buffer: 100 });
+    const inline = new DecisionLog({ destination: files.inline, mask, buffer: 100, writer: 'inline' });
+    for (const r of records) { assert.equal(thread.record(r), true); assert.equal(inline.record(r), true); }
+    await thread.close();
+    await inline.close();
+    const raw = (file: string) => readFileSync(file, 'utf8').replace(/"time":"[^"]*"/g, '"time":"T"').split('\n');
+    const fromThread = raw(files.thread), fromInline = raw(files.inline);
+    assert.equal(fromThread.length, records.length + 1);
+    for (let i = 0; i < fromThread.length; i++) assert.equal(fromThread[i], fromInline[i], `line ${i}`);
+    assert.match(fromThread[0]!, /^\{"level":30,"time":"T","decision_id":"id-0","api":"decide","path":"rbac\/allow","input":\{"user":"bob","action":"read","resource":\{"type":"document","id":"42"\}\},"result":true,"revision":"rev-1","latency_ns":1234,"cached":true,"msg":"decision"\}$/);
+    assert.equal((JSON.parse(fromThread[records.length - 2]!) as { path: string }).path, 'p\udc00');
+    assert.equal((JSON.parse(fromThread[records.length - 1]!) as { input: { s: string } }).input.s, 'x\ud800');
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 

@@ -56,6 +56,8 @@ test('texts already in written form are copied; anything writing would change is
     '{"a": 1}', '{"a":1,"a":2}', '{"b":1,"1":2}', '{"s":"\\u0041"}', '{"s":"\\/"}', '{"n":1.0}', '{"n":1e5}', '{"n":-0}',
     '{"n":12345678901234567}', '{"n":0.1000000000000000055}', '{"s":"😀"}', '{"password":"x"}', '{"request":{"headers":{"authorization":"x"}}}',
     '{"k\\"ey":1}', '[1, 2]',
+    // A repeat past the keys compared one by one (a set then), and a repeat of the nine before it.
+    '{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"a":11}', '{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"i":10}',
   ];
   for (const text of slow) assert.equal(check(f, text, false), false, `not copied: ${text}`);
   // Space around the whole text is no part of the input.
@@ -78,7 +80,7 @@ test('generated texts: every copy equals the slow way, and most plain texts are 
   const f = new LineFormatter(MASK);
   let seed = 12345;
   const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
-  const keys = ['a', 'b', 'user', 'request', 'headers', 'authorization', 'password', '1', '__proto__', 'ü', 'k"q'];
+  const keys = ['a', 'b', 'user', 'request', 'headers', 'Authorization', 'authorization', 'password', '1', '__proto__', 'ü', 'k"q', '😀', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
   const strings = ['', 'x', 'a"b', 'back\\slash', 'line\nbreak', '\u0001', 'é€', '😀', '</script>', '\u2028'];
   const numbers = [0, 1, -1, 42, 0.5, -2.25, 1e21, 1e-7, 123456789012345, 2 ** 53, 0.1 + 0.2];
   const value = (depth: number): unknown => {
@@ -89,7 +91,8 @@ test('generated texts: every copy equals the slow way, and most plain texts are 
     if (k === 3) return rand(100);
     if (k === 4) return Array.from({ length: rand(4) }, () => value(depth + 1));
     const o: Record<string, unknown> = {};
-    for (let i = rand(5); i > 0; i--) Object.defineProperty(o, keys[rand(keys.length)]!, { value: value(depth + 1), enumerable: true, configurable: true, writable: true });
+    // Some objects have more keys than are compared one by one.
+    for (let i = rand(k === 5 ? 12 : 5); i > 0; i--) Object.defineProperty(o, keys[rand(keys.length)]!, { value: value(depth + 1), enumerable: true, configurable: true, writable: true });
     return o;
   };
   let copiedCount = 0;
