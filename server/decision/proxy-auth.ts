@@ -12,9 +12,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ForwardAuthConfig, ProxyAuthConfig } from '../config.js';
 import { HttpError } from '../errors.js';
 import { answering, sendJsonText } from '../http.js';
-import { interpret, safeHeaderValue } from './interpret.js';
+import { interpret, safeHeaderValue, type Verdict } from './interpret.js';
 import { forwardAuthInput, extAuthzInput } from './proxy-input.js';
-import { DecisionError, type DecisionService } from './service.js';
+import { DecisionError, UNUSABLE_DECISION, type DecisionService } from './service.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 
 export const EXT_AUTHZ_PREFIX = '/v1/ext-authz';
@@ -26,46 +26,55 @@ function decideAndReply(
   cfg: ProxyAuthConfig, api: Api, input: unknown,
 ): FastifyReply {
   let d;
+  let verdict: Verdict | undefined;
   try {
     // A client's `Cache-Control` reaches here through the proxy: it is about the upstream's
-    // resource, and must not let a client force an evaluation per request.
-    d = service.decide(cfg.path, input as never, { api });
+    // resource, and must not let a client force an evaluation per request. The verdict is read
+    // before the decision is logged, so an allow this endpoint cannot send is logged as an error.
+    d = service.decide(cfg.path, input as never, { api, vet: result => { verdict = interpret(result); return unsendable(verdict, cfg); } });
   } catch (e) {
     if (!(e instanceof DecisionError)) throw e;
     metrics.verdicts.inc({ api, verdict: 'error' });
-    return sendJsonText(reply, cfg.error_status, JSON.stringify({ code: e.notReady ? 'not_ready' : 'eval_error', message: 'authorization could not be decided; access denied' }));
+    // A policy that emits an unsendable header value denies rather than dropping the header.
+    const message = e.code === UNUSABLE_DECISION ? `${e.message}; access denied` : 'authorization could not be decided; access denied';
+    return sendJsonText(reply, cfg.error_status, JSON.stringify({ code: e.notReady ? 'not_ready' : 'eval_error', message }));
   }
-  const verdict = interpret(d.result);
-  if (!verdict.allow) {
+  const v = verdict!;
+  if (!v.allow) {
     metrics.verdicts.inc({ api, verdict: 'deny' });
-    const status = verdict.status ?? cfg.deny_status;
+    const status = v.status ?? cfg.deny_status;
     if (status === 401) reply.header('www-authenticate', 'Bearer');
     return sendJsonText(reply, status, JSON.stringify({
       code: status === 401 ? 'unauthorized' : 'forbidden',
       message: 'access denied',
-      reasons: verdict.reasons,
+      reasons: v.reasons,
       decision_id: d.decisionId,
     }));
   }
   const headers: Record<string, string> = {};
   const empty: string[] = [];
   for (const name of cfg.identity_headers) {
-    const value = verdict.headers.get(name) ?? (name === 'x-decision-id' ? d.decisionId : '');
-    if (!safeHeaderValue(value)) {
-      // A policy that emits an unsendable header value denies rather than dropping the header.
-      metrics.verdicts.inc({ api, verdict: 'error' });
-      return sendJsonText(reply, cfg.error_status, JSON.stringify({ code: 'eval_error', message: `the decision's \`${name}\` header value cannot be sent; access denied` }));
-    }
+    const value = v.headers.get(name) ?? (name === 'x-decision-id' ? d.decisionId : '');
     headers[name] = value;
     if (value === '') empty.push(name);
   }
   if (api === 'ext_authz') {
-    const remove = [...new Set([...empty, ...verdict.removeHeaders])];
+    const remove = [...new Set([...empty, ...v.removeHeaders])];
     if (remove.length) headers['x-envoy-auth-headers-to-remove'] = remove.join(', ');
   }
   metrics.verdicts.inc({ api, verdict: 'allow' });
   reply.headers(headers);
   return sendJsonText(reply, 200, JSON.stringify({ allow: true, decision_id: d.decisionId }));
+}
+
+/** Why an allow cannot be sent as configured (a configured header's value a proxy would refuse), if it cannot. */
+function unsendable(verdict: Verdict, cfg: ProxyAuthConfig): string | undefined {
+  if (!verdict.allow) return undefined;
+  for (const name of cfg.identity_headers) {
+    const value = verdict.headers.get(name);
+    if (value !== undefined && !safeHeaderValue(value)) return `the decision's \`${name}\` header value cannot be sent`;
+  }
+  return undefined;
 }
 
 /**

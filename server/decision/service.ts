@@ -29,6 +29,14 @@ export interface DecideOptions {
    */
   inputText?: string | undefined;
   inputIsMember?: boolean;
+  /**
+   * Why the caller could not carry out `result` (a header value a proxy cannot send), or
+   * undefined when it can. Asked before the decision is counted and logged: one it refuses is
+   * logged with its result and the reason as its error, counted as an error, and thrown as a
+   * `DecisionError` with code `unusable_decision`, so the log never shows an allow the caller
+   * did not grant.
+   */
+  vet?: (result: Value | undefined) => string | undefined;
 }
 
 /** The most lines an explanation has; the rest are counted in a final line. */
@@ -44,6 +52,9 @@ export interface Decision {
   evalNs: number;
   revision: string;
 }
+
+/** The error code of a decision its caller could not carry out (see `DecideOptions.vet`). */
+export const UNUSABLE_DECISION = 'unusable_decision';
 
 /** Evaluation failed, or there is no working policy: callers fail closed. */
 export class DecisionError extends Error {
@@ -158,6 +169,13 @@ export class DecisionService {
       throw err;
     }
     const evalNs = Number(process.hrtime.bigint() - t0);
+    const unusable = opts.vet?.(result);
+    if (unusable !== undefined) {
+      this.metrics.errors.inc({ code: UNUSABLE_DECISION });
+      this.metrics.decisions.inc({ api: opts.api, outcome: 'error' });
+      this.log?.record({ decision_id: decisionId, api: opts.api, path, input, input_text: opts.inputText, input_member: opts.inputIsMember, result, result_json: resultJson, revision: gen.revision, latency_ns: evalNs, cached, error: `${UNUSABLE_DECISION}: ${unusable}` });
+      throw new DecisionError(UNUSABLE_DECISION, unusable);
+    }
     const series = this.seriesOf(opts.api);
     (cached ? series.cachedLatency : series.evaluatedLatency).observe(evalNs / 1e9);
     (result === undefined ? series.undefinedResult : series.defined).inc();

@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
+import { Writable } from 'node:stream';
 import { makeApp, json } from './helpers.js';
 
 let app: FastifyInstance;
@@ -271,4 +272,45 @@ test('a client\'s Cache-Control does not bypass the decision cache through a pro
   const e = await app.inject({ method: 'GET', url: '/v1/ext-authz/docs/1', headers: { authorization: 'Bearer bob-token', 'cache-control': 'no-store' } });
   assert.equal(e.statusCode, 200);
   assert.equal(app.pol.cache!.stats.uncacheable, before);
+});
+
+test('an allow whose identity header cannot be sent fails closed, and the decision log says so rather than logging an allow', async () => {
+  let logged = '';
+  const stream = new Writable({ write(chunk, _enc, cb) { logged += String(chunk); cb(); } });
+  const { app: h, close: closeH } = await makeApp({
+    forward_auth: { path: 'hdr/decision', identity_headers: ['x-user'] },
+    decision_log: { enabled: true },
+    policy_api: { writable: true, unauthenticated: true },
+    // Cached however cheap, so the second ask is answered from the cache.
+    cache: { min_cost: 0 },
+  }, { decisionLogStream: stream });
+  try {
+    const put = await h.inject({
+      method: 'PUT', url: '/v1/policies/hdr.pol', headers: { 'content-type': 'text/plain' },
+      payload: 'package hdr\nimport rego.v1\ndecision := {"allow": true, "headers": {"x-user": user}}\nuser := "bad\\r\\nx-admin: true" if input.request.headers["x-case"] == "bad"\nuser := "alice" if input.request.headers["x-case"] == "good"\n',
+    });
+    assert.equal(put.statusCode, 200, put.body);
+    const ask = (c: string) => h.inject({ method: 'GET', url: '/v1/forward-auth', headers: { 'x-original-method': 'GET', 'x-original-uri': '/', 'x-case': c } });
+    for (let i = 0; i < 2; i++) { // evaluated, then from the cache: the same refusal
+      const bad = await ask('bad');
+      assert.equal(bad.statusCode, 500);
+      assert.deepEqual(json(bad.body), { code: 'eval_error', message: 'the decision\'s `x-user` header value cannot be sent; access denied' });
+      assert.equal(bad.headers['x-user'], undefined);
+    }
+    const good = await ask('good');
+    assert.equal(good.statusCode, 200);
+    assert.equal(good.headers['x-user'], 'alice');
+    const metrics = (await h.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /pol_errors_total\{code="unusable_decision"\} 2/);
+    assert.match(metrics, /pol_proxy_verdicts_total\{api="forward_auth",verdict="error"\} 2/);
+    await h.close();
+    const lines = logged.split('\n').filter(Boolean).map(l => JSON.parse(l) as { result: unknown; error?: string; cached: boolean });
+    assert.equal(lines.length, 3);
+    for (const [i, line] of lines.slice(0, 2).entries()) {
+      assert.equal(line.error, 'unusable_decision: the decision\'s `x-user` header value cannot be sent');
+      assert.deepEqual(line.result, { allow: true, headers: { 'x-user': 'bad\r\nx-admin: true' } });
+      assert.equal(line.cached, i === 1);
+    }
+    assert.equal(lines[2]!.error, undefined);
+  } finally { await closeH(); }
 });
