@@ -24,7 +24,11 @@ import type {
 /** Turns any failure into a `PolError` with OPA's code and `file:row: code: message` text. */
 export function toPolError(e: unknown): PolError {
   if (e instanceof PolError) return e;
-  if (e instanceof EvalError) return new PolError(e.code, e.text);
+  if (e instanceof EvalError) {
+    // The place travels as a diagnostic too, so callers never read it back out of the text.
+    const loc = e.loc;
+    return new PolError(e.code, e.text, loc && loc.file ? [{ code: e.code as Diagnostic['code'], message: e.message, file: loc.file, line: loc.line, col: loc.col }] : []);
+  }
   if (e instanceof CompileError) {
     const d: Diagnostic = { code: e.code as Diagnostic['code'], message: e.message, file: e.loc?.file ?? '', line: e.loc?.line ?? 0, col: e.loc?.col ?? 0 };
     return new PolError(e.code, renderDiagnostic(d), [d]);

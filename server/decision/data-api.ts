@@ -60,12 +60,10 @@ function engineError(reply: FastifyReply, e: unknown): FastifyReply {
   return sendJsonText(reply, 500, JSON.stringify({ code: 'internal_error', message: 'error(s) occurred while evaluating query', errors: [evaluationError(e)] }));
 }
 
-/** `file:line[:col]: code: text`, as the engine words an error with a place. */
-const PLACED_MESSAGE = /^(.+?):(\d+)(?::(\d+))?: ([a-z_]+): ([^]*)$/;
-
+/** An evaluation error in OPA's `errors[]` shape: the engine's code, its text, and its place when it has one. */
 function evaluationError(e: DecisionError): { code: string; message: string; location?: { file: string; row: number; col: number } } {
-  const m = PLACED_MESSAGE.exec(e.message);
-  if (m && m[4] === e.code) return { code: e.code, message: m[5]!, location: { file: m[1]!, row: Number(m[2]), col: Number(m[3] ?? 1) } };
+  const p = e.place;
+  if (p) return { code: e.code, message: p.text, location: { file: p.file, row: p.row, col: p.col } };
   const message = e.message.startsWith(`${e.code}: `) ? e.message.slice(e.code.length + 2) : e.message;
   return { code: e.code, message };
 }

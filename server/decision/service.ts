@@ -58,7 +58,11 @@ export const UNUSABLE_DECISION = 'unusable_decision';
 
 /** Evaluation failed, or there is no working policy: callers fail closed. */
 export class DecisionError extends Error {
-  constructor(readonly code: string, message: string, readonly notReady = false) {
+  constructor(
+    readonly code: string, message: string, readonly notReady = false,
+    /** Where in the policy evaluation failed, when the engine says, and what failed there. */
+    readonly place?: { file: string; row: number; col: number; text: string },
+  ) {
     super(message);
     this.name = 'DecisionError';
   }
@@ -160,8 +164,9 @@ export class DecisionService {
       }
     } catch (e) {
       const evalNs = Number(process.hrtime.bigint() - t0);
+      const d = e instanceof PolError ? e.diagnostics[0] : undefined;
       const err = e instanceof PolError
-        ? new DecisionError(String(e.code), e.message)
+        ? new DecisionError(String(e.code), e.message, false, d && d.line > 0 ? { file: d.file, row: d.line, col: d.col, text: d.message } : undefined)
         : new DecisionError('internal_error', e instanceof Error ? e.message : String(e));
       this.metrics.errors.inc({ code: err.code });
       this.metrics.decisions.inc({ api: opts.api, outcome: 'error' });

@@ -60,6 +60,17 @@ test('eval reports policy errors as OPA error objects with exit 1', () => withPo
   assert.equal(out.errors[0]!.location.row, 3);
 }));
 
+test('an evaluation error is an OPA error object too: the engine\'s text and where it arose', () => withPolicy({
+  'p/conflict.pol': 'package c\n\nimport rego.v1\n\nv := 1\n\nv := 2 if true\n',
+}, async dir => {
+  const r = await pol(['eval', '-d', 'p', 'data.c.v'], dir);
+  assert.equal(r.code, 1);
+  assert.deepEqual(JSON.parse(r.stdout), { errors: [{ code: 'eval_conflict_error', message: 'rule data.c.v produced conflicting values', location: { file: join('p', 'conflict.pol'), row: 7, col: 1 } }] });
+  const pretty = await pol(['eval', '-d', 'p', '--format', 'pretty', 'data.c.v'], dir);
+  assert.equal(pretty.code, 1);
+  assert.match(pretty.stderr + pretty.stdout, /conflict\.pol:7:1: eval_conflict_error: rule data\.c\.v produced conflicting values/);
+}));
+
 test('eval --strict-builtin-errors turns a builtin error into an error', () => withPolicy({}, async dir => {
   const lax = await pol(['eval', 'x := to_number("nope")'], dir);
   assert.equal(lax.code, 0);
