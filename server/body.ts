@@ -40,10 +40,13 @@ export function installBodyParser(app: FastifyInstance, maxDepth: number, maxByt
   app.removeAllContentTypeParsers();
   app.decorateRequest('bodyText', undefined);
   const parse = (req: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, value?: unknown) => void): void => {
-    if (req.routeOptions.config.ignoreBody) { discardBody(payload, done); return; }
+    // Read once: fastify builds `routeOptions` afresh on every access.
+    const config = req.routeOptions.config;
+    // A request no route answers (a 404, or a 405 for a known path) is refused whatever its body.
+    if (config.ignoreBody || req.is404) { discardBody(payload, done); return; }
     readBodyText(req.headers, payload, maxBytes, (err, text) => {
       if (err) { done(err, undefined); return; }
-      if (req.routeOptions.config.rawBody) { done(null, text); return; }
+      if (config.rawBody) { done(null, text); return; }
       if (/^\s*$/.test(text!)) { done(null, undefined); return; }
       // Timed only when a Data API query asks for `?metrics` (two clock reads per request otherwise).
       const timed = req.url.includes('metrics');

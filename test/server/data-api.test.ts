@@ -121,6 +121,14 @@ test('a known path asked with another method is a 405 naming the methods it take
   assert.equal(missing.statusCode, 404);
   assert.equal(missing.headers.allow, undefined);
   assert.equal(json(missing.body).code, 'not_found');
+  // Whatever the body: it is not read for a request no route answers.
+  const bodies = { 'content-type': 'application/json' };
+  const badJson = await app.inject({ method: 'POST', url: '/v1/nothing-here', payload: '{not json', headers: bodies });
+  assert.equal(badJson.statusCode, 404);
+  const huge = await app.inject({ method: 'POST', url: '/v1/nothing-here', payload: 'x'.repeat(2 * 1024 * 1024), headers: bodies });
+  assert.equal(huge.statusCode, 404);
+  const wrongMethod = await app.inject({ method: 'PUT', url: '/v1/decide', payload: '{not json', headers: bodies });
+  assert.equal(wrongMethod.statusCode, 405);
 });
 
 test('__proto__ and constructor in input are plain keys: no pollution, no inherited matches', async () => {
