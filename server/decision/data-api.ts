@@ -23,10 +23,24 @@ const VERSION = '0.1.0';
  * dotted form, no `data` prefix: `/v1/data/example.org` is the key `example.org`). Paths of plain
  * keys keep the slashed form (`rbac/allow`), others take the engine's `bracketPath`.
  */
-function documentPath(req: FastifyRequest, prefix: string): string {
+function documentPath(req: FastifyRequest, prefix: string, known: Map<string, string>): string {
   const url = req.url;
   const q = url.indexOf('?');
-  const raw = (q < 0 ? url : url.slice(0, q)).slice(prefix.length).split('/').filter(Boolean);
+  const urlPath = q < 0 ? url : url.slice(0, q);
+  let path = known.get(urlPath);
+  if (path === undefined) {
+    path = readDocumentPath(urlPath.slice(prefix.length));
+    if (known.size >= MAX_KNOWN_PATHS) known.clear();
+    known.set(urlPath, path);
+  }
+  return path;
+}
+
+/** Document paths remembered by URL path: clients ask for a few documents over and over. */
+const MAX_KNOWN_PATHS = 256;
+
+function readDocumentPath(rest: string): string {
+  const raw = rest.split('/').filter(Boolean);
   let plain = true;
   const segments = raw.map((text, i): string | number => {
     let key = text;
@@ -69,11 +83,12 @@ function evaluationError(e: DecisionError): { code: string; message: string; loc
 }
 
 export function registerDataApi(app: FastifyInstance, service: DecisionService, jsonDepth: number): void {
+  const knownPaths = new Map<string, string>();
   /** `inputText`/`inputIsMember`: the JSON text `input` came from (see `DecideOptions`). */
   /** `noInputKey`: a POST body without `input`, which OPA answers with a usage warning. */
   const v1 = (req: FastifyRequest, reply: FastifyReply, input: Value | undefined, inputText: string | undefined, inputIsMember: boolean, noInputKey = false): FastifyReply => {
     const q = req.query as Record<string, unknown>;
-    const path = documentPath(req, '/v1/data') || 'data';
+    const path = documentPath(req, '/v1/data', knownPaths) || 'data';
     const handlerStart = process.hrtime.bigint();
     // With an explanation, one deadline covers the request: the decision, then the explanation
     // with what is left. Without, the decision takes its own (and a cache hit reads no clock).
@@ -153,7 +168,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
   }));
 
   const v0 = answering((req, reply) => {
-    const path = documentPath(req, '/v0/data');
+    const path = documentPath(req, '/v0/data', knownPaths);
     let d;
     try {
       d = service.decide(path || 'data', req.body as Value | undefined, { api: 'data_v0', bypassCache: wantsNoCache(req), inputText: req.bodyText });

@@ -99,6 +99,23 @@ test('malformed requests are JSON errors with the right status, never a crash', 
   assert.equal(head.headers.allow, 'GET, POST');
 });
 
+test('document paths are remembered by URL, boundedly: every path still reads as its own, errors every time', async () => {
+  const allow = () => app.inject({ method: 'POST', url: '/v1/data/rbac/allow', payload: { input: { user: 'bob', action: 'read', resource: { type: 'document' } } } });
+  assert.deepEqual(json((await allow()).body), { result: true });
+  for (let i = 0; i < 300; i++) {
+    const r = await app.inject({ method: 'POST', url: `/v1/data/rbac/nothing_${i}`, payload: { input: {} } });
+    assert.deepEqual(json(r.body), {}, `path ${i}`);
+  }
+  assert.deepEqual(json((await allow()).body), { result: true });
+  // The same document by another spelling of its URL, and a segment with a slash in it (another document).
+  assert.deepEqual(json((await app.inject({ method: 'POST', url: '/v1/data/rbac/%61llow', payload: { input: { user: 'bob', action: 'read', resource: { type: 'document' } } } })).body), { result: true });
+  assert.deepEqual(json((await app.inject({ method: 'POST', url: '/v1/data/rbac%2Fallow', payload: { input: {} } })).body), {});
+  for (let i = 0; i < 2; i++) {
+    const bad = await app.inject({ method: 'POST', url: '/v1/data/rbac/%E0%A4%A', payload: { input: {} } });
+    assert.equal(bad.statusCode, 400);
+  }
+});
+
 test('a known path asked with another method is a 405 naming the methods it takes; an unknown path a 404', async () => {
   const cases: [string, string, string][] = [
     ['GET', '/v1/decide', 'POST'],
