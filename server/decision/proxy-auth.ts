@@ -16,32 +16,74 @@ import { interpret, safeHeaderValue, type Verdict } from './interpret.js';
 import { forwardAuthInput, extAuthzInput } from './proxy-input.js';
 import { DecisionError, UNUSABLE_DECISION, type DecisionService } from './service.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
+import type { Value } from '../../engine/index.js';
 
 export const EXT_AUTHZ_PREFIX = '/v1/ext-authz';
 
 type Api = 'forward_auth' | 'ext_authz';
 
-function decideAndReply(
-  reply: FastifyReply, service: DecisionService, metrics: ServerMetrics,
-  cfg: ProxyAuthConfig, api: Api, input: unknown,
-): FastifyReply {
+/** One proxy endpoint: its configuration, API name, bound metric series and remembered verdicts. */
+class Endpoint {
+  readonly allowed: { inc(): void };
+  readonly denied: { inc(): void };
+  readonly failed: { inc(): void };
+  readonly refused: { inc(): void };
+  /** Verdicts by cached decision result: a cache hit answers the same object each time, read once. */
+  private readonly verdicts = new WeakMap<object, Vetted>();
+  /** The verdicts on `true`, `false` and an undefined result, made once. */
+  private readonly onTrue: Vetted;
+  private readonly onFalse: Vetted;
+  private readonly onUndefined: Vetted;
+
+  constructor(readonly cfg: ProxyAuthConfig, readonly api: Api, metrics: ServerMetrics) {
+    this.allowed = metrics.verdicts.bind({ api, verdict: 'allow' });
+    this.denied = metrics.verdicts.bind({ api, verdict: 'deny' });
+    this.failed = metrics.verdicts.bind({ api, verdict: 'error' });
+    this.refused = metrics.verdicts.bind({ api, verdict: 'refused' });
+    this.onTrue = vet(true, cfg);
+    this.onFalse = vet(false, cfg);
+    this.onUndefined = vet(undefined, cfg);
+  }
+
+  /** The verdict on `result`, and why it cannot be sent when it cannot. */
+  vetted(result: Value | undefined, cached: boolean): Vetted {
+    if (result === true) return this.onTrue;
+    if (result === false) return this.onFalse;
+    if (result === undefined) return this.onUndefined;
+    if (!cached || typeof result !== 'object' || result === null) return vet(result, this.cfg);
+    let v = this.verdicts.get(result);
+    if (v === undefined) { v = vet(result, this.cfg); this.verdicts.set(result, v); }
+    return v;
+  }
+}
+
+/** A verdict and whether it can be sent. Shared between requests: read, never changed. */
+interface Vetted { readonly verdict: Verdict; readonly unusable: string | undefined }
+
+function vet(result: Value | undefined, cfg: ProxyAuthConfig): Vetted {
+  const verdict = interpret(result);
+  return { verdict, unusable: unsendable(verdict, cfg) };
+}
+
+function decideAndReply(reply: FastifyReply, service: DecisionService, endpoint: Endpoint, input: unknown): FastifyReply {
+  const { cfg, api } = endpoint;
   let d;
-  let verdict: Verdict | undefined;
+  let vetted: Vetted | undefined;
   try {
     // A client's `Cache-Control` reaches here through the proxy: it is about the upstream's
     // resource, and must not let a client force an evaluation per request. The verdict is read
     // before the decision is logged, so an allow this endpoint cannot send is logged as an error.
-    d = service.decide(cfg.path, input as never, { api, vet: result => { verdict = interpret(result); return unsendable(verdict, cfg); } });
+    d = service.decide(cfg.path, input as never, { api, vet: (result, cached) => (vetted = endpoint.vetted(result, cached)).unusable });
   } catch (e) {
     if (!(e instanceof DecisionError)) throw e;
-    metrics.verdicts.inc({ api, verdict: 'error' });
+    endpoint.failed.inc();
     // A policy that emits an unsendable header value denies rather than dropping the header.
     const message = e.code === UNUSABLE_DECISION ? `${e.message}; access denied` : 'authorization could not be decided; access denied';
     return sendJsonText(reply, cfg.error_status, JSON.stringify({ code: e.notReady ? 'not_ready' : 'eval_error', message }));
   }
-  const v = verdict!;
+  const v = vetted!.verdict;
   if (!v.allow) {
-    metrics.verdicts.inc({ api, verdict: 'deny' });
+    endpoint.denied.inc();
     const status = v.status ?? cfg.deny_status;
     if (status === 401) reply.header('www-authenticate', 'Bearer');
     return sendJsonText(reply, status, JSON.stringify({
@@ -62,9 +104,10 @@ function decideAndReply(
     const remove = [...new Set([...empty, ...v.removeHeaders])];
     if (remove.length) headers['x-envoy-auth-headers-to-remove'] = remove.join(', ');
   }
-  metrics.verdicts.inc({ api, verdict: 'allow' });
+  endpoint.allowed.inc();
   reply.headers(headers);
-  return sendJsonText(reply, 200, JSON.stringify({ allow: true, decision_id: d.decisionId }));
+  // The id is a UUID: nothing in it needs escaping.
+  return sendJsonText(reply, 200, `{"allow":true,"decision_id":"${d.decisionId}"}`);
 }
 
 /** Why an allow cannot be sent as configured (a configured header's value a proxy would refuse), if it cannot. */
@@ -89,9 +132,11 @@ export function registerProxyAuth(app: FastifyInstance, service: DecisionService
   const extIds = new Set(ext.identity_headers);
   const known = new Set(app.supportedMethods);
   for (const m of PROXIED_METHODS) if (!known.has(m)) app.addHttpMethod(m, { hasBody: true });
+  const forwardEndpoint = new Endpoint(forward, 'forward_auth', metrics);
+  const extEndpoint = new Endpoint(ext, 'ext_authz', metrics);
   /** A request refused before any decision (its original request is malformed or ambiguous). */
-  const refused = (api: Api, e: HttpError): void => {
-    metrics.verdicts.inc({ api, verdict: 'refused' });
+  const refused = (endpoint: Endpoint, e: HttpError): void => {
+    endpoint.refused.inc();
     metrics.errors.inc({ code: e.code });
   };
 
@@ -101,10 +146,10 @@ export function registerProxyAuth(app: FastifyInstance, service: DecisionService
       input = forwardAuthInput(req, forwardIds, forward.original_request);
     } catch (e) {
       if (!(e instanceof HttpError)) throw e;
-      refused('forward_auth', e);
+      refused(forwardEndpoint, e);
       return sendJsonText(reply, e.status, JSON.stringify(e.body()));
     }
-    return decideAndReply(reply, service, metrics, forward, 'forward_auth', input);
+    return decideAndReply(reply, service, forwardEndpoint, input);
   });
   // Request bodies (Envoy's `with_request_body`, Traefik's `forwardBody`) are not part of the
   // input: they are discarded unread, whatever their size or encoding, so they never deny.
@@ -118,10 +163,10 @@ export function registerProxyAuth(app: FastifyInstance, service: DecisionService
       input = extAuthzInput(req, EXT_AUTHZ_PREFIX, extIds);
     } catch (e) {
       if (!(e instanceof HttpError)) throw e;
-      refused('ext_authz', e);
+      refused(extEndpoint, e);
       return sendJsonText(reply, 403, JSON.stringify({ code: 'forbidden', message: e.message }));
     }
-    return decideAndReply(reply, service, metrics, ext, 'ext_authz', input);
+    return decideAndReply(reply, service, extEndpoint, input);
   });
   app.route({ method: PROXIED_METHODS, url: `${EXT_AUTHZ_PREFIX}`, handler: extHandler, config });
   app.route({ method: PROXIED_METHODS, url: `${EXT_AUTHZ_PREFIX}/*`, handler: extHandler, config });

@@ -34,9 +34,10 @@ export interface DecideOptions {
    * undefined when it can. Asked before the decision is counted and logged: one it refuses is
    * logged with its result and the reason as its error, counted as an error, and thrown as a
    * `DecisionError` with code `unusable_decision`, so the log never shows an allow the caller
-   * did not grant.
+   * did not grant. `cached`: the result came from the decision cache (the same object as the
+   * last time, so the caller may remember what it made of it).
    */
-  vet?: (result: Value | undefined) => string | undefined;
+  vet?: (result: Value | undefined, cached: boolean) => string | undefined;
 }
 
 /** The most lines an explanation has; the rest are counted in a final line. */
@@ -174,7 +175,7 @@ export class DecisionService {
       throw err;
     }
     const evalNs = Number(process.hrtime.bigint() - t0);
-    const unusable = opts.vet?.(result);
+    const unusable = opts.vet?.(result, cached);
     if (unusable !== undefined) {
       this.metrics.errors.inc({ code: UNUSABLE_DECISION });
       this.metrics.decisions.inc({ api: opts.api, outcome: 'error' });
