@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, defaultConfig, loadConfigFile, resolveConfig, startServer, type ServerConfig } from '../server/index.js';
+import { ConfigError, defaultConfig, loadConfigFile, parseAddr, resolveConfig, startServer, type ServerConfig } from '../server/index.js';
 import { urlForMessages } from '../server/policy-store/bundle-fetch.js';
 
 const USAGE = `usage: pol serve [--policies <dir>] [--config pol.yaml] [--addr host:port] [--decision-log] [--no-watch]
@@ -136,6 +136,9 @@ export async function runServe(argv: string[], io: ServeIO = defaultIO): Promise
   } else if (Object.keys(store.generation.modules).length === 0) {
     io.stderr(`pol serve: warning: no .pol files found in ${config.policies?.dir ?? 'the bundle'}; every document is undefined\n`);
   }
+  if (config.policy_api.writable && config.policy_api.token === undefined && !isLoopback(parseAddr(config.addr).host)) {
+    io.stderr(`pol serve: warning: policy_api.unauthenticated is on and ${config.addr} is not a loopback address: anyone who can reach it can replace the policies\n`);
+  }
   io.stdout(usageBanner(server.url, config));
   io.onListening?.(server.url);
   await (io.stopSignal ?? signals());
@@ -143,3 +146,7 @@ export async function runServe(argv: string[], io: ServeIO = defaultIO): Promise
   return 0;
 }
 
+/** Whether a listening host is reachable from this machine only. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}

@@ -70,3 +70,23 @@ test('pol serve: every configuration mistake exits 2 naming the key, before anyt
     rmSync(cfgDir, { recursive: true, force: true });
   }
 });
+
+test('pol serve warns when unauthenticated policy writes listen beyond loopback, and not on loopback', async () => {
+  const { dir, cleanup } = fixtureCopy();
+  const cfgDir = mkdtempSync(join(tmpdir(), 'pol-serve-open-'));
+  try {
+    const cfg = join(cfgDir, 'open.yaml');
+    writeFileSync(cfg, 'policy_api:\n  writable: true\n  unauthenticated: true\n');
+    for (const [addr, warned] of [['0.0.0.0:0', true], ['127.0.0.1:0', false]] as const) {
+      const t = serveIO();
+      const done = runServe(['--policies', dir, '--addr', addr, '--no-watch', '--config', cfg], t.io);
+      await t.url;
+      t.stop();
+      assert.equal(await done, 0);
+      assert.equal(/warning: policy_api\.unauthenticated is on and .* is not a loopback address/.test(t.err()), warned, `${addr}: ${t.err()}`);
+    }
+  } finally {
+    cleanup();
+    rmSync(cfgDir, { recursive: true, force: true });
+  }
+});
