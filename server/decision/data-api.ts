@@ -30,14 +30,17 @@ function documentPath(req: FastifyRequest, prefix: string, known: Map<string, st
   let path = known.get(urlPath);
   if (path === undefined) {
     path = readDocumentPath(urlPath.slice(prefix.length));
-    if (known.size >= MAX_KNOWN_PATHS) known.clear();
-    known.set(urlPath, path);
+    if (urlPath.length <= MAX_KNOWN_PATH_LENGTH) {
+      if (known.size >= MAX_KNOWN_PATHS) known.clear();
+      known.set(urlPath, path);
+    }
   }
   return path;
 }
 
-/** Document paths remembered by URL path: clients ask for a few documents over and over. */
+/** Document paths remembered by URL path (clients ask for a few documents over and over), and the longest URL path remembered. */
 const MAX_KNOWN_PATHS = 256;
+const MAX_KNOWN_PATH_LENGTH = 512;
 
 function readDocumentPath(rest: string): string {
   const raw = rest.split('/').filter(Boolean);
