@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { DEADLINE_EXCEEDED, PolError, stringifyJson, toJSON, type RuleOutcome, type Value } from '../../engine/index.js';
 import type { DecisionCache } from '../../engine/cache/index.js';
 import type { PolicyStore, Generation } from '../policy-store/index.js';
-import type { DecisionLog } from '../audit/decision-log.js';
+import type { DecisionLog, DecisionRecord } from '../audit/decision-log.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 
 export interface DecideOptions {
@@ -169,24 +169,29 @@ export class DecisionService {
       const err = e instanceof PolError
         ? new DecisionError(String(e.code), e.message, false, d && d.line > 0 ? { file: d.file, row: d.line, col: d.col, text: d.message } : undefined)
         : new DecisionError('internal_error', e instanceof Error ? e.message : String(e));
-      this.metrics.errors.inc({ code: err.code });
-      this.metrics.decisions.inc({ api: opts.api, outcome: 'error' });
-      this.log?.record({ decision_id: decisionId, api: opts.api, path, input, input_text: opts.inputText, input_member: opts.inputIsMember, result: undefined, revision: gen.revision, latency_ns: evalNs, cached: false, error: `${err.code}: ${err.message}` });
-      throw err;
+      throw this.failed(err, decisionRecord(decisionId, path, input, opts, gen.revision, evalNs, undefined, undefined, false));
     }
     const evalNs = Number(process.hrtime.bigint() - t0);
     const unusable = opts.vet?.(result, cached);
     if (unusable !== undefined) {
-      this.metrics.errors.inc({ code: UNUSABLE_DECISION });
-      this.metrics.decisions.inc({ api: opts.api, outcome: 'error' });
-      this.log?.record({ decision_id: decisionId, api: opts.api, path, input, input_text: opts.inputText, input_member: opts.inputIsMember, result, result_json: resultJson, revision: gen.revision, latency_ns: evalNs, cached, error: `${UNUSABLE_DECISION}: ${unusable}` });
-      throw new DecisionError(UNUSABLE_DECISION, unusable);
+      throw this.failed(new DecisionError(UNUSABLE_DECISION, unusable), decisionRecord(decisionId, path, input, opts, gen.revision, evalNs, result, resultJson, cached));
     }
     const series = this.seriesOf(opts.api);
     (cached ? series.cachedLatency : series.evaluatedLatency).observe(evalNs / 1e9);
     (result === undefined ? series.undefinedResult : series.defined).inc();
-    this.log?.record({ decision_id: decisionId, api: opts.api, path, input, input_text: opts.inputText, input_member: opts.inputIsMember, result, result_json: resultJson, revision: gen.revision, latency_ns: evalNs, cached });
+    this.log?.record(decisionRecord(decisionId, path, input, opts, gen.revision, evalNs, result, resultJson, cached));
     return { decisionId, result, resultJson, cached, evalNs, revision: gen.revision };
+  }
+
+  /** Counts and logs a decision that ends in `err` (`record` holds what it had decided, if anything); returns `err`. */
+  private failed(err: DecisionError, record: DecisionRecord): DecisionError {
+    this.metrics.errors.inc({ code: err.code });
+    this.metrics.decisions.inc({ api: record.api, outcome: 'error' });
+    if (this.log) {
+      record.error = `${err.code}: ${err.message}`;
+      this.log.record(record);
+    }
+    return err;
   }
 
   /**
@@ -264,6 +269,14 @@ export class DecisionService {
     }
     return out;
   }
+}
+
+/** A decision as the decision log records it. */
+function decisionRecord(
+  decisionId: string, path: string, input: Value | undefined, opts: DecideOptions, revision: string,
+  evalNs: number, result: Value | undefined, resultJson: string | undefined, cached: boolean,
+): DecisionRecord {
+  return { decision_id: decisionId, api: opts.api, path, input, input_text: opts.inputText, input_member: opts.inputIsMember, result, result_json: resultJson, revision, latency_ns: evalNs, cached };
 }
 
 /** The engine's error for an evaluation that ran past its deadline. */
