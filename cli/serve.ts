@@ -137,7 +137,7 @@ export async function runServe(argv: string[], io: ServeIO = defaultIO): Promise
     io.stderr(`pol serve: warning: no .pol files found in ${config.policies?.dir ?? 'the bundle'}; every document is undefined\n`);
   }
   if (config.policy_api.writable && config.policy_api.token === undefined && !isLoopback(parseAddr(config.addr).host)) {
-    io.stderr(`pol serve: warning: policy_api.unauthenticated is on and ${config.addr} is not a loopback address: anyone who can reach it can replace the policies\n`);
+    io.stderr(`pol serve: warning: policy_api.unauthenticated is on and ${config.addr} is not a loopback address: anyone who can reach it can replace the policies and the data\n`);
   }
   io.stdout(usageBanner(server.url, config));
   io.onListening?.(server.url);

@@ -69,6 +69,8 @@ export interface Explanation {
 export interface RuleInfo {
   /** Full dotted path, e.g. `data.rbac.test_admin_allowed`. */
   path: string;
+  /** The same path as keys below `data`, e.g. `["rbac", "test_admin_allowed"]`. */
+  keys: string[];
   file: string;
   line: number;
 }

@@ -19,6 +19,7 @@ import { createServerMetrics, type ServerMetrics } from './metrics/server-metric
 import { registerHealthRoutes } from './metrics/routes.js';
 import { PolicyStore, BundlePoller, loadDirectory, watchDirectory } from './policy-store/index.js';
 import { registerPolicyRoutes } from './policy-store/routes.js';
+import { registerDataWrites } from './policy-store/data-routes.js';
 import { DecisionService } from './decision/service.js';
 import { registerDecide } from './decision/decide.js';
 import { registerDataApi } from './decision/data-api.js';
@@ -54,7 +55,7 @@ export interface BuildOptions {
 }
 
 /** Methods a 405 may name: those pol's fixed routes answer. */
-const ROUTED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'] as const;
+const ROUTED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 /** Longest a client may take to send a whole request (ms). */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -107,6 +108,9 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
     metrics.reloads.inc({ origin: gen.origin, result: 'success' });
     app.log.info({ revision: gen.revision, origin: gen.origin }, 'policy loaded');
   });
+  store.on('dropped', d => {
+    app.log.warn({ origin: d.origin, writes: d.writes }, `${d.writes.length} Data API write(s) no longer fit the reloaded data and were dropped`);
+  });
   store.on('error', err => {
     metrics.reloads.inc({ origin: err.origin, result: 'failure' });
     metrics.errors.inc({ code: err.code });
@@ -154,6 +158,7 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
   registerAuthzen(app, service, config.authzen.path, config.limits.batch_size, config.authzen.base_url);
   registerProxyAuth(app, service, metrics, config.forward_auth, config.ext_authz);
   registerPolicyRoutes(app, store, config.policy_api);
+  registerDataWrites(app, store, config.policy_api, { bundleOwned: config.bundle !== undefined });
 
   app.addHook('onClose', async () => {
     stopWatch?.();

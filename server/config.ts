@@ -24,8 +24,9 @@ export interface ServerConfig {
   forward_auth: ForwardAuthConfig;
   ext_authz: ProxyAuthConfig;
   /**
-   * Policy writes through the API. `writable` needs a `token` (bearer) unless `unauthenticated`
-   * says, in so many words, that anyone who can reach the port may replace the policies.
+   * Policy and data writes through the API (`/v1/policies`, `PUT`/`PATCH`/`DELETE /v1/data`).
+   * `writable` needs a `token` (bearer) unless `unauthenticated` says, in so many words, that
+   * anyone who can reach the port may replace the policies and the data.
    */
   policy_api: { writable: boolean; token?: string; unauthenticated?: boolean };
   /** Log level of the server's own log (requests are not logged; decisions go to the decision log). */
@@ -225,7 +226,7 @@ export function resolveConfig(raw: unknown, source = 'configuration'): ServerCon
   }
   // Fail closed: an open write API lets anyone who reaches the port replace every policy.
   if (cfg.policy_api.writable && cfg.policy_api.token === undefined && cfg.policy_api.unauthenticated !== true) {
-    throw new ConfigError(`${source} at \`/policy_api\`: \`writable: true\` needs a \`token\` (at least 16 characters; writes then need \`Authorization: Bearer <token>\`), or \`unauthenticated: true\` to let anyone who can reach the server change policies`);
+    throw new ConfigError(`${source} at \`/policy_api\`: \`writable: true\` needs a \`token\` (at least 16 characters; writes then need \`Authorization: Bearer <token>\`), or \`unauthenticated: true\` to let anyone who can reach the server change policies and data`);
   }
   if (cfg.policies && cfg.bundle) throw new ConfigError(`${source}: give either \`policies\` or \`bundle\`, not both`);
   // Checked here, before anything is loaded, rather than when the listener is opened.

@@ -12,6 +12,9 @@ export const ERRORS = {
   forbidden: 403,
   not_found: 404,
   undefined_document: 404,
+  resource_not_found: 404,
+  /** A write that does not fit the data or names a rule's document (OPA answers a write conflict with 404). */
+  resource_conflict: 404,
   method_not_allowed: 405,
   request_timeout: 408,
   request_header_fields_too_large: 431,

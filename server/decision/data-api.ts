@@ -11,6 +11,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bracketPath, stringifyJson, toJSON, type Value } from '../../engine/index.js';
 import { HttpError } from '../errors.js';
+import { documentKeys } from '../document-path.js';
 import { isJsonObject, own, parseJsonText } from '../body.js';
 import { answering, flag, queryValue, sendError, sendJsonText, wantsNoCache } from '../http.js';
 import { DecisionError, type DecisionService } from './service.js';
@@ -43,17 +44,8 @@ const MAX_KNOWN_PATHS = 256;
 const MAX_KNOWN_PATH_LENGTH = 512;
 
 function readDocumentPath(rest: string): string {
-  const raw = rest.split('/').filter(Boolean);
   let plain = true;
-  const segments = raw.map((text, i): string | number => {
-    let key = text;
-    if (text.includes('%')) {
-      try {
-        key = decodeURIComponent(text);
-      } catch {
-        throw new HttpError('invalid_parameter', 'the document path has a malformed percent escape');
-      }
-    }
+  const segments = documentKeys(rest).map((key, i): string | number => {
     if (INDEX.test(key)) { plain = false; return Number(key); }
     if (!PLAIN_KEY.test(key) || (i === 0 && key === 'data')) plain = false;
     return key;

@@ -30,19 +30,30 @@ function policyId(req: FastifyRequest): string {
   return id;
 }
 
-export function registerPolicyRoutes(app: FastifyInstance, store: PolicyStore, cfg: { writable: boolean; token?: string; unauthenticated?: boolean }): void {
-  const authorizeWrite = (req: FastifyRequest): void => {
-    if (!cfg.writable) throw new HttpError('forbidden', 'policy writes are disabled (set `policy_api.writable: true` in pol.yaml)');
+/** Who may change policies and data over HTTP (`policy_api` in pol.yaml). */
+export interface WriteAccess { writable: boolean; token?: string; unauthenticated?: boolean }
+
+/**
+ * A check for write requests: refused (403) unless `writable`, then the bearer token compared in
+ * constant time (401). `what` names the writes in messages (`policy`, `data`).
+ */
+export function writeGuard(cfg: WriteAccess, what: string): (req: FastifyRequest) => void {
+  return req => {
+    if (!cfg.writable) throw new HttpError('forbidden', `${what} writes are disabled (set \`policy_api.writable: true\` in pol.yaml)`);
     if (cfg.token === undefined) {
       // `resolveConfig` refuses this combination; a configuration built by hand fails closed too.
       if (cfg.unauthenticated === true) return;
-      throw new HttpError('forbidden', 'policy writes need `policy_api.token` (or `policy_api.unauthenticated: true`)');
+      throw new HttpError('forbidden', `${what} writes need \`policy_api.token\` (or \`policy_api.unauthenticated: true\`)`);
     }
     const auth = req.headers.authorization ?? '';
     const want = Buffer.from(`Bearer ${cfg.token}`);
     const got = Buffer.from(auth);
-    if (got.length !== want.length || !timingSafeEqual(got, want)) throw new HttpError('unauthorized', 'a valid bearer token is required to change policies');
+    if (got.length !== want.length || !timingSafeEqual(got, want)) throw new HttpError('unauthorized', `a valid bearer token is required to change ${what === 'policy' ? 'policies' : what}`);
   };
+}
+
+export function registerPolicyRoutes(app: FastifyInstance, store: PolicyStore, cfg: WriteAccess): void {
+  const authorizeWrite = writeGuard(cfg, 'policy');
 
   app.get('/v1/policies', async (_req, reply) => {
     const gen = store.generation;

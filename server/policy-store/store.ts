@@ -6,7 +6,9 @@
 import { EventEmitter } from 'node:events';
 import { LRUCache } from 'lru-cache';
 import { compile, PolError, type BuiltinHost, type Diagnostic, type EntryPoint, type PreparedPolicy } from '../../engine/index.js';
+import type { PlainObject } from '../../engine/value.js';
 import type { Sources } from './sources.js';
+import { DataWrites, MAX_DATA_WRITES, WriteConflict, type DataWrite } from './data-writes.js';
 
 /** One compiled policy, immutable once published. */
 export interface Generation {
@@ -18,6 +20,8 @@ export interface Generation {
   /** The bundle's own revision (from its manifest), when loaded from a bundle. */
   readonly bundleRevision?: string;
   readonly modules: Record<string, string>;
+  /** The data it was compiled with: the base data with the Data API's writes over it. */
+  readonly data: PlainObject;
   /** Resolved entry points by path, bounded because paths come from requests. */
   readonly entrypoints: LRUCache<string, EntryPoint>;
 }
@@ -31,9 +35,13 @@ export interface LoadError {
   diagnostics: Diagnostic[];
 }
 
+/** Data API writes a reload could not lay over new base data, dropped (see `DataWrites.apply`). */
+export interface DroppedWrites { origin: string; writes: { path: string[]; reason: string }[] }
+
 export interface StoreEvents {
   swap: [Generation];
   error: [LoadError];
+  dropped: [DroppedWrites];
 }
 
 /** Thrown when the engine rejects sources: carries OPA-shaped errors for the HTTP layer. */
@@ -52,6 +60,8 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
   private baseBundleRevision: string | undefined;
   /** Policies written through the API: a source, or `null` for a deleted base policy. */
   private overlay = new Map<string, string | null>();
+  /** Documents written through the Data API, laid over the base data at every load. */
+  private dataWrites = new DataWrites();
   private failure: LoadError | undefined;
   reloads = { success: 0, failure: 0 };
 
@@ -67,11 +77,35 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
 
   /** Replaces the base sources (a directory scan or a bundle). Throws `PolicyLoadError` and keeps the working policy on failure. */
   loadBase(sources: Sources, origin: string, bundleRevision?: string): Generation {
-    const gen = this.compileAndSwap(mergeOverlay(sources, this.overlay), origin, bundleRevision, () => {
+    const { data, kept, skipped } = this.dataWrites.apply(sources.data);
+    const gen = this.compileAndSwap(mergeOverlay(sources, this.overlay), data, origin, bundleRevision, () => {
       this.base = sources;
       this.baseBundleRevision = bundleRevision;
+      this.dataWrites = kept;
     });
+    if (skipped.length && this.listenerCount('dropped') > 0) {
+      this.emit('dropped', { origin, writes: skipped.map(s => ({ path: [...s.write.path], reason: s.reason })) });
+    }
     return gen;
+  }
+
+  /**
+   * Lays `writes` over the data (after the ones already made) and swaps in the result, or throws
+   * and keeps everything as it was: `WriteConflict`/`DocumentNotFound` for a write that does not
+   * fit, `PolicyLoadError` when the policies do not compile with the new data.
+   */
+  writeData(writes: readonly DataWrite[]): Generation {
+    let next = this.dataWrites;
+    for (const w of writes) next = next.with(w);
+    if (next.size > MAX_DATA_WRITES) throw new WriteConflict(`more than ${MAX_DATA_WRITES} separately written documents; write a containing document instead`);
+    const { data, skipped } = next.apply(this.base.data);
+    if (skipped.length) throw new WriteConflict(skipped[0]!.reason);
+    return this.compileAndSwap(mergeOverlay(this.base, this.overlay), data, 'api', this.baseBundleRevision, () => { this.dataWrites = next; });
+  }
+
+  /** The data requests read now: the base data with the Data API's writes over it. */
+  get data(): PlainObject {
+    return this.current?.data ?? this.dataWrites.apply(this.base.data).data;
   }
 
   /** Records a failure that happened before compilation (unreadable file, bad signature, ...). */
@@ -100,7 +134,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
   /** Adds or replaces one policy (validated against everything else before it is kept). */
   putPolicy(id: string, source: string): Generation {
     const overlay = new Map(this.overlay).set(id, source);
-    return this.compileAndSwap(mergeOverlay(this.base, overlay), 'api', this.baseBundleRevision, () => { this.overlay = overlay; });
+    return this.compileAndSwap(mergeOverlay(this.base, overlay), this.data, 'api', this.baseBundleRevision, () => { this.overlay = overlay; });
   }
 
   /** Removes one policy; `false` when there is no such policy. */
@@ -110,7 +144,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
     const overlay = new Map(this.overlay);
     if (Object.prototype.hasOwnProperty.call(this.base.modules, id)) overlay.set(id, null);
     else overlay.delete(id);
-    return this.compileAndSwap(mergeOverlay(this.base, overlay), 'api', this.baseBundleRevision, () => { this.overlay = overlay; });
+    return this.compileAndSwap(mergeOverlay(this.base, overlay), this.data, 'api', this.baseBundleRevision, () => { this.overlay = overlay; });
   }
 
   /** The entry point for `path` in the working generation (resolved once per generation). */
@@ -123,10 +157,10 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
     return ep;
   }
 
-  private compileAndSwap(sources: Sources, origin: string, bundleRevision: string | undefined, commit: () => void): Generation {
+  private compileAndSwap(sources: Sources, data: PlainObject, origin: string, bundleRevision: string | undefined, commit: () => void): Generation {
     let prepared: PreparedPolicy;
     try {
-      prepared = compile({ modules: sources.modules, data: sources.data, host: this.host });
+      prepared = compile({ modules: sources.modules, data, host: this.host });
     } catch (e) {
       const err: LoadError = e instanceof PolError
         ? { at: new Date(), origin, code: String(e.code), message: e.message, diagnostics: e.diagnostics }
@@ -142,6 +176,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
       origin,
       ...(bundleRevision !== undefined ? { bundleRevision } : {}),
       modules: sources.modules,
+      data,
       entrypoints: new LRUCache<string, EntryPoint>({ max: MAX_ENTRYPOINTS }),
     };
     this.current = gen;

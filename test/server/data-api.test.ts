@@ -96,7 +96,7 @@ test('malformed requests are JSON errors with the right status, never a crash', 
   }
   const head = await app.inject({ method: 'HEAD', url: '/v1/data/rbac/allow' });
   assert.equal(head.statusCode, 405);
-  assert.equal(head.headers.allow, 'GET, POST');
+  assert.equal(head.headers.allow, 'GET, POST, PUT, PATCH, DELETE');
 });
 
 test('document paths are remembered by URL, boundedly: every path still reads as its own, errors every time', async () => {
@@ -119,8 +119,8 @@ test('document paths are remembered by URL, boundedly: every path still reads as
 test('a known path asked with another method is a 405 naming the methods it takes; an unknown path a 404', async () => {
   const cases: [string, string, string][] = [
     ['GET', '/v1/decide', 'POST'],
-    ['DELETE', '/v1/data/rbac/allow', 'GET, POST'],
-    ['PUT', '/v1/data', 'GET, POST'],
+    ['DELETE', '/v1/decide', 'POST'],
+    ['PATCH', '/access/v1/evaluation', 'POST'],
     ['PUT', '/health', 'GET, HEAD'],
     ['POST', '/v1/policies', 'GET'],
     ['PATCH', '/v1/policies/x.pol', 'GET, PUT, DELETE'],

@@ -1,0 +1,102 @@
+/**
+ * Writes to OPA's Data API, with OPA's requests and statuses:
+ * - `PUT /v1/data/{path}` puts a JSON document there, making missing containing objects
+ *   (`If-None-Match: *` leaves an existing one alone: 304);
+ * - `PATCH /v1/data/{path}` applies JSON Patch operations (see json-patch.ts);
+ * - `DELETE /v1/data/{path}` removes the document (404 when there is none).
+ * Success is 204 with no body. Each write compiles a new generation with the new data and swaps
+ * it in, so the revision changes and no cached decision survives it. A document a rule defines
+ * (a virtual document) is not writable. The writes are kept in memory, laid over the policy
+ * directory's data files at every reload; they are refused while a bundle supplies the data, as
+ * OPA refuses writes under a bundle's roots. Same access rules as the policy API (`policy_api`).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Value } from '../../engine/index.js';
+import { HttpError } from '../errors.js';
+import { documentKeys } from '../document-path.js';
+import { sendJsonText } from '../http.js';
+import { documentAt, DocumentNotFound, pathName, WriteConflict, type DataWrite } from './data-writes.js';
+import { BadPatch, patchWrites } from './json-patch.js';
+import { loadErrorBody, writeGuard, type WriteAccess } from './routes.js';
+import { PolicyLoadError, type PolicyStore } from './store.js';
+
+const PREFIX = '/v1/data';
+
+export function registerDataWrites(app: FastifyInstance, store: PolicyStore, access: WriteAccess, opts: { bundleOwned: boolean }): void {
+  const guard = writeGuard(access, 'data');
+  const authorize = (req: FastifyRequest): void => {
+    guard(req);
+    if (opts.bundleOwned) throw new HttpError('invalid_parameter', 'the data comes from a bundle: writes through the Data API are refused while a bundle is configured');
+  };
+
+  for (const url of [PREFIX, `${PREFIX}/*`]) {
+    app.put(url, async (req, reply) => {
+      authorize(req);
+      const path = keysOf(req);
+      const value = req.body as Value | undefined;
+      if (value === undefined) throw new HttpError('invalid_parameter', 'the request body must be the JSON document to write');
+      if (req.headers['if-none-match'] === '*' && documentAt(store.data, path) !== undefined) return reply.code(304).send();
+      return commit(store, reply, [{ path, value }]);
+    });
+
+    app.patch(url, async (req, reply) => {
+      authorize(req);
+      const path = keysOf(req);
+      let writes: DataWrite[];
+      try {
+        writes = patchWrites(store.data, path, req.body as Value | undefined);
+      } catch (e) {
+        throw writeError(e);
+      }
+      return commit(store, reply, writes);
+    });
+
+    app.delete(url, async (req, reply) => {
+      authorize(req);
+      const path = keysOf(req);
+      if (documentAt(store.data, path) === undefined) throw new HttpError('resource_not_found', `document ${pathName(path)} does not exist`);
+      return commit(store, reply, [{ path, value: undefined }]);
+    });
+  }
+}
+
+function keysOf(req: FastifyRequest): string[] {
+  const url = req.url;
+  const q = url.indexOf('?');
+  return documentKeys((q < 0 ? url : url.slice(0, q)).slice(PREFIX.length));
+}
+
+/** Refuses writes into documents rules define, then swaps in the new data. */
+function commit(store: PolicyStore, reply: FastifyReply, writes: DataWrite[]): FastifyReply {
+  const gen = store.generation;
+  if (gen) {
+    const rules = gen.prepared.rules();
+    for (const w of writes) {
+      for (const r of rules) {
+        if (startsWith(w.path, r.keys) || (w.value !== undefined && startsWith(r.keys, w.path) && documentAt(w.value, r.keys.slice(w.path.length)) !== undefined)) {
+          throw new HttpError('resource_conflict', `write conflict: ${pathName(r.keys)} is defined by a rule (${r.file}:${r.line}), not by data`);
+        }
+      }
+    }
+  }
+  try {
+    store.writeData(writes);
+  } catch (e) {
+    if (e instanceof PolicyLoadError) return sendJsonText(reply, 400, JSON.stringify(loadErrorBody(e.detail)));
+    throw writeError(e);
+  }
+  return reply.code(204).send();
+}
+
+function writeError(e: unknown): unknown {
+  if (e instanceof DocumentNotFound) return new HttpError('resource_not_found', e.message);
+  if (e instanceof WriteConflict) return new HttpError('resource_conflict', `write conflict: ${e.message}`);
+  if (e instanceof BadPatch) return new HttpError('invalid_parameter', e.message);
+  return e;
+}
+
+function startsWith(path: readonly string[], prefix: readonly string[]): boolean {
+  if (path.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (path[i] !== prefix[i]) return false;
+  return true;
+}

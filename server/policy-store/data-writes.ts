@@ -1,0 +1,182 @@
+/**
+ * Documents written through the Data API (`PUT`, `PATCH` and `DELETE /v1/data/{path}`), kept as
+ * an ordered list of writes apart from the base data (the policy directory's data files) and laid
+ * over it at every load: a directory reload keeps them, as it keeps policies written through the
+ * API. The data a generation was compiled with is never changed in place (requests may still be
+ * reading it): a write copies each container on its way before changing it.
+ *
+ * Paths are keys below `data`. Inside an array a key is an element's index (`0`, `1`, ...), as in
+ * OPA; a write never turns an array or a scalar into an object on its way.
+ */
+import { defineKey, isPlainObject, type PlainObject, type Value } from '../../engine/value.js';
+
+/** A document put at `path`, or (`value` undefined) the document there removed. */
+export interface DataWrite {
+  readonly path: readonly string[];
+  readonly value: Value | undefined;
+}
+
+/** The write cannot be made: something other than an object or array is on its way (OPA: a write conflict). */
+export class WriteConflict extends Error {
+  constructor(message: string) { super(message); this.name = 'WriteConflict'; }
+}
+
+/** The document a removal, a replacement or a patch's parent names does not exist. */
+export class DocumentNotFound extends Error {
+  constructor(message: string) { super(message); this.name = 'DocumentNotFound'; }
+}
+
+/** Distinct written paths kept at most: past this, write a parent document instead. */
+export const MAX_DATA_WRITES = 10_000;
+
+export class DataWrites {
+  constructor(readonly list: readonly DataWrite[] = []) {}
+
+  get size(): number { return this.list.length; }
+
+  /** The writes with `w` last; earlier writes at or below its path are dropped, since it replaces them. */
+  with(w: DataWrite): DataWrites {
+    return new DataWrites([...this.list.filter(e => !startsWith(e.path, w.path)), w]);
+  }
+
+  /**
+   * `base` with every write laid over it in order. A write that no longer fits (the base data
+   * changed under it since it was made) is skipped and returned with the reason, so a reload
+   * never fails because of one.
+   */
+  apply(base: PlainObject): { data: PlainObject; kept: DataWrites; skipped: { write: DataWrite; reason: string }[] } {
+    const fresh = new Set<object>();
+    let data = base;
+    const kept: DataWrite[] = [];
+    const skipped: { write: DataWrite; reason: string }[] = [];
+    for (const w of this.list) {
+      try {
+        data = applyWrite(data, w, fresh);
+        kept.push(w);
+      } catch (e) {
+        if (!(e instanceof WriteConflict || e instanceof DocumentNotFound)) throw e;
+        skipped.push({ write: w, reason: e.message });
+      }
+    }
+    return { data, kept: skipped.length ? new DataWrites(kept) : this, skipped };
+  }
+}
+
+/** The document at `path` in `data`, or undefined. */
+export function documentAt(data: Value, path: readonly string[]): Value | undefined {
+  let v: Value | undefined = data;
+  for (const key of path) {
+    if (v === undefined) return undefined;
+    v = childOf(v, key);
+  }
+  return v;
+}
+
+/** The path as OPA's Data API URL would name it, for messages. */
+export function pathName(path: readonly string[]): string {
+  return '/' + path.map(k => encodeURIComponent(k)).join('/');
+}
+
+/**
+ * `data` with one write made; containers not in `fresh` (made by this same series of writes) are
+ * copied before they change. Throws `WriteConflict` or `DocumentNotFound`, leaving `data` as it was.
+ */
+export function applyWrite(data: PlainObject, w: DataWrite, fresh: Set<object> = new Set()): PlainObject {
+  const { path, value } = w;
+  if (path.length === 0) {
+    if (value === undefined) return mark({}, fresh);
+    if (!isPlainObject(value)) throw new WriteConflict('the root document `data` must be an object');
+    return value;
+  }
+  const root = writable(data, fresh);
+  let container: PlainObject | Value[] = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i]!;
+    const child = childOf(container, key);
+    if (child === undefined) {
+      if (value === undefined) throw new DocumentNotFound(`document ${pathName(path)} does not exist`);
+      if (Array.isArray(container)) throw new WriteConflict(`${pathName(path.slice(0, i))} is an array without an element \`${key}\``);
+      // Missing containing documents are made, as `mkdir -p` makes directories.
+      const made = mark({}, fresh);
+      defineKey(container, key, made);
+      container = made;
+      continue;
+    }
+    if (!isPlainObject(child) && !Array.isArray(child)) {
+      throw new WriteConflict(`${pathName(path.slice(0, i + 1))} is ${describe(child)}, not an object or array`);
+    }
+    const copy = writable(child, fresh);
+    setChild(container, key, copy);
+    container = copy;
+  }
+  const last = path[path.length - 1]!;
+  if (Array.isArray(container)) {
+    const at = arrayIndex(container, last);
+    if (at === undefined) {
+      if (value === undefined) throw new DocumentNotFound(`document ${pathName(path)} does not exist`);
+      throw new WriteConflict(`${pathName(path.slice(0, -1))} is an array without an element \`${last}\``);
+    }
+    if (value === undefined) container.splice(at, 1);
+    else container[at] = value;
+    return root;
+  }
+  if (value === undefined) {
+    if (!Object.prototype.hasOwnProperty.call(container, last)) throw new DocumentNotFound(`document ${pathName(path)} does not exist`);
+    delete container[last];
+  } else {
+    defineKey(container, last, value);
+  }
+  return root;
+}
+
+function startsWith(path: readonly string[], prefix: readonly string[]): boolean {
+  if (path.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (path[i] !== prefix[i]) return false;
+  return true;
+}
+
+function childOf(v: Value, key: string): Value | undefined {
+  if (Array.isArray(v)) {
+    const at = arrayIndex(v, key);
+    return at === undefined ? undefined : v[at];
+  }
+  if (!isPlainObject(v)) return undefined;
+  return Object.prototype.hasOwnProperty.call(v, key) ? v[key] : undefined;
+}
+
+function setChild(container: PlainObject | Value[], key: string, v: Value): void {
+  if (Array.isArray(container)) container[arrayIndex(container, key)!] = v;
+  else defineKey(container, key, v);
+}
+
+/** `key` as an index of an existing element of `arr`: digits only, no leading zero. */
+export function arrayIndex(arr: readonly Value[], key: string): number | undefined {
+  if (!/^(?:0|[1-9]\d{0,14})$/.test(key)) return undefined;
+  const i = Number(key);
+  return i < arr.length ? i : undefined;
+}
+
+function writable<T extends PlainObject | Value[]>(c: T, fresh: Set<object>): T {
+  if (fresh.has(c)) return c;
+  let copy: PlainObject | Value[];
+  if (Array.isArray(c)) copy = c.slice();
+  else {
+    const o: PlainObject = {};
+    for (const k of Object.keys(c)) defineKey(o, k, (c as PlainObject)[k]!);
+    copy = o;
+  }
+  return mark(copy, fresh) as T;
+}
+
+function mark<T extends object>(c: T, fresh: Set<object>): T {
+  fresh.add(c);
+  return c;
+}
+
+function describe(v: Value): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return 'a string';
+  if (typeof v === 'boolean') return 'a boolean';
+  if (typeof v === 'number' || typeof v === 'bigint') return 'a number';
+  return 'a value';
+}
