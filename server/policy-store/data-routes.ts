@@ -15,7 +15,7 @@ import type { Value } from '../../engine/index.js';
 import { HttpError } from '../errors.js';
 import { documentKeys } from '../document-path.js';
 import { sendJsonText } from '../http.js';
-import { documentAt, DocumentNotFound, pathName, WriteConflict, type DataWrite } from './data-writes.js';
+import { documentAt, DocumentNotFound, pathName, startsWith, WriteConflict, type DataWrite } from './data-writes.js';
 import { BadPatch, patchWrites } from './json-patch.js';
 import { loadErrorBody, writeGuard, type WriteAccess } from './routes.js';
 import { PolicyLoadError, type PolicyStore } from './store.js';
@@ -93,10 +93,4 @@ function writeError(e: unknown): unknown {
   if (e instanceof WriteConflict) return new HttpError('resource_conflict', `write conflict: ${e.message}`);
   if (e instanceof BadPatch) return new HttpError('invalid_parameter', e.message);
   return e;
-}
-
-function startsWith(path: readonly string[], prefix: readonly string[]): boolean {
-  if (path.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (path[i] !== prefix[i]) return false;
-  return true;
 }

@@ -129,7 +129,8 @@ export function applyWrite(data: PlainObject, w: DataWrite, fresh: Set<object> =
   return root;
 }
 
-function startsWith(path: readonly string[], prefix: readonly string[]): boolean {
+/** Whether `path` is `prefix` or lies below it. */
+export function startsWith(path: readonly string[], prefix: readonly string[]): boolean {
   if (path.length < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (path[i] !== prefix[i]) return false;
   return true;

@@ -7,6 +7,7 @@
  * seeing the ones before it; the whole patch is kept or none of it.
  */
 import { isPlainObject, type PlainObject, type Value } from '../../engine/value.js';
+import { own } from '../body.js';
 import { applyWrite, arrayIndex, documentAt, DocumentNotFound, pathName, WriteConflict, type DataWrite } from './data-writes.js';
 
 /** The patch is malformed (not an array of operations, an unknown operation, a missing `value`). */
@@ -77,8 +78,4 @@ function pointerKeys(pointer: string): string[] {
   const trimmed = pointer.replace(/^\/+|\/+$/g, '');
   if (trimmed === '') return [];
   return trimmed.split('/').map(k => k.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-function own(o: PlainObject, key: string): Value | undefined {
-  return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
 }
