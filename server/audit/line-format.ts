@@ -42,10 +42,11 @@ const LINE_START = `{"level":${INFO},"time":"`;
 const MAX_QUOTES = 256;
 
 /**
- * Where a line's input comes from: none (`''`), its compact JSON (`j`), a request's JSON text
- * whose `input` member it is (`m`) or which it is whole (`w`), or a value on the request thread (`v`).
+ * Where a line's input comes from: none (`''`), its JSON already masked on the request thread
+ * (`x`, see `InputMasker`), a request's JSON text whose `input` member it is (`m`) or which it is
+ * whole (`w`), or a value on the request thread (`v`).
  */
-export type InputKind = '' | 'j' | 'm' | 'w' | 'v';
+export type InputKind = '' | 'x' | 'm' | 'w' | 'v';
 
 /**
  * A record as the pieces of its line: `head`, `tail` and `error` as JSON text (quoting cached),
@@ -58,8 +59,10 @@ export interface LineParts {
   /** `,"decision_id":…,"api":…,"path":…` */
   head: string;
   inputKind: InputKind;
-  /** The input's compact JSON (`j`) or the request's JSON text (`m`, `w`); otherwise empty. */
+  /** The input's masked JSON (`x`; empty when masked whole) or the request's JSON text (`m`, `w`); otherwise empty. */
   inputText: string;
+  /** For `x`: the orders of the masks that erased parts of the input, comma-separated. */
+  inputErased: string;
   /** Whether `inputValue` and `resultValue` are the record's own values (request thread only). */
   hasValues: boolean;
   inputValue: Value | undefined;
@@ -119,15 +122,64 @@ export function lineParts(r: DecisionRecord, time: number, quotes: QuoteCache): 
   const tail = lineTail(quotes, r.revision, r.latency_ns, r.cached);
   const inputKind: InputKind = r.input_text !== undefined ? (r.input_member ? 'm' : 'w') : r.input !== undefined ? 'v' : '';
   return {
-    time, head, inputKind, inputText: r.input_text ?? '', hasValues: true, inputValue: r.input,
+    time, head, inputKind, inputText: r.input_text ?? '', inputErased: '', hasValues: true, inputValue: r.input,
     resultJson: r.result_json ?? '', resultValue: r.result, tail, error: r.error !== undefined ? quoteJsonString(r.error) : '',
   };
+}
+
+/** The masks as trees, one per root, and each mask by its order. */
+interface MaskTrees { input: MaskNode | undefined; result: MaskNode | undefined; byOrder: Erased[] }
+
+function maskTrees(mask: string[]): MaskTrees {
+  checkMasks(mask);
+  let input: MaskNode | undefined, result: MaskNode | undefined;
+  const byOrder: Erased[] = [];
+  mask.forEach((pointer, order) => {
+    const [root, ...rest] = parsePointer(pointer);
+    const text = '/' + [root!, ...rest].map(escapePointer).join('/');
+    let node = root === 'input' ? (input ??= newMaskNode()) : (result ??= newMaskNode());
+    for (const segment of rest) {
+      const key = node.caseless ? segment.toLowerCase() : segment;
+      let child = node.children.get(key);
+      if (!child) node.children.set(key, child = newMaskNode(key === 'headers'));
+      node = child;
+    }
+    node.erase ??= { text, order };
+    byOrder[order] = node.erase;
+  });
+  return { input, result, byOrder };
+}
+
+/**
+ * An input that did not come as request text (proxy requests, AuthZEN, ...) must be serialised on
+ * the request thread anyway: serialised with its masks there, the writer thread copies it instead
+ * of parsing it again, masking and serialising once more (kind `x`).
+ */
+export class InputMasker {
+  private readonly mask: MaskNode | undefined;
+  private readonly erased: Erased[] = [];
+
+  constructor(mask: string[]) {
+    this.mask = maskTrees(mask).input;
+  }
+
+  /** The record's kind field (`x`, then the orders of the masks applied) and its input text. */
+  encode(input: Value): [kind: string, text: string] {
+    const erased = this.erased;
+    erased.length = 0;
+    const text = fieldJson(input, this.mask, erased) ?? '';
+    let kind = 'x';
+    for (let i = 0; i < erased.length; i++) kind += (i === 0 ? '' : ',') + erased[i]!.order;
+    return [kind, text];
+  }
 }
 
 export class LineFormatter {
   /** The masks as trees, one per root: what to leave out while serialising (see `maskedJson`). */
   private readonly inputMask: MaskNode | undefined;
   private readonly resultMask: MaskNode | undefined;
+  /** Each mask by its order, for the masks an `x` input says were applied. */
+  private readonly byOrder: Erased[];
   /** The ISO text of the last timestamp formatted: records of one millisecond share it. */
   private lastTime = -1;
   private lastTimeText = '';
@@ -135,22 +187,10 @@ export class LineFormatter {
   private readonly erased: Erased[] = [];
 
   constructor(mask: string[]) {
-    checkMasks(mask);
-    let inputMask: MaskNode | undefined, resultMask: MaskNode | undefined;
-    mask.forEach((pointer, order) => {
-      const [root, ...rest] = parsePointer(pointer);
-      const text = '/' + [root!, ...rest].map(escapePointer).join('/');
-      let node = root === 'input' ? (inputMask ??= newMaskNode()) : (resultMask ??= newMaskNode());
-      for (const segment of rest) {
-        const key = node.caseless ? segment.toLowerCase() : segment;
-        let child = node.children.get(key);
-        if (!child) node.children.set(key, child = newMaskNode(key === 'headers'));
-        node = child;
-      }
-      node.erase ??= { text, order };
-    });
-    this.inputMask = inputMask;
-    this.resultMask = resultMask;
+    const trees = maskTrees(mask);
+    this.inputMask = trees.input;
+    this.resultMask = trees.result;
+    this.byOrder = trees.byOrder;
   }
 
   /** One record as a JSON line. */
@@ -185,9 +225,9 @@ export class LineFormatter {
     switch (p.inputKind) {
       case '': return undefined;
       case 'v': return fieldJson(p.inputValue, mask, erased);
-      case 'j':
-        if (mask === undefined) return p.inputText;
-        return copyableInput(p.inputText, false, mask) ?? fieldJson(parseJson(p.inputText), mask, erased);
+      case 'x':
+        if (p.inputErased !== '') for (const order of p.inputErased.split(',')) erased.push(this.byOrder[Number(order)]!);
+        return p.inputText === '' ? undefined : p.inputText;
       default: {
         const member = p.inputKind === 'm';
         const copied = copyableInput(p.inputText, member, mask);

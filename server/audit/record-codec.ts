@@ -8,7 +8,7 @@
  */
 import { compactJson } from '../../engine/json.js';
 import { quoteJsonString } from '../../engine/value.js';
-import { lineHead, lineTail, type DecisionRecord, type InputKind, type LineParts, type QuoteCache } from './line-format.js';
+import { lineHead, lineTail, type DecisionRecord, type InputKind, type InputMasker, type LineParts, type QuoteCache } from './line-format.js';
 
 const SEP = '\u0000';
 /** Fields per record. */
@@ -20,20 +20,21 @@ const FLAG_TEXT = ['', 'r', 'e', 're', 'q', 'rq', 'eq', 'req'];
 
 /**
  * Writes a record's fields into `out` (length `FIELDS`, reused) and answers how many characters
- * they take in a message (numbers counted at their longest).
+ * they take in a message (numbers counted at their longest). An input without request text is
+ * serialised here with its masks (`masker`).
  */
-export function recordFields(r: DecisionRecord, time: number, out: (string | number)[]): number {
+export function recordFields(r: DecisionRecord, time: number, out: (string | number)[], masker: InputMasker): number {
   let flags = 0;
   if (r.revision !== undefined) flags |= HAS_REVISION;
   if (r.error !== undefined) flags |= HAS_ERROR;
   const revision = r.revision ?? '', error = r.error ?? '';
-  let kind: InputKind = '', input = '';
+  // The kind's letter, then for `x` the orders of the masks applied (see `InputMasker`).
+  let kind = '', input = '';
   if (r.input_text !== undefined && r.input_text.indexOf(SEP) === -1) {
     kind = r.input_member ? 'm' : 'w';
     input = r.input_text;
   } else if (r.input !== undefined) {
-    kind = 'j';
-    input = compactJson(r.input);
+    [kind, input] = masker.encode(r.input);
   }
   const result = r.result_json ?? (r.result !== undefined ? compactJson(r.result) : '');
   const { decision_id: id, api, path } = r;
@@ -62,12 +63,13 @@ export function decodeRecords(message: string, quotes: QuoteCache): LineParts[] 
   const out: LineParts[] = [];
   for (let i = 0; i < f.length; i += FIELDS) {
     const flags = f[i + 1]!;
+    const kind = f[i + 9]!;
     const quoted = flags.includes('q');
     const str = (s: string): string => quoted ? JSON.parse(s) as string : s;
     const head = lineHead(quotes, str(f[i + 2]!), str(f[i + 3]!), str(f[i + 4]!));
     const tail = lineTail(quotes, flags.includes('r') ? str(f[i + 5]!) : undefined, f[i + 6]!, f[i + 7] === '1');
     out.push({
-      time: Number(f[i]), head, inputKind: f[i + 9] as InputKind, inputText: f[i + 10]!,
+      time: Number(f[i]), head, inputKind: (kind.length > 1 ? 'x' : kind) as InputKind, inputText: f[i + 10]!, inputErased: kind.length > 1 ? kind.slice(1) : '',
       hasValues: false, inputValue: undefined, resultJson: f[i + 11]!, resultValue: undefined, tail,
       error: flags.includes('e') ? quoteJsonString(str(f[i + 8]!)) : '',
     });

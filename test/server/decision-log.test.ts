@@ -355,6 +355,10 @@ test('the writer thread\'s lines are byte for byte the request thread\'s, copied
     records.push({ ...plain, decision_id: 'error', error: 'eval_conflict_error: two values' });
     records.push({ ...plain, decision_id: 'lone', path: 'p\udc00' });
     records.push({ ...plain, decision_id: 'lone-input', input: { s: 'x\ud800' }, input_text: '{"input":{"s":"x\ud800"}}' });
+    // Inputs without request text (proxy requests): serialised with their masks on the request thread, copied by the writer thread.
+    records.push({ ...plain, decision_id: 'value', input: { password: 'p', request: { headers: { Authorization: 'Bearer x', accept: 'json' } }, user: 'bob' }, input_text: undefined, input_member: undefined });
+    records.push({ ...plain, decision_id: 'value-plain', input: { request: { headers: { accept: 'json' } }, n: 12345678901234567890n }, input_text: undefined, input_member: undefined });
+    records.push({ ...plain, decision_id: 'value-string', input: 'text', input_text: undefined, input_member: undefined });
     const files = { thread: join(dir, 'thread.log'), inline: join(dir, 'inline.log') };
     const thread = new DecisionLog({ destination: files.thread, mask, buffer: 100 });
     const inline = new DecisionLog({ destination: files.inline, mask, buffer: 100, writer: 'inline' });
@@ -366,8 +370,13 @@ test('the writer thread\'s lines are byte for byte the request thread\'s, copied
     assert.equal(fromThread.length, records.length + 1);
     for (let i = 0; i < fromThread.length; i++) assert.equal(fromThread[i], fromInline[i], `line ${i}`);
     assert.match(fromThread[0]!, /^\{"level":30,"time":"T","decision_id":"id-0","api":"decide","path":"rbac\/allow","input":\{"user":"bob","action":"read","resource":\{"type":"document","id":"42"\}\},"result":true,"revision":"rev-1","latency_ns":1234,"cached":true,"msg":"decision"\}$/);
-    assert.equal((JSON.parse(fromThread[records.length - 2]!) as { path: string }).path, 'p\udc00');
-    assert.equal((JSON.parse(fromThread[records.length - 1]!) as { input: { s: string } }).input.s, 'x\ud800');
+    const byId = new Map(fromThread.filter(Boolean).map(l => [(JSON.parse(l) as { decision_id: string }).decision_id, l]));
+    assert.equal((JSON.parse(byId.get('lone')!) as { path: string }).path, 'p\udc00');
+    assert.equal((JSON.parse(byId.get('lone-input')!) as { input: { s: string } }).input.s, 'x\ud800');
+    assert.match(byId.get('value')!, /"input":\{"request":\{"headers":\{"accept":"json"\}\},"user":"bob"\},.*"erased":\["\/input\/request\/headers\/authorization","\/input\/password"\]/);
+    assert.match(byId.get('value-plain')!, /"input":\{"request":\{"headers":\{"accept":"json"\}\},"n":12345678901234567890\},/);
+    assert.doesNotMatch(byId.get('value-plain')!, /erased/);
+    assert.match(byId.get('value-string')!, /"input":"text",/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 

@@ -19,7 +19,7 @@ function maskOf(formatter: LineFormatter): MaskNode | undefined {
 }
 
 function parts(over: Partial<LineParts>): LineParts {
-  return { time: 0, head: ',"decision_id":"1"', inputKind: '', inputText: '', hasValues: false, inputValue: undefined, resultJson: 'true', resultValue: undefined, tail: ',"cached":false', error: '', ...over };
+  return { time: 0, head: ',"decision_id":"1"', inputKind: '', inputText: '', inputErased: '', hasValues: false, inputValue: undefined, resultJson: 'true', resultValue: undefined, tail: ',"cached":false', error: '', ...over };
 }
 
 /** The line's input made the slow way: from the parsed value, masks applied while serialising. */
@@ -36,7 +36,7 @@ function check(f: LineFormatter, text: string, member: boolean): boolean {
   const slow = slowLine(f, text, member);
   assert.equal(f.line(parts({ inputKind: member ? 'm' : 'w', inputText: text })), slow, text);
   if (copied === undefined) return false;
-  assert.equal(f.line(parts({ inputKind: 'j', inputText: copied })), slow, `copied ${text}`);
+  assert.equal(f.line(parts({ inputKind: 'x', inputText: copied })), slow, `copied ${text}`);
   assert.ok(slow.includes(`"input":${copied},`), `copy of ${text} is ${copied}, slow line ${slow}`);
   return true;
 }
