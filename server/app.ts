@@ -50,6 +50,8 @@ export interface BuildOptions {
   decisionLogStream?: Writable;
   /** The server's own logger: `false` silences it (tests). */
   logger?: boolean;
+  /** Where the server's own log lines go instead of stdout (tests). */
+  logStream?: Writable;
   /** Base directory for relative paths in the configuration (default: the working directory). */
   cwd?: string;
 }
@@ -71,7 +73,7 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
   const app = Fastify({
     // Written synchronously: pino's default asynchronous stdout is flushed at exit by a loop that
     // never ends once the pipe is broken (a log reader that went away would hang shutdown).
-    logger: opts.logger === false || config.log_level === 'silent' ? false : { level: config.log_level, stream: pino.destination({ dest: 1, sync: true }) },
+    logger: opts.logger === false || config.log_level === 'silent' ? false : { level: config.log_level, stream: opts.logStream ?? pino.destination({ dest: 1, sync: true }) },
     // Requests are not logged: decisions have their own log, and per-request lines cost throughput.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.body_bytes,

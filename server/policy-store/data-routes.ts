@@ -17,7 +17,7 @@ import { documentKeys } from '../document-path.js';
 import { sendJsonText } from '../http.js';
 import { documentAt, DocumentNotFound, pathName, startsWith, WriteConflict, type DataWrite } from './data-writes.js';
 import { BadPatch, patchWrites } from './json-patch.js';
-import { loadErrorBody, writeGuard, type WriteAccess } from './routes.js';
+import { loadErrorBody, logChange, writeGuard, type WriteAccess } from './routes.js';
 import { PolicyLoadError, type PolicyStore } from './store.js';
 
 const PREFIX = '/v1/data';
@@ -36,7 +36,7 @@ export function registerDataWrites(app: FastifyInstance, store: PolicyStore, acc
       const value = req.body as Value | undefined;
       if (value === undefined) throw new HttpError('invalid_parameter', 'the request body must be the JSON document to write');
       if (req.headers['if-none-match'] === '*' && documentAt(store.data, path) !== undefined) return reply.code(304).send();
-      return commit(store, reply, [{ path, value }]);
+      return commit(store, req, reply, path, [{ path, value }]);
     });
 
     app.patch(url, async (req, reply) => {
@@ -48,14 +48,14 @@ export function registerDataWrites(app: FastifyInstance, store: PolicyStore, acc
       } catch (e) {
         throw writeError(e);
       }
-      return commit(store, reply, writes);
+      return commit(store, req, reply, path, writes);
     });
 
     app.delete(url, async (req, reply) => {
       authorize(req);
       const path = keysOf(req);
       if (documentAt(store.data, path) === undefined) throw new HttpError('resource_not_found', `document ${pathName(path)} does not exist`);
-      return commit(store, reply, [{ path, value: undefined }]);
+      return commit(store, req, reply, path, [{ path, value: undefined }]);
     });
   }
 }
@@ -67,7 +67,7 @@ function keysOf(req: FastifyRequest): string[] {
 }
 
 /** Refuses writes into documents rules define, then swaps in the new data. */
-function commit(store: PolicyStore, reply: FastifyReply, writes: DataWrite[]): FastifyReply {
+function commit(store: PolicyStore, req: FastifyRequest, reply: FastifyReply, path: readonly string[], writes: DataWrite[]): FastifyReply {
   const gen = store.generation;
   if (gen) {
     const rules = gen.prepared.rules();
@@ -79,12 +79,14 @@ function commit(store: PolicyStore, reply: FastifyReply, writes: DataWrite[]): F
       }
     }
   }
+  let revision: string;
   try {
-    store.writeData(writes);
+    revision = store.writeData(writes).revision;
   } catch (e) {
     if (e instanceof PolicyLoadError) return sendJsonText(reply, 400, JSON.stringify(loadErrorBody(e.detail)));
     throw writeError(e);
   }
+  logChange(req, 'data', pathName(path), revision);
   return reply.code(204).send();
 }
 

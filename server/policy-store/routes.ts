@@ -38,18 +38,28 @@ export interface WriteAccess { writable: boolean; token?: string; unauthenticate
  * constant time (401). `what` names the writes in messages (`policy`, `data`).
  */
 export function writeGuard(cfg: WriteAccess, what: string): (req: FastifyRequest) => void {
+  const refuse = (req: FastifyRequest, e: HttpError): never => {
+    // Refused changes are a security event: the server's log says who tried what.
+    req.log.warn({ change: what, method: req.method, url: req.url.slice(0, 200), client: req.ip, status: e.status }, `${what} write refused: ${e.message}`);
+    throw e;
+  };
   return req => {
-    if (!cfg.writable) throw new HttpError('forbidden', `${what} writes are disabled (set \`policy_api.writable: true\` in pol.yaml)`);
+    if (!cfg.writable) refuse(req, new HttpError('forbidden', `${what} writes are disabled (set \`policy_api.writable: true\` in pol.yaml)`));
     if (cfg.token === undefined) {
       // `resolveConfig` refuses this combination; a configuration built by hand fails closed too.
       if (cfg.unauthenticated === true) return;
-      throw new HttpError('forbidden', `${what} writes need \`policy_api.token\` (or \`policy_api.unauthenticated: true\`)`);
+      refuse(req, new HttpError('forbidden', `${what} writes need \`policy_api.token\` (or \`policy_api.unauthenticated: true\`)`));
     }
     const auth = req.headers.authorization ?? '';
     const want = Buffer.from(`Bearer ${cfg.token}`);
     const got = Buffer.from(auth);
-    if (got.length !== want.length || !timingSafeEqual(got, want)) throw new HttpError('unauthorized', `a valid bearer token is required to change ${what === 'policy' ? 'policies' : what}`);
+    if (got.length !== want.length || !timingSafeEqual(got, want)) refuse(req, new HttpError('unauthorized', `a valid bearer token is required to change ${what === 'policy' ? 'policies' : what}`));
   };
+}
+
+/** Logs a change made through the API: what, by which client, and the revision it made. */
+export function logChange(req: FastifyRequest, what: string, target: string, revision: string): void {
+  req.log.info({ change: what, method: req.method, target, client: req.ip, revision }, `${what} changed through the API`);
 }
 
 export function registerPolicyRoutes(app: FastifyInstance, store: PolicyStore, cfg: WriteAccess): void {
@@ -80,6 +90,7 @@ export function registerPolicyRoutes(app: FastifyInstance, store: PolicyStore, c
     if (typeof source !== 'string' || source.trim() === '') throw new HttpError('invalid_parameter', 'the request body must be the policy source text');
     try {
       const gen = store.putPolicy(id, source);
+      logChange(req, 'policy', id, gen.revision);
       return sendJsonText(reply, 200, JSON.stringify({ result: {}, revision: gen.revision }));
     } catch (e) {
       if (e instanceof PolicyLoadError) return sendJsonText(reply, 400, JSON.stringify(loadErrorBody(e.detail)));
@@ -93,6 +104,7 @@ export function registerPolicyRoutes(app: FastifyInstance, store: PolicyStore, c
     try {
       const gen = store.deletePolicy(id);
       if (gen === false) throw new HttpError('not_found', `storage_not_found_error: policy id \`${id}\``);
+      logChange(req, 'policy', id, gen.revision);
       return sendJsonText(reply, 200, JSON.stringify({ result: {}, revision: gen.revision }));
     } catch (e) {
       if (e instanceof PolicyLoadError) return sendJsonText(reply, 400, JSON.stringify(loadErrorBody(e.detail)));

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { applyWrite, DataWrites, DocumentNotFound, WriteConflict } from '../../server/policy-store/data-writes.js';
@@ -221,4 +222,30 @@ test('data writes are refused while a bundle supplies the data', async () => {
     assert.match(json(r.body).message, /bundle/);
     assert.deepEqual(app.pol.store.data, {});
   } finally { await app.close(); }
+});
+
+test('changes through the API and refused attempts are written to the server log, with the client', async () => {
+  const lines: Record<string, unknown>[] = [];
+  const logStream = new Writable({ write(chunk, _enc, done) { for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>); done(); } });
+  const { app, close } = await makeApp({ policy_api: { writable: true, token: TOKEN }, log_level: 'info' }, { logStream, logger: true });
+  try {
+    assert.equal((await app.inject({ method: 'PUT', url: '/v1/data/roles/bob', payload: ['admin'], headers: { authorization: 'Bearer wrong-token-0123456789' } })).statusCode, 401);
+    assert.equal((await app.inject({ method: 'PUT', url: '/v1/data/roles/bob', payload: ['admin'], headers: auth })).statusCode, 204);
+    assert.equal((await app.inject({ method: 'PUT', url: '/v1/policies/extra.pol', payload: 'package extra\n', headers: { ...auth, 'content-type': 'text/plain' } })).statusCode, 200);
+    const refused = lines.find(l => l.msg === 'data write refused: a valid bearer token is required to change data');
+    assert.ok(refused, JSON.stringify(lines));
+    assert.equal(refused.level, 40);
+    assert.equal(refused.client, '127.0.0.1');
+    assert.equal(refused.status, 401);
+    const data = lines.find(l => l.msg === 'data changed through the API');
+    assert.equal(data?.method, 'PUT');
+    assert.equal(data?.target, '/roles/bob');
+    assert.equal(data?.client, '127.0.0.1');
+    assert.equal(typeof data?.revision, 'string');
+    const policy = lines.find(l => l.msg === 'policy changed through the API');
+    assert.equal(policy?.target, 'extra.pol');
+    assert.equal(policy?.revision, app.pol.store.generation!.revision);
+    // Nothing in these lines repeats the token.
+    assert.doesNotMatch(JSON.stringify(lines), new RegExp(TOKEN));
+  } finally { await close(); }
 });
