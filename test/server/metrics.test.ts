@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { buildApp, resolveConfig } from '../../server/index.js';
 import { makeApp } from './helpers.js';
 
 test('/metrics speaks the Prometheus text format with decisions, latency, cache, reloads and errors', async () => {
@@ -28,4 +29,27 @@ test('/metrics speaks the Prometheus text format with decisions, latency, cache,
     }
     assert.equal((await app.inject({ method: 'GET', url: '/health' })).body, '{}');
   } finally { await close(); }
+});
+
+test('/health answers OPA\'s `bundles` and `plugins` checks: unhealthy (500) before a policy is loaded and, for plugins, while a load is failing', async () => {
+  const { app, close } = await makeApp();
+  const health = async (q: string) => { const r = await app.inject({ method: 'GET', url: `/health${q}` }); return [r.statusCode, JSON.parse(r.body)] as const; };
+  try {
+    assert.deepEqual(await health(''), [200, {}]);
+    assert.deepEqual(await health('?bundles'), [200, {}]);
+    assert.deepEqual(await health('?plugins=true'), [200, {}]);
+    app.pol.store.recordFailure('bundle', 'bundle_signature_error', 'bad signature');
+    assert.deepEqual(await health('?bundles'), [200, {}]);
+    assert.deepEqual(await health('?plugins'), [500, { code: 'unhealthy', error: 'the last bundle load failed: bad signature' }]);
+    assert.deepEqual(await health('?plugins=false'), [200, {}]);
+  } finally { await close(); }
+  // Nothing loaded yet (the directory is missing): plain health is fine, `bundles` is not.
+  const empty = buildApp(resolveConfig({ policies: { dir: '/nonexistent-pol-dir', watch: false } }), { logger: false });
+  try {
+    await empty.pol.initialLoad;
+    assert.equal((await empty.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+    const r = await empty.inject({ method: 'GET', url: '/health?bundles' });
+    assert.equal(r.statusCode, 500);
+    assert.deepEqual(JSON.parse(r.body), { code: 'unhealthy', error: 'no policy loaded yet' });
+  } finally { await empty.close(); }
 });
