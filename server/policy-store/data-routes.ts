@@ -15,7 +15,7 @@ import type { Value } from '../../engine/index.js';
 import { HttpError } from '../errors.js';
 import { documentKeys } from '../document-path.js';
 import { sendJsonText } from '../http.js';
-import { documentAt, DocumentNotFound, pathName, startsWith, WriteConflict, type DataWrite } from './data-writes.js';
+import { documentAt, DocumentNotFound, pathName, startsWith, TooManyWrites, WriteConflict, type DataWrite } from './data-writes.js';
 import { BadPatch, patchWrites } from './json-patch.js';
 import { loadErrorBody, logChange, writeGuard, type WriteAccess } from './routes.js';
 import { PolicyLoadError, type PolicyStore } from './store.js';
@@ -93,6 +93,6 @@ function commit(store: PolicyStore, req: FastifyRequest, reply: FastifyReply, pa
 function writeError(e: unknown): unknown {
   if (e instanceof DocumentNotFound) return new HttpError('resource_not_found', e.message);
   if (e instanceof WriteConflict) return new HttpError('resource_conflict', `write conflict: ${e.message}`);
-  if (e instanceof BadPatch) return new HttpError('invalid_parameter', e.message);
+  if (e instanceof BadPatch || e instanceof TooManyWrites) return new HttpError('invalid_parameter', e.message);
   return e;
 }

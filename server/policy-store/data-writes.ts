@@ -26,6 +26,11 @@ export class DocumentNotFound extends Error {
   constructor(message: string) { super(message); this.name = 'DocumentNotFound'; }
 }
 
+/** More separately written documents than `MAX_DATA_WRITES` would be kept. */
+export class TooManyWrites extends Error {
+  constructor(message: string) { super(message); this.name = 'TooManyWrites'; }
+}
+
 /** Distinct written paths kept at most: past this, write a parent document instead. */
 export const MAX_DATA_WRITES = 10_000;
 
@@ -34,9 +39,22 @@ export class DataWrites {
 
   get size(): number { return this.list.length; }
 
-  /** The writes with `w` last; earlier writes at or below its path are dropped, since it replaces them. */
-  with(w: DataWrite): DataWrites {
-    return new DataWrites([...this.list.filter(e => !startsWith(e.path, w.path)), w]);
+  /**
+   * The writes with `writes` added last, in order; a write at or below the path of a later one is
+   * dropped, since the later one replaces it. Linear in the writes (times their depth).
+   */
+  with(writes: readonly DataWrite[]): DataWrites {
+    const all = [...this.list, ...writes];
+    const later = new Set<string>();
+    const kept: DataWrite[] = [];
+    for (let i = all.length - 1; i >= 0; i--) {
+      const w = all[i]!;
+      let replaced = false;
+      for (let depth = 0; depth <= w.path.length && !replaced; depth++) replaced = later.has(JSON.stringify(w.path.slice(0, depth)));
+      if (!replaced) kept.push(w);
+      later.add(JSON.stringify(w.path));
+    }
+    return new DataWrites(kept.reverse());
   }
 
   /**

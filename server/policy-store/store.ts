@@ -8,7 +8,7 @@ import { LRUCache } from 'lru-cache';
 import { compile, PolError, type BuiltinHost, type Diagnostic, type EntryPoint, type PreparedPolicy } from '../../engine/index.js';
 import type { PlainObject } from '../../engine/value.js';
 import type { Sources } from './sources.js';
-import { DataWrites, MAX_DATA_WRITES, WriteConflict, type DataWrite } from './data-writes.js';
+import { DataWrites, MAX_DATA_WRITES, TooManyWrites, WriteConflict, type DataWrite } from './data-writes.js';
 
 /** One compiled policy, immutable once published. */
 export interface Generation {
@@ -92,12 +92,12 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
   /**
    * Lays `writes` over the data (after the ones already made) and swaps in the result, or throws
    * and keeps everything as it was: `WriteConflict`/`DocumentNotFound` for a write that does not
-   * fit, `PolicyLoadError` when the policies do not compile with the new data.
+   * fit, `TooManyWrites` past `MAX_DATA_WRITES`, `PolicyLoadError` when the policies do not
+   * compile with the new data.
    */
   writeData(writes: readonly DataWrite[]): Generation {
-    let next = this.dataWrites;
-    for (const w of writes) next = next.with(w);
-    if (next.size > MAX_DATA_WRITES) throw new WriteConflict(`more than ${MAX_DATA_WRITES} separately written documents; write a containing document instead`);
+    const next = this.dataWrites.with(writes);
+    if (next.size > MAX_DATA_WRITES) throw new TooManyWrites(`more than ${MAX_DATA_WRITES} separately written documents; write a containing document instead`);
     const { data, skipped } = next.apply(this.base.data);
     if (skipped.length) throw new WriteConflict(skipped[0]!.reason);
     return this.compileAndSwap(mergeOverlay(this.base, this.overlay), data, 'api', this.baseBundleRevision, () => { this.dataWrites = next; });

@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyWrite, DataWrites, DocumentNotFound, WriteConflict } from '../../server/policy-store/data-writes.js';
+import { applyWrite, DataWrites, DocumentNotFound, MAX_DATA_WRITES, TooManyWrites, WriteConflict } from '../../server/policy-store/data-writes.js';
+import { PolicyStore } from '../../server/policy-store/store.js';
 import { BadPatch, patchWrites } from '../../server/policy-store/json-patch.js';
 import { parseJson } from '../../engine/json.js';
 import type { PlainObject } from '../../engine/value.js';
@@ -52,15 +53,19 @@ test('`__proto__` and `constructor` are ordinary keys in written paths and docum
 
 test('later writes replace earlier ones at or below their path; writes that no longer fit new base data are skipped', () => {
   let w = new DataWrites();
-  w = w.with({ path: ['a', 'x'], value: 1 }).with({ path: ['a', 'y'], value: 2 }).with({ path: ['b'], value: 3 });
-  w = w.with({ path: ['a'], value: { z: 0 } });
+  w = w.with([{ path: ['a', 'x'], value: 1 }]).with([{ path: ['a', 'y'], value: 2 }, { path: ['b'], value: 3 }]);
+  w = w.with([{ path: ['a'], value: { z: 0 } }]);
+  // Within one batch too, and a removal replaces what was written below it.
+  assert.deepEqual(new DataWrites().with([{ path: ['q', 'r'], value: 1 }, { path: ['q'], value: undefined }, { path: ['s'], value: 2 }]).list.map(e => e.path.join('/')), ['q', 's']);
+  assert.deepEqual(new DataWrites().with([{ path: ['q'], value: {} }, { path: ['q', 'r'], value: 1 }]).list.map(e => e.path.join('/')), ['q', 'q/r']);
+  assert.deepEqual(new DataWrites().with([{ path: ['q', 'r'], value: 1 }, { path: [], value: {} }]).list.map(e => e.path.length), [0]);
   assert.deepEqual(w.list.map(e => e.path.join('/')), ['b', 'a']);
   const ok = w.apply({ keep: 1 } as PlainObject);
   assert.deepEqual(ok.data, { keep: 1, b: 3, a: { z: 0 } });
   assert.equal(ok.skipped.length, 0);
   assert.equal(ok.kept, w);
   // New base data where `list` is a scalar: the write under it is skipped and named, the others stay.
-  const v = new DataWrites().with({ path: ['list', 'k'], value: 1 }).with({ path: ['other'], value: 2 });
+  const v = new DataWrites().with([{ path: ['list', 'k'], value: 1 }, { path: ['other'], value: 2 }]);
   const r = v.apply({ list: 'now a string' } as PlainObject);
   assert.deepEqual(r.data, { list: 'now a string', other: 2 });
   assert.deepEqual(r.skipped.map(s => s.write.path), [['list', 'k']]);
@@ -248,4 +253,18 @@ test('changes through the API and refused attempts are written to the server log
     // Nothing in these lines repeats the token.
     assert.doesNotMatch(JSON.stringify(lines), new RegExp(TOKEN));
   } finally { await close(); }
+});
+
+test('separately written documents are bounded: past the limit a write is refused and nothing changes', () => {
+  const store = new PolicyStore();
+  store.loadBase({ modules: {}, data: {} }, 'directory');
+  const many = Array.from({ length: MAX_DATA_WRITES }, (_, i) => ({ path: ['k', String(i)], value: i }));
+  store.writeData(many);
+  const rev = store.generation!.revision;
+  assert.throws(() => store.writeData([{ path: ['one', 'more'], value: 1 }]), TooManyWrites);
+  assert.equal(store.generation!.revision, rev);
+  // A write over all of them replaces them, and writing goes on.
+  store.writeData([{ path: ['k'], value: {} }]);
+  store.writeData([{ path: ['one', 'more'], value: 1 }]);
+  assert.deepEqual(store.data, { k: {}, one: { more: 1 } });
 });

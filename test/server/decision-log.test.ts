@@ -295,12 +295,18 @@ test('the writer thread writes the same lines as the request thread would, whate
       { decision_id: 'd', api: 'decide', path: 'p', input: { user: 'bob', n: 123456789012345678901234567890n, secret: 'x' }, input_text: '{\n  "path": "p",\n  "input": {"user": "alice", "user": "bob", "n": 123456789012345678901234567890, "secret": "x"}\n}', input_member: true, result: true, result_json: 'true', revision: 'r', latency_ns: 1, cached: false },
       { decision_id: 'e', api: 'data_v0', path: 'p', input: [1, { a: 'b' }], input_text: ' [1, {"a": "b"}] ', input_member: false, result: false, revision: 'r', latency_ns: 1, cached: true },
     ];
-    const files = { thread: join(dir, 'thread.log'), inline: join(dir, 'inline.log'), threadNoMask: join(dir, 'thread-nomask.log'), inlineNoMask: join(dir, 'inline-nomask.log') };
+    const files = {
+      thread: join(dir, 'thread.log'), inline: join(dir, 'inline.log'), threadNoMask: join(dir, 'thread-nomask.log'), inlineNoMask: join(dir, 'inline-nomask.log'),
+      threadWhole: join(dir, 'thread-whole.log'), inlineWhole: join(dir, 'inline-whole.log'),
+    };
     const logs = {
       thread: new DecisionLog({ destination: files.thread, mask, buffer: 100 }),
       inline: new DecisionLog({ destination: files.inline, mask, buffer: 100, writer: 'inline' }),
       threadNoMask: new DecisionLog({ destination: files.threadNoMask, mask: [], buffer: 100 }),
       inlineNoMask: new DecisionLog({ destination: files.inlineNoMask, mask: [], buffer: 100, writer: 'inline' }),
+      // The whole input masked: no input at all, and the mask named.
+      threadWhole: new DecisionLog({ destination: files.threadWhole, mask: ['/input', '/result/token'], buffer: 100 }),
+      inlineWhole: new DecisionLog({ destination: files.inlineWhole, mask: ['/input', '/result/token'], buffer: 100, writer: 'inline' }),
     };
     for (const log of Object.values(logs)) for (const r of records) assert.equal(log.record(r), true);
     for (const log of Object.values(logs)) await log.close();
@@ -308,6 +314,10 @@ test('the writer thread writes the same lines as the request thread would, whate
     assert.equal(thread.length, records.length);
     assert.deepEqual(thread, stableLines(files.inline));
     assert.deepEqual(stableLines(files.threadNoMask), stableLines(files.inlineNoMask));
+    const whole = stableLines(files.threadWhole);
+    assert.deepEqual(whole, stableLines(files.inlineWhole));
+    assert.equal(whole.some(l => 'input' in l), false);
+    assert.deepEqual(whole[0]!.erased, ['/input', '/result/token']);
     // Spot checks on what the thread wrote.
     const raw = readFileSync(files.thread, 'utf8').split('\n');
     assert.equal((JSON.parse(raw[0]!) as { decision_id: string }).decision_id, 'a\u0000b');
