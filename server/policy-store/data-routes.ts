@@ -15,7 +15,7 @@ import type { Value } from '../../engine/index.js';
 import { HttpError } from '../errors.js';
 import { documentKeys } from '../document-path.js';
 import { sendJsonText } from '../http.js';
-import { documentAt, DocumentNotFound, pathName, startsWith, TooManyWrites, WriteConflict, type DataWrite } from './data-writes.js';
+import { documentAt, DocumentNotFound, pathName, removalWrite, startsWith, TooManyWrites, WriteConflict, type DataWrite } from './data-writes.js';
 import { BadPatch, patchWrites } from './json-patch.js';
 import { loadErrorBody, logChange, writeGuard, type WriteAccess } from './routes.js';
 import { PolicyLoadError, type PolicyStore } from './store.js';
@@ -54,8 +54,13 @@ export function registerDataWrites(app: FastifyInstance, store: PolicyStore, acc
     app.delete(url, async (req, reply) => {
       authorize(req);
       const path = keysOf(req);
-      if (documentAt(store.data, path) === undefined) throw new HttpError('resource_not_found', `document ${pathName(path)} does not exist`);
-      return commit(store, req, reply, path, [{ path, value: undefined }]);
+      let write: DataWrite;
+      try {
+        write = removalWrite(store.data, path);
+      } catch (e) {
+        throw writeError(e);
+      }
+      return commit(store, req, reply, path, [write]);
     });
   }
 }

@@ -90,6 +90,22 @@ export function documentAt(data: Value, path: readonly string[]): Value | undefi
   return v;
 }
 
+/**
+ * The write that removes the document at `path` from `data`. An array element is removed by
+ * writing the array without it: removing it shifts the elements after it, which a later write
+ * at the same index, replacing the removal in `DataWrites.with`, must not undo.
+ */
+export function removalWrite(data: PlainObject, path: readonly string[]): DataWrite {
+  if (documentAt(data, path) === undefined) throw new DocumentNotFound(`document ${pathName(path)} does not exist`);
+  if (path.length === 0) return { path, value: undefined };
+  const parentPath = path.slice(0, -1);
+  const parent = documentAt(data, parentPath);
+  if (!Array.isArray(parent)) return { path, value: undefined };
+  const rest = parent.slice();
+  rest.splice(arrayIndex(parent, path[path.length - 1]!)!, 1);
+  return { path: parentPath, value: rest };
+}
+
 /** The path as OPA's Data API URL would name it, for messages. */
 export function pathName(path: readonly string[]): string {
   return '/' + path.map(k => encodeURIComponent(k)).join('/');
@@ -134,8 +150,9 @@ export function applyWrite(data: PlainObject, w: DataWrite, fresh: Set<object> =
       if (value === undefined) throw new DocumentNotFound(`document ${pathName(path)} does not exist`);
       throw new WriteConflict(`${pathName(path.slice(0, -1))} is an array without an element \`${last}\``);
     }
-    if (value === undefined) container.splice(at, 1);
-    else container[at] = value;
+    // See `removalWrite`: an element is removed by writing its array.
+    if (value === undefined) throw new WriteConflict(`${pathName(path)} is an array element: remove it by writing the array without it`);
+    container[at] = value;
     return root;
   }
   if (value === undefined) {

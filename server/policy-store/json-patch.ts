@@ -8,7 +8,7 @@
  */
 import { isPlainObject, type PlainObject, type Value } from '../../engine/value.js';
 import { own } from '../body.js';
-import { applyWrite, arrayIndex, documentAt, DocumentNotFound, pathName, WriteConflict, type DataWrite } from './data-writes.js';
+import { applyWrite, arrayIndex, documentAt, DocumentNotFound, pathName, removalWrite, WriteConflict, type DataWrite } from './data-writes.js';
 
 /** The patch is malformed (not an array of operations, an unknown operation, a missing `value`). */
 export class BadPatch extends Error {
@@ -43,8 +43,7 @@ export function patchWrites(data: PlainObject, base: readonly string[], patch: V
         write = { path, value };
         break;
       case 'remove':
-        if (documentAt(work, path) === undefined) throw new DocumentNotFound(`document ${pathName(path)} does not exist`);
-        write = { path, value: undefined };
+        write = removalWrite(work, path);
         break;
       default:
         throw new BadPatch(`${where} has op ${typeof op === 'string' ? `\`${op.slice(0, 40)}\`` : 'missing'}; use add, remove or replace`);

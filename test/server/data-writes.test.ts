@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyWrite, DataWrites, DocumentNotFound, MAX_DATA_WRITES, TooManyWrites, WriteConflict } from '../../server/policy-store/data-writes.js';
+import { applyWrite, DataWrites, DocumentNotFound, MAX_DATA_WRITES, removalWrite, TooManyWrites, WriteConflict } from '../../server/policy-store/data-writes.js';
 import { PolicyStore } from '../../server/policy-store/store.js';
 import { BadPatch, patchWrites } from '../../server/policy-store/json-patch.js';
 import { parseJson } from '../../engine/json.js';
@@ -32,9 +32,11 @@ test('a write copies what it changes: the data it was given stays as it was', ()
   assert.throws(() => applyWrite(base, { path: ['a', 'b', '7'], value: 1 }), WriteConflict);
   assert.throws(() => applyWrite(base, { path: ['a', 'b', '01'], value: 1 }), WriteConflict);
   assert.throws(() => applyWrite(base, { path: [], value: [1] }), WriteConflict);
-  // Removal: of a key, of an array element (the rest move up), and of nothing (not found).
-  assert.deepEqual(applyWrite(base, { path: ['a', 'd'], value: undefined }).a, { b: [1, { c: 2 }] });
-  assert.deepEqual((applyWrite(base, { path: ['a', 'b', '0'], value: undefined }).a as PlainObject).b, [{ c: 2 }]);
+  // Removal: of a key, of an array element (its array written without it, the rest moved up), and of nothing (not found).
+  assert.deepEqual(applyWrite(base, removalWrite(base, ['a', 'd'])).a, { b: [1, { c: 2 }] });
+  assert.deepEqual(removalWrite(base, ['a', 'b', '0']), { path: ['a', 'b'], value: [{ c: 2 }] });
+  assert.throws(() => applyWrite(base, { path: ['a', 'b', '0'], value: undefined }), WriteConflict);
+  assert.throws(() => removalWrite(base, ['a', 'q']), DocumentNotFound);
   assert.throws(() => applyWrite(base, { path: ['a', 'q'], value: undefined }), DocumentNotFound);
   assert.throws(() => applyWrite(base, { path: ['q', 'r'], value: undefined }), DocumentNotFound);
   assert.equal(JSON.stringify(base), before);
@@ -149,6 +151,11 @@ test('PUT, PATCH and DELETE change the data decisions read, with a new revision 
     assert.equal(patch.statusCode, 204, patch.body);
     assert.equal(json((await app.inject({ method: 'GET', url: '/v1/data/grants/reader/1/action' })).body).result, 'write');
 
+    // An array element removed, then the same index written: the write lands on the element that moved up.
+    assert.equal((await app.inject({ method: 'PUT', url: '/v1/data/queue', payload: ['a', 'b', 'c'], headers: auth })).statusCode, 204);
+    assert.equal((await app.inject({ method: 'DELETE', url: '/v1/data/queue/0', headers: auth })).statusCode, 204);
+    assert.equal((await app.inject({ method: 'PUT', url: '/v1/data/queue/0', payload: '"B"', headers: { ...auth, 'content-type': 'application/json' } })).statusCode, 204);
+    assert.deepEqual(await read('queue'), { result: ['B', 'c'] });
     // DELETE, then DELETE again: not found.
     const del = await app.inject({ method: 'DELETE', url: '/v1/data/roles/bob', headers: auth });
     assert.equal(del.statusCode, 204);
