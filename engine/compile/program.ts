@@ -114,17 +114,27 @@ class Prepared implements PreparedPolicy {
   private tracedCompiler: Compiler | undefined;
   private readonly entries = new Map<string, EntryPoint>();
 
-  constructor(private readonly program: Program, private readonly data: Value, private readonly host: BuiltinHost, private readonly sources: Record<string, string>) {
-    this.compiler = new Compiler(program);
+  /** `compiled`: the compiler of a policy with the same program, whose rules are all compiled already (`withData`). */
+  constructor(private readonly program: Program, private readonly data: Value, private readonly host: BuiltinHost, private readonly sources: Record<string, string>, compiled?: Compiler) {
     const h = createHash('sha256');
     for (const f of Object.keys(sources).sort()) h.update(f).update('\0').update(sources[f]!).update('\0');
     h.update(stringifyJson(toJSON(data)));
     this.revision = h.digest('hex').slice(0, 16);
+    if (compiled) {
+      // Compiled rules read data from the evaluation context, never at compile time: they serve any data.
+      this.compiler = compiled;
+      return;
+    }
+    this.compiler = new Compiler(program);
     // Compile every document up front so errors surface at compile time, not on first request.
     try {
       for (const n of program.tree.nodes) if (n.kind && n.kind !== 'function') this.compiler.docOf(n);
       for (const n of program.tree.nodes) if (n.kind === 'function') this.compiler.functionOf(n);
     } catch (e) { throw toPolError(e); }
+  }
+
+  withData(data: Value): PreparedPolicy {
+    return new Prepared(this.program, data, this.host, this.sources, this.compiler);
   }
 
   entrypoint(path: string): EntryPoint {

@@ -157,10 +157,19 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
     return ep;
   }
 
+  /**
+   * Compiles `sources` over `data` and swaps the result in. When the modules are those of the
+   * working generation (a data write, a reload where only data files changed), its compiled
+   * policy is reused over the new data instead (`PreparedPolicy.withData`): nothing is parsed or
+   * compiled again.
+   */
   private compileAndSwap(sources: Sources, data: PlainObject, origin: string, bundleRevision: string | undefined, commit: () => void): Generation {
     let prepared: PreparedPolicy;
     try {
-      prepared = compile({ modules: sources.modules, data, host: this.host });
+      const current = this.current;
+      prepared = current && sameModules(current.modules, sources.modules)
+        ? current.prepared.withData(data)
+        : compile({ modules: sources.modules, data, host: this.host });
     } catch (e) {
       const err: LoadError = e instanceof PolError
         ? { at: new Date(), origin, code: String(e.code), message: e.message, diagnostics: e.diagnostics }
@@ -192,6 +201,15 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
     // EventEmitter throws on an unhandled 'error' event; a failed load is not a crash.
     if (this.listenerCount('error') > 0) this.emit('error', err);
   }
+}
+
+/** Whether two module sets have the same ids and sources. */
+function sameModules(a: Record<string, string>, b: Record<string, string>): boolean {
+  if (a === b) return true;
+  const ids = Object.keys(a);
+  if (ids.length !== Object.keys(b).length) return false;
+  for (const id of ids) if (!Object.prototype.hasOwnProperty.call(b, id) || a[id] !== b[id]) return false;
+  return true;
 }
 
 function mergeOverlay(base: Sources, overlay: Map<string, string | null>): Sources {

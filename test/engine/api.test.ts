@@ -169,3 +169,30 @@ test('ranges and shifts past their bounds are builtin errors, never shortened re
     (e: { code?: string; message?: string }) => e.code === 'eval_builtin_error' && /numbers\.range: range longer than 10000000 elements/.test(e.message ?? ''));
   assert.throws(() => p.evaluate('a/s', { n: 65_537 }, { strictBuiltinErrors: true }), (e: { code?: string }) => e.code === 'eval_builtin_error');
 });
+
+test('withData: the same modules over other data, without compiling again; the old policy keeps its data', () => {
+  const modules = {
+    'rbac.pol': rbac,
+    // A package document merged with base data, a partial set over data, a data-only rule and a `with` override.
+    'more.pol': 'package more\n\nimport rego.v1\n\nadmins contains u if { some u, x in data.users; "admin" in x.roles }\n\nn := count(data.users)\n\nmocked := m if { m := n with data.users as {} }\n',
+  };
+  const before = compile({ modules, data });
+  const entry = before.entrypoint('rbac/allow');
+  const bobRead = { user: 'bob', action: 'read' };
+  const other = { users: { bob: { roles: ['admin'] }, carol: { roles: [] } }, grants: { admin: [{ action: 'read' }, { action: 'write' }] }, rbac: { note: 'base data' } };
+  const after = before.withData(other);
+  // Same answers and the same revision as compiling from scratch with that data.
+  const fresh = compile({ modules, data: other });
+  assert.equal(after.revision, fresh.revision);
+  assert.notEqual(after.revision, before.revision);
+  for (const [path, input] of [['rbac/allow', bobRead], ['rbac/allow', { user: 'bob', action: 'delete' }], ['more/admins', {}], ['more/n', {}], ['more/mocked', {}], ['rbac', bobRead], ['', {}]] as const) {
+    assert.deepEqual(after.evaluate(path, input), fresh.evaluate(path, input), path);
+  }
+  assert.deepEqual(after.evaluate('more/admins', {}), ['bob']);
+  assert.equal(after.evaluate('rbac/note', {}), 'base data');
+  // The policy it came from, and an entry point taken from it before, still see the old data.
+  assert.deepEqual(before.evaluate('more/admins', {}), compile({ modules, data }).evaluate('more/admins', {}));
+  assert.equal(entry.evaluate({ user: 'bob', action: 'write' }), compile({ modules, data }).evaluate('rbac/allow', { user: 'bob', action: 'write' }));
+  assert.equal(after.entrypoint('rbac/allow').evaluate({ user: 'bob', action: 'write' }), true);
+  assert.equal(before.evaluate('more/n', {}), Object.keys(data.users).length);
+});
