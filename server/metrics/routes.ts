@@ -1,6 +1,6 @@
 /**
  * `GET /health` (the process answers; with OPA's `?bundles`, also a policy is loaded; with
- * `?plugins`, also the last load did not fail), `GET /ready` (a policy is loaded; detail includes
+ * `?plugins`, also the last directory or bundle load did not fail), `GET /ready` (a policy is loaded; detail includes
  * the last failed load) and `GET /metrics` (Prometheus text format).
  */
 import type { FastifyInstance } from 'fastify';
@@ -14,7 +14,8 @@ export function registerHealthRoutes(app: FastifyInstance, store: PolicyStore, m
   app.route({ method: ['GET', 'HEAD'], url: '/health', handler: async (req, reply) => {
     const q = req.query as Record<string, unknown>;
     const unhealthy = (flag(q.bundles) || flag(q.plugins)) && store.generation === undefined ? 'no policy loaded yet'
-      : flag(q.plugins) && store.lastError ? `the last ${store.lastError.origin} load failed: ${store.lastError.message}`
+      // A write refused through the API was answered to its caller; it says nothing of the server's health.
+      : flag(q.plugins) && store.lastError && store.lastError.origin !== 'api' ? `the last ${store.lastError.origin} load failed: ${store.lastError.message}`
       : undefined;
     // OPA's unhealthy answer: a 500 with a code and the reason.
     if (unhealthy !== undefined) return sendJsonText(reply, 500, JSON.stringify({ code: 'unhealthy', error: unhealthy }));

@@ -42,6 +42,9 @@ test('/health answers OPA\'s `bundles` and `plugins` checks: unhealthy (500) bef
     assert.deepEqual(await health('?bundles'), [200, {}]);
     assert.deepEqual(await health('?plugins'), [500, { code: 'unhealthy', error: 'the last bundle load failed: bad signature' }]);
     assert.deepEqual(await health('?plugins=false'), [200, {}]);
+    // A policy write refused through the API is not ill health.
+    app.pol.store.recordFailure('api', 'rego_parse_error', 'bad policy');
+    assert.deepEqual(await health('?plugins'), [200, {}]);
   } finally { await close(); }
   // Nothing loaded yet (the directory is missing): plain health is fine, `bundles` is not.
   const empty = buildApp(resolveConfig({ policies: { dir: '/nonexistent-pol-dir', watch: false } }), { logger: false });
