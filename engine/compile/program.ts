@@ -2,7 +2,7 @@
  * The library entry points: compile modules once into a prepared policy, then evaluate entry
  * points (the hot path) or ad-hoc queries (`opa eval` shape).
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { Expr, Term } from '../../dsl/ast/nodes.js';
 import { PolError, renderDiagnostic, sortDiagnostics, type Diagnostic, type Loc } from '../../dsl/diagnostic.js';
 import { parseModule, parseQuery, parseTerm } from '../../dsl/parser/index.js';
@@ -114,15 +114,24 @@ class Prepared implements PreparedPolicy {
   private tracedCompiler: Compiler | undefined;
   private readonly entries = new Map<string, EntryPoint>();
 
-  /** `compiled`: the compiler of a policy with the same program, whose rules are all compiled already (`withData`). */
-  constructor(private readonly program: Program, private readonly data: Value, private readonly host: BuiltinHost, private readonly sources: Record<string, string>, compiled?: Compiler) {
-    const h = createHash('sha256');
-    for (const f of Object.keys(sources).sort()) h.update(f).update('\0').update(sources[f]!).update('\0');
-    h.update(stringifyJson(toJSON(data)));
-    this.revision = h.digest('hex').slice(0, 16);
-    if (compiled) {
+  /** The revision hash over the sources alone, kept undigested: `withData` hashes only the new data onto a copy. */
+  private readonly sourcesHash: Hash;
+
+  /**
+   * `shared`: the compiler and sources hash of a policy with the same program, whose rules are all
+   * compiled already (`withData`).
+   */
+  constructor(private readonly program: Program, private readonly data: Value, private readonly host: BuiltinHost, private readonly sources: Record<string, string>, shared?: { compiler: Compiler; sourcesHash: Hash }) {
+    if (shared) {
+      this.sourcesHash = shared.sourcesHash;
+    } else {
+      this.sourcesHash = createHash('sha256');
+      for (const f of Object.keys(sources).sort()) this.sourcesHash.update(f).update('\0').update(sources[f]!).update('\0');
+    }
+    this.revision = this.sourcesHash.copy().update(stringifyJson(toJSON(data))).digest('hex').slice(0, 16);
+    if (shared) {
       // Compiled rules read data from the evaluation context, never at compile time: they serve any data.
-      this.compiler = compiled;
+      this.compiler = shared.compiler;
       return;
     }
     this.compiler = new Compiler(program);
@@ -134,7 +143,7 @@ class Prepared implements PreparedPolicy {
   }
 
   withData(data: Value): PreparedPolicy {
-    return new Prepared(this.program, data, this.host, this.sources, this.compiler);
+    return new Prepared(this.program, data, this.host, this.sources, { compiler: this.compiler, sourcesHash: this.sourcesHash });
   }
 
   entrypoint(path: string): EntryPoint {

@@ -43,6 +43,8 @@ export function writeGuard(cfg: WriteAccess, what: string): (req: FastifyRequest
     req.log.warn({ change: what, method: req.method, url: req.url.slice(0, 200), client: req.ip, status: e.status }, `${what} write refused: ${e.message}`);
     throw e;
   };
+  // The expected header, made once.
+  const want = Buffer.from(`Bearer ${cfg.token ?? ''}`);
   return req => {
     if (!cfg.writable) refuse(req, new HttpError('forbidden', `${what} writes are disabled (set \`policy_api.writable: true\` in pol.yaml)`));
     if (cfg.token === undefined) {
@@ -50,9 +52,7 @@ export function writeGuard(cfg: WriteAccess, what: string): (req: FastifyRequest
       if (cfg.unauthenticated === true) return;
       refuse(req, new HttpError('forbidden', `${what} writes need \`policy_api.token\` (or \`policy_api.unauthenticated: true\`)`));
     }
-    const auth = req.headers.authorization ?? '';
-    const want = Buffer.from(`Bearer ${cfg.token}`);
-    const got = Buffer.from(auth);
+    const got = Buffer.from(req.headers.authorization ?? '');
     if (got.length !== want.length || !timingSafeEqual(got, want)) refuse(req, new HttpError('unauthorized', `a valid bearer token is required to change ${what === 'policy' ? 'policies' : what}`));
   };
 }

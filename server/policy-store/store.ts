@@ -8,7 +8,7 @@ import { LRUCache } from 'lru-cache';
 import { compile, PolError, type BuiltinHost, type Diagnostic, type EntryPoint, type PreparedPolicy } from '../../engine/index.js';
 import type { PlainObject } from '../../engine/value.js';
 import type { Sources } from './sources.js';
-import { DataWrites, MAX_DATA_WRITES, TooManyWrites, WriteConflict, type DataWrite } from './data-writes.js';
+import { applyWrite, DataWrites, MAX_DATA_WRITES, TooManyWrites, type DataWrite } from './data-writes.js';
 
 /** One compiled policy, immutable once published. */
 export interface Generation {
@@ -98,8 +98,10 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
   writeData(writes: readonly DataWrite[]): Generation {
     const next = this.dataWrites.with(writes);
     if (next.size > MAX_DATA_WRITES) throw new TooManyWrites(`more than ${MAX_DATA_WRITES} separately written documents; write a containing document instead`);
-    const { data, skipped } = next.apply(this.base.data);
-    if (skipped.length) throw new WriteConflict(skipped[0]!.reason);
+    // Only the new writes, over the data as it is: replaying every earlier one gives the same data.
+    let data = this.data;
+    const fresh = new Set<object>();
+    for (const w of writes) data = applyWrite(data, w, fresh);
     return this.compileAndSwap(mergeOverlay(this.base, this.overlay), data, 'api', this.baseBundleRevision, () => { this.dataWrites = next; });
   }
 
