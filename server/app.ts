@@ -9,6 +9,7 @@ import pino from 'pino';
 import type { Writable } from 'node:stream';
 import { resolve } from 'node:path';
 import { DecisionCache } from '../engine/cache/index.js';
+import { entrypointPath } from '../engine/index.js';
 import { ConfigError, openGeoDatabase, type ServerConfig } from './config.js';
 import type { GeoDatabase } from '../engine/builtins/geo.js';
 import { HttpError, answerClientError, fromFastifyError } from './errors.js';
@@ -21,6 +22,7 @@ import { PolicyStore, BundlePoller, loadDirectory, watchDirectory } from './poli
 import { registerPolicyRoutes } from './policy-store/routes.js';
 import { registerDataWrites } from './policy-store/data-routes.js';
 import { DecisionService } from './decision/service.js';
+import { EvalPool } from './decision/eval-pool.js';
 import { registerDecide } from './decision/decide.js';
 import { registerDataApi } from './decision/data-api.js';
 import { registerAuthzen } from './decision/authzen.js';
@@ -58,6 +60,12 @@ export interface BuildOptions {
 
 /** Methods a 405 may name: those pol's fixed routes answer. */
 const ROUTED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/** The most decisions waiting for evaluation workers at once; more are answered 503. */
+const MAX_WAITING_FOR_WORKERS = 10_000;
+
+/** How long past a request's deadline a silent evaluation worker is given before it is replaced (ms). */
+const WORKER_STALL_GRACE_MS = 5_000;
 
 /** Longest a client may take to send a whole request (ms). */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -99,14 +107,36 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
     revision: () => store.generation?.revision,
     logDropped: () => decisionLog?.dropped ?? 0,
     cacheSize: () => cache?.size ?? 0,
+    ...(config.limits.eval_workers > 0 ? { evalWorkers: () => ({ threads: pool?.size ?? 0, waiting: pool?.waiting ?? 0, lost: pool?.lost ?? 0 }) } : {}),
   });
-  const service = new DecisionService(store, cache, decisionLog, metrics, { evalTimeoutMs: config.limits.eval_timeout_ms, logging: decisionLog !== undefined });
+  const pool = config.limits.eval_workers > 0
+    ? new EvalPool({
+      threads: config.limits.eval_workers,
+      maxPending: MAX_WAITING_FOR_WORKERS,
+      stallGraceMs: WORKER_STALL_GRACE_MS,
+      ...(config.geo_database !== undefined ? { geoDatabasePath: resolve(opts.cwd ?? process.cwd(), config.geo_database) } : {}),
+      onFailure: reason => {
+        metrics.errors.inc({ code: 'eval_worker_failure' });
+        app.log.error(reason);
+      },
+    })
+    : undefined;
+  const service = new DecisionService(store, cache, decisionLog, metrics, {
+    evalTimeoutMs: config.limits.eval_timeout_ms,
+    logging: decisionLog !== undefined,
+    ...(pool ? { pool, offloadAfterMs: config.limits.offload_after_ms, offloadPaths: config.limits.offload_paths.map(entrypointPath) } : {}),
+    onSlowPath: (path, ns) => app.log.warn({ path, eval_ms: Math.round(ns / 1e4) / 100 }, `a decision at ${path} took ${(ns / 1e6).toFixed(1)} ms on the request thread (limits.offload_after_ms = ${config.limits.offload_after_ms}); its evaluations now run on evaluation workers`),
+  });
 
   reportLogWriteError = logWriteErrorReporter(app, metrics);
 
   // Never a stale answer: any new generation drops every cached decision.
   store.on('swap', gen => {
     cache?.invalidate();
+    // Running workers compile the new generation now, not when a request first waits on it; with
+    // paths configured for the workers, one is started for them at the first load.
+    if (config.limits.offload_paths.length > 0) pool?.warm(gen);
+    else pool?.preload(gen);
     metrics.reloads.inc({ origin: gen.origin, result: 'success' });
     app.log.info({ revision: gen.revision, origin: gen.origin }, 'policy loaded');
   });
@@ -165,6 +195,7 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
   app.addHook('onClose', async () => {
     stopWatch?.();
     bundle?.stop();
+    await pool?.close();
     await decisionLog?.close();
   });
   return app;

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { Ajv, type ErrorObject } from 'ajv';
 import yaml from 'js-yaml';
 import { loadGeoDatabase, type GeoDatabase } from '../engine/builtins/geo.js';
@@ -16,7 +17,12 @@ export interface ServerConfig {
   policies?: { dir: string; watch: boolean; debounce_ms: number };
   /** A signed bundle polled from a URL. */
   bundle?: BundleConfig;
-  limits: { body_bytes: number; json_depth: number; eval_timeout_ms: number; batch_size: number };
+  /**
+   * `eval_workers`: threads for entry points whose evaluations have run longer than
+   * `offload_after_ms` on the request thread twice in a row, and for those `offload_paths` names
+   * (0: none; threads start only when needed).
+   */
+  limits: { body_bytes: number; json_depth: number; eval_timeout_ms: number; batch_size: number; eval_workers: number; offload_after_ms: number; offload_paths: string[] };
   cache: { enabled: boolean; max_entries: number; ttl_ms: number; min_cost: number };
   decision_log: { enabled: boolean; path: string; mask: string[]; buffer: number; flush_ms: number };
   /** `base_url`: the PDP's own URL for the discovery document (default: from the request's Host). */
@@ -89,7 +95,8 @@ export function defaultConfig(): ServerConfig {
   });
   return {
     addr: DEFAULT_ADDR,
-    limits: { body_bytes: 1_048_576, json_depth: 64, eval_timeout_ms: 1_000, batch_size: 100 },
+    // One core for the request thread, the rest (up to four) for slow evaluations.
+    limits: { body_bytes: 1_048_576, json_depth: 64, eval_timeout_ms: 1_000, batch_size: 100, eval_workers: Math.min(4, Math.max(1, availableParallelism() - 1)), offload_after_ms: 5, offload_paths: [] },
     cache: { enabled: true, max_entries: 10_000, ttl_ms: 60_000, min_cost: DEFAULT_MIN_COST },
     // Credentials that proxies forward are erased from the log unless the operator says otherwise.
     decision_log: {
@@ -145,7 +152,11 @@ export const CONFIG_SCHEMA = {
     },
     limits: {
       type: 'object', additionalProperties: false,
-      properties: { body_bytes: positive, json_depth: { type: 'integer', minimum: 1, maximum: 512 }, eval_timeout_ms: positive, batch_size: positive },
+      properties: {
+        body_bytes: positive, json_depth: { type: 'integer', minimum: 1, maximum: 512 }, eval_timeout_ms: positive, batch_size: positive,
+        eval_workers: { type: 'integer', minimum: 0, maximum: 64 }, offload_after_ms: { type: 'integer', minimum: 1, maximum: 60_000 },
+        offload_paths: { type: 'array', maxItems: 1_000, items: { type: 'string', minLength: 1, maxLength: 1024 } },
+      },
     },
     cache: {
       type: 'object', additionalProperties: false,

@@ -24,6 +24,16 @@ export function answering(handle: (req: FastifyRequest, reply: FastifyReply) => 
   return (req, reply) => { handle(req, reply); };
 }
 
+/**
+ * Goes on with a decision an evaluation worker is making (a promise from `DecisionService.decide`):
+ * `then` with it, or `caught` with why it failed. What either throws is answered as the route's
+ * error, as fastify answers a throw from the handler itself. Decisions made on the request thread
+ * need none of this: the routes test for a promise and go on directly, allocating nothing.
+ */
+export function whenSettled<T>(reply: FastifyReply, pending: Promise<T>, then: (value: T) => unknown, caught: (err: unknown) => unknown): void {
+  pending.then(then, caught).catch((err: unknown) => { reply.send(err); });
+}
+
 /** True when the client asked to skip the decision cache (`Cache-Control: no-cache`). */
 export function wantsNoCache(req: FastifyRequest): boolean {
   const cc = req.headers['cache-control'];

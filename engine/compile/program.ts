@@ -96,6 +96,11 @@ function entryPath(path: string): (string | number)[] {
   return p.includes('/') ? p.split('/').filter(Boolean) : p.split('.').filter(Boolean);
 }
 
+/** The path an entry point for `path` reports as its own (`EntryPoint.path`): one spelling for `data.a.b`, `/a/b/`, `a/b`. */
+export function entrypointPath(path: string): string {
+  return entryPath(path).join('/');
+}
+
 /** A result as plain JSON values (sets become arrays, non-string-keyed objects plain ones). */
 function plainResult(v: Value | undefined): Value | undefined {
   if (v === undefined || typeof v !== 'object' || v === null) return v;

@@ -4,11 +4,11 @@
  * document. The request (`subject`, `action`, `resource`, `context`) is the policy's input; the
  * policy at the configured path answers `true`/`false` or `{ decision | allow, context?, reasons? }`.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toJSON, type Value } from '../../engine/index.js';
 import { HttpError } from '../errors.js';
 import { isJsonObject, own } from '../body.js';
-import { answering, sendJsonText, wantsNoCache } from '../http.js';
+import { answering, sendJsonText, wantsNoCache, whenSettled } from '../http.js';
 import { DecisionError, type DecisionService } from './service.js';
 
 type Json = Record<string, Value>;
@@ -39,7 +39,34 @@ function inputOf(r: Json): Json {
   return input;
 }
 
-function answer(result: Value | undefined): { decision: boolean; context?: unknown } {
+/** An item's place in a batch, and the batch's deadline (shared by all items). */
+interface BatchItem { index: number; count: number; deadlineMs: number }
+
+type Answer = { decision: boolean; context?: unknown };
+
+/**
+ * A failed evaluation as the API answers it: a failure fails the whole request, so a batch never
+ * answers for an item that was not decided.
+ */
+function evaluationFailed(e: unknown, item: BatchItem | undefined): never {
+  if (!(e instanceof DecisionError)) throw e;
+  let message = e.message;
+  if (item) {
+    message = `evaluations[${item.index}]: ${message}`;
+    if (e.code === 'eval_cancel_error') message += ` (limits.eval_timeout_ms covers the whole batch); ${item.count - item.index} of ${item.count} evaluations not made`;
+  }
+  throw new HttpError(e.notReady ? 'not_ready' : 'eval_error', message);
+}
+
+function rethrow(e: unknown): never { throw e; }
+
+function sendAnswer(reply: FastifyReply, a: Answer | Promise<Answer>): FastifyReply | undefined {
+  if (!(a instanceof Promise)) return sendJsonText(reply, 200, JSON.stringify(a));
+  whenSettled(reply, a, made => sendJsonText(reply, 200, JSON.stringify(made)), rethrow);
+  return undefined;
+}
+
+function answer(result: Value | undefined): Answer {
   if (typeof result === 'boolean') return { decision: result };
   const doc = result === undefined ? undefined : toJSON(result);
   if (!isJsonObject(doc as Value)) return { decision: false };
@@ -61,18 +88,14 @@ export function registerAuthzen(app: FastifyInstance, service: DecisionService, 
    * One evaluation; a failure fails the whole request, so a batch never answers for an item that
    * was not decided. `item`: its place in a batch, and the batch's deadline (shared by all items).
    */
-  const evaluate = (req: FastifyRequest, r: Json, item?: { index: number; count: number; deadlineMs: number }) => {
+  const evaluate = (req: FastifyRequest, r: Json, item?: BatchItem): Answer | Promise<Answer> => {
+    let d;
     try {
-      return answer(service.decide(path, inputOf(r), { api: 'authzen', bypassCache: wantsNoCache(req), deadlineMs: item?.deadlineMs }).result);
+      d = service.decide(path, inputOf(r), { api: 'authzen', bypassCache: wantsNoCache(req), deadlineMs: item?.deadlineMs });
     } catch (e) {
-      if (!(e instanceof DecisionError)) throw e;
-      let message = e.message;
-      if (item) {
-        message = `evaluations[${item.index}]: ${message}`;
-        if (e.code === 'eval_cancel_error') message += ` (limits.eval_timeout_ms covers the whole batch); ${item.count - item.index} of ${item.count} evaluations not made`;
-      }
-      throw new HttpError(e.notReady ? 'not_ready' : 'eval_error', message);
+      return evaluationFailed(e, item);
     }
+    return d instanceof Promise ? d.then(made => answer(made.result), e => evaluationFailed(e, item)) : answer(d.result);
   };
   const echoRequestId = (req: FastifyRequest): Record<string, string> => {
     const id = req.headers['x-request-id'];
@@ -85,7 +108,7 @@ export function registerAuthzen(app: FastifyInstance, service: DecisionService, 
     const body = req.body as Value | undefined;
     if (!isJsonObject(body)) throw new HttpError('invalid_parameter', 'request body must be a JSON object');
     checkRequest(body, '');
-    return sendJsonText(reply, 200, JSON.stringify(evaluate(req, body)));
+    return sendAnswer(reply, evaluate(req, body));
   }));
 
   app.post('/access/v1/evaluations', answering((req, reply) => {
@@ -96,7 +119,7 @@ export function registerAuthzen(app: FastifyInstance, service: DecisionService, 
     // Absent or empty, the request is one evaluation of the top-level fields (AuthZEN 1.0, 7.1).
     if (list === undefined || (Array.isArray(list) && list.length === 0)) {
       checkRequest(body, '');
-      return sendJsonText(reply, 200, JSON.stringify(evaluate(req, body)));
+      return sendAnswer(reply, evaluate(req, body));
     }
     if (!Array.isArray(list)) throw new HttpError('invalid_parameter', '`evaluations` must be an array');
     if (list.length > maxBatch) throw new HttpError('invalid_parameter', `at most ${maxBatch} evaluations per request`);
@@ -118,14 +141,25 @@ export function registerAuthzen(app: FastifyInstance, service: DecisionService, 
     // `limits.eval_timeout_ms` covers the whole batch: once it has passed, the remaining items are
     // not evaluated and the request fails as a failing item does (500 `eval_error`).
     const deadlineMs = service.deadline();
-    const results: ReturnType<typeof answer>[] = [];
-    for (const [i, r] of requests.entries()) {
-      const a = evaluate(req, r, { index: i, count: requests.length, deadlineMs });
+    const results: Answer[] = [];
+    /** Keeps an item's answer; false when the semantic ends the batch with it. */
+    const keep = (a: Answer): boolean => {
       results.push(a);
-      if (semantic === 'deny_on_first_deny' && !a.decision) break;
-      if (semantic === 'permit_on_first_permit' && a.decision) break;
-    }
-    return sendJsonText(reply, 200, JSON.stringify({ evaluations: results }));
+      return !(semantic === 'deny_on_first_deny' && !a.decision) && !(semantic === 'permit_on_first_permit' && a.decision);
+    };
+    // In order, one at a time: an item a worker decides resumes the batch when it is done.
+    const runFrom = (first: number): FastifyReply | undefined => {
+      for (let i = first; i < requests.length; i++) {
+        const a = evaluate(req, requests[i]!, { index: i, count: requests.length, deadlineMs });
+        if (a instanceof Promise) {
+          whenSettled(reply, a, made => (keep(made) ? runFrom(i + 1) : sendJsonText(reply, 200, JSON.stringify({ evaluations: results }))), rethrow);
+          return undefined;
+        }
+        if (!keep(a)) break;
+      }
+      return sendJsonText(reply, 200, JSON.stringify({ evaluations: results }));
+    };
+    return runFrom(0);
   }));
 
   // The discovery document names the PDP's URL. Built from a request, only a Host that is a host

@@ -13,8 +13,8 @@ import { bracketPath, stringifyJson, toJSON, type Value } from '../../engine/ind
 import { HttpError } from '../errors.js';
 import { documentKeys } from '../document-path.js';
 import { isJsonObject, own, parseJsonText } from '../body.js';
-import { answering, flag, queryValue, sendError, sendJsonText, wantsNoCache } from '../http.js';
-import { DecisionError, type DecisionService } from './service.js';
+import { answering, flag, queryValue, sendError, sendJsonText, wantsNoCache, whenSettled } from '../http.js';
+import { DecisionError, type Decision, type DecisionService } from './service.js';
 
 const VERSION = '0.1.0';
 
@@ -61,11 +61,12 @@ const PLAIN_KEY = /^[^./[\]\s](?:[^./[\]]*[^./[\]\s])?$/;
 /**
  * A failed decision in OPA's shape: `internal_error` with the evaluation's own errors listed
  * (`errors[].code`, `message`, `location`), which OPA's clients read to tell a conflict from a
- * cancelled query. No policy loaded is a 503 `not_ready`.
+ * cancelled query. No policy loaded is a 503 `not_ready`; saturated evaluation workers a 503
+ * `eval_workers_busy`.
  */
 function engineError(reply: FastifyReply, e: unknown): FastifyReply {
   if (!(e instanceof DecisionError)) throw e;
-  if (e.notReady) return sendError(reply, { status: 503, body: { code: 'not_ready', message: e.message } });
+  if (e.notReady) return sendError(reply, { status: 503, body: { code: e.code, message: e.message } });
   return sendJsonText(reply, 500, JSON.stringify({ code: 'internal_error', message: 'error(s) occurred while evaluating query', errors: [evaluationError(e)] }));
 }
 
@@ -75,6 +76,12 @@ function evaluationError(e: DecisionError): { code: string; message: string; loc
   if (p) return { code: e.code, message: p.text, location: { file: p.file, row: p.row, col: p.col } };
   const message = e.message.startsWith(`${e.code}: `) ? e.message.slice(e.code.length + 2) : e.message;
   return { code: e.code, message };
+}
+
+/** The v0 answer: the bare value, or a 404 naming the missing document. */
+function answerV0(reply: FastifyReply, d: Decision, missing: string): FastifyReply {
+  if (d.resultJson === undefined) return sendError(reply, { status: 404, body: { code: 'undefined_document', message: `document missing: ${missing}` } });
+  return sendJsonText(reply, 200, d.resultJson);
 }
 
 export function registerDataApi(app: FastifyInstance, service: DecisionService, jsonDepth: number): void {
@@ -101,6 +108,18 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     } catch (e) {
       return engineError(reply, e);
     }
+    if (d instanceof Promise) {
+      whenSettled(reply, d, made => answerV1(req, reply, q, path, input, made, deadlineMs, handlerStart, noInputKey), e => engineError(reply, e));
+      return reply;
+    }
+    return answerV1(req, reply, q, path, input, d, deadlineMs, handlerStart, noInputKey);
+  };
+
+  /** OPA's answer to a `/v1/data` query, from its decision. */
+  const answerV1 = (
+    req: FastifyRequest, reply: FastifyReply, q: Record<string, unknown>, path: string, input: Value | undefined,
+    d: Decision, deadlineMs: number | undefined, handlerStart: bigint, noInputKey: boolean,
+  ): FastifyReply => {
     const pretty = flag(q.pretty);
     const explain = queryValue(q.explain);
     const extra: Record<string, unknown> = {};
@@ -158,8 +177,11 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     } catch (e) {
       return engineError(reply, e);
     }
-    if (d.resultJson === undefined) return sendError(reply, { status: 404, body: { code: 'undefined_document', message: 'document missing: data/system/main' } });
-    return sendJsonText(reply, 200, d.resultJson);
+    if (d instanceof Promise) {
+      whenSettled(reply, d, made => answerV0(reply, made, 'data/system/main'), e => engineError(reply, e));
+      return reply;
+    }
+    return answerV0(reply, d, 'data/system/main');
   }));
 
   const v0 = answering((req, reply) => {
@@ -170,10 +192,12 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     } catch (e) {
       return engineError(reply, e);
     }
-    if (d.resultJson === undefined) {
-      return sendError(reply, { status: 404, body: { code: 'undefined_document', message: `document missing: ${path.startsWith("data[") ? path : `data/${path}`}` } });
+    const missing = path.startsWith('data[') ? path : `data/${path}`;
+    if (d instanceof Promise) {
+      whenSettled(reply, d, made => answerV0(reply, made, missing), e => engineError(reply, e));
+      return reply;
     }
-    return sendJsonText(reply, 200, d.resultJson);
+    return answerV0(reply, d, missing);
   });
   app.post('/v0/data', v0);
   app.post('/v0/data/*', v0);

@@ -4,12 +4,12 @@
  * The response is assembled from the cached JSON text of the result, so a cache hit serialises
  * nothing but the envelope.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { stringifyJson, toJSON, type Value } from '../../engine/index.js';
 import { HttpError } from '../errors.js';
 import { isJsonObject, own } from '../body.js';
-import { answering, sendJsonText, wantsNoCache } from '../http.js';
-import { DecisionError, type DecisionService } from './service.js';
+import { answering, sendJsonText, wantsNoCache, whenSettled } from '../http.js';
+import { DecisionError, type Decision, type DecisionService } from './service.js';
 
 const KNOWN_KEYS = new Set(['path', 'input', 'explain', 'cache']);
 
@@ -32,19 +32,29 @@ export function registerDecide(app: FastifyInstance, service: DecisionService): 
     try {
       d = service.decide(path, input, { api: 'decide', bypassCache: cache === false || wantsNoCache(req), deadlineMs, inputText: req.bodyText, inputIsMember: true });
     } catch (e) {
-      if (e instanceof DecisionError) {
-        return sendJsonText(reply, e.notReady ? 503 : 500, JSON.stringify({ code: e.code, message: e.message }));
-      }
-      throw e;
+      return decisionFailed(reply, e);
     }
-    let text = `{"decision_id":"${d.decisionId}"`;
-    if (d.resultJson !== undefined) text += `,"result":${d.resultJson}`;
-    text += `,"cached":${d.cached},"eval_ns":${d.evalNs}`;
-    const result = d.result;
-    if (result !== undefined && isJsonObject(result) && own(result, 'reasons') !== undefined) {
-      text += `,"reasons":${stringifyJson(toJSON(own(result, 'reasons')!))}`;
+    if (d instanceof Promise) {
+      whenSettled(reply, d, made => answer(reply, service, made, path, input, explain === true, deadlineMs), e => decisionFailed(reply, e));
+      return;
     }
-    if (explain) text += `,"explanation":${JSON.stringify(service.explain(path, input, 'full', deadlineMs ?? service.deadline()))}`;
-    return sendJsonText(reply, 200, text + '}');
+    return answer(reply, service, d, path, input, explain === true, deadlineMs);
   }));
+}
+
+function decisionFailed(reply: FastifyReply, e: unknown): FastifyReply {
+  if (!(e instanceof DecisionError)) throw e;
+  return sendJsonText(reply, e.notReady ? 503 : 500, JSON.stringify({ code: e.code, message: e.message }));
+}
+
+function answer(reply: FastifyReply, service: DecisionService, d: Decision, path: string, input: Value | undefined, explain: boolean, deadlineMs: number | undefined): FastifyReply {
+  let text = `{"decision_id":"${d.decisionId}"`;
+  if (d.resultJson !== undefined) text += `,"result":${d.resultJson}`;
+  text += `,"cached":${d.cached},"eval_ns":${d.evalNs}`;
+  const result = d.result;
+  if (result !== undefined && isJsonObject(result) && own(result, 'reasons') !== undefined) {
+    text += `,"reasons":${stringifyJson(toJSON(own(result, 'reasons')!))}`;
+  }
+  if (explain) text += `,"explanation":${JSON.stringify(service.explain(path, input, 'full', deadlineMs ?? service.deadline()))}`;
+  return sendJsonText(reply, 200, text + '}');
 }

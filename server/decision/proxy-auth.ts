@@ -11,10 +11,10 @@ import { METHODS } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ForwardAuthConfig, ProxyAuthConfig } from '../config.js';
 import { HttpError } from '../errors.js';
-import { answering, sendJsonText } from '../http.js';
+import { answering, sendJsonText, whenSettled } from '../http.js';
 import { interpret, safeHeaderValue, type Verdict } from './interpret.js';
 import { forwardAuthInput, extAuthzInput } from './proxy-input.js';
-import { DecisionError, UNUSABLE_DECISION, type DecisionService } from './service.js';
+import { DecisionError, UNUSABLE_DECISION, type Decision, type DecisionService } from './service.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { Value } from '../../engine/index.js';
 
@@ -66,22 +66,35 @@ function vet(result: Value | undefined, cfg: ProxyAuthConfig): Vetted {
 }
 
 function decideAndReply(reply: FastifyReply, service: DecisionService, endpoint: Endpoint, input: unknown): FastifyReply {
-  const { cfg, api } = endpoint;
   let d;
   let vetted: Vetted | undefined;
   try {
     // A client's `Cache-Control` reaches here through the proxy: it is about the upstream's
     // resource, and must not let a client force an evaluation per request. The verdict is read
     // before the decision is logged, so an allow this endpoint cannot send is logged as an error.
-    d = service.decide(cfg.path, input as never, { api, vet: (result, cached) => (vetted = endpoint.vetted(result, cached)).unusable });
+    d = service.decide(endpoint.cfg.path, input as never, { api: endpoint.api, vet: (result, cached) => (vetted = endpoint.vetted(result, cached)).unusable });
   } catch (e) {
-    if (!(e instanceof DecisionError)) throw e;
-    endpoint.failed.inc();
-    // A policy that emits an unsendable header value denies rather than dropping the header.
-    const message = e.code === UNUSABLE_DECISION ? `${e.message}; access denied` : 'authorization could not be decided; access denied';
-    return sendJsonText(reply, cfg.error_status, JSON.stringify({ code: e.notReady ? 'not_ready' : 'eval_error', message }));
+    return undecided(reply, endpoint, e);
   }
-  const v = vetted!.verdict;
+  if (d instanceof Promise) {
+    // `vet` has run by the time the promise settles with a decision.
+    whenSettled(reply, d, made => replyVerdict(reply, endpoint, vetted!.verdict, made), e => undecided(reply, endpoint, e));
+    return reply;
+  }
+  return replyVerdict(reply, endpoint, vetted!.verdict, d);
+}
+
+/** No decision (an engine error, no policy, an unsendable allow): the proxy is told to deny. */
+function undecided(reply: FastifyReply, endpoint: Endpoint, e: unknown): FastifyReply {
+  if (!(e instanceof DecisionError)) throw e;
+  endpoint.failed.inc();
+  // A policy that emits an unsendable header value denies rather than dropping the header.
+  const message = e.code === UNUSABLE_DECISION ? `${e.message}; access denied` : 'authorization could not be decided; access denied';
+  return sendJsonText(reply, endpoint.cfg.error_status, JSON.stringify({ code: e.notReady ? 'not_ready' : 'eval_error', message }));
+}
+
+function replyVerdict(reply: FastifyReply, endpoint: Endpoint, v: Verdict, d: Decision): FastifyReply {
+  const { cfg, api } = endpoint;
   if (!v.allow) {
     endpoint.denied.inc();
     const status = v.status ?? cfg.deny_status;

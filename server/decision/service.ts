@@ -5,10 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DEADLINE_EXCEEDED, PolError, stringifyJson, toJSON, type RuleOutcome, type Value } from '../../engine/index.js';
-import type { DecisionCache } from '../../engine/cache/index.js';
+import type { DecisionCache, DecisionKey } from '../../engine/cache/index.js';
 import type { PolicyStore, Generation } from '../policy-store/index.js';
 import type { DecisionLog, DecisionRecord } from '../audit/decision-log.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
+import { POOL_BUSY, type EvalPool } from './eval-pool.js';
 
 export interface DecideOptions {
   /** Which API asks (metric label and decision-log field). */
@@ -57,7 +58,10 @@ export interface Decision {
 /** The error code of a decision its caller could not carry out (see `DecideOptions.vet`). */
 export const UNUSABLE_DECISION = 'unusable_decision';
 
-/** Evaluation failed, or there is no working policy: callers fail closed. */
+/**
+ * Evaluation failed, or nothing can be decided now: callers fail closed. `notReady`: no policy
+ * is loaded yet, or every evaluation worker is saturated (a 503: try again later).
+ */
 export class DecisionError extends Error {
   constructor(
     readonly code: string, message: string, readonly notReady = false,
@@ -73,7 +77,22 @@ export interface ServiceOptions {
   evalTimeoutMs: number;
   /** Whether decisions are logged (OPA returns `decision_id` only then). */
   logging: boolean;
+  /** Evaluation workers for entry points that run long; none: every evaluation on this thread. */
+  pool?: EvalPool;
+  /** An evaluation on this thread longer than this sends its path's later evaluations to `pool` (ms). */
+  offloadAfterMs?: number;
+  /** Entry points always evaluated on `pool` (as `EntryPoint.path` spells them). */
+  offloadPaths?: readonly string[];
+  /** Told when a path's evaluations start going to the workers (`ns`: the evaluation that made it so). */
+  onSlowPath?: (path: string, ns: number) => void;
 }
+
+/** The most paths evaluated on the workers at once; the longest-standing is dropped for a new one. */
+const MAX_SLOW_PATHS = 1_000;
+/** Quick worker evaluations in a row that bring a path back to the request thread. */
+export const FAST_RUN_TO_RETURN = 64;
+/** The mark of a path configured to be evaluated on the workers (`limits.offload_paths`). */
+const PINNED = -1;
 
 /** The metric series one API's decisions update, bound once per API name. */
 interface ApiSeries {
@@ -87,6 +106,16 @@ export class DecisionService {
   private readonly seriesByApi = new Map<string, ApiSeries>();
   private readonly cacheHits: { inc(): void };
   private readonly cacheMisses: { inc(): void };
+  private readonly offloads: { inc(): void };
+  private readonly pool: EvalPool | undefined;
+  private readonly offloadNs: number;
+  /**
+   * Paths whose evaluations go to the workers, with how many quick ones in a row they have had
+   * there (`PINNED`: configured, they stay).
+   */
+  private readonly slowPaths = new Map<string, number>();
+  /** Paths whose last evaluation here was slow (one more and they go to the workers). */
+  private readonly suspects = new Set<string>();
 
   constructor(
     private readonly store: PolicyStore,
@@ -97,6 +126,10 @@ export class DecisionService {
   ) {
     this.cacheHits = metrics.cacheHits.bind();
     this.cacheMisses = metrics.cacheMisses.bind();
+    this.offloads = metrics.offloads.bind();
+    this.pool = opts.pool;
+    this.offloadNs = (opts.offloadAfterMs ?? 0) * 1e6;
+    if (this.pool) for (const p of opts.offloadPaths ?? []) this.slowPaths.set(p, PINNED);
   }
 
   private seriesOf(api: string): ApiSeries {
@@ -132,14 +165,21 @@ export class DecisionService {
     return gen;
   }
 
-  /** Decides the document at `path` for `input`. Throws `DecisionError` (callers fail closed). */
-  decide(path: string, input: Value | undefined, opts: DecideOptions): Decision {
+  /**
+   * Decides the document at `path` for `input`. Throws `DecisionError` (callers fail closed).
+   * The answer is immediate unless the entry point has run long before and evaluation workers are
+   * configured: then it is a promise, settled when a worker has decided (rejected with a
+   * `DecisionError`), and the request thread serves other requests meanwhile.
+   */
+  decide(path: string, input: Value | undefined, opts: DecideOptions): Decision | Promise<Decision> {
     const t0 = process.hrtime.bigint();
     const gen = this.generation();
     const decisionId = randomUUID();
     let result: Value | undefined;
     let resultJson: string | undefined;
     let cached = false;
+    /** The entry point's own path, once it is evaluated here (requests spell paths in several ways). */
+    let evaluatedPath: string | undefined;
     try {
       // A request's shared deadline may have passed already (a fresh one has not).
       if (opts.deadlineMs !== undefined && Date.now() > opts.deadlineMs) throw new PolError(DEADLINE_EXCEEDED.code, DEADLINE_EXCEEDED.message);
@@ -155,6 +195,8 @@ export class DecisionService {
       } else {
         if (key !== undefined) this.cacheMisses.inc();
         else if (opts.bypassCache) this.cache?.countBypass();
+        if (this.pool !== undefined && this.slowPaths.has(entry.path) && this.pool.readyFor(gen)) return this.offload(t0, gen, decisionId, path, entry.path, input, key, opts);
+        evaluatedPath = entry.path;
         result = entry.evaluate(input, {
           // Read only when evaluating: a cache hit reads no clock for it.
           deadlineMs: opts.deadlineMs ?? this.deadline(),
@@ -165,23 +207,90 @@ export class DecisionService {
       }
     } catch (e) {
       const evalNs = Number(process.hrtime.bigint() - t0);
-      const d = e instanceof PolError ? e.diagnostics[0] : undefined;
-      const err = e instanceof PolError
-        ? new DecisionError(String(e.code), e.message, false, d && d.line > 0 ? { file: d.file, row: d.line, col: d.col, text: d.message } : undefined)
-        : new DecisionError('internal_error', e instanceof Error ? e.message : String(e));
-      throw this.failed(err, decisionRecord(decisionId, path, input, opts, gen.revision, evalNs, undefined, undefined, false));
+      if (evaluatedPath !== undefined) this.noteEvaluation(gen, evaluatedPath, evalNs);
+      throw this.failed(toDecisionError(e), decisionRecord(decisionId, path, input, opts, gen.revision, evalNs, undefined, undefined, false));
     }
     const evalNs = Number(process.hrtime.bigint() - t0);
+    if (evaluatedPath !== undefined) this.noteEvaluation(gen, evaluatedPath, evalNs);
+    return this.finish(decisionId, path, input, opts, gen.revision, evalNs, result, resultJson, cached);
+  }
+
+  /** Counts and logs a decision made (after the caller's `vet`), and gives it. */
+  private finish(
+    decisionId: string, path: string, input: Value | undefined, opts: DecideOptions, revision: string,
+    evalNs: number, result: Value | undefined, resultJson: string | undefined, cached: boolean,
+  ): Decision {
     const unusable = opts.vet?.(result, cached);
     if (unusable !== undefined) {
-      throw this.failed(new DecisionError(UNUSABLE_DECISION, unusable), decisionRecord(decisionId, path, input, opts, gen.revision, evalNs, result, resultJson, cached));
+      throw this.failed(new DecisionError(UNUSABLE_DECISION, unusable), decisionRecord(decisionId, path, input, opts, revision, evalNs, result, resultJson, cached));
     }
     const series = this.seriesOf(opts.api);
     (cached ? series.cachedLatency : series.evaluatedLatency).observe(evalNs / 1e9);
     (result === undefined ? series.undefinedResult : series.defined).inc();
-    this.log?.record(decisionRecord(decisionId, path, input, opts, gen.revision, evalNs, result, resultJson, cached));
-    return { decisionId, result, resultJson, cached, evalNs, revision: gen.revision };
+    this.log?.record(decisionRecord(decisionId, path, input, opts, revision, evalNs, result, resultJson, cached));
+    return { decisionId, result, resultJson, cached, evalNs, revision };
   }
+
+  /** The decision made by an evaluation worker: `evalNs` counts the wait for it too. */
+  private async offload(
+    t0: bigint, gen: Generation, decisionId: string, path: string, entryPath: string, input: Value | undefined, key: DecisionKey | undefined, opts: DecideOptions,
+  ): Promise<Decision> {
+    this.offloads.inc();
+    const answer = await this.pool!.evaluate(gen, path, input, opts.deadlineMs ?? this.deadline(), opts.strictBuiltinErrors === true);
+    const evalNs = Number(process.hrtime.bigint() - t0);
+    if (!answer.ok) {
+      const err = new DecisionError(answer.code, answer.message, answer.code === POOL_BUSY, answer.place);
+      throw this.failed(err, decisionRecord(decisionId, path, input, opts, gen.revision, evalNs, undefined, undefined, false));
+    }
+    this.noteWorkerEvaluation(entryPath, answer.evalNs);
+    const resultJson = serialize(answer.result);
+    // The key names its revision: one stored after a swap is never looked up again.
+    if (key !== undefined) this.cache!.set(key, { result: answer.result, json: resultJson });
+    return this.finish(decisionId, path, input, opts, gen.revision, evalNs, answer.result, resultJson, false);
+  }
+
+  /**
+   * An evaluation on this thread took `ns`. Two in a row past `offloadNs` send the path's later
+   * evaluations to the workers: one alone may be a first run before the JIT has compiled the
+   * policy, or a pause for garbage collection.
+   */
+  private noteEvaluation(gen: Generation, path: string, ns: number): void {
+    if (this.pool === undefined) return;
+    if (ns <= this.offloadNs) {
+      if (this.suspects.size > 0) this.suspects.delete(path);
+      return;
+    }
+    if (this.slowPaths.has(path)) return;
+    if (!this.suspects.has(path)) {
+      if (this.suspects.size >= MAX_SLOW_PATHS) this.suspects.delete(this.suspects.keys().next().value!);
+      this.suspects.add(path);
+      return;
+    }
+    this.suspects.delete(path);
+    if (this.slowPaths.size >= MAX_SLOW_PATHS) {
+      for (const [p, run] of this.slowPaths) if (run !== PINNED) { this.slowPaths.delete(p); break; }
+    }
+    this.slowPaths.set(path, 0);
+    // A thread starts or compiles now; until it is ready the path is still evaluated here.
+    this.pool.warm(gen);
+    this.opts.onSlowPath?.(path, ns);
+  }
+
+  /**
+   * A worker evaluated `path` in `ns`. After `FAST_RUN_TO_RETURN` evaluations in a row well under
+   * `offloadNs` (a slow first run, a slow input that has stopped coming), the path comes back to
+   * this thread, where a cache lookup or a quick evaluation costs no thread hop.
+   */
+  private noteWorkerEvaluation(path: string, ns: number): void {
+    const run = this.slowPaths.get(path);
+    if (run === undefined || run === PINNED) return;
+    if (ns * 4 > this.offloadNs) this.slowPaths.set(path, 0);
+    else if (run + 1 >= FAST_RUN_TO_RETURN) this.slowPaths.delete(path);
+    else this.slowPaths.set(path, run + 1);
+  }
+
+  /** Paths evaluated on the workers now (tests, metrics). */
+  get offloadedPaths(): string[] { return [...this.slowPaths.keys()]; }
 
   /** Counts and logs a decision that ends in `err` (`record` holds what it had decided, if anything); returns `err`. */
   private failed(err: DecisionError, record: DecisionRecord): DecisionError {
@@ -269,6 +378,13 @@ export class DecisionService {
     }
     return out;
   }
+}
+
+/** A failed evaluation as the service reports it. */
+function toDecisionError(e: unknown): DecisionError {
+  if (!(e instanceof PolError)) return new DecisionError('internal_error', e instanceof Error ? e.message : String(e));
+  const d = e.diagnostics[0];
+  return new DecisionError(String(e.code), e.message, false, d && d.line > 0 ? { file: d.file, row: d.line, col: d.col, text: d.message } : undefined);
 }
 
 /** A decision as the decision log records it. */

@@ -13,12 +13,14 @@ export interface ServerMetrics {
   cacheMisses: Counter;
   reloads: Counter;
   errors: Counter;
+  offloads: Counter;
 }
 
 export function createServerMetrics(read: {
   revision: () => string | undefined;
   logDropped: () => number;
   cacheSize: () => number;
+  evalWorkers?: () => { threads: number; waiting: number; lost: number };
 }): ServerMetrics {
   const registry = new Registry();
   const m: ServerMetrics = {
@@ -30,7 +32,14 @@ export function createServerMetrics(read: {
     cacheMisses: registry.register(new Counter('pol_decision_cache_misses_total', 'Cacheable decisions that had to be evaluated.')),
     reloads: registry.register(new Counter('pol_policy_reloads_total', 'Policy loads, by origin and result.', ['origin', 'result'])),
     errors: registry.register(new Counter('pol_errors_total', 'Errors, by code.', ['code'])),
+    offloads: registry.register(new Counter('pol_offloaded_decisions_total', 'Decisions evaluated on an evaluation worker (their entry points had run long on the request thread).')),
   };
+  const workers = read.evalWorkers;
+  if (workers) {
+    registry.register(new Gauge('pol_eval_worker_threads', 'Evaluation worker threads running.', () => [{ value: workers().threads }]));
+    registry.register(new Gauge('pol_eval_worker_waiting', 'Decisions waiting for or running on an evaluation worker.', () => [{ value: workers().waiting }]));
+    registry.register(new Gauge('pol_eval_worker_lost_total', 'Evaluation worker threads stopped (past a deadline) or died.', () => [{ value: workers().lost }], 'counter'));
+  }
   registry.register(new Gauge('pol_decision_cache_entries', 'Entries in the decision cache.', () => [{ value: read.cacheSize() }]));
   registry.register(new Gauge('pol_decision_log_dropped_total', 'Decision log lines dropped because the buffer was full.', () => [{ value: read.logDropped() }], 'counter'));
   registry.register(new Gauge('pol_policy_info', 'The working policy revision (value 1).', () => {

@@ -206,7 +206,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
 }
 
 /** Whether two module sets have the same ids and sources. */
-function sameModules(a: Record<string, string>, b: Record<string, string>): boolean {
+export function sameModules(a: Record<string, string>, b: Record<string, string>): boolean {
   if (a === b) return true;
   const ids = Object.keys(a);
   if (ids.length !== Object.keys(b).length) return false;

@@ -1,0 +1,97 @@
+/**
+ * An evaluation worker thread (see `eval-pool.ts`): it holds its own compiled copy of one policy
+ * generation and evaluates the decisions the request thread hands it. Messages are handled in the
+ * order they arrive, so an evaluation posted after a `load` always sees that load's generation.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { compile, DEADLINE_EXCEEDED, PolError, type EntryPoint, type PreparedPolicy, type Value } from '../../engine/index.js';
+import { loadGeoDatabase } from '../../engine/builtins/geo.js';
+import type { PlainObject } from '../../engine/value.js';
+
+export interface EvalWorkerData {
+  /** The `geo_database` file the request thread loaded (absolute), if any. */
+  geoDatabasePath?: string;
+}
+
+/** A generation to hold from now on (replacing the last); modules or data absent: as in the last load. */
+export interface LoadMessage { kind: 'load'; revision: string; modules?: Record<string, string>; data?: PlainObject }
+export interface EvalMessage { kind: 'eval'; id: number; revision: string; path: string; input: Value | undefined; deadlineMs: number; strictBuiltinErrors: boolean }
+export type ToWorker = LoadMessage | EvalMessage;
+
+/** Where in the policy an evaluation failed, when the engine says. */
+export interface FailurePlace { file: string; row: number; col: number; text: string }
+export type Answer =
+  | { kind: 'answer'; id: number; ok: true; result: Value | undefined; evalNs: number }
+  | { kind: 'answer'; id: number; ok: false; code: string; message: string; place?: FailurePlace };
+/** After every load: the generation is compiled and evaluations of it are answered, or why not. */
+export interface Loaded { kind: 'loaded'; revision: string; error?: string }
+export type FromWorker = Answer | Loaded;
+
+const MAX_ENTRYPOINTS = 1_000;
+
+class Holder {
+  private revision = '';
+  private prepared: PreparedPolicy | undefined;
+  private modules: Record<string, string> = {};
+  private data: PlainObject = {};
+  private loadError: string | undefined;
+  private readonly entries = new Map<string, EntryPoint>();
+
+  constructor(private readonly host: Record<string, unknown>) {}
+
+  load(m: LoadMessage): Loaded {
+    this.entries.clear();
+    this.revision = m.revision;
+    this.loadError = undefined;
+    const modulesChanged = m.modules !== undefined;
+    if (m.modules !== undefined) this.modules = m.modules;
+    if (m.data !== undefined) this.data = m.data;
+    try {
+      // Data-only changes reuse the compiled modules, as the request thread's store does.
+      const prepared = this.prepared && !modulesChanged
+        ? this.prepared.withData(this.data)
+        : compile({ modules: this.modules, data: this.data, host: this.host });
+      if (prepared.revision !== m.revision) throw new Error(`compiled revision ${prepared.revision} differs from the request thread's ${m.revision}`);
+      this.prepared = prepared;
+      return { kind: 'loaded', revision: m.revision };
+    } catch (e) {
+      this.prepared = undefined;
+      this.loadError = e instanceof Error ? e.message : String(e);
+      return { kind: 'loaded', revision: m.revision, error: this.loadError };
+    }
+  }
+
+  evaluate(m: EvalMessage): Answer {
+    if (m.revision !== this.revision || this.prepared === undefined) {
+      return { kind: 'answer', id: m.id, ok: false, code: 'internal_error', message: `evaluation worker could not load revision ${m.revision}${this.loadError ? `: ${this.loadError}` : ''}` };
+    }
+    const t0 = process.hrtime.bigint();
+    try {
+      if (Date.now() > m.deadlineMs) throw new PolError(DEADLINE_EXCEEDED.code, DEADLINE_EXCEEDED.message);
+      let entry = this.entries.get(m.path);
+      if (entry === undefined) {
+        entry = this.prepared.entrypoint(m.path);
+        if (this.entries.size >= MAX_ENTRYPOINTS) this.entries.clear();
+        this.entries.set(m.path, entry);
+      }
+      const result = entry.evaluate(m.input, { deadlineMs: m.deadlineMs, ...(m.strictBuiltinErrors ? { strictBuiltinErrors: true } : {}) });
+      return { kind: 'answer', id: m.id, ok: true, result, evalNs: Number(process.hrtime.bigint() - t0) };
+    } catch (e) {
+      if (e instanceof PolError) {
+        const d = e.diagnostics[0];
+        return { kind: 'answer', id: m.id, ok: false, code: String(e.code), message: e.message, ...(d && d.line > 0 ? { place: { file: d.file, row: d.line, col: d.col, text: d.message } } : {}) };
+      }
+      return { kind: 'answer', id: m.id, ok: false, code: 'internal_error', message: e instanceof Error ? e.message : String(e) };
+    }
+  }
+}
+
+if (parentPort) {
+  const port = parentPort;
+  const settings = workerData as EvalWorkerData;
+  const host: Record<string, unknown> = settings.geoDatabasePath ? { geoDatabase: loadGeoDatabase(settings.geoDatabasePath) } : {};
+  const holder = new Holder(host);
+  port.on('message', (m: ToWorker) => {
+    port.postMessage(m.kind === 'load' ? holder.load(m) : holder.evaluate(m));
+  });
+}
