@@ -51,6 +51,8 @@ interface Thread {
 }
 
 const WATCH_MS = 250;
+/** How long after a thread is lost no new one is started (ms). */
+const RESTART_PAUSE_MS = 1_000;
 
 export class EvalPool {
   private readonly threads: Thread[] = [];
@@ -58,6 +60,7 @@ export class EvalPool {
   private pending = 0;
   private watch: NodeJS.Timeout | undefined;
   private closed = false;
+  private noStartBefore = 0;
   /** Threads stopped or lost so far. */
   lost = 0;
 
@@ -132,6 +135,8 @@ export class EvalPool {
   }
 
   private startWith(gen: PoolGeneration): void {
+    // After a thread died, a while before the next: what killed it may come again at once.
+    if (Date.now() < this.noStartBefore) return;
     let worker: Worker;
     try {
       const data: EvalWorkerData = this.opts.geoDatabasePath !== undefined ? { geoDatabasePath: this.opts.geoDatabasePath } : {};
@@ -199,6 +204,7 @@ export class EvalPool {
     if (i === -1) return;
     this.threads.splice(i, 1);
     this.lost++;
+    this.noStartBefore = Date.now() + RESTART_PAUSE_MS;
     this.failAll(thread, code, reason);
     if (!this.closed) this.opts.onFailure?.(reason);
   }

@@ -37,7 +37,8 @@ class Holder {
   private loadError: string | undefined;
   private readonly entries = new Map<string, EntryPoint>();
 
-  constructor(private readonly host: Record<string, unknown>) {}
+  /** `host`: the builtins' services, or why they could not be set up. */
+  constructor(private readonly host: Record<string, unknown> | string) {}
 
   load(m: LoadMessage): Loaded {
     this.entries.clear();
@@ -47,6 +48,7 @@ class Holder {
     if (m.modules !== undefined) this.modules = m.modules;
     if (m.data !== undefined) this.data = m.data;
     try {
+      if (typeof this.host === 'string') throw new Error(this.host);
       // Data-only changes reuse the compiled modules, as the request thread's store does.
       const prepared = this.prepared && !modulesChanged
         ? this.prepared.withData(this.data)
@@ -89,7 +91,14 @@ class Holder {
 if (parentPort) {
   const port = parentPort;
   const settings = workerData as EvalWorkerData;
-  const host: Record<string, unknown> = settings.geoDatabasePath ? { geoDatabase: loadGeoDatabase(settings.geoDatabasePath) } : {};
+  // A database that cannot be read leaves the thread unable to load anything (it says so at every
+  // load) rather than dying: the pool would only start it again.
+  let host: Record<string, unknown> | string = {};
+  try {
+    if (settings.geoDatabasePath) host = { geoDatabase: loadGeoDatabase(settings.geoDatabasePath) };
+  } catch (e) {
+    host = `geo_database: ${e instanceof Error ? e.message : String(e)}`;
+  }
   const holder = new Holder(host);
   port.on('message', (m: ToWorker) => {
     port.postMessage(m.kind === 'load' ? holder.load(m) : holder.evaluate(m));

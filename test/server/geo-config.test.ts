@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, ConfigError, loadConfigFile, resolveConfig, type ServerConfig } from '../../server/index.js';
@@ -159,4 +159,42 @@ test('pol eval --geo-database', async () => {
   assert.equal(bad.stderr, `pol eval: --geo-database: cannot load geo database ${join(dir, 'nope.mmdb')}: no such file\n`);
   const help = await pol(['eval', '--help'], dir);
   assert.match(help.stdout, /--geo-database <file>/);
+});
+
+async function offloadedCount(app: { inject: (o: { url: string }) => Promise<{ body: string }> }): Promise<number> {
+  const m = (await app.inject({ url: '/metrics' })).body.match(/^pol_offloaded_decisions_total (\d+)$/m);
+  return m ? Number(m[1]) : 0;
+}
+
+test('evaluation workers answer geo builtins from the same .mmdb; one that cannot read it leaves decisions on the request thread', async () => {
+  const { app, data, close } = await geoApp({ geo_database: mmdb, limits: { eval_workers: 1, offload_paths: ['geotest/where'] } });
+  try {
+    const stop = Date.now() + 20_000;
+    while (await offloadedCount(app) === 0) {
+      assert.ok(Date.now() < stop, 'no decision was made on an evaluation worker within 20 s');
+      assert.deepEqual(await data('geotest/where', { ip: LONDON }), { result: LONDON_ANSWER });
+      await new Promise(r => setTimeout(r, 20));
+    }
+    const before = await offloadedCount(app);
+    assert.deepEqual(await data('geotest/where', { ip: LONDON }), { result: LONDON_ANSWER });
+    assert.equal(await offloadedCount(app), before + 1);
+  } finally { await close(); }
+  // The file is gone by the time the worker starts: it cannot load, and the request thread answers.
+  const gone = join(dir, 'gone.mmdb');
+  writeFileSync(gone, readFileSync(mmdb));
+  const { app: app2, close: close2 } = await geoApp({ geo_database: gone, limits: { eval_workers: 1, offload_paths: ['geotest/where'] } });
+  try {
+    rmSync(gone);
+    const stop = Date.now() + 20_000;
+    let failures = 0;
+    while (failures === 0) {
+      assert.ok(Date.now() < stop, 'the worker did not report its failure within 20 s');
+      const r = json((await app2.inject({ method: 'POST', url: '/v1/data/geotest/where', payload: { input: { ip: LONDON } } })).body);
+      assert.deepEqual(r, { result: LONDON_ANSWER });
+      const m = (await app2.inject({ url: '/metrics' })).body.match(/^pol_errors_total\{code="eval_worker_failure"\} (\d+)$/m);
+      failures = m ? Number(m[1]) : 0;
+      await new Promise(r => setTimeout(r, 20));
+    }
+    assert.equal(await offloadedCount(app2), 0);
+  } finally { await close2(); }
 });
