@@ -30,6 +30,8 @@ interface HttpBenchModule {
   /** Structured results, when available, so the HTTP targets join the targets table. */
   runHttpScenarios?(opts: { quick: boolean; log?: (line: string) => void }): Promise<{ scenarios: HttpScenario[] }>;
   renderHttpSection?(r: { scenarios: HttpScenario[] }, quick: boolean): string;
+  /** The slow-policy comparison (evaluation workers), a subsection of its own. */
+  runSlowPolicyBench?(opts: { quick: boolean; log?: (line: string) => void }): Promise<string>;
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -102,7 +104,7 @@ async function httpSection(quick: boolean, log: (line: string) => void, targets:
     if (typeof mod.runHttpScenarios === 'function' && typeof mod.renderHttpSection === 'function') {
       const r = await mod.runHttpScenarios({ quick, log });
       targets.push(...httpTargets(r.scenarios));
-      return mod.renderHttpSection(r, quick);
+      return mod.renderHttpSection(r, quick) + await slowPolicySection(mod, quick, log);
     }
     if (typeof mod.runHttpBench !== 'function') return '## HTTP benchmarks\n\nNot run: `bench/http/index.js` exports no `runHttpBench`.\n';
     return await mod.runHttpBench({ quick, log });
@@ -110,6 +112,18 @@ async function httpSection(quick: boolean, log: (line: string) => void, targets:
     const msg = e instanceof Error ? e.message : String(e);
     log(`  http: FAILED: ${msg}`);
     return `## HTTP benchmarks\n\n**FAILED**: ${msg}\n`;
+  }
+}
+
+/** The slow-policy subsection; its failure is reported in it and loses nothing else. */
+async function slowPolicySection(mod: Partial<HttpBenchModule>, quick: boolean, log: (line: string) => void): Promise<string> {
+  if (typeof mod.runSlowPolicyBench !== 'function') return '';
+  try {
+    return '\n' + await mod.runSlowPolicyBench({ quick, log });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    log(`  http slow-policy: FAILED: ${msg}`);
+    return `\n### A slow policy next to quick ones (evaluation workers)\n\n**FAILED**: ${msg}\n`;
   }
 }
 

@@ -51,6 +51,14 @@ test('npm run bench -- --quick runs every section and writes the report', { time
       assert.match(http, new RegExp(`\\| ${s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}[^\\n]*\\| \\d+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+% \\|`), `no HTTP row for ${s}`);
     }
     assert.match(md, /`POST \/v1\/decide`, cached ≥ 95\.0% of the bare fastify route/);
+    // The slow-policy comparison: both servers, both loads, and the worker used.
+    const slow = http.split('### A slow policy next to quick ones (evaluation workers)\n')[1];
+    assert.ok(slow, 'no slow-policy subsection');
+    for (const server of ['without evaluation workers', 'with one evaluation worker']) {
+      assert.match(slow, new RegExp(`\\| ${server}[^|]*\\| quick clients alone \\| \\d+ \\| [\\d.]+ \\| — \\| — \\|`), `no row for ${server} alone`);
+      assert.match(slow, new RegExp(`\\| ${server}[^|]*\\| quick clients, with the slow ones \\| \\d+ \\| [\\d.]+ \\| \\d+ \\| [\\d.]+ \\|`), `no row for ${server} with the slow load`);
+    }
+    assert.match(slow, /it made [1-9]\d* decisions on its worker/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
