@@ -18,3 +18,10 @@ export function documentKeys(rest: string): string[] {
   }
   return out;
 }
+
+/** Whether the document at `path` (keys below `data`) is `prefix` or lies below it. */
+export function startsWith(path: readonly string[], prefix: readonly string[]): boolean {
+  if (path.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (path[i] !== prefix[i]) return false;
+  return true;
+}

@@ -96,6 +96,11 @@ function entryPath(path: string): (string | number)[] {
   return p.includes('/') ? p.split('/').filter(Boolean) : p.split('.').filter(Boolean);
 }
 
+/** The keys below `data` that `path` names, as entry points read it (`data.a.b`, `/a/b/`, `a/b`, `a["b.c"]`). */
+export function entrypointKeys(path: string): (string | number)[] {
+  return entryPath(path);
+}
+
 /** The path an entry point for `path` reports as its own (`EntryPoint.path`): one spelling for `data.a.b`, `/a/b/`, `a/b`. */
 export function entrypointPath(path: string): string {
   return entryPath(path).join('/');

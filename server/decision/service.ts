@@ -4,12 +4,13 @@
  * deadline, records metrics and the decision log. It knows nothing of HTTP shapes.
  */
 import { randomUUID } from 'node:crypto';
-import { DEADLINE_EXCEEDED, PolError, stringifyJson, toJSON, type RuleOutcome, type Value } from '../../engine/index.js';
+import { DEADLINE_EXCEEDED, PolError, bracketPath, entrypointKeys, stringifyJson, toJSON, type RuleOutcome, type Value } from '../../engine/index.js';
 import type { DecisionCache, DecisionKey } from '../../engine/cache/index.js';
 import type { PolicyStore, Generation } from '../policy-store/index.js';
 import type { DecisionLog, DecisionRecord } from '../audit/decision-log.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { POOL_BUSY, type EvalPool } from './eval-pool.js';
+import { startsWith } from '../document-path.js';
 
 export interface DecideOptions {
   /** Which API asks (metric label and decision-log field). */
@@ -316,18 +317,21 @@ export class DecisionService {
    */
   explain(path: string, input: Value | undefined, mode: 'notes' | 'fails' | 'full', deadlineMs: number = this.deadline()): string[] {
     const gen = this.generation();
-    const dotted = 'data.' + path.replace(/^data[./]?/, '').split('/').filter(Boolean).join('.');
-    const pkg = dotted.includes('.') ? dotted.slice(0, dotted.lastIndexOf('.')) : dotted;
+    // The queried document's rules and those beside it (its package), matched by keys, so quoted
+    // keys (`a["b.c"]`) are told apart from nested ones (`a.b.c`).
+    const queried = entrypointKeys(path).map(String);
+    const pkg = queried.slice(0, -1);
     const lines: string[] = [];
     const prints: string[] = [];
-    const rules = gen.prepared.rules().filter(r => (r.path === dotted || r.path.startsWith(pkg + '.')) && !r.path.split('.').pop()!.startsWith('test_'));
+    const rules = gen.prepared.rules().filter(r => (startsWith(r.keys, queried) || (r.keys.length > pkg.length && startsWith(r.keys, pkg)))
+      && !r.keys[r.keys.length - 1]!.startsWith('test_'));
     let evaluated = 0;
     let cutShort = false;
     for (const rule of rules) {
       if (Date.now() > deadlineMs) { cutShort = true; break; }
       let shown: string;
       try {
-        const v = gen.prepared.evaluate(rule.path, input, { prints, deadlineMs });
+        const v = gen.prepared.evaluate(bracketPath(rule.keys), input, { prints, deadlineMs });
         evaluated++;
         if (v !== undefined && mode === 'fails') continue;
         shown = v === undefined ? 'undefined' : truncate(stringifyJson(toJSON(v)));

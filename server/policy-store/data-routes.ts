@@ -13,9 +13,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Value } from '../../engine/index.js';
 import { HttpError } from '../errors.js';
-import { documentKeys } from '../document-path.js';
+import { documentKeys, startsWith } from '../document-path.js';
 import { sendJsonText } from '../http.js';
-import { documentAt, DocumentNotFound, pathName, removalWrite, startsWith, TooManyWrites, WriteConflict, type DataWrite } from './data-writes.js';
+import { documentAt, DocumentNotFound, pathName, removalWrite, TooManyWrites, WriteConflict, type DataWrite } from './data-writes.js';
 import { BadPatch, patchWrites } from './json-patch.js';
 import { loadErrorBody, logChange, writeGuard, type WriteAccess } from './routes.js';
 import { PolicyLoadError, type PolicyStore } from './store.js';

@@ -164,13 +164,6 @@ export function applyWrite(data: PlainObject, w: DataWrite, fresh: Set<object> =
   return root;
 }
 
-/** Whether `path` is `prefix` or lies below it. */
-export function startsWith(path: readonly string[], prefix: readonly string[]): boolean {
-  if (path.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (path[i] !== prefix[i]) return false;
-  return true;
-}
-
 function childOf(v: Value, key: string): Value | undefined {
   if (Array.isArray(v)) {
     const at = arrayIndex(v, key);

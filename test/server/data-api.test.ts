@@ -302,3 +302,20 @@ test('OPA\'s smaller habits: flags in any case, unknown explain modes ignored, a
     assert.equal(typeof json(whole.body).rbac, 'object');
   } finally { await closeA(); }
 });
+
+test('?explain lists the queried package by keys: rules under quoted keys are evaluated, a package sharing a name prefix is left out', async () => {
+  const { app: quoted, close: closeQuoted } = await makeApp({ policy_api: { writable: true, token: 'explain-test-token-0123' } });
+  try {
+    const put = async (id: string, source: string) => {
+      const r = await quoted.inject({ method: 'PUT', url: `/v1/policies/${id}`, payload: source, headers: { authorization: 'Bearer explain-test-token-0123', 'content-type': 'text/plain' } });
+      assert.equal(r.statusCode, 200, r.body);
+    };
+    await put('expl.pol', 'package expl\n\nimport rego.v1\n\nallow := true\n');
+    await put('expl-quoted.pol', 'package expl["a.b"]\n\nimport rego.v1\n\nr := 2\n');
+    await put('explx.pol', 'package explx\n\nimport rego.v1\n\nz := 3\n');
+    const lines: string[] = json((await quoted.inject({ method: 'POST', url: '/v1/data/expl/allow?explain=full', payload: { input: {} } })).body).explanation;
+    assert.ok(lines.includes('data.expl.allow = true    (expl.pol:5)'), lines.join('\n'));
+    assert.ok(lines.includes('data.expl["a.b"].r = 2    (expl-quoted.pol:5)'), lines.join('\n'));
+    assert.ok(!lines.some(l => l.includes('explx')), lines.join('\n'));
+  } finally { await closeQuoted(); }
+});
