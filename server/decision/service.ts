@@ -268,13 +268,19 @@ export class DecisionService {
       return;
     }
     this.suspects.delete(path);
-    if (this.slowPaths.size >= MAX_SLOW_PATHS) {
-      for (const [p, run] of this.slowPaths) if (run !== PINNED) { this.slowPaths.delete(p); break; }
-    }
+    if (this.slowPaths.size >= MAX_SLOW_PATHS && !this.forgetOneSlowPath()) return;
     this.slowPaths.set(path, 0);
     // A thread starts or compiles now; until it is ready the path is still evaluated here.
     this.pool.warm(gen);
     this.opts.onSlowPath?.(path, ns);
+  }
+
+  /** Forgets the longest-standing path found slow (never a configured one); false when there is none. */
+  private forgetOneSlowPath(): boolean {
+    for (const [p, run] of this.slowPaths) {
+      if (run !== PINNED) { this.slowPaths.delete(p); return true; }
+    }
+    return false;
   }
 
   /**
