@@ -4,4 +4,4 @@
  * those cheaper to evaluate than to look up, are never cached.
  */
 export { DecisionCache, DEFAULT_MIN_COST, uncacheableReason, type DecisionCacheOptions, type CachedDecision, type CacheStats } from './decision-cache.js';
-export { normalizeInputPaths, type DecisionKey, type InputPaths } from './key.js';
+export { keyText, normalizeInputPaths, type DecisionKey, type InputPaths } from './key.js';

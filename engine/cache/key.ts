@@ -95,3 +95,22 @@ export function decisionKeyFor(revision: string, path: string, input: Value | un
   }
   return key;
 }
+
+/**
+ * A key as one string, equal for equal keys and different for different ones (each part tagged
+ * with its kind, strings quoted): for maps that need a single string, such as decisions in flight.
+ */
+export function keyText(key: DecisionKey): string {
+  let out = '';
+  for (const p of key) {
+    if (out !== '') out += ',';
+    if (typeof p === 'string') out += 's' + JSON.stringify(p);
+    else if (p instanceof CompositeText) out += 'c' + JSON.stringify(p.text);
+    else if (p === ABSENT) out += 'a';
+    else if (p === null) out += 'z';
+    else if (typeof p === 'bigint') out += 'i' + p.toString();
+    // SameValueZero: -0 and 0 are one key, as String() writes them.
+    else out += (typeof p === 'number' ? 'n' : 'b') + String(p);
+  }
+  return out;
+}

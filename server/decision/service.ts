@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DEADLINE_EXCEEDED, PolError, bracketPath, entrypointKeys, stringifyJson, toJSON, type RuleOutcome, type Value } from '../../engine/index.js';
-import type { DecisionCache, DecisionKey } from '../../engine/cache/index.js';
+import { keyText, type DecisionCache, type DecisionKey } from '../../engine/cache/index.js';
 import type { PolicyStore, Generation } from '../policy-store/index.js';
 import type { DecisionLog, DecisionRecord } from '../audit/decision-log.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
-import { POOL_BUSY, type EvalPool } from './eval-pool.js';
+import { POOL_BUSY, type EvalPool, type PoolAnswer } from './eval-pool.js';
 import { startsWith } from '../document-path.js';
 
 export interface DecideOptions {
@@ -115,6 +115,9 @@ export class DecisionService {
    * there (`PINNED`: configured, they stay).
    */
   private readonly slowPaths = new Map<string, number>();
+  /** Cacheable decisions being made on a worker, by their cache key's text. */
+  private readonly inflight = new Map<string, Promise<PoolAnswer>>();
+  private readonly sharedOffloads: { inc(): void };
   /** Paths whose last evaluation here was slow (one more and they go to the workers). */
   private readonly suspects = new Set<string>();
 
@@ -128,6 +131,7 @@ export class DecisionService {
     this.cacheHits = metrics.cacheHits.bind();
     this.cacheMisses = metrics.cacheMisses.bind();
     this.offloads = metrics.offloads.bind();
+    this.sharedOffloads = metrics.sharedOffloads.bind();
     this.pool = opts.pool;
     this.offloadNs = (opts.offloadAfterMs ?? 0) * 1e6;
     if (this.pool) for (const p of opts.offloadPaths ?? []) this.slowPaths.set(p, PINNED);
@@ -236,17 +240,34 @@ export class DecisionService {
   private async offload(
     t0: bigint, gen: Generation, decisionId: string, path: string, entryPath: string, input: Value | undefined, key: DecisionKey | undefined, opts: DecideOptions,
   ): Promise<Decision> {
-    this.offloads.inc();
-    const answer = await this.pool!.evaluate(gen, path, input, opts.deadlineMs ?? this.deadline(), opts.strictBuiltinErrors === true);
+    // A cacheable decision already being made on a worker is shared, not made again: a burst of
+    // one slow request would otherwise queue as many evaluations as it has requests.
+    const text = key !== undefined ? keyText(key) : undefined;
+    const inflight = text !== undefined ? this.inflight.get(text) : undefined;
+    const shared = inflight !== undefined;
+    let pending: Promise<PoolAnswer>;
+    if (shared) {
+      this.sharedOffloads.inc();
+      pending = inflight;
+    } else {
+      this.offloads.inc();
+      pending = this.pool!.evaluate(gen, path, input, opts.deadlineMs ?? this.deadline(), opts.strictBuiltinErrors === true);
+      if (text !== undefined) {
+        this.inflight.set(text, pending);
+        void pending.then(() => this.inflight.delete(text));
+      }
+    }
+    const answer = await pending;
     const evalNs = Number(process.hrtime.bigint() - t0);
     if (!answer.ok) {
       const err = new DecisionError(answer.code, answer.message, answer.code === POOL_BUSY, answer.place);
       throw this.failed(err, decisionRecord(decisionId, path, input, opts, gen.revision, evalNs, undefined, undefined, false));
     }
-    this.noteWorkerEvaluation(entryPath, answer.evalNs);
+    // Counted once per evaluation, not per request that shared it.
+    if (!shared) this.noteWorkerEvaluation(entryPath, answer.evalNs);
     const resultJson = serialize(answer.result);
     // The key names its revision: one stored after a swap is never looked up again.
-    if (key !== undefined) this.cache!.set(key, { result: answer.result, json: resultJson });
+    if (key !== undefined && !shared) this.cache!.set(key, { result: answer.result, json: resultJson });
     return this.finish(decisionId, path, input, opts, gen.revision, evalNs, answer.result, resultJson, false);
   }
 

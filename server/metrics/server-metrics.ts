@@ -14,6 +14,7 @@ export interface ServerMetrics {
   reloads: Counter;
   errors: Counter;
   offloads: Counter;
+  sharedOffloads: Counter;
 }
 
 export function createServerMetrics(read: {
@@ -33,6 +34,7 @@ export function createServerMetrics(read: {
     reloads: registry.register(new Counter('pol_policy_reloads_total', 'Policy loads, by origin and result.', ['origin', 'result'])),
     errors: registry.register(new Counter('pol_errors_total', 'Errors, by code.', ['code'])),
     offloads: registry.register(new Counter('pol_offloaded_decisions_total', 'Decisions evaluated on an evaluation worker (their entry points had run long on the request thread).')),
+    sharedOffloads: registry.register(new Counter('pol_offloaded_decisions_shared_total', 'Decisions answered by an identical one (the same cache key) already being evaluated on an evaluation worker.')),
   };
   const workers = read.evalWorkers;
   if (workers) {

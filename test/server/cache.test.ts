@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DecisionCache, DEFAULT_MIN_COST, normalizeInputPaths, uncacheableReason } from '../../engine/cache/index.js';
+import { DecisionCache, DEFAULT_MIN_COST, keyText, normalizeInputPaths, uncacheableReason } from '../../engine/cache/index.js';
 import type { EntryPointInfo, Value } from '../../engine/index.js';
 
 const info = (inputPaths: EntryPointInfo['inputPaths'], extra: Partial<EntryPointInfo> = {}): EntryPointInfo =>
@@ -167,4 +167,23 @@ test('evicted and expired entries leave nothing behind in the lookup trie', () =
   assert.equal(count(root()), 2 + 2 * 2);
   c.invalidate();
   assert.equal(count(root()), 0);
+});
+
+test('a key as one string: equal for keys the cache takes as equal, different for any others', () => {
+  const c = new DecisionCache({ ttlMs: 0 });
+  const e = info([['a'], ['b']]);
+  const text = (input: Value) => keyText(c.keyFor('r1', 'p', e, input)!);
+  const distinct: Value[] = [
+    {}, { a: null }, { a: 'null' }, { a: 1 }, { a: '1' }, { a: true }, { a: 'true' }, { a: [1] }, { a: '[1]' },
+    { a: 'x,sy' }, { a: 'x', b: 'y' }, { a: 'x"', b: 'y' }, { a: 18446744073709551616n }, { a: '18446744073709551616' },
+    { a: { k: 1 } }, { a: { k: '1' } }, { b: 1 },
+  ];
+  const texts = distinct.map(text);
+  assert.equal(new Set(texts).size, distinct.length, texts.join('\n'));
+  // What the cache itself takes as one key is one text: fields not read, 0 and -0, key order.
+  assert.equal(text({ a: 1, c: 2 }), text({ a: 1 }));
+  assert.equal(text({ a: 0 }), text({ a: -0 }));
+  assert.equal(text({ a: { x: 1, y: 2 } }), text({ a: { y: 2, x: 1 } }));
+  assert.notEqual(keyText(c.keyFor('r2', 'p', e, { a: 1 })!), text({ a: 1 }));
+  assert.notEqual(keyText(c.keyFor('r1', 'q', e, { a: 1 })!), text({ a: 1 }));
 });

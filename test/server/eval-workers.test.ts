@@ -304,3 +304,31 @@ test('EvalPool: past maxPending evaluations are refused at once; a closed pool a
   assert.equal(after.ok, false);
   assert.equal(p.size, 0);
 });
+
+async function counter(app: FastifyInstance, name: string): Promise<number> {
+  const m = (await app.inject({ url: '/metrics' })).body.match(new RegExp(`^${name} (\\d+)$`, 'm'));
+  return m ? Number(m[1]) : 0;
+}
+
+test('identical cacheable decisions asked while one is on a worker share its evaluation', async () => {
+  const { app, close } = await makeApp({ policy_api: { writable: true, token: TOKEN }, limits: { eval_workers: 1, offload_paths: ['slow/heavy'] } });
+  try {
+    await put(app, 'slow.pol', SLOW);
+    await untilOffloaded(app, () => app.inject({ method: 'POST', url: '/v1/decide', payload: { path: 'slow/heavy', input: { n: 10 + Math.floor(Math.random() * 1e6) } } }));
+    const made = await counter(app, 'pol_offloaded_decisions_total');
+    const shared = await counter(app, 'pol_offloaded_decisions_shared_total');
+    // Eight at once, the same in what the policy reads (`other` is not read); then a different one.
+    const burst = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+      app.inject({ method: 'POST', url: '/v1/decide', payload: { path: 'slow/heavy', input: { n: 2_000_000, other: i } } })));
+    const answers = burst.map(r => json(r.body));
+    assert.deepEqual(answers.map(a => [a.result, a.cached]), new Array(8).fill([true, false]));
+    assert.equal(new Set(answers.map(a => a.decision_id)).size, 8);
+    assert.equal(await counter(app, 'pol_offloaded_decisions_total'), made + 1);
+    assert.equal(await counter(app, 'pol_offloaded_decisions_shared_total'), shared + 7);
+    // The shared evaluation was cached once; bypassing the cache never shares.
+    assert.equal(json((await decide(app, 'slow/heavy', { n: 2_000_000 })).body).cached, false);
+    assert.equal(json((await app.inject({ method: 'POST', url: '/v1/decide', payload: { path: 'slow/heavy', input: { n: 2_000_000 } } })).body).cached, true);
+    await Promise.all(Array.from({ length: 3 }, () => decide(app, 'slow/heavy', { n: 1_000_000 })));
+    assert.equal(await counter(app, 'pol_offloaded_decisions_shared_total'), shared + 7);
+  } finally { await close(); }
+});
