@@ -332,3 +332,33 @@ test('identical cacheable decisions asked while one is on a worker share its eva
     assert.equal(await counter(app, 'pol_offloaded_decisions_shared_total'), shared + 7);
   } finally { await close(); }
 });
+
+test('a decision made on a worker is logged like any other: its result, input (masked), revision and error', async () => {
+  let text = '';
+  const stream = new Writable({ write(chunk, _enc, done) { text += String(chunk); done(); } });
+  const lines = () => text.split('\n').filter(Boolean).map(l => JSON.parse(l) as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const { app, close } = await makeApp({
+    policy_api: { writable: true, token: TOKEN }, cache: { enabled: false },
+    decision_log: { enabled: true, mask: ['/input/secret'] }, limits: { eval_workers: 1, offload_paths: ['shapes/doc', 'shapes/conflict'] },
+  }, { decisionLogStream: stream });
+  try {
+    await put(app, 'shapes.pol', SHAPES);
+    await untilOffloaded(app, () => decide(app, 'shapes/doc', { n: 1 }));
+    const ok = json((await app.inject({ method: 'POST', url: '/v1/data/shapes/doc', payload: { input: { n: 4, secret: 'hunter2' } } })).body);
+    const failed = await app.inject({ method: 'POST', url: '/v1/data/shapes/conflict', payload: { input: { clash: true } } });
+    assert.equal(failed.statusCode, 500);
+    const revision = app.pol.store.generation!.revision;
+    for (let i = 0; i < 400 && !lines().some(l => l.path === 'shapes/conflict'); i++) await new Promise(r => setTimeout(r, 10));
+    const line = lines().find(l => l.decision_id === ok.decision_id);
+    assert.ok(line, text);
+    assert.deepEqual(line.result, ok.result);
+    assert.deepEqual(line.input, { n: 4 });
+    assert.deepEqual(line.erased, ['/input/secret']);
+    assert.equal(line.revision, revision);
+    assert.equal(line.cached, false);
+    const error = lines().find(l => l.path === 'shapes/conflict');
+    assert.ok(error, text);
+    assert.match(String(error.error), /^eval_conflict_error: /);
+    assert.equal(error.result, undefined);
+  } finally { await close(); }
+});
