@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { generateKeyPair, exportSPKI } from 'jose';
 import { buildApp, resolveConfig, startServer } from '../../server/index.js';
 import { fixtureCopy } from './helpers.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 async function start(graceMs?: number) {
   const { dir, cleanup } = fixtureCopy();
@@ -84,4 +86,30 @@ test('closing stops a bundle fetch in progress instead of waiting for its timeou
     hanging.closeAllConnections();
     hanging.close();
   }
+});
+
+test('a decision in progress on an evaluation worker at shutdown is answered before the workers stop', { timeout: 30_000 }, async () => {
+  const { dir, cleanup } = fixtureCopy();
+  writeFileSync(join(dir, 'slowdown.pol'), 'package slowdown\n\nimport rego.v1\n\nheavy if count([x | some x in numbers.range(1, input.n); x % 7 == 0]) > 0\n');
+  const server = await startServer(resolveConfig({
+    addr: '127.0.0.1:0', policies: { dir, watch: false }, log_level: 'silent', limits: { eval_workers: 1, offload_paths: ['slowdown/heavy'] },
+  }), { logger: false });
+  try {
+    const ask = (n: number) => fetch(`${server.url}/v1/decide`, { method: 'POST', body: JSON.stringify({ path: 'slowdown/heavy', input: { n }, cache: false }) })
+      .then(async r => ({ status: r.status, body: await r.text() }));
+    const offloaded = async () => Number((await server.app.inject({ url: '/metrics' })).body.match(/^pol_offloaded_decisions_total (\d+)$/m)?.[1] ?? 0);
+    for (let i = 0; i < 400 && await offloaded() === 0; i++) { await ask(10); await sleep(20); }
+    assert.ok(await offloaded() > 0, 'no decision was made on the worker');
+    const before = await offloaded();
+    const inProgress = ask(3_000_000);
+    for (let i = 0; i < 500 && await offloaded() === before; i++) await sleep(2);
+    assert.equal(await offloaded(), before + 1, 'the decision is on the worker when shutdown starts');
+    const started = Date.now();
+    const closing = server.close();
+    const answer = await inProgress;
+    await closing;
+    assert.equal(answer.status, 200);
+    assert.match(answer.body, /"result":true/);
+    assert.ok(Date.now() - started < 10_000, `shutdown took ${Date.now() - started} ms`);
+  } finally { cleanup(); }
 });
