@@ -7,14 +7,18 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { compile, DEADLINE_EXCEEDED, PolError, type EntryPoint, type PreparedPolicy, type Value } from '../../engine/index.js';
 import { loadGeoDatabase } from '../../engine/builtins/geo.js';
 import type { PlainObject } from '../../engine/value.js';
+import { applyWrite, type DataWrite } from '../policy-store/data-writes.js';
 
 export interface EvalWorkerData {
   /** The `geo_database` file the request thread loaded (absolute), if any. */
   geoDatabasePath?: string;
 }
 
-/** A generation to hold from now on (replacing the last); modules or data absent: as in the last load. */
-export interface LoadMessage { kind: 'load'; revision: string; modules?: Record<string, string>; data?: PlainObject }
+/**
+ * A generation to hold from now on (replacing the last). Modules or data absent: as in the last
+ * load; `writes`: Data API writes to make over the last load's data instead.
+ */
+export interface LoadMessage { kind: 'load'; revision: string; modules?: Record<string, string>; data?: PlainObject; writes?: readonly DataWrite[] }
 export interface EvalMessage { kind: 'eval'; id: number; revision: string; path: string; input: Value | undefined; deadlineMs: number; strictBuiltinErrors: boolean }
 export type ToWorker = LoadMessage | EvalMessage;
 
@@ -46,8 +50,13 @@ class Holder {
     this.loadError = undefined;
     const modulesChanged = m.modules !== undefined;
     if (m.modules !== undefined) this.modules = m.modules;
-    if (m.data !== undefined) this.data = m.data;
     try {
+      let data = m.data ?? this.data;
+      if (m.writes !== undefined) {
+        const fresh = new Set<object>();
+        for (const w of m.writes) data = applyWrite(data, w, fresh);
+      }
+      this.data = data;
       if (typeof this.host === 'string') throw new Error(this.host);
       // Data-only changes reuse the compiled modules, as the request thread's store does.
       const prepared = this.prepared && !modulesChanged

@@ -22,6 +22,8 @@ export interface Generation {
   readonly modules: Record<string, string>;
   /** The data it was compiled with: the base data with the Data API's writes over it. */
   readonly data: PlainObject;
+  /** How `data` was made from the last generation's by Data API writes, when it was (evaluation workers send only these). */
+  readonly dataDelta?: { readonly from: PlainObject; readonly writes: readonly DataWrite[] };
   /** Resolved entry points by path, bounded because paths come from requests. */
   readonly entrypoints: LRUCache<string, EntryPoint>;
 }
@@ -99,10 +101,11 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
     const next = this.dataWrites.with(writes);
     if (next.size > MAX_DATA_WRITES) throw new TooManyWrites(`more than ${MAX_DATA_WRITES} separately written documents; write a containing document instead`);
     // Only the new writes, over the data as it is: replaying every earlier one gives the same data.
-    let data = this.data;
+    const from = this.data;
+    let data = from;
     const fresh = new Set<object>();
     for (const w of writes) data = applyWrite(data, w, fresh);
-    return this.compileAndSwap(mergeOverlay(this.base, this.overlay), data, 'api', this.baseBundleRevision, () => { this.dataWrites = next; });
+    return this.compileAndSwap(mergeOverlay(this.base, this.overlay), data, 'api', this.baseBundleRevision, () => { this.dataWrites = next; }, { from, writes });
   }
 
   /** The data requests read now: the base data with the Data API's writes over it. */
@@ -165,7 +168,10 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
    * policy is reused over the new data instead (`PreparedPolicy.withData`): nothing is parsed or
    * compiled again.
    */
-  private compileAndSwap(sources: Sources, data: PlainObject, origin: string, bundleRevision: string | undefined, commit: () => void): Generation {
+  private compileAndSwap(
+    sources: Sources, data: PlainObject, origin: string, bundleRevision: string | undefined, commit: () => void,
+    dataDelta?: Generation['dataDelta'],
+  ): Generation {
     let prepared: PreparedPolicy;
     try {
       const current = this.current;
@@ -188,6 +194,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
       ...(bundleRevision !== undefined ? { bundleRevision } : {}),
       modules: sources.modules,
       data,
+      ...(dataDelta ? { dataDelta } : {}),
       entrypoints: new LRUCache<string, EntryPoint>({ max: MAX_ENTRYPOINTS }),
     };
     this.current = gen;
