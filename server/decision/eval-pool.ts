@@ -156,8 +156,8 @@ export class EvalPool {
       this.opts.onFailure?.(`an evaluation worker could not be started: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
-    // The server's lifetime is not the pool's business: `close` ends the threads.
-    worker.unref();
+    // A running thread keeps the process alive (its message listener holds the port): `close`
+    // ends the threads, as the server's `onClose` does.
     const thread: Thread = { worker, sent: undefined, ready: undefined, waiting: new Map() };
     worker.on('message', (m: FromWorker) => this.received(thread, m));
     worker.on('error', err => this.lose(thread, `an evaluation worker failed: ${err.message}`));
