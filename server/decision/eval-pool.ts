@@ -86,8 +86,14 @@ export class EvalPool {
    * started or given `gen`, to be ready for a later request.
    */
   readyFor(gen: PoolGeneration): boolean {
-    for (const t of this.threads) if (t.ready === gen.revision) return true;
+    if (this.holds(gen)) return true;
     this.warm(gen);
+    return false;
+  }
+
+  /** Whether a thread holds `gen` compiled (nothing is started). */
+  holds(gen: PoolGeneration): boolean {
+    for (const t of this.threads) if (t.ready === gen.revision) return true;
     return false;
   }
 

@@ -272,9 +272,10 @@ export class DecisionService {
   }
 
   /**
-   * An evaluation on this thread took `ns`. Two in a row past `offloadNs` send the path's later
-   * evaluations to the workers: one alone may be a first run before the JIT has compiled the
-   * policy, or a pause for garbage collection.
+   * An evaluation on this thread took `ns`. Past `offloadNs`, the path's later evaluations go to
+   * the workers: at once when a thread is ready (a hop costs little), else after two in a row, as
+   * one alone may be a first run before the JIT has compiled the policy, or a pause for garbage
+   * collection, not worth starting a thread for.
    */
   private noteEvaluation(gen: Generation, path: string, ns: number): void {
     if (this.pool === undefined) return;
@@ -283,7 +284,7 @@ export class DecisionService {
       return;
     }
     if (this.slowPaths.has(path)) return;
-    if (!this.suspects.has(path)) {
+    if (!this.suspects.has(path) && !this.pool.holds(gen)) {
       if (this.suspects.size >= MAX_SLOW_PATHS) this.suspects.delete(this.suspects.keys().next().value!);
       this.suspects.add(path);
       return;

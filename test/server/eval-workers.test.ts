@@ -406,3 +406,17 @@ test('EvalPool: a Data API write goes to a thread as the write alone, and the th
     assert.deepEqual(c.ok && c.result, { c: 3 });
   } finally { await p.close(); }
 });
+
+test('with a worker already holding the policy, one slow evaluation is enough to move a path', async () => {
+  const { app, close } = await makeApp({ policy_api: { writable: true, token: TOKEN }, cache: { enabled: false }, limits: { eval_workers: 1, offload_after_ms: 20, offload_paths: ['slow/quick'] } });
+  try {
+    await put(app, 'slow.pol', SLOW);
+    await untilOffloaded(app, () => decide(app, 'slow/quick', { n: 1 }));
+    assert.deepEqual(app.pol.service.offloadedPaths, ['slow/quick']);
+    await decide(app, 'slow/heavy', { n: 3_000_000 });
+    assert.deepEqual(app.pol.service.offloadedPaths, ['slow/quick', 'slow/heavy']);
+    const made = await offloaded(app);
+    assert.equal(json((await decide(app, 'slow/heavy', { n: 3_000_000 })).body).result, true);
+    assert.equal(await offloaded(app), made + 1);
+  } finally { await close(); }
+});
