@@ -133,14 +133,25 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
       };
     }
     // OPA ignores a mode it does not know (`?explain=` included).
+    let explanation: string[] | Promise<string[]> | undefined;
     if (explain === 'notes' || explain === 'fails' || explain === 'full' || explain === 'debug') {
-      extra.explanation = service.explain(path, input, explain === 'debug' ? 'full' : explain, deadlineMs ?? service.deadline());
+      explanation = extra.explanation = service.explain(path, input, explain === 'debug' ? 'full' : explain, deadlineMs ?? service.deadline());
     }
     if (noInputKey) extra.warning = { code: 'api_usage_warning', message: "'input' key missing from the request" };
     if (flag(q.provenance)) {
       const gen = service.generation();
       extra.provenance = { version: VERSION, revision: gen.revision, ...(gen.bundleRevision ? { bundles: { bundle: { revision: gen.bundleRevision } } } : {}) };
     }
+    if (explanation instanceof Promise) {
+      // Made on an evaluation worker; it keeps its place among the fields.
+      whenSettled(reply, explanation, lines => { extra.explanation = lines; return sendV1(reply, d, extra, pretty); }, e => engineError(reply, e));
+      return reply;
+    }
+    return sendV1(reply, d, extra, pretty);
+  };
+
+  /** The answer's JSON: the decision's result with `extra`'s fields before it. */
+  const sendV1 = (reply: FastifyReply, d: Decision, extra: Record<string, unknown>, pretty: boolean): FastifyReply => {
     // The common answers are assembled from the result's JSON text, serialising nothing else.
     const extras = Object.keys(extra).length;
     if (!pretty && (extras === 0 || (extras === 1 && extra.decision_id !== undefined))) {

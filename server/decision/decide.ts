@@ -55,6 +55,11 @@ function answer(reply: FastifyReply, service: DecisionService, d: Decision, path
   if (result !== undefined && isJsonObject(result) && own(result, 'reasons') !== undefined) {
     text += `,"reasons":${stringifyJson(toJSON(own(result, 'reasons')!))}`;
   }
-  if (explain) text += `,"explanation":${JSON.stringify(service.explain(path, input, 'full', deadlineMs ?? service.deadline()))}`;
-  return sendJsonText(reply, 200, text + '}');
+  if (!explain) return sendJsonText(reply, 200, text + '}');
+  const lines = service.explain(path, input, 'full', deadlineMs ?? service.deadline());
+  if (lines instanceof Promise) {
+    whenSettled(reply, lines, made => sendJsonText(reply, 200, `${text},"explanation":${JSON.stringify(made)}}`), e => decisionFailed(reply, e));
+    return reply;
+  }
+  return sendJsonText(reply, 200, `${text},"explanation":${JSON.stringify(lines)}}`);
 }

@@ -16,7 +16,8 @@ import type { Value } from '../../engine/index.js';
 import type { PlainObject } from '../../engine/value.js';
 import { sameModules } from '../policy-store/store.js';
 import type { DataWrite } from '../policy-store/data-writes.js';
-import type { EvalMessage, EvalWorkerData, FailurePlace, FromWorker, LoadMessage } from './eval-worker.js';
+import type { EvalMessage, EvalWorkerData, ExplainMessage, FailurePlace, FromWorker, LoadMessage } from './eval-worker.js';
+import type { ExplainMode } from './explain.js';
 
 /** What the pool needs of a generation. */
 export interface PoolGeneration {
@@ -30,6 +31,8 @@ export interface PoolGeneration {
 export type PoolAnswer =
   | { ok: true; result: Value | undefined; evalNs: number }
   | { ok: false; code: string; message: string; place?: FailurePlace };
+
+export type PoolExplanation = { ok: true; lines: string[] } | { ok: false; code: string; message: string; place?: FailurePlace };
 
 /** The code of an answer refused because `maxPending` evaluations are already waiting. */
 export const POOL_BUSY = 'eval_workers_busy';
@@ -102,6 +105,16 @@ export class EvalPool {
    * failures are answers with `ok: false`.
    */
   evaluate(gen: PoolGeneration, path: string, input: Value | undefined, deadlineMs: number, strictBuiltinErrors: boolean): Promise<PoolAnswer> {
+    return this.post(gen, deadlineMs, id => ({ kind: 'eval', id, revision: gen.revision, path, input, deadlineMs, strictBuiltinErrors }));
+  }
+
+  /** An explanation of the decision at `path` (`explainDecision`) made on a thread that holds `gen`. */
+  async explain(gen: PoolGeneration, path: string, input: Value | undefined, mode: ExplainMode, deadlineMs: number, evalTimeoutMs: number): Promise<PoolExplanation> {
+    const a = await this.post(gen, deadlineMs, id => ({ kind: 'explain', id, revision: gen.revision, path, input, mode, deadlineMs, evalTimeoutMs }));
+    return a.ok ? { ok: true, lines: a.result as string[] } : a;
+  }
+
+  private post(gen: PoolGeneration, deadlineMs: number, message: (id: number) => EvalMessage | ExplainMessage): Promise<PoolAnswer> {
     if (this.closed) return Promise.resolve({ ok: false, code: 'internal_error', message: 'the evaluation workers are shut down' });
     if (this.pending >= this.opts.maxPending) {
       return Promise.resolve({ ok: false, code: POOL_BUSY, message: `${this.pending} evaluations are already waiting for an evaluation worker; try again later` });
@@ -112,9 +125,8 @@ export class EvalPool {
     // Every ready thread has work: another one, if there is room, for the requests after this.
     if (thread.waiting.size > 0 && this.threads.length < this.opts.threads) this.startWith(gen);
     const id = this.nextId++;
-    const msg: EvalMessage = { kind: 'eval', id, revision: gen.revision, path, input, deadlineMs, strictBuiltinErrors };
     try {
-      thread.worker.postMessage(msg);
+      thread.worker.postMessage(message(id));
     } catch (e) {
       // Inputs are parsed JSON, so one that cannot be cloned is a bug, not the request's fault.
       return Promise.resolve({ ok: false, code: 'internal_error', message: `input could not be passed to an evaluation worker: ${e instanceof Error ? e.message : String(e)}` });

@@ -8,6 +8,7 @@ import { compile, DEADLINE_EXCEEDED, PolError, type EntryPoint, type PreparedPol
 import { loadGeoDatabase } from '../../engine/builtins/geo.js';
 import type { PlainObject } from '../../engine/value.js';
 import { applyWrite, type DataWrite } from '../policy-store/data-writes.js';
+import { explainDecision, type ExplainMode } from './explain.js';
 
 export interface EvalWorkerData {
   /** The `geo_database` file the request thread loaded (absolute), if any. */
@@ -20,7 +21,9 @@ export interface EvalWorkerData {
  */
 export interface LoadMessage { kind: 'load'; revision: string; modules?: Record<string, string>; data?: PlainObject; writes?: readonly DataWrite[] }
 export interface EvalMessage { kind: 'eval'; id: number; revision: string; path: string; input: Value | undefined; deadlineMs: number; strictBuiltinErrors: boolean }
-export type ToWorker = LoadMessage | EvalMessage;
+/** An explanation of a decision (`explainDecision`); answered with its lines as the result. */
+export interface ExplainMessage { kind: 'explain'; id: number; revision: string; path: string; input: Value | undefined; mode: ExplainMode; deadlineMs: number; evalTimeoutMs: number }
+export type ToWorker = LoadMessage | EvalMessage | ExplainMessage;
 
 /** Where in the policy an evaluation failed, when the engine says. */
 export interface FailurePlace { file: string; row: number; col: number; text: string }
@@ -72,29 +75,51 @@ class Holder {
     }
   }
 
-  evaluate(m: EvalMessage): Answer {
-    if (m.revision !== this.revision || this.prepared === undefined) {
-      return { kind: 'answer', id: m.id, ok: false, code: 'internal_error', message: `evaluation worker could not load revision ${m.revision}${this.loadError ? `: ${this.loadError}` : ''}` };
+  explain(m: ExplainMessage): Answer {
+    if (m.revision !== this.revision || this.prepared === undefined) return this.notLoaded(m);
+    const t0 = process.hrtime.bigint();
+    try {
+      const lines = explainDecision(this.prepared, this.entry(m.path), m.path, m.input, m.mode, m.deadlineMs, m.evalTimeoutMs);
+      return { kind: 'answer', id: m.id, ok: true, result: lines, evalNs: Number(process.hrtime.bigint() - t0) };
+    } catch (e) {
+      return failure(m.id, e);
     }
+  }
+
+  private notLoaded(m: EvalMessage | ExplainMessage): Answer {
+    return { kind: 'answer', id: m.id, ok: false, code: 'internal_error', message: `evaluation worker could not load revision ${m.revision}${this.loadError ? `: ${this.loadError}` : ''}` };
+  }
+
+  private entry(path: string): EntryPoint {
+    let entry = this.entries.get(path);
+    if (entry === undefined) {
+      entry = this.prepared!.entrypoint(path);
+      if (this.entries.size >= MAX_ENTRYPOINTS) this.entries.clear();
+      this.entries.set(path, entry);
+    }
+    return entry;
+  }
+
+  evaluate(m: EvalMessage): Answer {
+    if (m.revision !== this.revision || this.prepared === undefined) return this.notLoaded(m);
     const t0 = process.hrtime.bigint();
     try {
       if (Date.now() > m.deadlineMs) throw new PolError(DEADLINE_EXCEEDED.code, DEADLINE_EXCEEDED.message);
-      let entry = this.entries.get(m.path);
-      if (entry === undefined) {
-        entry = this.prepared.entrypoint(m.path);
-        if (this.entries.size >= MAX_ENTRYPOINTS) this.entries.clear();
-        this.entries.set(m.path, entry);
-      }
-      const result = entry.evaluate(m.input, { deadlineMs: m.deadlineMs, ...(m.strictBuiltinErrors ? { strictBuiltinErrors: true } : {}) });
+      const result = this.entry(m.path).evaluate(m.input, { deadlineMs: m.deadlineMs, ...(m.strictBuiltinErrors ? { strictBuiltinErrors: true } : {}) });
       return { kind: 'answer', id: m.id, ok: true, result, evalNs: Number(process.hrtime.bigint() - t0) };
     } catch (e) {
-      if (e instanceof PolError) {
-        const d = e.diagnostics[0];
-        return { kind: 'answer', id: m.id, ok: false, code: String(e.code), message: e.message, ...(d && d.line > 0 ? { place: { file: d.file, row: d.line, col: d.col, text: d.message } } : {}) };
-      }
-      return { kind: 'answer', id: m.id, ok: false, code: 'internal_error', message: e instanceof Error ? e.message : String(e) };
+      return failure(m.id, e);
     }
   }
+}
+
+/** An evaluation's error as an answer: the engine's code and place, or an internal error. */
+function failure(id: number, e: unknown): Answer {
+  if (e instanceof PolError) {
+    const d = e.diagnostics[0];
+    return { kind: 'answer', id, ok: false, code: String(e.code), message: e.message, ...(d && d.line > 0 ? { place: { file: d.file, row: d.line, col: d.col, text: d.message } } : {}) };
+  }
+  return { kind: 'answer', id, ok: false, code: 'internal_error', message: e instanceof Error ? e.message : String(e) };
 }
 
 if (parentPort) {
@@ -110,6 +135,6 @@ if (parentPort) {
   }
   const holder = new Holder(host);
   port.on('message', (m: ToWorker) => {
-    port.postMessage(m.kind === 'load' ? holder.load(m) : holder.evaluate(m));
+    port.postMessage(m.kind === 'load' ? holder.load(m) : m.kind === 'eval' ? holder.evaluate(m) : holder.explain(m));
   });
 }

@@ -4,13 +4,13 @@
  * deadline, records metrics and the decision log. It knows nothing of HTTP shapes.
  */
 import { randomUUID } from 'node:crypto';
-import { DEADLINE_EXCEEDED, PolError, bracketPath, entrypointKeys, stringifyJson, toJSON, type RuleOutcome, type Value } from '../../engine/index.js';
+import { DEADLINE_EXCEEDED, PolError, stringifyJson, type Value } from '../../engine/index.js';
 import { keyText, type DecisionCache, type DecisionKey } from '../../engine/cache/index.js';
 import type { PolicyStore, Generation } from '../policy-store/index.js';
 import type { DecisionLog, DecisionRecord } from '../audit/decision-log.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { POOL_BUSY, type EvalPool, type PoolAnswer } from './eval-pool.js';
-import { startsWith } from '../document-path.js';
+import { explainDecision, type ExplainMode } from './explain.js';
 
 export interface DecideOptions {
   /** Which API asks (metric label and decision-log field). */
@@ -42,8 +42,7 @@ export interface DecideOptions {
   vet?: (result: Value | undefined, cached: boolean) => string | undefined;
 }
 
-/** The most lines an explanation has; the rest are counted in a final line. */
-export const MAX_EXPLANATION_LINES = 1000;
+export { MAX_EXPLANATION_LINES } from './explain.js';
 
 
 export interface Decision {
@@ -333,82 +332,21 @@ export class DecisionService {
   }
 
   /**
-   * An explanation of a decision: every rule of the queried package evaluated on the same input,
-   * with its value; then each rule body the decision tried (the queried document's and those it
-   * depends on), with the expression where it stopped when it did not hold; then `print` output.
-   * `fails` keeps the undefined rules and the bodies that did not hold, `notes` the prints only.
-   * Coarser than OPA's event-by-event trace, but it names the failing expression.
-   *
-   * Every evaluation shares `deadlineMs` (the request's, default: a fresh one). Once it has passed
-   * no further rule is evaluated and the last line says the explanation was cut short. At most
-   * `MAX_EXPLANATION_LINES` lines; the rest are counted in one line.
+   * An explanation of the decision at `path` (see `explainDecision`), sharing `deadlineMs` (the
+   * request's, default: a fresh one). Of a path evaluated on the workers, made there: a promise,
+   * rejected with a `DecisionError` when the worker fails.
    */
-  explain(path: string, input: Value | undefined, mode: 'notes' | 'fails' | 'full', deadlineMs: number = this.deadline()): string[] {
+  explain(path: string, input: Value | undefined, mode: ExplainMode, deadlineMs: number = this.deadline()): string[] | Promise<string[]> {
     const gen = this.generation();
-    // The queried document's rules and those beside it (its package), matched by keys, so quoted
-    // keys (`a["b.c"]`) are told apart from nested ones (`a.b.c`).
-    const queried = entrypointKeys(path).map(String);
-    const pkg = queried.slice(0, -1);
-    const lines: string[] = [];
-    const prints: string[] = [];
-    const rules = gen.prepared.rules().filter(r => (startsWith(r.keys, queried) || (r.keys.length > pkg.length && startsWith(r.keys, pkg)))
-      && !r.keys[r.keys.length - 1]!.startsWith('test_'));
-    let evaluated = 0;
-    let cutShort = false;
-    for (const rule of rules) {
-      if (Date.now() > deadlineMs) { cutShort = true; break; }
-      let shown: string;
-      try {
-        const v = gen.prepared.evaluate(bracketPath(rule.keys), input, { prints, deadlineMs });
-        evaluated++;
-        if (v !== undefined && mode === 'fails') continue;
-        shown = v === undefined ? 'undefined' : truncate(stringifyJson(toJSON(v)));
-      } catch (e) {
-        if (isDeadline(e)) { cutShort = true; break; }
-        evaluated++;
-        shown = `error: ${e instanceof Error ? e.message : String(e)}`;
-      }
-      if (mode !== 'notes') lines.push(`${rule.path} = ${shown}    (${rule.file}:${rule.line})`);
+    const entry = this.store.entrypoint(gen, path);
+    // An explanation evaluates the whole package: of a path that runs long, on a worker.
+    if (this.pool !== undefined && this.slowPaths.has(entry.path) && this.pool.readyFor(gen)) {
+      return this.pool.explain(gen, path, input, mode, deadlineMs, this.opts.evalTimeoutMs).then(a => {
+        if (!a.ok) throw new DecisionError(a.code, a.message, a.code === POOL_BUSY, a.place);
+        return a.lines;
+      });
     }
-    if (mode !== 'notes' && !cutShort) {
-      const trace = this.bodyLines(gen, path, input, mode, deadlineMs);
-      if (trace === undefined) cutShort = true;
-      else lines.push(...trace);
-    }
-    for (const p of prints) lines.push(`note: ${p}`);
-    if (lines.length > MAX_EXPLANATION_LINES) {
-      const left = lines.length - (MAX_EXPLANATION_LINES - 1);
-      lines.length = MAX_EXPLANATION_LINES - 1;
-      lines.push(`... ${left} more lines left out (an explanation has at most ${MAX_EXPLANATION_LINES} lines)`);
-    }
-    if (cutShort) {
-      const notRun = mode === 'notes' ? '' : ' and the trace';
-      lines.push(`explanation cut short: the request's deadline (limits.eval_timeout_ms = ${this.opts.evalTimeoutMs} ms) passed; ${rules.length - evaluated} of ${rules.length} rules${notRun} not evaluated`);
-    }
-    return lines;
-  }
-
-  /**
-   * One line per rule body the decision at `path` tried: held, or where it stopped. `undefined`
-   * when the deadline passed first.
-   */
-  private bodyLines(gen: Generation, path: string, input: Value | undefined, mode: 'fails' | 'full', deadlineMs: number): string[] | undefined {
-    if (Date.now() > deadlineMs) return undefined;
-    let rules: RuleOutcome[];
-    try {
-      rules = this.store.entrypoint(gen, path).explain(input, { deadlineMs }).rules;
-    } catch (e) {
-      if (isDeadline(e)) return undefined;
-      return [`trace: error: ${e instanceof Error ? e.message : String(e)}`];
-    }
-    const out: string[] = [];
-    for (const r of rules) {
-      const where = `${r.rule} (body at ${r.file}:${r.line})`;
-      if (r.matched) { if (mode === 'full') out.push(`trace: ${where} held`); continue; }
-      const at = r.failedAt;
-      out.push(at ? `trace: ${where} stopped at ${at.file}:${at.line}:${at.col}: ${truncate(at.text)}` : `trace: ${where} did not hold`);
-    }
-    return out;
+    return explainDecision(gen.prepared, entry, path, input, mode, deadlineMs, this.opts.evalTimeoutMs);
   }
 }
 
@@ -427,14 +365,6 @@ function decisionRecord(
   return { decision_id: decisionId, api: opts.api, path, input, input_text: opts.inputText, input_member: opts.inputIsMember, result, result_json: resultJson, revision, latency_ns: evalNs, cached };
 }
 
-/** The engine's error for an evaluation that ran past its deadline. */
-function isDeadline(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === DEADLINE_EXCEEDED.code;
-}
-
-function truncate(s: string): string {
-  return s.length > 200 ? s.slice(0, 197) + '...' : s;
-}
 
 /**
  * JSON text of a result; booleans (the common case) without a walk. Entry points already answer

@@ -83,6 +83,7 @@ function comparable(r: { statusCode: number; body: string; headers: Record<strin
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
       delete parsed.decision_id;
       delete parsed.eval_ns;
+      if (parsed.metrics) parsed.metrics = Object.keys(parsed.metrics).sort();
     }
     body = parsed;
   } catch { /* not JSON: compared as text */ }
@@ -123,7 +124,17 @@ test('decisions made on an evaluation worker are the request thread\'s, through 
       { method: 'GET', url: '/v1/forward-auth', headers: { 'x-original-method': 'GET', 'x-original-uri': '/docs', authorization: 'Bearer bob-token' } },
       { method: 'GET', url: '/v1/forward-auth', headers: { 'x-original-method': 'GET', 'x-original-uri': '/docs' } },
       { method: 'GET', url: '/v1/forward-auth', headers: { 'x-original-method': 'GET', 'x-original-uri': '/docs', authorization: 'Bearer nobody' } },
+      // Explanations of these paths are made on the worker too.
+      { method: 'POST', url: '/v1/decide', payload: { path: 'shapes/doc', input: { n: 5 }, explain: true } },
+      { method: 'POST', url: '/v1/data/shapes/maybe?explain=full&pretty', payload: { input: { n: 50 } } },
+      { method: 'POST', url: '/v1/data/shapes/maybe?explain=fails', payload: { input: { n: 5 } } },
+      { method: 'POST', url: '/v1/data/shapes/doc?explain=notes&metrics', payload: { input: { n: 5 } } },
     ];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const workers = (there.app.pol.service as any).pool;
+    const explainOnWorker = workers.explain.bind(workers);
+    let explainedThere = 0;
+    workers.explain = (...args: unknown[]) => { explainedThere++; return explainOnWorker(...args); };
     const before = await offloaded(there.app);
     for (const r of requests) {
       const a = comparable(await here.app.inject(r));
@@ -133,6 +144,10 @@ test('decisions made on an evaluation worker are the request thread\'s, through 
     // Every one of them was decided there (each AuthZEN batch item counts: three, then one, as
     // deny_on_first_deny stops at the first), and none here.
     assert.equal(await offloaded(there.app) - before, requests.length + 2);
+    assert.equal(explainedThere, 4);
+    const explained = json((await there.app.inject(requests.find(r => String(r.url).includes('explain=full'))!)).body).explanation as string[];
+    assert.ok(explained.some(l => /^data\.shapes\.maybe = 50 {4}\(shapes\.pol:\d+\)$/.test(l)), explained.join('\n'));
+    assert.ok(explained.some(l => l.startsWith('trace: data.shapes.maybe (body at shapes.pol:')), explained.join('\n'));
     assert.equal(await offloaded(here.app), 0);
     // Spot checks that the comparison saw real answers.
     const echo = json((await there.app.inject(requests[0]!)).body);
