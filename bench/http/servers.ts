@@ -35,15 +35,22 @@ export interface PolListening extends Listening {
   cacheStats(): { hits: number; misses: number; uncacheable: number };
 }
 
-export async function startPol(opts: { decisionLog?: boolean } = {}): Promise<PolListening> {
+export async function startPol(opts: {
+  decisionLog?: boolean;
+  /** `limits` of the configuration (evaluation workers, timeouts). */
+  limits?: Record<string, unknown>;
+  /** More policy modules beside the benchmark policy. */
+  modules?: Record<string, string>;
+} = {}): Promise<PolListening> {
   const dir = mkdtempSync(join(tmpdir(), 'pol-bench-http-'));
   const app = buildApp(resolveConfig({
     addr: '127.0.0.1:0',
     decision_log: { enabled: opts.decisionLog ?? true, path: join(dir, 'decisions.log'), buffer: 100_000 },
     forward_auth: { path: 'bench/decision', identity_headers: ['x-user', 'x-user-roles'] },
+    ...(opts.limits ? { limits: opts.limits } : {}),
     log_level: 'silent',
   }), { logger: false });
-  app.pol.store.loadBase({ modules: { 'bench.pol': BENCH_POLICY.source }, data: BENCH_POLICY.data }, 'bench');
+  app.pol.store.loadBase({ modules: { 'bench.pol': BENCH_POLICY.source, ...opts.modules }, data: BENCH_POLICY.data }, 'bench');
   const url = await listen(app);
   return {
     app, url,

@@ -5,15 +5,11 @@
  * same two loads go to a server without evaluation workers and one with them; the quick clients'
  * requests per second and p99 are the figures, next to the quick load alone on the same server.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { compile } from '../../engine/index.js';
-import { buildApp, resolveConfig } from '../../server/index.js';
 import { LoadGenerator, median } from './load-generator.js';
 import type { LoadOptions, LoadSummary } from './load-child.js';
-import { BENCH_INPUT, BENCH_POLICY } from './policy.js';
+import { BENCH_INPUT } from './policy.js';
+import { startPol } from './servers.js';
 
 /** About how long one slow decision takes (calibrated on this machine at start-up). */
 const SLOW_MS = 20;
@@ -45,21 +41,6 @@ function calibrate(): number {
   return Math.max(1_000, Math.min(9_000_000, Math.round(n * SLOW_MS / times[2]!)));
 }
 
-async function start(evalWorkers: number): Promise<{ app: FastifyInstance; url: string; close(): Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'pol-bench-slow-'));
-  const app = buildApp(resolveConfig({
-    addr: '127.0.0.1:0',
-    decision_log: { enabled: true, path: join(dir, 'decisions.log'), buffer: 100_000 },
-    limits: { eval_workers: evalWorkers, eval_timeout_ms: 10_000 },
-    log_level: 'silent',
-  }), { logger: false });
-  app.pol.store.loadBase({ modules: { 'bench.pol': BENCH_POLICY.source, 'slow.pol': SLOW_SOURCE }, data: BENCH_POLICY.data }, 'bench');
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const a = app.server.address();
-  const url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
-  return { app, url, close: async () => { await app.close(); rmSync(dir, { recursive: true, force: true }); } };
-}
-
 export async function runSlowPolicyBench(opts: SlowPolicyOptions): Promise<string> {
   const log = opts.log ?? (() => {});
   const duration = opts.quick ? 1 : 3;
@@ -72,7 +53,7 @@ export async function runSlowPolicyBench(opts: SlowPolicyOptions): Promise<strin
     { name: 'without evaluation workers (`limits.eval_workers: 0`)', workers: 0 },
     { name: 'with one evaluation worker (`limits.eval_workers: 1`)', workers: 1 },
   ];
-  const started = await Promise.all(servers.map(s => start(s.workers)));
+  const started = await Promise.all(servers.map(s => startPol({ limits: { eval_workers: s.workers, eval_timeout_ms: 10_000 }, modules: { 'slow.pol': SLOW_SOURCE } })));
   const rows: Row[] = servers.flatMap(s => [
     { server: s.name, load: 'quick clients alone', quick: [], slow: [] },
     { server: s.name, load: 'quick clients, with the slow ones', quick: [], slow: [] },

@@ -117,6 +117,9 @@ const NO_SLOTS: Slots = [];
 
 const nowhere: Loc = { file: '', line: 0, col: 0, offset: 0, end: 0 };
 
+/** Entry points a policy keeps compiled. */
+export const MAX_ENTRYPOINTS = 1_000;
+
 class Prepared implements PreparedPolicy {
   readonly revision: string;
   readonly warnings: Diagnostic[] = [];
@@ -241,6 +244,8 @@ class Prepared implements PreparedPolicy {
         return { result: v === undefined ? undefined : toJSON(v) as Value, rules: tracer.outcomes(sources) };
       },
     };
+    // Paths come from requests: past the bound the oldest entry point goes (it is compiled again if asked).
+    if (this.entries.size >= MAX_ENTRYPOINTS) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(path, entry);
     return entry;
   }

@@ -4,7 +4,7 @@
  * order they arrive, so an evaluation posted after a `load` always sees that load's generation.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { compile, DEADLINE_EXCEEDED, PolError, type EntryPoint, type PreparedPolicy, type Value } from '../../engine/index.js';
+import { compile, DEADLINE_EXCEEDED, PolError, type PreparedPolicy, type Value } from '../../engine/index.js';
 import { loadGeoDatabase } from '../../engine/builtins/geo.js';
 import type { PlainObject } from '../../engine/value.js';
 import { applyWrite, type DataWrite } from '../policy-store/data-writes.js';
@@ -34,21 +34,17 @@ export type Answer =
 export interface Loaded { kind: 'loaded'; revision: string; error?: string }
 export type FromWorker = Answer | Loaded;
 
-const MAX_ENTRYPOINTS = 1_000;
-
 class Holder {
   private revision = '';
   private prepared: PreparedPolicy | undefined;
   private modules: Record<string, string> = {};
   private data: PlainObject = {};
   private loadError: string | undefined;
-  private readonly entries = new Map<string, EntryPoint>();
 
   /** `host`: the builtins' services, or why they could not be set up. */
   constructor(private readonly host: Record<string, unknown> | string) {}
 
   load(m: LoadMessage): Loaded {
-    this.entries.clear();
     this.revision = m.revision;
     this.loadError = undefined;
     const modulesChanged = m.modules !== undefined;
@@ -79,7 +75,7 @@ class Holder {
     if (m.revision !== this.revision || this.prepared === undefined) return this.notLoaded(m);
     const t0 = process.hrtime.bigint();
     try {
-      const lines = explainDecision(this.prepared, this.entry(m.path), m.path, m.input, m.mode, m.deadlineMs, m.evalTimeoutMs);
+      const lines = explainDecision(this.prepared, this.prepared.entrypoint(m.path), m.path, m.input, m.mode, m.deadlineMs, m.evalTimeoutMs);
       return { kind: 'answer', id: m.id, ok: true, result: lines, evalNs: Number(process.hrtime.bigint() - t0) };
     } catch (e) {
       return failure(m.id, e);
@@ -90,22 +86,12 @@ class Holder {
     return { kind: 'answer', id: m.id, ok: false, code: 'internal_error', message: `evaluation worker could not load revision ${m.revision}${this.loadError ? `: ${this.loadError}` : ''}` };
   }
 
-  private entry(path: string): EntryPoint {
-    let entry = this.entries.get(path);
-    if (entry === undefined) {
-      entry = this.prepared!.entrypoint(path);
-      if (this.entries.size >= MAX_ENTRYPOINTS) this.entries.clear();
-      this.entries.set(path, entry);
-    }
-    return entry;
-  }
-
   evaluate(m: EvalMessage): Answer {
     if (m.revision !== this.revision || this.prepared === undefined) return this.notLoaded(m);
     const t0 = process.hrtime.bigint();
     try {
       if (Date.now() > m.deadlineMs) throw new PolError(DEADLINE_EXCEEDED.code, DEADLINE_EXCEEDED.message);
-      const result = this.entry(m.path).evaluate(m.input, { deadlineMs: m.deadlineMs, ...(m.strictBuiltinErrors ? { strictBuiltinErrors: true } : {}) });
+      const result = this.prepared.entrypoint(m.path).evaluate(m.input, { deadlineMs: m.deadlineMs, ...(m.strictBuiltinErrors ? { strictBuiltinErrors: true } : {}) });
       return { kind: 'answer', id: m.id, ok: true, result, evalNs: Number(process.hrtime.bigint() - t0) };
     } catch (e) {
       return failure(m.id, e);

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compile, evalQuery, PolError } from '../../engine/index.js';
+import { MAX_ENTRYPOINTS } from '../../engine/compile/program.js';
 
 const rbac = `package rbac
 
@@ -195,4 +196,16 @@ test('withData: the same modules over other data, without compiling again; the o
   assert.equal(entry.evaluate({ user: 'bob', action: 'write' }), compile({ modules, data }).evaluate('rbac/allow', { user: 'bob', action: 'write' }));
   assert.equal(after.entrypoint('rbac/allow').evaluate({ user: 'bob', action: 'write' }), true);
   assert.equal(before.evaluate('more/n', {}), Object.keys(data.users).length);
+});
+
+test('a policy keeps at most MAX_ENTRYPOINTS entry points: paths come from requests, the oldest goes first', () => {
+  const prepared = compile({ modules: { 'p.pol': 'package p\n\nimport rego.v1\n\na := input.x + 1\n' } });
+  const first = prepared.entrypoint('p/a');
+  assert.equal(prepared.entrypoint('p/a'), first);
+  for (let i = 0; i < MAX_ENTRYPOINTS - 1; i++) prepared.entrypoint(`p/other${i}`);
+  assert.equal(prepared.entrypoint('p/a'), first, 'still within the bound');
+  prepared.entrypoint('p/one_more');
+  const again = prepared.entrypoint('p/a');
+  assert.notEqual(again, first);
+  assert.equal(again.evaluate({ x: 1 }), 2);
 });
