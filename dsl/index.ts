@@ -2,9 +2,10 @@
  * The .pol language: parse, check and format. Depends on chevrotain only (no `node:*`), so it can
  * run in a browser playground or an editor.
  */
-export { parseModule, parseQuery, parseTerm } from './parser/index.js';
+export { parseModule, parseModuleSteps, parseQuery, parseTerm } from './parser/index.js';
+export { finish, type Steps } from './steps.js';
 export { formatModule, formatSource } from './format/index.js';
-export { checkModules, checkQuery, STAGES, type Program } from './checker/stages.js';
+export { checkModules, checkModulesSteps, checkQuery, STAGES, type Program } from './checker/stages.js';
 export {
   PolError, renderDiagnostic, sortDiagnostics, diagnosticAt, MAX_DIAGNOSTICS,
   type Diagnostic, type DiagnosticCode, type Loc, type Result,

@@ -8,6 +8,7 @@
  * allow.evaluate({ user: 'alice', action: 'read' }); // per request
  * ```
  */
+export { compileInSlices, DEFAULT_SLICE_MS } from './compile/slices.js';
 export { compile, evalQuery, evalQueryRaw, checkSources, toPolError, bracketPath, entrypointKeys, entrypointPath } from './compile/program.js';
 export type {
   CompileOptions, EvalOptions, EntryPoint, EntryPointInfo, PreparedPolicy, QueryOptions, QueryResult, EvalQueryOptions, RuleInfo, Explanation, RuleOutcome,

@@ -11,6 +11,7 @@ import type { Expr, ExprBody, Import, Module, Ref, Rule, Term, Var, With } from 
 import { diagnosticAt, type Diagnostic, type Loc } from '../diagnostic.js';
 import { BUILTINS_BY_NAME } from '../builtins/decls.js';
 import { forEachExprTerm, forEachTerm, termVars } from './walk.js';
+import { finish, type Steps } from '../steps.js';
 
 /** Builtins the evaluator implements itself (not in the declaration catalogue). */
 export const ENGINE_BUILTINS = new Set(['eq', 'assign', 'print', 'internal.member_2', 'internal.member_3', 'internal.print', 'internal.template_string']);
@@ -107,10 +108,19 @@ function nested(s: Scope, body: Expr[], extra: string[] = []): Scope {
 }
 
 export function resolveModule(m: Module, ctx: ResolveContext): Module {
+  return finish(resolveModuleSteps(m, ctx));
+}
+
+/** `resolveModule` a rule at a time (see `Steps`). */
+export function* resolveModuleSteps(m: Module, ctx: ResolveContext): Steps<Module> {
   const pkg = m.package.path;
   const ruleNames = ctx.ruleNames.get(packageKey(pkg)) ?? new Set<string>();
   const aliases = importAliases(m, ctx.diagnostics);
-  const rules = m.rules.map(r => resolveRule(r, { pkg, ruleNames, aliases, locals: declaredLocals(r), ctx }));
+  const rules: Rule[] = [];
+  for (const r of m.rules) {
+    rules.push(resolveRule(r, { pkg, ruleNames, aliases, locals: declaredLocals(r), ctx }));
+    yield;
+  }
   return { ...m, rules };
 }
 

@@ -10,6 +10,7 @@ import { diagnosticAt, type Diagnostic } from '../diagnostic.js';
 import { ENGINE_BUILTINS, WILDCARD_PREFIX, refNames } from './resolve.js';
 import { BUILTINS_BY_NAME } from '../builtins/decls.js';
 import { forEachExprTerm, forEachTerm, termVars } from './walk.js';
+import { finish, type Steps } from '../steps.js';
 
 /** Arity of callable names (user functions and builtins); undefined when unknown. */
 export type ArityOf = (name: string[]) => number | undefined;
@@ -508,5 +509,15 @@ function isLiteral(t: Term): boolean {
 }
 
 export function checkModuleSafety(m: Module, arityOf: ArityOf, diags: Diagnostic[]): Module {
-  return { ...m, rules: m.rules.map(r => checkRuleSafety(r, arityOf, diags)) };
+  return finish(checkModuleSafetySteps(m, arityOf, diags));
+}
+
+/** `checkModuleSafety` a rule at a time (see `Steps`). */
+export function* checkModuleSafetySteps(m: Module, arityOf: ArityOf, diags: Diagnostic[]): Steps<Module> {
+  const rules: Rule[] = [];
+  for (const r of m.rules) {
+    rules.push(checkRuleSafety(r, arityOf, diags));
+    yield;
+  }
+  return { ...m, rules };
 }

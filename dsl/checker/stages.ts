@@ -7,9 +7,10 @@ import { templateArgsLast } from './template-args.js';
 import type { Module, Expr, Rule } from '../ast/nodes.js';
 import { sortDiagnostics, type Diagnostic, type Result } from '../diagnostic.js';
 import { BUILTINS_BY_NAME } from '../builtins/decls.js';
-import { collectRuleNames, resolveModule, resolveQuery, type ResolveContext } from './resolve.js';
+import { collectRuleNames, resolveModuleSteps, resolveQuery, type ResolveContext } from './resolve.js';
 import { buildRuleTree, nodeAt, type RuleDef, type RuleTree } from './tree.js';
-import { checkModuleSafety, orderBody, type ArityOf } from './safety.js';
+import { checkModuleSafetySteps, orderBody, type ArityOf } from './safety.js';
+import { finish, type Steps } from '../steps.js';
 import { checkRecursion } from './recursion.js';
 import { checkQueryAssignments, checkRuleAssignments } from './assignments.js';
 import { checkBodyTypes, checkRuleTypes } from './types.js';
@@ -22,7 +23,8 @@ export interface Program {
   resolve: ResolveContext;
 }
 
-interface Stage { name: string; run(p: Program, diags: Diagnostic[]): void }
+/** A stage yields between units of work (a module, a rule), so a caller may pause it (see `Steps`). */
+interface Stage { name: string; run(p: Program, diags: Diagnostic[]): Steps<void> }
 
 export function makeArityOf(tree: RuleTree): ArityOf {
   return (name: string[]) => {
@@ -37,35 +39,48 @@ export function makeArityOf(tree: RuleTree): ArityOf {
 }
 
 export const STAGES: readonly Stage[] = [
-  { name: 'template_args', run(p) { p.modules = p.modules.map(templateArgsLast); } },
+  {
+    name: 'template_args',
+    *run(p) {
+      const out: Module[] = [];
+      for (const m of p.modules) { out.push(templateArgsLast(m)); yield; }
+      p.modules = out;
+    },
+  },
   {
     name: 'resolve_refs',
-    run(p, diags) {
+    *run(p, diags) {
       p.resolve.diagnostics = diags;
       p.resolve.ruleNames = collectRuleNames(p.modules);
-      p.modules = p.modules.map(m => resolveModule(m, p.resolve));
+      yield;
+      const out: Module[] = [];
+      for (const m of p.modules) out.push(yield* resolveModuleSteps(m, p.resolve));
+      p.modules = out;
     },
   },
   {
     name: 'build_rule_tree',
-    run(p, diags) {
+    // One step: the tree is built whole.
+    *run(p, diags) {
       p.tree = buildRuleTree(p.modules, diags);
       p.arityOf = makeArityOf(p.tree);
     },
   },
   {
     name: 'check_assignments',
-    run(p, diags) { for (const m of p.modules) for (const r of m.rules) checkRuleAssignments(r, diags); },
+    *run(p, diags) { for (const m of p.modules) for (const r of m.rules) { checkRuleAssignments(r, diags); yield; } },
   },
   {
     name: 'check_types',
-    run(p, diags) { for (const m of p.modules) for (const r of m.rules) checkRuleTypes(r, diags, p.arityOf); },
+    *run(p, diags) { for (const m of p.modules) for (const r of m.rules) { checkRuleTypes(r, diags, p.arityOf); yield; } },
   },
   {
     name: 'check_safety',
-    run(p, diags) {
+    *run(p, diags) {
       const before = p.modules;
-      p.modules = p.modules.map(m => checkModuleSafety(m, p.arityOf, diags));
+      const after: Module[] = [];
+      for (const m of before) after.push(yield* checkModuleSafetySteps(m, p.arityOf, diags));
+      p.modules = after;
       // The tree holds the rules as they were before reordering: point it at the ordered rules.
       // (Ordering changes neither a rule's head nor which rules there are, so the tree built from
       // the ordered modules would be the same but for the rules it holds.)
@@ -73,7 +88,8 @@ export const STAGES: readonly Stage[] = [
       p.arityOf = makeArityOf(p.tree);
     },
   },
-  { name: 'check_recursion', run(p, diags) { checkRecursion(p.tree, diags); } },
+  // One step: recursion is found over the whole tree.
+  { name: 'check_recursion', *run(p, diags) { checkRecursion(p.tree, diags); } },
 ];
 
 /** Replaces, in place, every rule of `tree` from `before` by its counterpart in `after`. */
@@ -106,6 +122,11 @@ function retarget(tree: RuleTree, before: Module[], after: Module[]): boolean {
 
 /** Runs every stage over parsed modules. */
 export function checkModules(modules: Module[]): Result<Program> {
+  return finish(checkModulesSteps(modules));
+}
+
+/** `checkModules` a unit of work at a time (see `Steps`). */
+export function* checkModulesSteps(modules: Module[]): Steps<Result<Program>> {
   const diags: Diagnostic[] = [];
   const program: Program = {
     modules,
@@ -114,8 +135,9 @@ export function checkModules(modules: Module[]): Result<Program> {
     resolve: { ruleNames: new Map(), diagnostics: diags, wildcardCounter: { n: 0 } },
   };
   for (const stage of STAGES) {
-    stage.run(program, diags);
+    yield* stage.run(program, diags);
     if (diags.length) return { value: undefined, diagnostics: sortDiagnostics(diags) };
+    yield;
   }
   return { value: program, diagnostics: [] };
 }

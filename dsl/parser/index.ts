@@ -5,11 +5,17 @@
  */
 import type { Expr, Module, Term } from '../ast/nodes.js';
 import type { Result } from '../diagnostic.js';
+import type { Steps } from '../steps.js';
 import * as impl from './parse.js';
 
 /** Parses a whole module: `package`, imports and rules. `file` is recorded in every location. */
 export function parseModule(file: string, text: string): Result<Module> {
   return impl.parseModule(file, text);
+}
+
+/** `parseModule` a statement at a time, for callers that pause between them (see `Steps`). */
+export function parseModuleSteps(file: string, text: string): Steps<Result<Module>> {
+  return impl.parseModuleSteps(file, text);
 }
 
 /** Parses a query body: expressions separated by `;` or new lines (e.g. `x := data.a; x > 1`). */

@@ -9,6 +9,7 @@ import { diagnosticAt, sortDiagnostics, type Diagnostic, type Loc, type Result }
 import { Scanner, type LexError, type PolToken } from '../lexer/index.js';
 import * as T from '../lexer/tokens.js';
 import { MAX_TEMPLATE_NESTING, scanTemplate } from '../lexer/template.js';
+import { finish, type Steps } from '../steps.js';
 import { grammar } from './grammar.js';
 import { fastParse } from './fast.js';
 import { MSG, type Msg } from './messages.js';
@@ -229,6 +230,11 @@ function guarded<X>(fn: () => X): X | undefined {
 }
 
 export function parseModule(file: string, text: string): Result<Module> {
+  return finish(parseModuleSteps(file, text));
+}
+
+/** `parseModule` one statement at a time (see `Steps`). */
+export function* parseModuleSteps(file: string, text: string): Steps<Result<Module>> {
   const s = new Session(file, text);
   let pkg: Package | undefined;
   const imports: Import[] = [];
@@ -300,13 +306,13 @@ export function parseModule(file: string, text: string): Result<Module> {
 
   const scanner = new Scanner(text);
   const main = s.splitter(scanner, { whole: false, resync: false, deferUnclosed: true });
-  for (const chunk of main.chunks()) handle(chunk);
+  for (const chunk of main.chunks()) { handle(chunk); yield; }
   const from = main.deferred;
   if (from) {
     // A bracket was never closed: rescan from the statement that opened it, resynchronising at
     // lines that look like new statements so later rules are still parsed and checked.
     const again = new Scanner(text, from.startOffset, from.startLine, from.startOffset - (from.startColumn ?? 1) + 1);
-    for (const chunk of s.splitter(again, { whole: false, resync: true, deferUnclosed: false }).chunks()) handle(chunk);
+    for (const chunk of s.splitter(again, { whole: false, resync: true, deferUnclosed: false }).chunks()) { handle(chunk); yield; }
   }
   s.scannerErrors(scanner.errors);
 

@@ -27,7 +27,8 @@ import { derefKey, forEachEntry, forEachEntryAnyOrder, setPath } from '../eval/c
 import { ACC, FrameLayout, Scope } from './scope.js';
 import { paramName, provenMask, pureTestKey, templateBody, templateOf, type RuleTemplate } from './templates.js';
 import { forEachRendering, MAX_PRINT_LINES, renderingCount, singleRendering, templateOperands, type Operand } from './print.js';
-import { buildRuleIndex, inputPath, pathKey, type RuleIndex } from './rule-index.js';
+import { buildRuleIndex, buildRuleIndexSteps, inputPath, pathKey, type RuleIndex } from './rule-index.js';
+import { finish, type Steps } from '../../dsl/steps.js';
 import { GT, GTE, LT, LTE, pooledEqualTest, pooledOrderTest } from './input-tests.js';
 import { anyOf, bothOf } from './step-logic.js';
 import type { TracedRule } from '../eval/trace.js';
@@ -148,6 +149,14 @@ export class Compiler {
 
   /** The document function of a node (rules, or a package merged with base data), compiled once. */
   docOf(node: TreeNode): (c: Ctx) => Value | undefined {
+    return finish(this.docOfSteps(node));
+  }
+
+  /**
+   * `docOf` a unit of work at a time (see `Steps`): a complete rule's definitions are indexed,
+   * grouped and compiled one by one. Documents it depends on are compiled whole, within one step.
+   */
+  *docOfSteps(node: TreeNode): Steps<(c: Ctx) => Value | undefined> {
     const existing = this.docFns[node.id];
     if (existing) { this.mergeFacts(node); return existing; }
     if (this.compiling.has(node.id)) {
@@ -158,7 +167,7 @@ export class Compiler {
     this.facts = newFacts();
     let raw: (c: Ctx) => Value | undefined;
     try {
-      raw = this.compileNodeDoc(node);
+      raw = node.kind === 'complete' ? yield* this.compileCompleteSteps(node) : this.compileNodeDoc(node);
     } finally {
       this.compiling.delete(node.id);
       this.factsByNode.set(node.id, this.facts);
@@ -212,7 +221,7 @@ export class Compiler {
 
   private compileNodeDoc(node: TreeNode): (c: Ctx) => Value | undefined {
     switch (node.kind) {
-      case 'complete': return this.compileComplete(node);
+      case 'complete': return finish(this.compileCompleteSteps(node));
       case 'set': return this.compileSetNode(node);
       case 'object': return this.compileObjectNode(node);
       case 'function': return () => undefined;
@@ -259,14 +268,18 @@ export class Compiler {
     };
   }
 
-  private compileComplete(node: TreeNode): (c: Ctx) => Value | undefined {
+  private *compileCompleteSteps(node: TreeNode): Steps<(c: Ctx) => Value | undefined> {
     const text = pathText(node.path);
-    const index = buildRuleIndex(node.rules.map(d => d.rule));
+    const index = yield* buildRuleIndexSteps(node.rules.map(d => d.rule));
     // What the index reads is read by this document, whether or not a rule body still tests it.
     if (index) for (const p of index.paths) this.noteInputKeys(p);
     const costBefore = this.facts.cost;
-    const templated = this.trace ? undefined : this.templatedDefs(node.rules, text, index);
-    const chains = node.rules.map((d, i) => (templated?.[i] ? undefined : this.ruleChain(d, text)));
+    const templated = this.trace ? undefined : yield* this.templatedDefs(node.rules, text, index);
+    const chains: (CompiledBody[] | undefined)[] = [];
+    for (let i = 0; i < node.rules.length; i++) {
+      chains.push(templated?.[i] ? undefined : this.ruleChain(node.rules[i]!, text));
+      yield;
+    }
     const defs = node.rules.map((d, i) => templated?.[i] ?? this.completeDefOf(chains[i]!, d, text));
     // The index runs only the rules it selects: estimate a few average rules, not all of them.
     if (index) {
@@ -321,19 +334,22 @@ export class Compiler {
    * Rules sharing a template (see templates.ts) compiled once per template; each rule binds its
    * constants to the template's parameter slots. Entries are undefined for rules compiled alone.
    */
-  private templatedDefs(defs: RuleDef[], text: string, index: RuleIndex | undefined): (TemplatedDef | undefined)[] | undefined {
+  private *templatedDefs(defs: RuleDef[], text: string, index: RuleIndex | undefined): Steps<(TemplatedDef | undefined)[] | undefined> {
     if (defs.length < 2) return undefined;
     // Rules are only ever run after the index picked them, so tests it proved can be left out.
     const keyOfPath = (t: Term) => { const p = inputPath(t); return p && pathKey(p); };
     const groups = new Map<string, { tpl: RuleTemplate; index: number; mask: string }[]>();
-    defs.forEach((d, i) => {
+    for (let i = 0; i < defs.length; i++) {
+      const d = defs[i]!;
       const tpl = templateOf(d.rule);
-      if (!tpl) return;
-      const mask = index ? provenMask(d.rule, index.proven(i), keyOfPath) : '';
-      const key = tpl.key + '|' + mask;
-      const g = groups.get(key);
-      if (g) g.push({ tpl, index: i, mask }); else groups.set(key, [{ tpl, index: i, mask }]);
-    });
+      if (tpl) {
+        const mask = index ? provenMask(d.rule, index.proven(i), keyOfPath) : '';
+        const key = tpl.key + '|' + mask;
+        const g = groups.get(key);
+        if (g) g.push({ tpl, index: i, mask }); else groups.set(key, [{ tpl, index: i, mask }]);
+      }
+      yield;
+    }
     const out: (TemplatedDef | undefined)[] = new Array(defs.length);
     // Constants by rule position: one shared runner per template reads its rule's row.
     const paramsOf: Value[][] = new Array(defs.length);

@@ -5,8 +5,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Expr, Term } from '../../dsl/ast/nodes.js';
 import { PolError, renderDiagnostic, sortDiagnostics, type Diagnostic, type Loc } from '../../dsl/diagnostic.js';
-import { parseModule, parseQuery, parseTerm } from '../../dsl/parser/index.js';
-import { checkModules, checkQuery, type Program } from '../../dsl/checker/stages.js';
+import { parseModuleSteps, parseQuery, parseTerm } from '../../dsl/parser/index.js';
+import { checkModulesSteps, checkQuery, type Program } from '../../dsl/checker/stages.js';
+import { finish, type Steps } from '../../dsl/steps.js';
 import { nodeAt, pathText } from '../../dsl/checker/tree.js';
 import { BUILTINS_BY_NAME } from '../../dsl/builtins/decls.js';
 import { displayName } from '../../dsl/checker/safety.js';
@@ -46,15 +47,20 @@ function failWith(diags: Diagnostic[], sources: Record<string, string>): never {
 
 /** Parses and checks modules; throws `PolError` with every diagnostic. */
 export function checkSources(modules: Record<string, string>): Program {
+  return finish(checkSourcesSteps(modules));
+}
+
+/** `checkSources` a unit of work at a time (see `Steps`). */
+function* checkSourcesSteps(modules: Record<string, string>): Steps<Program> {
   const parsed = [];
   const diags: Diagnostic[] = [];
   for (const file of Object.keys(modules).sort()) {
-    const r = parseModule(file, modules[file]!);
+    const r = yield* parseModuleSteps(file, modules[file]!);
     diags.push(...r.diagnostics);
     if (r.value) parsed.push(r.value);
   }
   if (diags.length) failWith(diags, modules);
-  const checked = checkModules(parsed);
+  const checked = yield* checkModulesSteps(parsed);
   if (!checked.value) failWith(checked.diagnostics, modules);
   return checked.value;
 }
@@ -130,29 +136,12 @@ class Prepared implements PreparedPolicy {
   /** The revision hash over the sources alone, kept undigested: `withData` hashes only the new data onto a copy. */
   private readonly sourcesHash: Hash;
 
-  /**
-   * `shared`: the compiler and sources hash of a policy with the same program, whose rules are all
-   * compiled already (`withData`).
-   */
-  constructor(private readonly program: Program, private readonly data: Value, private readonly host: BuiltinHost, private readonly sources: Record<string, string>, shared?: { compiler: Compiler; sourcesHash: Hash }) {
-    if (shared) {
-      this.sourcesHash = shared.sourcesHash;
-    } else {
-      this.sourcesHash = createHash('sha256');
-      for (const f of Object.keys(sources).sort()) this.sourcesHash.update(f).update('\0').update(sources[f]!).update('\0');
-    }
+  /** `compiler` has every document of `program` compiled already (see `prepareSteps`). */
+  constructor(private readonly program: Program, private readonly data: Value, private readonly host: BuiltinHost, private readonly sources: Record<string, string>, shared: { compiler: Compiler; sourcesHash: Hash }) {
+    this.sourcesHash = shared.sourcesHash;
     this.revision = this.sourcesHash.copy().update(stringifyJson(toJSON(data))).digest('hex').slice(0, 16);
-    if (shared) {
-      // Compiled rules read data from the evaluation context, never at compile time: they serve any data.
-      this.compiler = shared.compiler;
-      return;
-    }
-    this.compiler = new Compiler(program);
-    // Compile every document up front so errors surface at compile time, not on first request.
-    try {
-      for (const n of program.tree.nodes) if (n.kind && n.kind !== 'function') this.compiler.docOf(n);
-      for (const n of program.tree.nodes) if (n.kind === 'function') this.compiler.functionOf(n);
-    } catch (e) { throw toPolError(e); }
+    // Compiled rules read data from the evaluation context, never at compile time: they serve any data.
+    this.compiler = shared.compiler;
   }
 
   withData(data: Value): PreparedPolicy {
@@ -362,8 +351,25 @@ class Prepared implements PreparedPolicy {
 
 /** Parses, checks and compiles modules. Throws `PolError` with every diagnostic on failure. */
 export function compile(opts: CompileOptions): PreparedPolicy {
-  const program = checkSources(opts.modules);
-  return new Prepared(program, opts.data ?? {}, opts.host ?? {}, opts.modules);
+  return finish(compileSteps(opts));
+}
+
+/** `compile` a unit of work at a time: a statement parsed, a rule checked, a document compiled. */
+export function* compileSteps(opts: CompileOptions): Steps<PreparedPolicy> {
+  const program = yield* checkSourcesSteps(opts.modules);
+  return yield* prepareSteps(program, opts.data ?? {}, opts.host ?? {}, opts.modules);
+}
+
+/** Compiles every document up front, so errors surface at compile time, not on first request. */
+function* prepareSteps(program: Program, data: Value, host: BuiltinHost, sources: Record<string, string>): Steps<Prepared> {
+  const sourcesHash = createHash('sha256');
+  for (const f of Object.keys(sources).sort()) sourcesHash.update(f).update('\0').update(sources[f]!).update('\0');
+  const compiler = new Compiler(program);
+  try {
+    for (const n of program.tree.nodes) if (n.kind && n.kind !== 'function') { yield* compiler.docOfSteps(n); yield; }
+    for (const n of program.tree.nodes) if (n.kind === 'function') { compiler.functionOf(n); yield; }
+  } catch (e) { throw toPolError(e); }
+  return new Prepared(program, data, host, sources, { compiler, sourcesHash });
 }
 
 /** One-shot query evaluation in `opa eval --format json` shape. */

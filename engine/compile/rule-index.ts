@@ -8,6 +8,7 @@ import type { Expr, Rule, Term } from '../../dsl/ast/nodes.js';
 import { keyOf, quoteJsonString, type Value } from '../value.js';
 import { keyReader, type KeyReader } from '../eval/key-readers.js';
 import { literalValue } from './compiler.js';
+import { finish, type Steps } from '../../dsl/steps.js';
 
 /** Rules are only worth indexing from this many definitions on. */
 export const INDEX_THRESHOLD = 8;
@@ -105,11 +106,21 @@ const byPosition = (a: number, b: number) => a - b;
 
 /** Builds an index over rule definitions (by position), or undefined when it would not help. */
 export function buildRuleIndex(rules: Rule[]): RuleIndex | undefined {
+  return finish(buildRuleIndexSteps(rules));
+}
+
+/** `buildRuleIndex` a rule at a time while reading the rules' conditions (see `Steps`); the trie is built in one step. */
+export function* buildRuleIndexSteps(rules: Rule[]): Steps<RuleIndex | undefined> {
   if (rules.length < INDEX_THRESHOLD) return undefined;
-  const conds = rules.map(r => (r.else ? new Map() as Conditions : conditionsOf(r.body)));
+  const conds: Conditions[] = [];
+  for (const r of rules) {
+    conds.push(r.else ? new Map() as Conditions : conditionsOf(r.body));
+    yield;
+  }
   const all = rules.map((_, i) => i);
   const proven = new Map<number, ReadonlySet<string> | null>();
   const root = build(all, conds, new Set(), proven);
+  yield;
   if (!root || isLeaf(root)) return undefined;
   const paths: string[][] = [];
   const seen = new Set<string>();
