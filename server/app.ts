@@ -195,6 +195,7 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
   app.addHook('onClose', async () => {
     stopWatch?.();
     bundle?.stop();
+    store.close();
     await pool?.close();
     await decisionLog?.close();
   });

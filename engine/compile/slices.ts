@@ -13,11 +13,13 @@ export const DEFAULT_SLICE_MS = 5;
 /**
  * The policy `compile(opts)` gives, made in slices of about `sliceMs` (a slice ends after the step
  * that passes it: a statement parsed, a rule checked or a document compiled). Rejects with the
- * `PolError` `compile` would throw.
+ * `PolError` `compile` would throw, or with `signal`'s reason once it is aborted (checked between
+ * slices).
  */
-export async function compileInSlices(opts: CompileOptions, sliceMs = DEFAULT_SLICE_MS): Promise<PreparedPolicy> {
+export async function compileInSlices(opts: CompileOptions, sliceMs = DEFAULT_SLICE_MS, signal?: AbortSignal): Promise<PreparedPolicy> {
   const steps = compileSteps(opts);
   for (;;) {
+    signal?.throwIfAborted();
     const until = performance.now() + sliceMs;
     for (;;) {
       const r = steps.next();

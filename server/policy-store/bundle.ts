@@ -148,7 +148,7 @@ export class BundlePoller {
     const { revision } = await verifyBundle(files, this.key);
     const text = new Map<string, string>();
     for (const [name, content] of files) if (name !== SIGNATURES_FILE && name !== MANIFEST) text.set(name, content.toString('utf8'));
-    this.store.loadBase(sourcesFromFiles(text), 'bundle', revision ?? manifestRevision(files));
+    await this.store.loadBaseInBackground(sourcesFromFiles(text), 'bundle', revision ?? manifestRevision(files));
   }
 }
 

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PolicyStore } from './store.js';
-import { PolicyLoadError } from './store.js';
+import { PolicyLoadError, StoreClosed } from './store.js';
 import { isDataFile, isPolicyFile, sourcesFromFiles, type Sources } from './sources.js';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
@@ -103,35 +103,47 @@ export function readPolicyDirectory(dir: string): Sources {
 
 /**
  * Loads `dir` into the store (or, with `skipUnchanged`, leaves it when the files are those of the
- * last successful load); `ok` is false (and the store records why) when it could not.
+ * last successful load); `ok` is false (and the store records why) when it could not. `background`
+ * compiles in slices (`PolicyStore.loadBaseInBackground`): a watcher's reload must not hold a
+ * serving thread for the whole compile.
  */
-function reload(store: PolicyStore, dir: string, skipUnchanged: boolean): { ok: boolean; dirs?: Set<string> } {
+function reload(store: PolicyStore, dir: string, skipUnchanged: boolean, background: true): Promise<{ ok: boolean; dirs?: Set<string> }>;
+function reload(store: PolicyStore, dir: string, skipUnchanged: boolean, background: false): { ok: boolean; dirs?: Set<string> };
+function reload(store: PolicyStore, dir: string, skipUnchanged: boolean, background: boolean): { ok: boolean; dirs?: Set<string> } | Promise<{ ok: boolean; dirs?: Set<string> }> {
   let scan: Scan;
   let sources: Sources;
   try {
     scan = scanDirectory(dir);
     const fp = fingerprint(dir, scan.files);
-    if (skipUnchanged && lastLoaded.get(store) === fp) return { ok: true, dirs: scan.dirs };
+    if (skipUnchanged && lastLoaded.get(store) === fp) return settled(background, { ok: true, dirs: scan.dirs });
     sources = sourcesFromFiles(scan.files);
     lastLoaded.set(store, fp);
   } catch (e) {
     lastLoaded.delete(store);
     store.recordFailure('directory', 'load_error', e instanceof Error ? e.message : String(e));
-    return { ok: false };
+    return settled(background, { ok: false });
   }
+  const failed = (e: unknown): { ok: boolean; dirs?: Set<string> } => {
+    lastLoaded.delete(store);
+    if (e instanceof PolicyLoadError) return { ok: false, dirs: scan.dirs };
+    throw e;
+  };
+  if (background) return store.loadBaseInBackground(sources, 'directory').then(() => ({ ok: true, dirs: scan.dirs }), failed);
   try {
     store.loadBase(sources, 'directory');
     return { ok: true, dirs: scan.dirs };
   } catch (e) {
-    lastLoaded.delete(store);
-    if (e instanceof PolicyLoadError) return { ok: false, dirs: scan.dirs };
-    throw e;
+    return failed(e);
   }
+}
+
+function settled<T>(background: boolean, value: T): T | Promise<T> {
+  return background ? Promise.resolve(value) : value;
 }
 
 /** Loads `dir` into the store; returns false (and records why) when it could not. */
 export function loadDirectory(store: PolicyStore, dir: string): boolean {
-  return reload(store, dir, false).ok;
+  return reload(store, dir, false, false).ok;
 }
 
 /**
@@ -217,11 +229,16 @@ export function watchDirectory(store: PolicyStore, dir: string, debounceMs: numb
   const fire = (): void => {
     timer = undefined;
     if (stopped) return;
-    const r = reload(store, dir, true);
-    // A directory watched only now may have changed between the read and the watch: look again
-    // (a no-op when nothing changed).
-    if (sync(r.dirs) && r.dirs) schedule();
-    onReload?.(r.ok);
+    reload(store, dir, true, true).then(r => {
+      // A directory watched only now may have changed between the read and the watch: look again
+      // (a no-op when nothing changed).
+      if (sync(r.dirs) && r.dirs) schedule();
+      onReload?.(r.ok);
+    }, (e: unknown) => {
+      // The store is shutting down, or failed in a way a load error does not cover.
+      if (!(e instanceof StoreClosed)) store.recordFailure('directory', 'internal_error', e instanceof Error ? e.message : String(e));
+      onReload?.(false);
+    });
   };
 
   let initial: Scan | undefined;

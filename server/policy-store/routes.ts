@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError, type ErrorBody } from '../errors.js';
 import { sendJsonText } from '../http.js';
-import { PolicyLoadError, type LoadError, type PolicyStore } from './store.js';
+import { PolicyLoadError, StoreClosed, type LoadError, type PolicyStore } from './store.js';
 import { validPolicyId } from './sources.js';
 
 export function loadErrorBody(err: LoadError): ErrorBody {
@@ -89,11 +89,12 @@ export function registerPolicyRoutes(app: FastifyInstance, store: PolicyStore, c
     const source = req.body;
     if (typeof source !== 'string' || source.trim() === '') throw new HttpError('invalid_parameter', 'the request body must be the policy source text');
     try {
-      const gen = store.putPolicy(id, source);
+      const gen = await store.putPolicyInBackground(id, source);
       logChange(req, 'policy', id, gen.revision);
       return sendJsonText(reply, 200, JSON.stringify({ result: {}, revision: gen.revision }));
     } catch (e) {
       if (e instanceof PolicyLoadError) return sendJsonText(reply, 400, JSON.stringify(loadErrorBody(e.detail)));
+      if (e instanceof StoreClosed) throw new HttpError('not_ready', e.message);
       throw e;
     }
   });
@@ -102,12 +103,13 @@ export function registerPolicyRoutes(app: FastifyInstance, store: PolicyStore, c
     authorizeWrite(req);
     const id = policyId(req);
     try {
-      const gen = store.deletePolicy(id);
+      const gen = await store.deletePolicyInBackground(id);
       if (gen === false) throw new HttpError('not_found', `storage_not_found_error: policy id \`${id}\``);
       logChange(req, 'policy', id, gen.revision);
       return sendJsonText(reply, 200, JSON.stringify({ result: {}, revision: gen.revision }));
     } catch (e) {
       if (e instanceof PolicyLoadError) return sendJsonText(reply, 400, JSON.stringify(loadErrorBody(e.detail)));
+      if (e instanceof StoreClosed) throw new HttpError('not_ready', e.message);
       throw e;
     }
   });

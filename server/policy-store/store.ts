@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { LRUCache } from 'lru-cache';
-import { compile, PolError, type BuiltinHost, type Diagnostic, type EntryPoint, type PreparedPolicy } from '../../engine/index.js';
+import { compile, compileInSlices, PolError, type BuiltinHost, type Diagnostic, type EntryPoint, type PreparedPolicy } from '../../engine/index.js';
 import type { PlainObject } from '../../engine/value.js';
 import type { Sources } from './sources.js';
 import { applyWrite, DataWrites, MAX_DATA_WRITES, TooManyWrites, type DataWrite } from './data-writes.js';
@@ -54,7 +54,32 @@ export class PolicyLoadError extends Error {
   }
 }
 
+/** A background change asked of, or still compiling in, a store that was closed. */
+export class StoreClosed extends Error {
+  constructor() {
+    super('the policy store is shutting down');
+    this.name = 'StoreClosed';
+  }
+}
+
 const MAX_ENTRYPOINTS = 1_000;
+
+/** How long a background compile holds the thread at a time (ms): requests are answered in between. */
+export const COMPILE_SLICE_MS = 5;
+
+/**
+ * A change of the policy modules, worked out against the store as it is when it runs: the
+ * sources and data to compile, and what to record once the result is swapped in.
+ */
+interface ModuleChange {
+  sources: Sources;
+  data: PlainObject;
+  origin: string;
+  bundleRevision: string | undefined;
+  commit(): void;
+  /** After the swap (a reload reports the Data API writes it dropped). */
+  after?(): void;
+}
 
 export class PolicyStore extends EventEmitter<StoreEvents> {
   private current: Generation | undefined;
@@ -66,6 +91,14 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
   private dataWrites = new DataWrites();
   private failure: LoadError | undefined;
   reloads = { success: 0, failure: 0 };
+  /** Bumped by every change of the base sources or the API's policies, and by every data change. */
+  private modulesVersion = 0;
+  private dataVersion = 0;
+  /** Background changes, one at a time and in the order asked. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
+  /** Aborted by `close`: background changes stop between slices, and later ones are refused. */
+  private readonly closing = new AbortController();
 
   /** `host`: services for builtins (the geo database), given to every compiled generation. */
   constructor(private readonly host: BuiltinHost = {}) {
@@ -74,21 +107,41 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
 
   /** The working generation, or `undefined` before the first successful load. */
   get generation(): Generation | undefined { return this.current; }
+  /** Background changes queued or compiling now. */
+  get backgroundChanges(): number { return this.waiting; }
   /** The last failed load since the last success, if any. */
   get lastError(): LoadError | undefined { return this.failure; }
 
   /** Replaces the base sources (a directory scan or a bundle). Throws `PolicyLoadError` and keeps the working policy on failure. */
   loadBase(sources: Sources, origin: string, bundleRevision?: string): Generation {
+    return this.changeNow(this.baseChange(sources, origin, bundleRevision));
+  }
+
+  /**
+   * `loadBase` compiled in slices (see `COMPILE_SLICE_MS`) while requests go on being answered
+   * with the working policy; queued behind other background changes. Rejects with
+   * `PolicyLoadError`, keeping the working policy, on failure.
+   */
+  loadBaseInBackground(sources: Sources, origin: string, bundleRevision?: string): Promise<Generation> {
+    return this.changeInBackground(() => this.baseChange(sources, origin, bundleRevision)) as Promise<Generation>;
+  }
+
+  private baseChange(sources: Sources, origin: string, bundleRevision: string | undefined): ModuleChange {
     const { data, kept, skipped } = this.dataWrites.apply(sources.data);
-    const gen = this.compileAndSwap(mergeOverlay(sources, this.overlay), data, origin, bundleRevision, () => {
-      this.base = sources;
-      this.baseBundleRevision = bundleRevision;
-      this.dataWrites = kept;
-    });
-    if (skipped.length && this.listenerCount('dropped') > 0) {
-      this.emit('dropped', { origin, writes: skipped.map(s => ({ path: [...s.write.path], reason: s.reason })) });
-    }
-    return gen;
+    return {
+      sources: mergeOverlay(sources, this.overlay), data, origin, bundleRevision,
+      commit: () => {
+        this.base = sources;
+        this.baseBundleRevision = bundleRevision;
+        this.dataWrites = kept;
+        this.modulesVersion++;
+      },
+      after: () => {
+        if (skipped.length && this.listenerCount('dropped') > 0) {
+          this.emit('dropped', { origin, writes: skipped.map(s => ({ path: [...s.write.path], reason: s.reason })) });
+        }
+      },
+    };
   }
 
   /**
@@ -105,7 +158,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
     let data = from;
     const fresh = new Set<object>();
     for (const w of writes) data = applyWrite(data, w, fresh);
-    return this.compileAndSwap(mergeOverlay(this.base, this.overlay), data, 'api', this.baseBundleRevision, () => { this.dataWrites = next; }, { from, writes });
+    return this.compileAndSwap(mergeOverlay(this.base, this.overlay), data, 'api', this.baseBundleRevision, () => { this.dataWrites = next; this.dataVersion++; }, { from, writes });
   }
 
   /** The data requests read now: the base data with the Data API's writes over it. */
@@ -138,18 +191,94 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
 
   /** Adds or replaces one policy (validated against everything else before it is kept). */
   putPolicy(id: string, source: string): Generation {
-    const overlay = new Map(this.overlay).set(id, source);
-    return this.compileAndSwap(mergeOverlay(this.base, overlay), this.data, 'api', this.baseBundleRevision, () => { this.overlay = overlay; });
+    return this.changeNow(this.putChange(id, source));
+  }
+
+  /** `putPolicy` compiled in the background, as `loadBaseInBackground`. */
+  putPolicyInBackground(id: string, source: string): Promise<Generation> {
+    return this.changeInBackground(() => this.putChange(id, source)) as Promise<Generation>;
   }
 
   /** Removes one policy; `false` when there is no such policy. */
   deletePolicy(id: string): Generation | false {
+    const change = this.deleteChange(id);
+    return change === false ? false : this.changeNow(change);
+  }
+
+  /** `deletePolicy` compiled in the background, as `loadBaseInBackground`. */
+  deletePolicyInBackground(id: string): Promise<Generation | false> {
+    return this.changeInBackground(() => this.deleteChange(id));
+  }
+
+  private putChange(id: string, source: string): ModuleChange {
+    const overlay = new Map(this.overlay).set(id, source);
+    return this.overlayChange(overlay);
+  }
+
+  private deleteChange(id: string): ModuleChange | false {
     const modules = this.current?.modules ?? {};
     if (!Object.prototype.hasOwnProperty.call(modules, id)) return false;
     const overlay = new Map(this.overlay);
     if (Object.prototype.hasOwnProperty.call(this.base.modules, id)) overlay.set(id, null);
     else overlay.delete(id);
-    return this.compileAndSwap(mergeOverlay(this.base, overlay), this.data, 'api', this.baseBundleRevision, () => { this.overlay = overlay; });
+    return this.overlayChange(overlay);
+  }
+
+  private overlayChange(overlay: Map<string, string | null>): ModuleChange {
+    return {
+      sources: mergeOverlay(this.base, overlay), data: this.data, origin: 'api', bundleRevision: this.baseBundleRevision,
+      commit: () => { this.overlay = overlay; this.modulesVersion++; },
+    };
+  }
+
+  private changeNow(change: ModuleChange): Generation {
+    const gen = this.compileAndSwap(change.sources, change.data, change.origin, change.bundleRevision, () => change.commit());
+    change.after?.();
+    return gen;
+  }
+
+  /**
+   * Runs a module change after the background changes before it, compiling in slices. `plan`
+   * works the change out against the store as it is then, and again if the store changed while
+   * it compiled: over new data (a Data API write), the compiled policy is only given that data;
+   * over new sources (a change made without waiting, such as `loadBase`), it is compiled again.
+   */
+  private changeInBackground(plan: () => ModuleChange | false): Promise<Generation | false> {
+    const run = async (): Promise<Generation | false> => {
+      for (;;) {
+        if (this.closing.signal.aborted) throw new StoreClosed();
+        let change = plan();
+        if (change === false) return false;
+        const current = this.current;
+        if (current && sameModules(current.modules, change.sources.modules)) return this.changeNow(change);
+        const modulesVersion = this.modulesVersion, dataVersion = this.dataVersion;
+        let prepared: PreparedPolicy;
+        try {
+          prepared = await compileInSlices({ modules: change.sources.modules, data: change.data, host: this.host }, COMPILE_SLICE_MS, this.closing.signal);
+        } catch (e) {
+          if (this.closing.signal.aborted) throw new StoreClosed();
+          if (this.modulesVersion !== modulesVersion) continue;
+          this.failLoad(e, change.origin);
+        }
+        if (this.modulesVersion !== modulesVersion) continue;
+        if (this.dataVersion !== dataVersion) {
+          change = plan() as ModuleChange;
+          prepared = prepared.withData(change.data);
+        }
+        const gen = this.swap(prepared, change.sources, change.data, change.origin, change.bundleRevision, () => change.commit());
+        change.after?.();
+        return gen;
+      }
+    };
+    this.waiting++;
+    const result = this.queue.then(run, run).finally(() => { this.waiting--; });
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Stops background changes (between slices) and refuses later ones with `StoreClosed`: the server is shutting down. */
+  close(): void {
+    this.closing.abort();
   }
 
   /** The entry point for `path` in the working generation (resolved once per generation). */
@@ -179,12 +308,25 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
         ? current.prepared.withData(data)
         : compile({ modules: sources.modules, data, host: this.host });
     } catch (e) {
-      const err: LoadError = e instanceof PolError
-        ? { at: new Date(), origin, code: String(e.code), message: e.message, diagnostics: e.diagnostics }
-        : { at: new Date(), origin, code: 'internal_error', message: e instanceof Error ? e.message : String(e), diagnostics: [] };
-      this.fail(err);
-      throw new PolicyLoadError(err);
+      this.failLoad(e, origin);
     }
+    return this.swap(prepared, sources, data, origin, bundleRevision, commit, dataDelta);
+  }
+
+  /** Records a compilation that failed and throws it as a `PolicyLoadError`. */
+  private failLoad(e: unknown, origin: string): never {
+    const err: LoadError = e instanceof PolError
+      ? { at: new Date(), origin, code: String(e.code), message: e.message, diagnostics: e.diagnostics }
+      : { at: new Date(), origin, code: 'internal_error', message: e instanceof Error ? e.message : String(e), diagnostics: [] };
+    this.fail(err);
+    throw new PolicyLoadError(err);
+  }
+
+  /** Publishes a compiled policy as the working generation, in one assignment. */
+  private swap(
+    prepared: PreparedPolicy, sources: Sources, data: PlainObject, origin: string, bundleRevision: string | undefined, commit: () => void,
+    dataDelta?: Generation['dataDelta'],
+  ): Generation {
     commit();
     const gen: Generation = {
       prepared,

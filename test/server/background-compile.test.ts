@@ -1,0 +1,150 @@
+/**
+ * Policy changes compile in the background: a large policy put through the API (or reloaded from
+ * a directory or bundle) is compiled in slices, and decisions go on being answered with the
+ * working policy meanwhile; changes apply one at a time, in order, and none survives shutdown.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { FastifyInstance } from 'fastify';
+import { PolicyStore } from '../../server/index.js';
+import { makeApp, json } from './helpers.js';
+
+const TOKEN = 'secret-token-0123456789';
+const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' };
+const bob = { user: 'bob', action: 'write', resource: { type: 'document' } };
+
+/** A policy of `rules` grant rules (indexed, templated): a few hundred milliseconds of compiling at 10,000. */
+function grants(rules: number, pkg = 'grants'): string {
+  const out = [`package ${pkg}\n\ndefault allow := false\n`];
+  for (let i = 0; i < rules; i++) out.push(`allow if {\n\tinput.resource == "r${i}"\n\tinput.action == "read"\n\t"reader" in data.roles[input.user]\n}\n`);
+  return out.join('\n');
+}
+
+async function decide(app: FastifyInstance, path = 'rbac/allow', input: unknown = bob): Promise<{ result: unknown }> {
+  const r = await app.inject({ method: 'POST', url: '/v1/data/' + path, payload: { input } });
+  assert.equal(r.statusCode, 200, r.body);
+  return { result: json(r.body).result };
+}
+
+/** Resolves once the store has `n` background changes queued or under way (the handlers have asked for them). */
+async function queued(store: PolicyStore, n: number): Promise<void> {
+  for (let i = 0; i < 10_000 && store.backgroundChanges < n; i++) await nextTurn();
+  assert.ok(store.backgroundChanges >= n, `${store.backgroundChanges} background change(s) under way, not ${n}`);
+}
+
+/** Resolves once the store has a background change under way (the PUT's handler has started it). */
+function compiling(store: PolicyStore): Promise<void> {
+  return queued(store, 1);
+}
+
+test('a policy PUT compiles in the background: decisions go on, answered by the working policy, until the new one is swapped in', async () => {
+  const { app, close } = await makeApp({ policy_api: { writable: true, token: TOKEN } });
+  try {
+    const store = app.pol.store;
+    const before = store.generation!.revision;
+    let swapped = false;
+    store.once('swap', () => { swapped = true; });
+    const put = app.inject({ method: 'PUT', url: '/v1/policies/grants.pol', payload: grants(10_000), headers: auth });
+    await compiling(store);
+    // While it compiles, every decision is the working policy's.
+    let answered = 0;
+    while (!swapped) {
+      assert.equal((await decide(app)).result, false);
+      if (swapped) break;
+      assert.equal(store.generation!.revision, before);
+      answered++;
+    }
+    const r = await put;
+    assert.equal(r.statusCode, 200, r.body);
+    // A compile made in one go would have answered nothing in between.
+    assert.ok(answered >= 3, `only ${answered} decision(s) were answered while the policy compiled`);
+    const after = json(r.body).revision;
+    assert.notEqual(after, before);
+    assert.equal(store.generation!.revision, after);
+    assert.equal((await decide(app, 'grants/allow', { user: 'bob', resource: 'r9999', action: 'read' })).result, true);
+    assert.equal((await decide(app, 'grants/allow', { user: 'bob', resource: 'r10000', action: 'read' })).result, false);
+  } finally { await close(); }
+});
+
+test('a broken policy is refused after its background compile, with the same errors, and the working policy stays', async () => {
+  const { app, close } = await makeApp({ policy_api: { writable: true, token: TOKEN } });
+  try {
+    const before = app.pol.store.generation!.revision;
+    const source = grants(2_000) + '\nbroken if {\n\tundefined_name == 1\n}\n';
+    const r = await app.inject({ method: 'PUT', url: '/v1/policies/grants.pol', payload: source, headers: auth });
+    assert.equal(r.statusCode, 400);
+    const body = json(r.body);
+    assert.equal(body.code, 'invalid_parameter');
+    assert.equal(body.errors[0].code, 'rego_unsafe_var_error');
+    assert.equal(body.errors[0].location.file, 'grants.pol');
+    assert.equal(body.errors[0].location.row, source.split('\n').findIndex(l => l.includes('undefined_name')) + 1);
+    assert.equal(app.pol.store.generation!.revision, before);
+    assert.equal(app.pol.store.lastError?.code, 'rego_unsafe_var_error');
+  } finally { await close(); }
+});
+
+test('background changes apply one at a time, in the order they were asked', async () => {
+  const { app, close } = await makeApp({ policy_api: { writable: true, token: TOKEN } });
+  try {
+    // Asked together: the big PUT, a second version of it, then its deletion. Each runs against
+    // what the one before it left, so the last word is the deletion.
+    // (Each is sent once the one before is in the store's queue: requests may reach their
+    // handlers in any order.)
+    const store = app.pol.store;
+    const first = app.inject({ method: 'PUT', url: '/v1/policies/grants.pol', payload: grants(3_000), headers: auth });
+    await queued(store, 1);
+    const second = app.inject({ method: 'PUT', url: '/v1/policies/grants.pol', payload: grants(5, 'grants'), headers: auth });
+    await queued(store, 2);
+    const gone = app.inject({ method: 'DELETE', url: '/v1/policies/grants.pol', headers: { authorization: auth.authorization } });
+    const [a, b, c] = await Promise.all([first, second, gone]);
+    assert.deepEqual([a.statusCode, b.statusCode, c.statusCode], [200, 200, 200], `${a.body} ${b.body} ${c.body}`);
+    assert.equal(json(c.body).revision, app.pol.store.generation!.revision);
+    assert.ok(!('grants.pol' in app.pol.store.generation!.modules));
+    // A deletion queued behind the one that removed the policy finds nothing to delete.
+    const again = await app.inject({ method: 'DELETE', url: '/v1/policies/grants.pol', headers: { authorization: auth.authorization } });
+    assert.equal(again.statusCode, 404);
+  } finally { await close(); }
+});
+
+test('a Data API write made while a policy compiles is kept: the new policy is given the data as it is when it is swapped in', async () => {
+  const { app, close } = await makeApp({ policy_api: { writable: true, token: TOKEN } });
+  try {
+    const store = app.pol.store;
+    const put = app.inject({ method: 'PUT', url: '/v1/policies/grants.pol', payload: grants(6_000), headers: auth });
+    await compiling(store);
+    // Written at once, over the working policy: bob becomes an admin.
+    const w = await app.inject({ method: 'PUT', url: '/v1/data/roles/bob', payload: ['admin', 'reader'], headers: { authorization: auth.authorization } });
+    assert.equal(w.statusCode, 204, w.body);
+    assert.equal((await decide(app)).result, true);
+    assert.ok(store.backgroundChanges > 0, 'the policy was still compiling when the data was written');
+    const r = await put;
+    assert.equal(r.statusCode, 200, r.body);
+    const gen = store.generation!;
+    assert.deepEqual(gen.data.roles, { alice: ['admin'], bob: ['admin', 'reader'] });
+    assert.equal((await decide(app)).result, true, 'the write survived the swap');
+    assert.equal((await decide(app, 'grants/allow', { user: 'bob', resource: 'r7', action: 'read' })).result, true);
+    // The revision is the one a fresh load of these modules and this data gets.
+    const fresh = new PolicyStore();
+    assert.equal(fresh.loadBase({ modules: gen.modules, data: gen.data }, 'directory').revision, gen.revision);
+  } finally { await close(); }
+});
+
+test('shutting down stops a background compile: the PUT is answered 503 and nothing is swapped in after', async () => {
+  const { app, close } = await makeApp({ policy_api: { writable: true, token: TOKEN } });
+  let closed = false;
+  try {
+    const store = app.pol.store;
+    const before = store.generation!.revision;
+    const put = app.inject({ method: 'PUT', url: '/v1/policies/grants.pol', payload: grants(10_000), headers: auth });
+    await compiling(store);
+    const closing = app.close();
+    const r = await put;
+    assert.equal(r.statusCode, 503, r.body);
+    assert.equal(json(r.body).code, 'not_ready');
+    await closing;
+    closed = true;
+    assert.equal(store.generation!.revision, before);
+    await assert.rejects(store.putPolicyInBackground('late.pol', 'package late\n'), { name: 'StoreClosed' });
+  } finally { if (!closed) await close(); else await close().catch(() => undefined); }
+});
