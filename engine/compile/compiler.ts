@@ -27,7 +27,7 @@ import { derefKey, forEachEntry, forEachEntryAnyOrder, setPath } from '../eval/c
 import { ACC, FrameLayout, Scope } from './scope.js';
 import { paramName, provenMask, pureTestKey, templateBody, templateOf, type RuleTemplate } from './templates.js';
 import { forEachRendering, MAX_PRINT_LINES, renderingCount, singleRendering, templateOperands, type Operand } from './print.js';
-import { buildRuleIndex, buildRuleIndexSteps, inputPath, pathKey, type RuleIndex } from './rule-index.js';
+import { buildRuleIndexSteps, inputPath, pathKey, type RuleIndex } from './rule-index.js';
 import { finish, type Steps } from '../../dsl/steps.js';
 import { GT, GTE, LT, LTE, pooledEqualTest, pooledOrderTest } from './input-tests.js';
 import { anyOf, bothOf } from './step-logic.js';
@@ -167,7 +167,7 @@ export class Compiler {
     this.facts = newFacts();
     let raw: (c: Ctx) => Value | undefined;
     try {
-      raw = node.kind === 'complete' ? yield* this.compileCompleteSteps(node) : this.compileNodeDoc(node);
+      raw = yield* this.compileNodeDocSteps(node);
     } finally {
       this.compiling.delete(node.id);
       this.factsByNode.set(node.id, this.facts);
@@ -219,11 +219,12 @@ export class Compiler {
     return this.factsByNode.get(node.id) ?? newFacts();
   }
 
-  private compileNodeDoc(node: TreeNode): (c: Ctx) => Value | undefined {
+  /** A node's document, a rule definition at a time for rule nodes (see `Steps`). */
+  private *compileNodeDocSteps(node: TreeNode): Steps<(c: Ctx) => Value | undefined> {
     switch (node.kind) {
-      case 'complete': return finish(this.compileCompleteSteps(node));
-      case 'set': return this.compileSetNode(node);
-      case 'object': return this.compileObjectNode(node);
+      case 'complete': return yield* this.compileCompleteSteps(node);
+      case 'set': return yield* this.compileSetNodeSteps(node);
+      case 'object': return yield* this.compileObjectNodeSteps(node);
       case 'function': return () => undefined;
       default: return this.compilePackage(node);
     }
@@ -512,8 +513,8 @@ export class Compiler {
     };
   }
 
-  private compileSetNode(node: TreeNode): (c: Ctx) => Value | undefined {
-    const members = this.setMembers(node);
+  private *compileSetNodeSteps(node: TreeNode): Steps<(c: Ctx) => Value | undefined> {
+    const members = yield* this.setMembersSteps(node);
     return (c: Ctx) => {
       const set = new PolSet();
       members(c, k => { set.add(k); return false; });
@@ -527,10 +528,15 @@ export class Compiler {
    * searches them directly (see `memberStreamOf`).
    */
   private setMembers(node: TreeNode): (c: Ctx, emit: (x: Value) => boolean) => boolean {
+    return finish(this.setMembersSteps(node));
+  }
+
+  private *setMembersSteps(node: TreeNode): Steps<(c: Ctx, emit: (x: Value) => boolean) => boolean> {
     const existing = this.setMemberFns.get(node.id);
     if (existing) return existing;
     const text = pathText(node.path);
-    const bodies = node.rules.map(def => {
+    const bodies: { step: Step; size: number }[] = [];
+    for (const def of node.rules) {
       const frame = new FrameLayout();
       const scope = new Scope(frame);
       const bodyOf = this.trace ? this.tracedBody(def.rule, text) : this.body.bind(this);
@@ -541,9 +547,10 @@ export class Compiler {
           return k !== undefined && (s[ACC] as (x: Value) => boolean)(k);
         };
       }));
-      return { step, size: frame.size };
-    });
-    const index = buildRuleIndex(node.rules.map(d => d.rule));
+      bodies.push({ step, size: frame.size });
+      yield;
+    }
+    const index = yield* buildRuleIndexSteps(node.rules.map(d => d.rule));
     if (index) for (const p of index.paths) this.noteInputKeys(p);
     const run = (c: Ctx, emit: (x: Value) => boolean): boolean => {
       const ids = index ? index.lookup(c.input) : undefined;
@@ -585,9 +592,10 @@ export class Compiler {
   }
 
   /** Object rules (`p[k] := v`, `a.b[x].c := y`) merged with documents of rules defined below. */
-  private compileObjectNode(node: TreeNode): (c: Ctx) => Value | undefined {
+  private *compileObjectNodeSteps(node: TreeNode): Steps<(c: Ctx) => Value | undefined> {
     const text = pathText(node.path);
-    const bodies = node.rules.map(def => {
+    const bodies: { step: Step; size: number }[][] = [];
+    for (const def of node.rules) {
       const chain: { step: Step; size: number }[] = [];
       for (let r: Rule | undefined = def.rule; r; r = r.else) {
         const frame = new FrameLayout();
@@ -611,8 +619,9 @@ export class Compiler {
         }));
         chain.push({ step, size: frame.size });
       }
-      return chain;
-    });
+      bodies.push(chain);
+      yield;
+    }
     const children = [...node.children.entries()].map(([k, n]) => [k, n.kind === 'function' ? undefined : this.docOf(n)] as const);
     return (c: Ctx) => {
       const b = new NestedBuilder();

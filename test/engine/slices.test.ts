@@ -12,6 +12,8 @@ function bigPolicy(rules: number): Record<string, string> {
   return {
     'grants.pol': `package app\n\ndefault allow := false\n\n${grants.join('\n\n')}\n`,
     'extra.pol': `package app\n\nreasons contains "denied" if not allow\n\nlevel(x) := n if n := count(x)\n\nsize := level(data.roles[input.user])\n`,
+    // Partial sets and objects, many definitions each (compiled a definition at a time).
+    'sets.pol': `package app\n\n${Array.from({ length: rules }, (_, i) => `tags contains "t${i}" if input.resource == "r${i}"\n\nby_resource["r${i}"] := ${i} if input.user\n`).join('\n')}`,
   };
 }
 
@@ -29,12 +31,14 @@ test('compileInSlices gives the policy compile gives: same revision, same answer
   const whole = compile({ modules, data });
   const sliced = await compileInSlices({ modules, data }, 0);
   assert.equal(sliced.revision, whole.revision);
-  for (const path of ['app/allow', 'app/reasons', 'app/size', 'app']) {
+  for (const path of ['app/allow', 'app/reasons', 'app/size', 'app/tags', 'app/by_resource', 'app']) {
     for (const input of inputs) assert.deepEqual(sliced.evaluate(path, input), whole.evaluate(path, input), `${path} ${JSON.stringify(input)}`);
     const a = whole.entrypoint(path), b = sliced.entrypoint(path);
     assert.deepEqual({ inputPaths: b.inputPaths, cost: b.cost, readsClock: b.readsClock }, { inputPaths: a.inputPaths, cost: a.cost, readsClock: a.readsClock }, path);
   }
   assert.equal(sliced.evaluate('app/allow', inputs[0]), true);
+  assert.deepEqual(sliced.evaluate('app/tags', inputs[0]), ['t3']);
+  assert.equal((sliced.evaluate('app/by_resource', inputs[0]) as Record<string, number>)['r599'], 599);
   assert.equal(sliced.evaluate('app/allow', inputs[3]), true);
   assert.equal(sliced.evaluate('app/allow', inputs[1]), false);
   assert.equal(sliced.evaluate('app/allow', inputs[4]), false);
