@@ -32,6 +32,8 @@ interface HttpBenchModule {
   renderHttpSection?(r: { scenarios: HttpScenario[] }, quick: boolean): string;
   /** The slow-policy comparison (evaluation workers), a subsection of its own. */
   runSlowPolicyBench?(opts: { quick: boolean; log?: (line: string) => void }): Promise<string>;
+  /** Decisions while the policy is replaced (compiling in the background), a subsection of its own. */
+  runReloadBench?(opts: { quick: boolean; log?: (line: string) => void }): Promise<string>;
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -104,7 +106,7 @@ async function httpSection(quick: boolean, log: (line: string) => void, targets:
     if (typeof mod.runHttpScenarios === 'function' && typeof mod.renderHttpSection === 'function') {
       const r = await mod.runHttpScenarios({ quick, log });
       targets.push(...httpTargets(r.scenarios));
-      return mod.renderHttpSection(r, quick) + await slowPolicySection(mod, quick, log);
+      return mod.renderHttpSection(r, quick) + await slowPolicySection(mod, quick, log) + await reloadSection(mod, quick, log);
     }
     if (typeof mod.runHttpBench !== 'function') return '## HTTP benchmarks\n\nNot run: `bench/http/index.js` exports no `runHttpBench`.\n';
     return await mod.runHttpBench({ quick, log });
@@ -124,6 +126,18 @@ async function slowPolicySection(mod: Partial<HttpBenchModule>, quick: boolean, 
     const msg = e instanceof Error ? e.message : String(e);
     log(`  http slow-policy: FAILED: ${msg}`);
     return `\n### A slow policy next to quick ones (evaluation workers)\n\n**FAILED**: ${msg}\n`;
+  }
+}
+
+/** The reload subsection; its failure is reported in it and loses nothing else. */
+async function reloadSection(mod: Partial<HttpBenchModule>, quick: boolean, log: (line: string) => void): Promise<string> {
+  if (typeof mod.runReloadBench !== 'function') return '';
+  try {
+    return '\n' + await mod.runReloadBench({ quick, log });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    log(`  http reloads: FAILED: ${msg}`);
+    return `\n### Decisions while the policy changes (compiling in the background)\n\n**FAILED**: ${msg}\n`;
   }
 }
 

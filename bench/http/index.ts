@@ -14,6 +14,7 @@ import { startBare, startPol, type Listening, type PolListening } from './server
 import type { LoadOptions, LoadSummary } from './load-child.js';
 import { LoadGenerator, median } from './load-generator.js';
 import { runSlowPolicyBench } from './slow-policy.js';
+import { runReloadBench } from './reloads.js';
 import type { HttpScenario } from './scenario.js';
 import { SCENARIOS } from './scenarios/index.js';
 
@@ -25,7 +26,7 @@ export interface HttpBenchOptions {
   only?: readonly string[];
 }
 
-export interface ScenarioResult extends LoadSummary {
+export interface ScenarioResult extends Omit<LoadSummary, 'max'> {
   id: string;
   title: string;
   /** Requests per second relative to the bare route (median over rounds). */
@@ -182,7 +183,7 @@ export function renderHttpSection(r: HttpBenchResult, quick: boolean): string {
 
 /** Runs the scenarios and the slow-policy comparison, and returns the markdown section. */
 export async function runHttpBench(opts: HttpBenchOptions): Promise<string> {
-  return renderHttpSection(await runHttpScenarios(opts), opts.quick) + '\n' + await runSlowPolicyBench(opts);
+  return renderHttpSection(await runHttpScenarios(opts), opts.quick) + '\n' + await runSlowPolicyBench(opts) + '\n' + await runReloadBench(opts);
 }
 
-export { runSlowPolicyBench };
+export { runSlowPolicyBench, runReloadBench };

@@ -23,6 +23,8 @@ export interface LoadSummary {
   rps: number;
   p50: number;
   p99: number;
+  /** The slowest request (ms). */
+  max: number;
   total: number;
   errors: number;
   non2xx: number;
@@ -36,6 +38,7 @@ async function load(options: LoadOptions): Promise<LoadSummary> {
     rps: r.requests.average,
     p50: r.latency.p50,
     p99: r.latency.p99,
+    max: r.latency.max,
     total: r.requests.total,
     errors: r.errors + r.timeouts,
     non2xx: r.non2xx,
