@@ -5,7 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { PolicyStore } from '../../server/index.js';
 import { makeApp, json } from './helpers.js';
@@ -147,4 +149,43 @@ test('shutting down stops a background compile: the PUT is answered 503 and noth
     assert.equal(store.generation!.revision, before);
     await assert.rejects(store.putPolicyInBackground('late.pol', 'package late\n'), { name: 'StoreClosed' });
   } finally { if (!closed) await close(); else await close().catch(() => undefined); }
+});
+
+test('a change made without waiting while a background one compiles (a start-up load) makes the background one plan again over it', async () => {
+  const store = new PolicyStore();
+  store.loadBase({ modules: { 'a.pol': 'package a\n\nx := 1\n' }, data: { d: 1 } }, 'directory');
+  const pending = store.putPolicyInBackground('grants.pol', grants(2_000));
+  await nextTurn();
+  assert.equal(store.backgroundChanges, 1);
+  // Replaces the base while the PUT compiles: the PUT must land over this base, not the old one.
+  store.loadBase({ modules: { 'b.pol': 'package b\n\ny := 2\n' }, data: { d: 2 } }, 'directory');
+  const gen = await pending;
+  assert.deepEqual(Object.keys(gen.modules).sort(), ['b.pol', 'grants.pol']);
+  assert.deepEqual(gen.data, { d: 2 });
+  assert.equal(gen.prepared.evaluate('b/y'), 2);
+  assert.equal(gen.prepared.evaluate('a/x'), undefined);
+  assert.equal(gen.prepared.evaluate('grants/allow', { user: 'u', resource: 'r1', action: 'read' }), false);
+  assert.equal(store.generation, gen);
+  assert.equal(gen.revision, new PolicyStore().loadBase({ modules: gen.modules, data: gen.data }, 'directory').revision);
+});
+
+test('a watched directory reloads in the background too: decisions are answered while its new policy compiles', async () => {
+  const { app, dir, close } = await makeApp({ policies: { watch: true, debounce_ms: 20 } });
+  try {
+    const store = app.pol.store;
+    const before = store.generation!.revision;
+    let swapped = false;
+    store.once('swap', () => { swapped = true; });
+    writeFileSync(join(dir, 'grants.pol'), grants(10_000));
+    for (let i = 0; i < 400 && store.backgroundChanges === 0 && !swapped; i++) await sleep(10);
+    let answered = 0;
+    while (!swapped) {
+      assert.equal((await decide(app)).result, false);
+      if (swapped) break;
+      assert.equal(store.generation!.revision, before);
+      answered++;
+    }
+    assert.ok(answered >= 3, `only ${answered} decision(s) were answered while the directory's policy compiled`);
+    assert.equal((await decide(app, 'grants/allow', { user: 'bob', resource: 'r42', action: 'read' })).result, true);
+  } finally { await close(); }
 });
