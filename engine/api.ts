@@ -94,6 +94,14 @@ export interface PreparedPolicy {
    * sources and data, not a compilation. This policy and its entry points keep their data.
    */
   withData(data: Value): PreparedPolicy;
+  /** Whether what explanations run is compiled (see `prepareExplanations`). */
+  readonly explanationsReady: boolean;
+  /**
+   * Compiles what explanations run (a traced copy of the program, otherwise compiled on an entry
+   * point's first `explain`, in one go) in slices of about `sliceMs`, letting the event loop run
+   * in between. Shared with the policy's `withData` copies. Resolves at once when it is done.
+   */
+  prepareExplanations(sliceMs?: number): Promise<void>;
 }
 
 export interface QueryOptions extends EvalOptions {

@@ -8,6 +8,7 @@ import { PolError, renderDiagnostic, sortDiagnostics, type Diagnostic, type Loc 
 import { parseModuleSteps, parseQuery, parseTerm } from '../../dsl/parser/index.js';
 import { checkModulesSteps, checkQuery, type Program } from '../../dsl/checker/stages.js';
 import { finish, type Steps } from '../../dsl/steps.js';
+import { DEFAULT_SLICE_MS, runInSlices } from './run-slices.js';
 import { nodeAt, pathText } from '../../dsl/checker/tree.js';
 import { BUILTINS_BY_NAME } from '../../dsl/builtins/decls.js';
 import { displayName } from '../../dsl/checker/safety.js';
@@ -130,22 +131,50 @@ class Prepared implements PreparedPolicy {
   readonly revision: string;
   readonly warnings: Diagnostic[] = [];
   private readonly compiler: Compiler;
-  private tracedCompiler: Compiler | undefined;
+  private readonly traced: TracedProgram;
   private readonly entries = new Map<string, EntryPoint>();
 
   /** The revision hash over the sources alone, kept undigested: `withData` hashes only the new data onto a copy. */
   private readonly sourcesHash: Hash;
 
   /** `compiler` has every document of `program` compiled already (see `prepareSteps`). */
-  constructor(private readonly program: Program, private readonly data: Value, private readonly host: BuiltinHost, private readonly sources: Record<string, string>, shared: { compiler: Compiler; sourcesHash: Hash }) {
+  constructor(private readonly program: Program, private readonly data: Value, private readonly host: BuiltinHost, private readonly sources: Record<string, string>, shared: { compiler: Compiler; sourcesHash: Hash; traced: TracedProgram }) {
     this.sourcesHash = shared.sourcesHash;
     this.revision = this.sourcesHash.copy().update(stringifyJson(toJSON(data))).digest('hex').slice(0, 16);
     // Compiled rules read data from the evaluation context, never at compile time: they serve any data.
     this.compiler = shared.compiler;
+    this.traced = shared.traced;
   }
 
   withData(data: Value): PreparedPolicy {
-    return new Prepared(this.program, data, this.host, this.sources, { compiler: this.compiler, sourcesHash: this.sourcesHash });
+    return new Prepared(this.program, data, this.host, this.sources, { compiler: this.compiler, sourcesHash: this.sourcesHash, traced: this.traced });
+  }
+
+  get explanationsReady(): boolean { return this.traced.ready; }
+
+  prepareExplanations(sliceMs = DEFAULT_SLICE_MS): Promise<void> {
+    const t = this.traced;
+    if (t.ready) return Promise.resolve();
+    t.preparing ??= (async () => {
+      const compiler = t.compiler ??= new Compiler(this.program, true);
+      try {
+        await runInSlices(compileAllSteps(compiler, this.program), sliceMs);
+        t.ready = true;
+      } finally {
+        t.preparing = undefined;
+      }
+    })();
+    return t.preparing;
+  }
+
+  /**
+   * The traced compiler for an explanation asked now. While `prepareExplanations` is compiling the
+   * shared one between slices, it must not be entered: such an explanation compiles its own.
+   */
+  private tracedCompiler(): Compiler {
+    const t = this.traced;
+    if (t.preparing !== undefined) return new Compiler(this.program, true);
+    return t.compiler ??= new Compiler(this.program, true);
   }
 
   entrypoint(path: string): EntryPoint {
@@ -169,10 +198,10 @@ class Prepared implements PreparedPolicy {
     let traced: { val: Val; size: number } | undefined;
     const tracedEntry = () => {
       if (traced) return traced;
-      this.tracedCompiler ??= new Compiler(this.program, true);
+      const compiler = this.tracedCompiler();
       const tscope = new Scope(new FrameLayout());
       try {
-        traced = { val: this.tracedCompiler.value(ref, tscope), size: tscope.frame.size };
+        traced = { val: compiler.value(ref, tscope), size: tscope.frame.size };
       } catch (e) { throw toPolError(e); }
       return traced;
     };
@@ -365,11 +394,29 @@ function* prepareSteps(program: Program, data: Value, host: BuiltinHost, sources
   const sourcesHash = createHash('sha256');
   for (const f of Object.keys(sources).sort()) sourcesHash.update(f).update('\0').update(sources[f]!).update('\0');
   const compiler = new Compiler(program);
+  yield* compileAllSteps(compiler, program);
+  return new Prepared(program, data, host, sources, { compiler, sourcesHash, traced: { compiler: undefined, ready: false, preparing: undefined } });
+}
+
+/** Every document and function of `program`, a rule definition at a time (see `Steps`). */
+function* compileAllSteps(compiler: Compiler, program: Program): Steps<void> {
   try {
     for (const n of program.tree.nodes) if (n.kind && n.kind !== 'function') { yield* compiler.docOfSteps(n); yield; }
     for (const n of program.tree.nodes) if (n.kind === 'function') { compiler.functionOf(n); yield; }
   } catch (e) { throw toPolError(e); }
-  return new Prepared(program, data, host, sources, { compiler, sourcesHash });
+}
+
+/**
+ * The traced variant of a program that explanations run, compiled on first use (a document at a
+ * time as an entry point's explanation needs it, or whole by `prepareExplanations`) and shared by
+ * the policy's `withData` copies: traced rules read data when they run, as the others do.
+ */
+interface TracedProgram {
+  compiler: Compiler | undefined;
+  /** Every document is compiled: explanations start at once. */
+  ready: boolean;
+  /** `prepareExplanations` under way. */
+  preparing: Promise<void> | undefined;
 }
 
 /** One-shot query evaluation in `opa eval --format json` shape. */

@@ -6,9 +6,9 @@
  */
 import type { CompileOptions, PreparedPolicy } from '../api.js';
 import { compileSteps } from './program.js';
+import { DEFAULT_SLICE_MS, runInSlices } from './run-slices.js';
 
-/** How long a slice runs by default before other work gets the thread (ms). */
-export const DEFAULT_SLICE_MS = 5;
+export { DEFAULT_SLICE_MS };
 
 /**
  * The policy `compile(opts)` gives, made in slices of about `sliceMs` (a slice ends after the step
@@ -16,17 +16,6 @@ export const DEFAULT_SLICE_MS = 5;
  * `PolError` `compile` would throw, or with `signal`'s reason once it is aborted (checked between
  * slices).
  */
-export async function compileInSlices(opts: CompileOptions, sliceMs = DEFAULT_SLICE_MS, signal?: AbortSignal): Promise<PreparedPolicy> {
-  const steps = compileSteps(opts);
-  for (;;) {
-    signal?.throwIfAborted();
-    const until = performance.now() + sliceMs;
-    for (;;) {
-      const r = steps.next();
-      if (r.done) return r.value;
-      if (performance.now() >= until) break;
-    }
-    // setImmediate, not a microtask: pending I/O (requests) runs before the next slice.
-    await new Promise<void>(resolve => { setImmediate(resolve); });
-  }
+export function compileInSlices(opts: CompileOptions, sliceMs = DEFAULT_SLICE_MS, signal?: AbortSignal): Promise<PreparedPolicy> {
+  return runInSlices(compileSteps(opts), sliceMs, signal);
 }

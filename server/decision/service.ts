@@ -346,7 +346,16 @@ export class DecisionService {
         return a.lines;
       });
     }
-    return explainDecision(gen.prepared, entry, path, input, mode, deadlineMs, this.opts.evalTimeoutMs);
+    // The first explanation of a generation compiles the traced program: in slices, as policies
+    // are, not in one go on the request thread (a large policy takes hundreds of milliseconds).
+    const prepared = gen.prepared;
+    if (mode !== 'notes' && !prepared.explanationsReady) {
+      return prepared.prepareExplanations().then(
+        () => explainDecision(prepared, entry, path, input, mode, deadlineMs, this.opts.evalTimeoutMs),
+        (e: unknown) => { throw toDecisionError(e); },
+      );
+    }
+    return explainDecision(prepared, entry, path, input, mode, deadlineMs, this.opts.evalTimeoutMs);
   }
 }
 

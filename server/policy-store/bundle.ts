@@ -10,7 +10,7 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { importSPKI } from 'jose';
 import { ConfigError, type BundleConfig } from '../config.js';
-import { PolicyLoadError, type Generation, type LoadError, type PolicyStore } from './store.js';
+import { PolicyLoadError, StoreClosed, type Generation, type LoadError, type PolicyStore } from './store.js';
 import { sourcesFromFiles } from './sources.js';
 import { readTar } from './tar.js';
 import { sha256, SIGNATURES_FILE, verifyBundle, type VerifyKey } from './signing.js';
@@ -124,6 +124,8 @@ export class BundlePoller {
     try {
       await this.load(body);
     } catch (e) {
+      // Shutting down while the bundle compiled: nothing went wrong with the bundle.
+      if (e instanceof StoreClosed) return 'failed';
       const error = e instanceof PolicyLoadError
         ? e.detail
         : this.store.recordFailure('bundle', e instanceof Error && e.name === 'SignatureError' ? 'bundle_signature_error' : 'bundle_error', (e as Error).message);

@@ -91,7 +91,12 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
   private dataWrites = new DataWrites();
   private failure: LoadError | undefined;
   reloads = { success: 0, failure: 0 };
-  /** Bumped by every change of the base sources or the API's policies, and by every data change. */
+  /**
+   * Counters a background change compares before and after its compile: `modulesVersion` moves
+   * with every change of the base sources or the API's policies (the change is planned and
+   * compiled again), `dataVersion` with every Data API write (the compiled policy is given the
+   * new data).
+   */
   private modulesVersion = 0;
   private dataVersion = 0;
   /** Background changes, one at a time and in the order asked. */

@@ -86,3 +86,29 @@ test('compiles in slices side by side do not disturb each other (the parser and 
   assert.deepEqual(pb.evaluate('b/names'), ['x', 'y']);
   assert.equal(pb.evaluate('b/allow', { user: 'bob' }), true);
 });
+
+test('prepareExplanations compiles the traced program in slices; explanations are the same, and withData copies share it', async () => {
+  const modules = bigPolicy(400);
+  const fresh = compile({ modules, data });
+  const expected = fresh.entrypoint('app/allow').explain(inputs[0]);
+  const p = compile({ modules, data });
+  assert.equal(p.explanationsReady, false);
+  let ticks = 0, done = false;
+  const tick = (): void => { if (!done) { ticks++; setImmediate(tick); } };
+  setImmediate(tick);
+  // Asked while the preparation runs: answered by a traced compiler of its own, the same lines.
+  const preparing = p.prepareExplanations(0);
+  assert.equal(p.prepareExplanations(0), preparing, 'one preparation at a time');
+  assert.deepEqual(p.entrypoint('app/allow').explain(inputs[0]), expected);
+  await preparing;
+  done = true;
+  assert.ok(ticks > 10, `only ${ticks} turns of the event loop ran while explanations were prepared`);
+  assert.equal(p.explanationsReady, true);
+  assert.deepEqual(p.entrypoint('app/reasons').explain(inputs[4]), fresh.entrypoint('app/reasons').explain(inputs[4]));
+  const copy = p.withData({ roles: { carol: ['role1'] } });
+  assert.equal(copy.explanationsReady, true);
+  const carol = copy.entrypoint('app/allow').explain(inputs[4]);
+  assert.equal(carol.result, true);
+  assert.deepEqual(carol, fresh.withData({ roles: { carol: ['role1'] } }).entrypoint('app/allow').explain(inputs[4]));
+  await p.prepareExplanations();
+});
