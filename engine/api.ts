@@ -73,6 +73,8 @@ export interface RuleInfo {
   keys: string[];
   file: string;
   line: number;
+  /** A function (`f(x) := ...`): it has no value of its own, only for arguments. */
+  function: boolean;
 }
 
 export interface PreparedPolicy {

@@ -277,7 +277,7 @@ class Prepared implements PreparedPolicy {
     for (const n of this.program.tree.nodes) {
       const first = n.rules[0] ?? n.defaultRule;
       if (!first) continue;
-      out.push({ path: pathText(n.path), keys: [...n.path], file: first.rule.loc.file, line: first.rule.loc.line });
+      out.push({ path: pathText(n.path), keys: [...n.path], file: first.rule.loc.file, line: first.rule.loc.line, function: n.kind === 'function' });
     }
     return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }

@@ -11,7 +11,7 @@ export const MAX_EXPLANATION_LINES = 1000;
 export type ExplainMode = 'notes' | 'fails' | 'full';
 
 /**
- * Every rule of the queried package evaluated on the same input, with its value; then each rule
+ * Every rule of the queried package (functions aside) evaluated on the same input, with its value; then each rule
  * body the decision tried (the queried document's and those it depends on), with the expression
  * where it stopped when it did not hold; then `print` output. `fails` keeps the undefined rules
  * and the bodies that did not hold, `notes` the prints only. Coarser than OPA's event-by-event
@@ -30,8 +30,9 @@ export function explainDecision(
   const pkg = queried.slice(0, -1);
   const lines: string[] = [];
   const prints: string[] = [];
+  // Functions have no value without arguments; the trace shows the bodies the decision called.
   const rules = prepared.rules().filter(r => (startsWith(r.keys, queried) || (r.keys.length > pkg.length && startsWith(r.keys, pkg)))
-    && !r.keys[r.keys.length - 1]!.startsWith('test_'));
+    && !r.function && !r.keys[r.keys.length - 1]!.startsWith('test_'));
   let evaluated = 0;
   let cutShort = false;
   for (const rule of rules) {

@@ -238,6 +238,19 @@ test('an explanation has at most 1000 lines, the last one counting those left ou
   } finally { await closeBig(); }
 });
 
+test('an explanation lists the package\'s rules with their values, not its functions (no value without arguments); their bodies show in the trace', async () => {
+  const src = 'package fns\n\nimport rego.v1\n\nallowed(m) if m in {"GET", "HEAD"}\n\nallow if allowed(input.method)\n\nlabel := "fns"\n';
+  const { app: fns, close: closeFns } = await appWith('fns.pol', src, { eval_timeout_ms: 10_000 });
+  try {
+    const body = json((await fns.inject({ method: 'POST', url: '/v1/data/fns/allow?explain=full', payload: { input: { method: 'GET' } } })).body);
+    assert.equal(body.result, true);
+    assert.ok(body.explanation.includes('data.fns.allow = true    (fns.pol:7)'), body.explanation.join('\n'));
+    assert.ok(body.explanation.includes('data.fns.label = "fns"    (fns.pol:9)'), body.explanation.join('\n'));
+    assert.ok(!body.explanation.some((l: string) => l.startsWith('data.fns.allowed =')), body.explanation.join('\n'));
+    assert.ok(body.explanation.some((l: string) => /^trace: data\.fns\.allowed \(body at fns\.pol:5\) held$/.test(l)), body.explanation.join('\n'));
+  } finally { await closeFns(); }
+});
+
 test('Data API paths are read as OPA reads them: one key per segment, digits as array indices', async () => {
   const { app: a, dir, close: closeA } = await makeApp();
   try {
