@@ -2,6 +2,7 @@
 import type { Diagnostic } from '../dsl/diagnostic.js';
 import type { Value } from './value.js';
 import type { BuiltinHost } from './builtins/types.js';
+import type { DataDigests } from './data-digest.js';
 
 export interface CompileOptions {
   /** Module sources keyed by file name (the name appears in diagnostics and error messages). */
@@ -10,6 +11,11 @@ export interface CompileOptions {
   data?: Value;
   /** Host services for builtins (geo database, network permission). */
   host?: BuiltinHost;
+  /**
+   * Reuses the work of earlier revisions over the same data (see `DataDigests`). Only for data
+   * that is never changed in place once given: a changed object would keep its old digest.
+   */
+  dataDigests?: DataDigests;
 }
 
 export interface EvalOptions {
@@ -95,7 +101,7 @@ export interface PreparedPolicy {
    * again (compiled rules read data only when they run), so a data change costs a hash of the
    * sources and data, not a compilation. This policy and its entry points keep their data.
    */
-  withData(data: Value): PreparedPolicy;
+  withData(data: Value, dataDigests?: DataDigests): PreparedPolicy;
   /** Whether what explanations run is compiled (see `prepareExplanations`). */
   readonly explanationsReady: boolean;
   /**

@@ -9,6 +9,7 @@ import { parseModuleSteps, parseQuery, parseTerm } from '../../dsl/parser/index.
 import { checkModulesSteps, checkQuery, type Program } from '../../dsl/checker/stages.js';
 import { finish, type Steps } from '../../dsl/steps.js';
 import { DEFAULT_SLICE_MS, runInSlices } from './run-slices.js';
+import { DataDigests } from '../data-digest.js';
 import { nodeAt, pathText } from '../../dsl/checker/tree.js';
 import { BUILTINS_BY_NAME } from '../../dsl/builtins/decls.js';
 import { displayName } from '../../dsl/checker/safety.js';
@@ -138,16 +139,19 @@ class Prepared implements PreparedPolicy {
   private readonly sourcesHash: Hash;
 
   /** `compiler` has every document of `program` compiled already (see `prepareSteps`). */
-  constructor(private readonly program: Program, private readonly data: Value, private readonly host: BuiltinHost, private readonly sources: Record<string, string>, shared: { compiler: Compiler; sourcesHash: Hash; traced: TracedProgram }) {
+  constructor(
+    private readonly program: Program, private readonly data: Value, private readonly host: BuiltinHost, private readonly sources: Record<string, string>,
+    shared: { compiler: Compiler; sourcesHash: Hash; traced: TracedProgram }, digests: DataDigests = new DataDigests(),
+  ) {
     this.sourcesHash = shared.sourcesHash;
-    this.revision = this.sourcesHash.copy().update(stringifyJson(toJSON(data))).digest('hex').slice(0, 16);
+    this.revision = this.sourcesHash.copy().update('data\0').update(digests.token(data)).digest('hex').slice(0, 16);
     // Compiled rules read data from the evaluation context, never at compile time: they serve any data.
     this.compiler = shared.compiler;
     this.traced = shared.traced;
   }
 
-  withData(data: Value): PreparedPolicy {
-    return new Prepared(this.program, data, this.host, this.sources, { compiler: this.compiler, sourcesHash: this.sourcesHash, traced: this.traced });
+  withData(data: Value, digests?: DataDigests): PreparedPolicy {
+    return new Prepared(this.program, data, this.host, this.sources, { compiler: this.compiler, sourcesHash: this.sourcesHash, traced: this.traced }, digests);
   }
 
   get explanationsReady(): boolean { return this.traced.ready; }
@@ -386,16 +390,16 @@ export function compile(opts: CompileOptions): PreparedPolicy {
 /** `compile` a unit of work at a time: a statement parsed, a rule checked, a document compiled. */
 export function* compileSteps(opts: CompileOptions): Steps<PreparedPolicy> {
   const program = yield* checkSourcesSteps(opts.modules);
-  return yield* prepareSteps(program, opts.data ?? {}, opts.host ?? {}, opts.modules);
+  return yield* prepareSteps(program, opts.data ?? {}, opts.host ?? {}, opts.modules, opts.dataDigests);
 }
 
 /** Compiles every document up front, so errors surface at compile time, not on first request. */
-function* prepareSteps(program: Program, data: Value, host: BuiltinHost, sources: Record<string, string>): Steps<Prepared> {
+function* prepareSteps(program: Program, data: Value, host: BuiltinHost, sources: Record<string, string>, digests: DataDigests | undefined): Steps<Prepared> {
   const sourcesHash = createHash('sha256');
   for (const f of Object.keys(sources).sort()) sourcesHash.update(f).update('\0').update(sources[f]!).update('\0');
   const compiler = new Compiler(program);
   yield* compileAllSteps(compiler, program);
-  return new Prepared(program, data, host, sources, { compiler, sourcesHash, traced: { compiler: undefined, ready: false, preparing: undefined } });
+  return new Prepared(program, data, host, sources, { compiler, sourcesHash, traced: { compiler: undefined, ready: false, preparing: undefined } }, digests);
 }
 
 /** Every document and function of `program`, a rule definition at a time (see `Steps`). */

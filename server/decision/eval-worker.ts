@@ -4,7 +4,7 @@
  * order they arrive, so an evaluation posted after a `load` always sees that load's generation.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { compile, DEADLINE_EXCEEDED, PolError, type PreparedPolicy, type Value } from '../../engine/index.js';
+import { compile, DataDigests, DEADLINE_EXCEEDED, PolError, type PreparedPolicy, type Value } from '../../engine/index.js';
 import { loadGeoDatabase } from '../../engine/builtins/geo.js';
 import type { PlainObject } from '../../engine/value.js';
 import { applyWrite, type DataWrite } from '../policy-store/data-writes.js';
@@ -40,6 +40,9 @@ class Holder {
   private modules: Record<string, string> = {};
   private data: PlainObject = {};
   private loadError: string | undefined;
+  /** As the request thread's store keeps them: a write hashes only what it changed. */
+  private readonly digests = new DataDigests();
+  private readonly derived = (copy: object, original: object): void => { this.digests.derived(copy, original); };
 
   /** `host`: the builtins' services, or why they could not be set up. */
   constructor(private readonly host: Record<string, unknown> | string) {}
@@ -53,14 +56,14 @@ class Holder {
       let data = m.data ?? this.data;
       if (m.writes !== undefined) {
         const fresh = new Set<object>();
-        for (const w of m.writes) data = applyWrite(data, w, fresh);
+        for (const w of m.writes) data = applyWrite(data, w, fresh, this.derived);
       }
       this.data = data;
       if (typeof this.host === 'string') throw new Error(this.host);
       // Data-only changes reuse the compiled modules, as the request thread's store does.
       const prepared = this.prepared && !modulesChanged
-        ? this.prepared.withData(this.data)
-        : compile({ modules: this.modules, data: this.data, host: this.host });
+        ? this.prepared.withData(this.data, this.digests)
+        : compile({ modules: this.modules, data: this.data, host: this.host, dataDigests: this.digests });
       if (prepared.revision !== m.revision) throw new Error(`compiled revision ${prepared.revision} differs from the request thread's ${m.revision}`);
       this.prepared = prepared;
       return { kind: 'loaded', revision: m.revision };

@@ -62,14 +62,14 @@ export class DataWrites {
    * changed under it since it was made) is skipped and returned with the reason, so a reload
    * never fails because of one.
    */
-  apply(base: PlainObject): { data: PlainObject; kept: DataWrites; skipped: { write: DataWrite; reason: string }[] } {
+  apply(base: PlainObject, derived?: Derived): { data: PlainObject; kept: DataWrites; skipped: { write: DataWrite; reason: string }[] } {
     const fresh = new Set<object>();
     let data = base;
     const kept: DataWrite[] = [];
     const skipped: { write: DataWrite; reason: string }[] = [];
     for (const w of this.list) {
       try {
-        data = applyWrite(data, w, fresh);
+        data = applyWrite(data, w, fresh, derived);
         kept.push(w);
       } catch (e) {
         if (!(e instanceof WriteConflict || e instanceof DocumentNotFound)) throw e;
@@ -111,18 +111,22 @@ export function pathName(path: readonly string[]): string {
   return '/' + path.map(k => encodeURIComponent(k)).join('/');
 }
 
+/** Told of each container a write copies, and what from (the revision's `DataDigests` reuse the original's work). */
+export type Derived = (copy: object, original: object) => void;
+
 /**
  * `data` with one write made; containers not in `fresh` (made by this same series of writes) are
- * copied before they change. Throws `WriteConflict` or `DocumentNotFound`, leaving `data` as it was.
+ * copied before they change, and each copy is reported to `derived`. Throws `WriteConflict` or
+ * `DocumentNotFound`, leaving `data` as it was.
  */
-export function applyWrite(data: PlainObject, w: DataWrite, fresh: Set<object> = new Set()): PlainObject {
+export function applyWrite(data: PlainObject, w: DataWrite, fresh: Set<object> = new Set(), derived?: Derived): PlainObject {
   const { path, value } = w;
   if (path.length === 0) {
     if (value === undefined) return mark({}, fresh);
     if (!isPlainObject(value)) throw new WriteConflict('the root document `data` must be an object');
     return value;
   }
-  const root = writable(data, fresh);
+  const root = writable(data, fresh, derived);
   let container: PlainObject | Value[] = root;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i]!;
@@ -139,7 +143,7 @@ export function applyWrite(data: PlainObject, w: DataWrite, fresh: Set<object> =
     if (!isPlainObject(child) && !Array.isArray(child)) {
       throw new WriteConflict(`${pathName(path.slice(0, i + 1))} is ${describe(child)}, not an object or array`);
     }
-    const copy = writable(child, fresh);
+    const copy = writable(child, fresh, derived);
     setChild(container, key, copy);
     container = copy;
   }
@@ -185,7 +189,7 @@ export function arrayIndex(arr: readonly Value[], key: string): number | undefin
   return i < arr.length ? i : undefined;
 }
 
-function writable<T extends PlainObject | Value[]>(c: T, fresh: Set<object>): T {
+function writable<T extends PlainObject | Value[]>(c: T, fresh: Set<object>, derived: Derived | undefined): T {
   if (fresh.has(c)) return c;
   let copy: PlainObject | Value[];
   if (Array.isArray(c)) copy = c.slice();
@@ -194,6 +198,7 @@ function writable<T extends PlainObject | Value[]>(c: T, fresh: Set<object>): T 
     for (const k of Object.keys(c)) defineKey(o, k, (c as PlainObject)[k]!);
     copy = o;
   }
+  derived?.(copy, c);
   return mark(copy, fresh) as T;
 }
 

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { LRUCache } from 'lru-cache';
-import { compile, compileInSlices, PolError, type BuiltinHost, type Diagnostic, type EntryPoint, type PreparedPolicy } from '../../engine/index.js';
+import { compile, compileInSlices, DataDigests, PolError, type BuiltinHost, type Diagnostic, type EntryPoint, type PreparedPolicy } from '../../engine/index.js';
 import type { PlainObject } from '../../engine/value.js';
 import type { Sources } from './sources.js';
 import { applyWrite, DataWrites, MAX_DATA_WRITES, TooManyWrites, type DataWrite } from './data-writes.js';
@@ -102,6 +102,12 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
   /** Background changes, one at a time and in the order asked. */
   private queue: Promise<unknown> = Promise.resolve();
   private waiting = 0;
+  /**
+   * The data's share of each revision, reusing the work of earlier ones: the store's data is
+   * never changed in place (writes copy), and every copy a write makes is reported here.
+   */
+  private readonly digests = new DataDigests();
+  private readonly derived = (copy: object, original: object): void => { this.digests.derived(copy, original); };
   /** Aborted by `close`: background changes stop between slices, and later ones are refused. */
   private readonly closing = new AbortController();
 
@@ -132,7 +138,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
   }
 
   private baseChange(sources: Sources, origin: string, bundleRevision: string | undefined): ModuleChange {
-    const { data, kept, skipped } = this.dataWrites.apply(sources.data);
+    const { data, kept, skipped } = this.dataWrites.apply(sources.data, this.derived);
     return {
       sources: mergeOverlay(sources, this.overlay), data, origin, bundleRevision,
       commit: () => {
@@ -162,7 +168,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
     const from = this.data;
     let data = from;
     const fresh = new Set<object>();
-    for (const w of writes) data = applyWrite(data, w, fresh);
+    for (const w of writes) data = applyWrite(data, w, fresh, this.derived);
     return this.compileAndSwap(mergeOverlay(this.base, this.overlay), data, 'api', this.baseBundleRevision, () => { this.dataWrites = next; this.dataVersion++; }, { from, writes });
   }
 
@@ -259,7 +265,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
         const modulesVersion = this.modulesVersion, dataVersion = this.dataVersion;
         let prepared: PreparedPolicy;
         try {
-          prepared = await compileInSlices({ modules: change.sources.modules, data: change.data, host: this.host }, COMPILE_SLICE_MS, this.closing.signal);
+          prepared = await compileInSlices({ modules: change.sources.modules, data: change.data, host: this.host, dataDigests: this.digests }, COMPILE_SLICE_MS, this.closing.signal);
         } catch (e) {
           if (this.closing.signal.aborted) throw new StoreClosed();
           if (this.modulesVersion !== modulesVersion) continue;
@@ -268,7 +274,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
         if (this.modulesVersion !== modulesVersion) continue;
         if (this.dataVersion !== dataVersion) {
           change = plan() as ModuleChange;
-          prepared = prepared.withData(change.data);
+          prepared = prepared.withData(change.data, this.digests);
         }
         const gen = this.swap(prepared, change.sources, change.data, change.origin, change.bundleRevision, () => change.commit());
         change.after?.();
@@ -310,8 +316,8 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
     try {
       const current = this.current;
       prepared = current && sameModules(current.modules, sources.modules)
-        ? current.prepared.withData(data)
-        : compile({ modules: sources.modules, data, host: this.host });
+        ? current.prepared.withData(data, this.digests)
+        : compile({ modules: sources.modules, data, host: this.host, dataDigests: this.digests });
     } catch (e) {
       this.failLoad(e, origin);
     }

@@ -1,0 +1,144 @@
+/**
+ * The data's share of a policy revision, made so that a small change of large data costs little.
+ *
+ * Each container (object or array) has a token: its canonical JSON (keys in code point order)
+ * when it is small and holds only small containers, else `#` and a SHA-256 over its entries, in
+ * which a child is written as its own token. A container of more than `CHUNK` entries is hashed
+ * in chunks of `CHUNK` entries (by position in key order), and its token hashes the chunks'
+ * digests. The token depends on the content alone, so a fresh computation and one that reuses
+ * earlier work give the same revision.
+ *
+ * Reuse: a `DataDigests` remembers the tokens of the large containers it has seen (by identity:
+ * the data must never be changed afterwards, as the policy store guarantees by copying on write)
+ * and, when told that a container is a changed copy of another (`derived`), hashes again only the
+ * chunks whose entries differ. A Data API write into a map of 100,000 users then hashes one chunk
+ * and the chunks' digests, not the whole map.
+ */
+import { createHash } from 'node:crypto';
+import { isPlainObject, quoteJsonString, sortedKeys, stringifyJson, toJSON, type PlainObject, type Value } from './value.js';
+
+/** Entries per hashed chunk of a large container. */
+const CHUNK = 64;
+/** A container is written out in its parent's text (not hashed) up to this many entries... */
+const INLINE_ENTRIES = 16;
+/** ...and this many characters. */
+const INLINE_CHARS = 256;
+
+interface Hashed {
+  token: string;
+  /** An object's keys in code point order. */
+  keys?: string[];
+  /** Digests of the chunks, for containers of more than `CHUNK` entries. */
+  chunks?: string[];
+}
+
+export class DataDigests {
+  private readonly hashed = new WeakMap<object, Hashed>();
+  private readonly origins = new WeakMap<object, object>();
+
+  /** Records that `copy` was made from `original` (and then changed): its unchanged chunks are reused. */
+  derived(copy: object, original: object): void {
+    this.origins.set(copy, original);
+  }
+
+  /** The token of `v` (see the module comment); the revision hashes it. */
+  token(v: Value | undefined): string {
+    if (v === null || typeof v !== 'object') return scalarText(v);
+    if (Array.isArray(v)) return this.arrayToken(v);
+    if (isPlainObject(v)) return this.objectToken(v);
+    // Sets and non-string-keyed objects (library callers' data): their JSON, as the engine writes it.
+    return stringifyJson(toJSON(v));
+  }
+
+  private objectToken(o: PlainObject): string {
+    const known = this.hashed.get(o);
+    if (known) return known.token;
+    const origin = this.origins.get(o) as PlainObject | undefined;
+    const before = origin && !Array.isArray(origin) ? this.hashed.get(origin) : undefined;
+    const keys = before?.keys !== undefined && sameKeys(o, origin!, before.keys.length) ? before.keys : sortedKeys(o);
+    const n = keys.length;
+    if (n <= CHUNK) {
+      const text = this.objectEntries(o, keys, 0, n);
+      if (n <= INLINE_ENTRIES && text.length <= INLINE_CHARS && !text.includes('#')) return '{' + text + '}';
+      return this.remember(o, { token: '#' + sha256('o' + text), keys });
+    }
+    const chunks: string[] = [];
+    for (let start = 0, c = 0; start < n; start += CHUNK, c++) {
+      const end = Math.min(n, start + CHUNK);
+      const reuse = before?.chunks !== undefined && before.keys === keys && sameValues(o, origin!, keys, start, end);
+      chunks.push(reuse ? before.chunks![c]! : sha256('c' + this.objectEntries(o, keys, start, end)));
+    }
+    return this.remember(o, { token: '#' + sha256('O' + n + ':' + chunks.join('')), keys, chunks });
+  }
+
+  private arrayToken(a: Value[]): string {
+    const known = this.hashed.get(a);
+    if (known) return known.token;
+    const n = a.length;
+    if (n <= CHUNK) {
+      const text = this.arrayEntries(a, 0, n);
+      if (n <= INLINE_ENTRIES && text.length <= INLINE_CHARS && !text.includes('#')) return '[' + text + ']';
+      return this.remember(a, { token: '#' + sha256('a' + text) });
+    }
+    const origin = this.origins.get(a);
+    const before = Array.isArray(origin) && origin.length === n ? this.hashed.get(origin) : undefined;
+    const chunks: string[] = [];
+    for (let start = 0, c = 0; start < n; start += CHUNK, c++) {
+      const end = Math.min(n, start + CHUNK);
+      const reuse = before?.chunks !== undefined && sameElements(a, origin as Value[], start, end);
+      chunks.push(reuse ? before.chunks![c]! : sha256('c' + this.arrayEntries(a, start, end)));
+    }
+    return this.remember(a, { token: '#' + sha256('A' + n + ':' + chunks.join('')), chunks });
+  }
+
+  private objectEntries(o: PlainObject, keys: string[], start: number, end: number): string {
+    let text = '';
+    for (let i = start; i < end; i++) {
+      const k = keys[i]!;
+      text += (i === start ? '' : ',') + quoteJsonString(k) + ':' + this.token(o[k]);
+    }
+    return text;
+  }
+
+  private arrayEntries(a: Value[], start: number, end: number): string {
+    let text = '';
+    for (let i = start; i < end; i++) text += (i === start ? '' : ',') + this.token(a[i]);
+    return text;
+  }
+
+  private remember(c: object, h: Hashed): string {
+    this.hashed.set(c, h);
+    return h.token;
+  }
+}
+
+/** A scalar as canonical JSON (as `stringifyJson` writes it). */
+function scalarText(v: Value | undefined): string {
+  if (typeof v === 'string') return quoteJsonString(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : 'null';
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return 'null';
+}
+
+/** Whether `o` has exactly `count` own keys, every one of them also `origin`'s. */
+function sameKeys(o: PlainObject, origin: PlainObject, count: number): boolean {
+  const keys = Object.keys(o);
+  if (keys.length !== count) return false;
+  for (const k of keys) if (!Object.prototype.hasOwnProperty.call(origin, k)) return false;
+  return true;
+}
+
+function sameValues(o: PlainObject, origin: PlainObject, keys: string[], start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (o[keys[i]!] !== origin[keys[i]!]) return false;
+  return true;
+}
+
+function sameElements(a: Value[], origin: Value[], start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (a[i] !== origin[i]) return false;
+  return true;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('base64');
+}

@@ -1,0 +1,126 @@
+/**
+ * The data's share of a revision (`DataDigests`): what the policy store computes reusing earlier
+ * work over Data API writes must be what a fresh computation gives, and must change with the data.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DataDigests, stringifyJson, type Value } from '../../engine/index.js';
+import type { PlainObject } from '../../engine/value.js';
+import { applyWrite, type DataWrite } from '../../server/policy-store/data-writes.js';
+import { PolicyStore } from '../../server/index.js';
+
+/** A small deterministic generator (tests must be repeatable). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
+}
+
+function scalar(r: () => number): Value {
+  const x = r();
+  if (x < 0.25) return Math.floor(r() * 1000);
+  if (x < 0.5) return `s${Math.floor(r() * 50)}#`.slice(0, 1 + Math.floor(r() * 4));
+  if (x < 0.7) return r() < 0.5;
+  if (x < 0.8) return null;
+  return r() * 10;
+}
+
+/** Objects and arrays from tiny to wider than a hashed chunk (64 entries), nested. */
+function value(r: () => number, depth: number): Value {
+  if (depth === 0 || r() < 0.3) return scalar(r);
+  const width = r() < 0.2 ? 60 + Math.floor(r() * 150) : Math.floor(r() * 6);
+  if (r() < 0.4) return Array.from({ length: width }, () => value(r, depth - 1));
+  const o: PlainObject = {};
+  for (let i = 0; i < width; i++) o[`k${Math.floor(r() * 400)}`] = value(r, depth - 1);
+  return o;
+}
+
+/** A write at an existing or new path of `data` (objects only on the way, as the Data API allows). */
+function randomWrite(r: () => number, data: PlainObject): DataWrite {
+  const path: string[] = [];
+  let v: Value = data;
+  while (v !== null && typeof v === 'object' && !Array.isArray(v) && r() < 0.8) {
+    const keys: string[] = Object.keys(v as PlainObject);
+    if (keys.length === 0 || r() < 0.15) { path.push(`new${Math.floor(r() * 1000)}`); break; }
+    const k: string = keys[Math.floor(r() * keys.length)]!;
+    path.push(k);
+    v = (v as PlainObject)[k]!;
+  }
+  if (path.length === 0) path.push(`top${Math.floor(r() * 20)}`);
+  const remove = r() < 0.2 && v !== undefined;
+  return { path, value: remove ? undefined : value(r, 2) };
+}
+
+test('digests reused over writes equal fresh ones, and differ whenever the data does', () => {
+  for (let seed = 1; seed <= 30; seed++) {
+    const r = rng(seed);
+    const digests = new DataDigests();
+    const derived = (copy: object, original: object): void => digests.derived(copy, original);
+    let data = value(r, 4) as PlainObject;
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) data = { root: data };
+    let token = digests.token(data);
+    assert.equal(token, new DataDigests().token(data));
+    for (let i = 0; i < 25; i++) {
+      const before = stringifyJson(data);
+      let next: PlainObject;
+      try {
+        next = applyWrite(data, randomWrite(r, data), new Set(), derived);
+      } catch {
+        continue; // a removal of a missing document, a conflict: nothing changed
+      }
+      const after = stringifyJson(next);
+      const reused = digests.token(next);
+      assert.equal(reused, new DataDigests().token(next), `seed ${seed}, write ${i}`);
+      if (after === before) assert.equal(reused, token, `seed ${seed}, write ${i}: same data, another digest`);
+      else assert.notEqual(reused, token, `seed ${seed}, write ${i}: the data changed, the digest did not`);
+      // The data written over is left as it was, and keeps its digest.
+      assert.equal(stringifyJson(data), before);
+      assert.equal(digests.token(data), token);
+      data = next;
+      token = reused;
+    }
+  }
+});
+
+test('a digest reads the content only: key order aside, equal data have equal digests', () => {
+  const wide = (order: number[]): PlainObject => {
+    const o: PlainObject = {};
+    for (const i of order) o[`user${i}`] = { roles: ['reader', `r${i % 7}`], n: i };
+    return o;
+  };
+  const up = Array.from({ length: 300 }, (_, i) => i);
+  const a = new DataDigests().token({ users: wide(up), z: 1 });
+  const b = new DataDigests().token({ z: 1, users: wide([...up].reverse()) });
+  assert.equal(a, b);
+  assert.notEqual(new DataDigests().token({ users: wide(up.slice(1)), z: 1 }), a);
+  // A key taken away and another added (the count unchanged) in a wide object is seen.
+  const digests = new DataDigests();
+  const base = { users: wide(up) };
+  digests.token(base);
+  let next = applyWrite(base, { path: ['users', 'user5'], value: undefined }, new Set(), (c, o) => digests.derived(c, o));
+  next = applyWrite(next, { path: ['users', 'user900'], value: { roles: [], n: 900 } }, new Set(), (c, o) => digests.derived(c, o));
+  assert.equal(digests.token(next), new DataDigests().token(next));
+  assert.notEqual(digests.token(next), digests.token(base));
+});
+
+test('the store\'s revisions over Data API writes to wide data are those a fresh load of the same data gets', () => {
+  const users: PlainObject = {};
+  for (let i = 0; i < 2_000; i++) users[`user${i}`] = { roles: ['reader'], dept: `d${i % 30}` };
+  const store = new PolicyStore();
+  const modules = { 'a.pol': 'package a\n\nimport rego.v1\n\ndefault allow := false\n\nallow if "admin" in data.users[input.user].roles\n' };
+  store.loadBase({ modules, data: { users } }, 'directory');
+  const writes: DataWrite[][] = [
+    [{ path: ['users', 'user7', 'roles'], value: ['admin'] }],
+    [{ path: ['users', 'user1999'], value: undefined }, { path: ['users', 'user5000'], value: { roles: ['admin'] } }],
+    [{ path: ['groups'], value: { a: [1, 2, 3] } }],
+    [{ path: ['users', 'user7', 'roles'], value: ['reader'] }],
+  ];
+  const seen = new Set([store.generation!.revision]);
+  for (const batch of writes) {
+    const gen = store.writeData(batch);
+    assert.equal(gen.revision, new PolicyStore().loadBase({ modules, data: JSON.parse(JSON.stringify(gen.data)) as PlainObject }, 'directory').revision);
+    assert.ok(!seen.has(gen.revision), 'each write gives a new revision');
+    seen.add(gen.revision);
+  }
+  assert.equal(store.generation!.prepared.evaluate('a/allow', { user: 'user5000' }), true);
+  assert.equal(store.generation!.prepared.evaluate('a/allow', { user: 'user7' }), false);
+});
