@@ -275,7 +275,7 @@ export class Compiler {
     // What the index reads is read by this document, whether or not a rule body still tests it.
     if (index) for (const p of index.paths) this.noteInputKeys(p);
     const costBefore = this.facts.cost;
-    const templated = this.trace ? undefined : yield* this.templatedDefs(node.rules, text, index);
+    const templated = this.trace ? undefined : yield* this.templatedDefsSteps(node.rules, text, index);
     const chains: (CompiledBody[] | undefined)[] = [];
     for (let i = 0; i < node.rules.length; i++) {
       chains.push(templated?.[i] ? undefined : this.ruleChain(node.rules[i]!, text));
@@ -335,7 +335,7 @@ export class Compiler {
    * Rules sharing a template (see templates.ts) compiled once per template; each rule binds its
    * constants to the template's parameter slots. Entries are undefined for rules compiled alone.
    */
-  private *templatedDefs(defs: RuleDef[], text: string, index: RuleIndex | undefined): Steps<(TemplatedDef | undefined)[] | undefined> {
+  private *templatedDefsSteps(defs: RuleDef[], text: string, index: RuleIndex | undefined): Steps<(TemplatedDef | undefined)[] | undefined> {
     if (defs.length < 2) return undefined;
     // Rules are only ever run after the index picked them, so tests it proved can be left out.
     const keyOfPath = (t: Term) => { const p = inputPath(t); return p && pathKey(p); };
