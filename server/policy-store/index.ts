@@ -1,5 +1,5 @@
 /** Policy loading: a store that swaps compiled generations atomically, fed by a directory or a signed bundle. */
-export { PolicyStore, PolicyLoadError, StoreClosed, type Generation, type LoadError } from './store.js';
+export { PolicyStore, PolicyLoadError, StoreClosed, TooManyChanges, MAX_WAITING_CHANGES, type Generation, type LoadError } from './store.js';
 export { readPolicyDirectory, loadDirectory, watchDirectory } from './directory.js';
 export { BundlePoller, type PollOutcome } from './bundle.js';
 export { signBundle, verifyBundle, SignatureError, SIGNATURES_FILE, type SignKey, type VerifyKey } from './signing.js';

@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError, type ErrorBody } from '../errors.js';
 import { sendJsonText } from '../http.js';
-import { PolicyLoadError, StoreClosed, type LoadError, type PolicyStore } from './store.js';
+import { PolicyLoadError, StoreClosed, TooManyChanges, type LoadError, type PolicyStore } from './store.js';
 import { validPolicyId } from './sources.js';
 
 export function loadErrorBody(err: LoadError): ErrorBody {
@@ -94,7 +94,7 @@ export function registerPolicyRoutes(app: FastifyInstance, store: PolicyStore, c
       return sendJsonText(reply, 200, JSON.stringify({ result: {}, revision: gen.revision }));
     } catch (e) {
       if (e instanceof PolicyLoadError) return sendJsonText(reply, 400, JSON.stringify(loadErrorBody(e.detail)));
-      if (e instanceof StoreClosed) throw new HttpError('not_ready', e.message);
+      if (e instanceof StoreClosed || e instanceof TooManyChanges) throw new HttpError('not_ready', e.message);
       throw e;
     }
   });
@@ -109,7 +109,7 @@ export function registerPolicyRoutes(app: FastifyInstance, store: PolicyStore, c
       return sendJsonText(reply, 200, JSON.stringify({ result: {}, revision: gen.revision }));
     } catch (e) {
       if (e instanceof PolicyLoadError) return sendJsonText(reply, 400, JSON.stringify(loadErrorBody(e.detail)));
-      if (e instanceof StoreClosed) throw new HttpError('not_ready', e.message);
+      if (e instanceof StoreClosed || e instanceof TooManyChanges) throw new HttpError('not_ready', e.message);
       throw e;
     }
   });

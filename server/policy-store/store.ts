@@ -62,7 +62,21 @@ export class StoreClosed extends Error {
   }
 }
 
+/** More background changes than `MAX_WAITING_CHANGES` were asked for at once. */
+export class TooManyChanges extends Error {
+  constructor() {
+    super(`more than ${MAX_WAITING_CHANGES} policy changes are waiting to be compiled; try again later`);
+    this.name = 'TooManyChanges';
+  }
+}
+
 const MAX_ENTRYPOINTS = 1_000;
+
+/**
+ * Background changes queued or compiling at most: each holds its sources until its turn, so a
+ * client sending policies faster than they compile is refused rather than let to fill memory.
+ */
+export const MAX_WAITING_CHANGES = 32;
 
 /** How long a background compile holds the thread at a time (ms): requests are answered in between. */
 export const COMPILE_SLICE_MS = 5;
@@ -255,6 +269,8 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
    * over new sources (a change made without waiting, such as `loadBase`), it is compiled again.
    */
   private changeInBackground(plan: () => ModuleChange | false): Promise<Generation | false> {
+    if (this.closing.signal.aborted) return Promise.reject(new StoreClosed());
+    if (this.waiting >= MAX_WAITING_CHANGES) return Promise.reject(new TooManyChanges());
     const run = async (): Promise<Generation | false> => {
       for (;;) {
         if (this.closing.signal.aborted) throw new StoreClosed();

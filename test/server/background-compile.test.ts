@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { PolicyStore } from '../../server/index.js';
+import { MAX_WAITING_CHANGES } from '../../server/policy-store/store.js';
 import { makeApp, json } from './helpers.js';
 
 const TOKEN = 'secret-token-0123456789';
@@ -213,5 +214,27 @@ test('the first explanation of a large policy compiles its traced program in sli
     const lines = json(r.body).explanation;
     assert.ok(lines.some((l: string) => /^trace: data\.grants\.allow \(body at grants\.pol:\d+\) held$/.test(l)), lines.slice(0, 5).join('\n'));
     assert.deepEqual(json((await ask()).body).explanation, lines);
+  } finally { await close(); }
+});
+
+test('past 32 policy changes waiting to compile, more are refused with 503 and lose nothing already queued', async () => {
+  const { app, close } = await makeApp({ policy_api: { writable: true, token: TOKEN } });
+  try {
+    const store = app.pol.store;
+    // One long compile, and behind it deletions of policies that do not exist (nothing to compile).
+    const first = store.putPolicyInBackground('grants.pol', grants(10_000));
+    const behind = Array.from({ length: MAX_WAITING_CHANGES - 1 }, (_, i) => store.deletePolicyInBackground(`missing${i}.pol`));
+    assert.equal(store.backgroundChanges, MAX_WAITING_CHANGES);
+    const refused = await app.inject({ method: 'PUT', url: '/v1/policies/late.pol', payload: 'package late\n', headers: auth });
+    assert.equal(refused.statusCode, 503, refused.body);
+    assert.equal(json(refused.body).code, 'not_ready');
+    assert.match(json(refused.body).message, /policy changes are waiting/);
+    const gen = await first;
+    assert.deepEqual(new Set(await Promise.all(behind)), new Set([false]));
+    assert.equal(store.generation, gen);
+    assert.ok('grants.pol' in gen.modules);
+    assert.ok(!('late.pol' in gen.modules));
+    // Once they are done, changes are taken again.
+    assert.equal((await app.inject({ method: 'PUT', url: '/v1/policies/late.pol', payload: 'package late\n', headers: auth })).statusCode, 200);
   } finally { await close(); }
 });
