@@ -107,6 +107,7 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
     revision: () => store.generation?.revision,
     logDropped: () => decisionLog?.dropped ?? 0,
     cacheSize: () => cache?.size ?? 0,
+    changesWaiting: () => store.backgroundChanges,
     ...(config.limits.eval_workers > 0 ? { evalWorkers: () => ({ threads: pool?.size ?? 0, waiting: pool?.waiting ?? 0, lost: pool?.lost ?? 0 }) } : {}),
   });
   const pool = config.limits.eval_workers > 0
@@ -138,6 +139,7 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
     if (config.limits.offload_paths.length > 0) pool?.warm(gen);
     else pool?.preload(gen);
     metrics.reloads.inc({ origin: gen.origin, result: 'success' });
+    metrics.loadDuration.observe(gen.loadSeconds, { origin: gen.origin });
     app.log.info({ revision: gen.revision, origin: gen.origin }, 'policy loaded');
   });
   store.on('dropped', d => {

@@ -15,6 +15,8 @@ export interface Generation {
   readonly prepared: PreparedPolicy;
   readonly revision: string;
   readonly loadedAt: Date;
+  /** How long making it took (s): compiling, in slices for a background change, or giving the compiled policy new data. */
+  readonly loadSeconds: number;
   /** Where the base sources came from: `directory`, `bundle` or `none`. */
   readonly origin: string;
   /** The bundle's own revision (from its manifest), when loaded from a bundle. */
@@ -279,6 +281,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
         const current = this.current;
         if (current && sameModules(current.modules, change.sources.modules)) return this.changeNow(change);
         const modulesVersion = this.modulesVersion, dataVersion = this.dataVersion;
+        const started = performance.now();
         let prepared: PreparedPolicy;
         try {
           prepared = await compileInSlices({ modules: change.sources.modules, data: change.data, host: this.host, dataDigests: this.digests }, COMPILE_SLICE_MS, this.closing.signal);
@@ -292,7 +295,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
           change = plan() as ModuleChange;
           prepared = prepared.withData(change.data, this.digests);
         }
-        const gen = this.swap(prepared, change.sources, change.data, change.origin, change.bundleRevision, () => change.commit());
+        const gen = this.swap(prepared, started, change.sources, change.data, change.origin, change.bundleRevision, () => change.commit());
         change.after?.();
         return gen;
       }
@@ -328,6 +331,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
     sources: Sources, data: PlainObject, origin: string, bundleRevision: string | undefined, commit: () => void,
     dataDelta?: Generation['dataDelta'],
   ): Generation {
+    const started = performance.now();
     let prepared: PreparedPolicy;
     try {
       const current = this.current;
@@ -337,7 +341,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
     } catch (e) {
       this.failLoad(e, origin);
     }
-    return this.swap(prepared, sources, data, origin, bundleRevision, commit, dataDelta);
+    return this.swap(prepared, started, sources, data, origin, bundleRevision, commit, dataDelta);
   }
 
   /** Records a compilation that failed and throws it as a `PolicyLoadError`. */
@@ -351,7 +355,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
 
   /** Publishes a compiled policy as the working generation, in one assignment. */
   private swap(
-    prepared: PreparedPolicy, sources: Sources, data: PlainObject, origin: string, bundleRevision: string | undefined, commit: () => void,
+    prepared: PreparedPolicy, started: number, sources: Sources, data: PlainObject, origin: string, bundleRevision: string | undefined, commit: () => void,
     dataDelta?: Generation['dataDelta'],
   ): Generation {
     commit();
@@ -359,6 +363,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
       prepared,
       revision: prepared.revision,
       loadedAt: new Date(),
+      loadSeconds: (performance.now() - started) / 1000,
       origin,
       ...(bundleRevision !== undefined ? { bundleRevision } : {}),
       modules: sources.modules,

@@ -19,6 +19,8 @@ test('/metrics speaks the Prometheus text format with decisions, latency, cache,
     assert.match(text, /^pol_decision_duration_seconds_count\{api="decide",cached="true"\} 2$/m);
     assert.match(text, /^pol_decision_duration_seconds_bucket\{api="decide",cached="true",le="\+Inf"\} 2$/m);
     assert.match(text, /^pol_policy_reloads_total\{origin="directory",result="success"\} 1$/m);
+    assert.match(text, /^pol_policy_load_duration_seconds_count\{origin="directory"\} 1$/m);
+    assert.match(text, /^pol_policy_changes_waiting 0$/m);
     assert.match(text, /^pol_errors_total\{code="invalid_parameter"\} 1$/m);
     assert.match(text, /^pol_policy_info\{revision="[0-9a-f]+"\} 1$/m);
     // Every sample line belongs to a declared metric.
@@ -55,4 +57,27 @@ test('/health answers OPA\'s `bundles` and `plugins` checks: unhealthy (500) bef
     assert.equal(r.statusCode, 500);
     assert.deepEqual(JSON.parse(r.body), { code: 'unhealthy', error: 'no policy loaded yet' });
   } finally { await empty.close(); }
+});
+
+test('/metrics times each policy load by origin, and counts the changes waiting to compile', async () => {
+  const token = 'secret-token-0123456789';
+  const { app, close } = await makeApp({ policy_api: { writable: true, token } });
+  try {
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'text/plain' };
+    const rules = Array.from({ length: 3000 }, (_, i) => `allow if input.x == ${i}\n`).join('\n');
+    const put = app.inject({ method: 'PUT', url: '/v1/policies/big.pol', payload: `package big\n\n${rules}`, headers: auth });
+    let waiting = '0';
+    for (let i = 0; i < 2000 && waiting === '0'; i++) {
+      await new Promise(r => setImmediate(r));
+      if (app.pol.store.backgroundChanges > 0) waiting = (await app.inject({ method: 'GET', url: '/metrics' })).body.match(/^pol_policy_changes_waiting (\d+)$/m)?.[1] ?? '0';
+    }
+    assert.equal(waiting, '1', 'the PUT was not seen waiting');
+    assert.equal((await put).statusCode, 200);
+    await app.inject({ method: 'PUT', url: '/v1/data/extra', payload: { a: 1 }, headers: { authorization: auth.authorization } });
+    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(text, /^pol_policy_load_duration_seconds_count\{origin="api"\} 2$/m);
+    const sum = Number(text.match(/^pol_policy_load_duration_seconds_sum\{origin="api"\} (\S+)$/m)?.[1]);
+    assert.ok(sum > 0 && sum < 120, String(sum));
+    assert.match(text, /^pol_policy_changes_waiting 0$/m);
+  } finally { await close(); }
 });
