@@ -226,18 +226,27 @@ export function watchDirectory(store: PolicyStore, dir: string, debounceMs: numb
     for (const d of want) if (!watchers.has(d) && add(d, d === root)) added = true;
     return added;
   };
+  // One reload at a time: changes seen while one compiles make one more reload after it, of the
+  // directory as it is then, rather than a queue of compiles of states already gone.
+  let reloading = false;
+  let again = false;
   const fire = (): void => {
     timer = undefined;
     if (stopped) return;
+    if (reloading) { again = true; return; }
+    reloading = true;
     reload(store, dir, true, true).then(r => {
       // A directory watched only now may have changed between the read and the watch: look again
       // (a no-op when nothing changed).
-      if (sync(r.dirs) && r.dirs) schedule();
+      if (sync(r.dirs) && r.dirs) again = true;
       onReload?.(r.ok);
     }, (e: unknown) => {
       // The store is shutting down, or failed in a way a load error does not cover.
       if (!(e instanceof StoreClosed)) store.recordFailure('directory', 'internal_error', e instanceof Error ? e.message : String(e));
       onReload?.(false);
+    }).finally(() => {
+      reloading = false;
+      if (again) { again = false; schedule(); }
     });
   };
 

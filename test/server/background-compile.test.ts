@@ -238,3 +238,24 @@ test('past 32 policy changes waiting to compile, more are refused with 503 and l
     assert.equal((await app.inject({ method: 'PUT', url: '/v1/policies/late.pol', payload: 'package late\n', headers: auth })).statusCode, 200);
   } finally { await close(); }
 });
+
+test('changes to a watched directory while it compiles make one more reload after it, of the latest files, not one per change', async () => {
+  const { app, dir, close } = await makeApp({ policies: { watch: true, debounce_ms: 20 } });
+  try {
+    const store = app.pol.store;
+    const before = store.reloads.success;
+    writeFileSync(join(dir, 'grants.pol'), grants(10_000));
+    for (let i = 0; i < 400 && store.backgroundChanges === 0; i++) await sleep(10);
+    assert.ok(store.backgroundChanges > 0, 'the first reload did not start');
+    // Five more versions while it compiles, each seen by the watcher on its own.
+    for (let v = 1; v <= 5; v++) {
+      writeFileSync(join(dir, 'grants.pol'), grants(10_000).replace('default allow := false', `default allow := false\n\nversion := ${v}`));
+      await sleep(40);
+    }
+    for (let i = 0; i < 1000 && store.generation!.prepared.evaluate('grants/version') !== 5; i++) await sleep(20);
+    assert.equal(store.generation!.prepared.evaluate('grants/version'), 5);
+    for (let i = 0; i < 100 && store.backgroundChanges > 0; i++) await sleep(20);
+    const reloads = store.reloads.success - before;
+    assert.ok(reloads >= 2 && reloads <= 4, `${reloads} reloads for six versions written while the first compiled`);
+  } finally { await close(); }
+});
