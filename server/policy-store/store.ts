@@ -75,8 +75,9 @@ export class TooManyChanges extends Error {
 const MAX_ENTRYPOINTS = 1_000;
 
 /**
- * Background changes queued or compiling at most: each holds its sources until its turn, so a
- * client sending policies faster than they compile is refused rather than let to fill memory.
+ * Background changes queued or compiling at most when a policy API change is asked: each holds
+ * its sources until its turn, so a client sending policies faster than they compile is refused
+ * rather than let to fill memory.
  */
 export const MAX_WAITING_CHANGES = 32;
 
@@ -150,7 +151,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
    * `PolicyLoadError`, keeping the working policy, on failure.
    */
   loadBaseInBackground(sources: Sources, origin: string, bundleRevision?: string): Promise<Generation> {
-    return this.changeInBackground(() => this.baseChange(sources, origin, bundleRevision)) as Promise<Generation>;
+    return this.changeInBackground(() => this.baseChange(sources, origin, bundleRevision), false) as Promise<Generation>;
   }
 
   private baseChange(sources: Sources, origin: string, bundleRevision: string | undefined): ModuleChange {
@@ -223,7 +224,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
 
   /** `putPolicy` compiled in the background, as `loadBaseInBackground`. */
   putPolicyInBackground(id: string, source: string): Promise<Generation> {
-    return this.changeInBackground(() => this.putChange(id, source)) as Promise<Generation>;
+    return this.changeInBackground(() => this.putChange(id, source), true) as Promise<Generation>;
   }
 
   /** Removes one policy; `false` when there is no such policy. */
@@ -234,7 +235,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
 
   /** `deletePolicy` compiled in the background, as `loadBaseInBackground`. */
   deletePolicyInBackground(id: string): Promise<Generation | false> {
-    return this.changeInBackground(() => this.deleteChange(id));
+    return this.changeInBackground(() => this.deleteChange(id), true);
   }
 
   private putChange(id: string, source: string): ModuleChange {
@@ -270,9 +271,11 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
    * it compiled: over new data (a Data API write), the compiled policy is only given that data;
    * over new sources (a change made without waiting, such as `loadBase`), it is compiled again.
    */
-  private changeInBackground(plan: () => ModuleChange | false): Promise<Generation | false> {
+  private changeInBackground(plan: () => ModuleChange | false, capped: boolean): Promise<Generation | false> {
     if (this.closing.signal.aborted) return Promise.reject(new StoreClosed());
-    if (this.waiting >= MAX_WAITING_CHANGES) return Promise.reject(new TooManyChanges());
+    // API changes are refused past the bound; a directory or bundle never has more than one of
+    // its own waiting (each waits for its last), and must not lose a load to a busy API.
+    if (capped && this.waiting >= MAX_WAITING_CHANGES) return Promise.reject(new TooManyChanges());
     const run = async (): Promise<Generation | false> => {
       for (;;) {
         if (this.closing.signal.aborted) throw new StoreClosed();

@@ -259,3 +259,16 @@ test('changes to a watched directory while it compiles make one more reload afte
     assert.ok(reloads >= 2 && reloads <= 4, `${reloads} reloads for six versions written while the first compiled`);
   } finally { await close(); }
 });
+
+test('a full queue of API changes does not refuse a directory or bundle load: those are never lost to a busy API', async () => {
+  const store = new PolicyStore();
+  store.loadBase({ modules: { 'a.pol': 'package a\n\nx := 1\n' }, data: {} }, 'directory');
+  const first = store.putPolicyInBackground('grants.pol', grants(5_000));
+  const behind = Array.from({ length: MAX_WAITING_CHANGES - 1 }, (_, i) => store.deletePolicyInBackground(`missing${i}.pol`));
+  await assert.rejects(store.putPolicyInBackground('late.pol', 'package late\n'), { name: 'TooManyChanges' });
+  const reload = store.loadBaseInBackground({ modules: { 'a.pol': 'package a\n\nx := 2\n' }, data: {} }, 'directory');
+  await Promise.all([first, ...behind]);
+  const gen = await reload;
+  assert.equal(gen.prepared.evaluate('a/x'), 2);
+  assert.ok('grants.pol' in gen.modules);
+});
