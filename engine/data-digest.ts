@@ -53,7 +53,7 @@ export class DataDigests {
   private objectToken(o: PlainObject): string {
     const known = this.hashed.get(o);
     if (known) return known.token;
-    const origin = this.origins.get(o) as PlainObject | undefined;
+    const origin = this.takeOrigin(o) as PlainObject | undefined;
     const before = origin && !Array.isArray(origin) ? this.hashed.get(origin) : undefined;
     const keys = before?.keys !== undefined && sameKeys(o, origin!, before.keys.length) ? before.keys : sortedKeys(o);
     const n = keys.length;
@@ -74,13 +74,13 @@ export class DataDigests {
   private arrayToken(a: Value[]): string {
     const known = this.hashed.get(a);
     if (known) return known.token;
+    const origin = this.takeOrigin(a);
     const n = a.length;
     if (n <= CHUNK) {
       const text = this.arrayEntries(a, 0, n);
       if (n <= INLINE_ENTRIES && text.length <= INLINE_CHARS && !text.includes('#')) return '[' + text + ']';
       return this.remember(a, { token: '#' + sha256('a' + text) });
     }
-    const origin = this.origins.get(a);
     const before = Array.isArray(origin) && origin.length === n ? this.hashed.get(origin) : undefined;
     const chunks: string[] = [];
     for (let start = 0, c = 0; start < n; start += CHUNK, c++) {
@@ -104,6 +104,16 @@ export class DataDigests {
     let text = '';
     for (let i = start; i < end; i++) text += (i === start ? '' : ',') + this.token(a[i]);
     return text;
+  }
+
+  /**
+   * What `c` was copied from, forgotten as it is read: the link holds the original alive, and a
+   * chain of them (one per write) would keep every earlier version of the data.
+   */
+  private takeOrigin(c: object): object | undefined {
+    const origin = this.origins.get(c);
+    if (origin !== undefined) this.origins.delete(c);
+    return origin;
   }
 
   private remember(c: object, h: Hashed): string {

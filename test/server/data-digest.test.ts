@@ -124,3 +124,18 @@ test('the store\'s revisions over Data API writes to wide data are those a fresh
   assert.equal(store.generation!.prepared.evaluate('a/allow', { user: 'user5000' }), true);
   assert.equal(store.generation!.prepared.evaluate('a/allow', { user: 'user7' }), false);
 });
+
+test('a copy forgets what it was copied from once its digest is made, so writes do not keep every earlier version of the data', () => {
+  const digests = new DataDigests();
+  const derived = (c: object, o: object): void => digests.derived(c, o);
+  const links = (digests as unknown as { origins: WeakMap<object, object> }).origins;
+  let data: PlainObject = { list: [1, 2, 3], users: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`u${i}`, { n: i }])) };
+  digests.token(data);
+  for (let i = 0; i < 5; i++) {
+    const next = applyWrite(data, { path: ['list'], value: [i] }, new Set(), derived);
+    const next2 = applyWrite(next, { path: ['users', `u${i}`], value: { n: -i } }, new Set(), derived);
+    digests.token(next2);
+    for (const c of [next2, next2['users'] as object]) assert.equal(links.has(c), false);
+    data = next2;
+  }
+});
