@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isPlainObject, quoteJsonString, sortedKeys, stringifyJson, toJSON, type PlainObject, type Value } from './value.js';
+import { finish, type Steps } from '../dsl/steps.js';
 
 /** Entries per hashed chunk of a large container. */
 const CHUNK = 64;
@@ -53,40 +54,95 @@ export class DataDigests {
   private objectToken(o: PlainObject): string {
     const known = this.hashed.get(o);
     if (known) return known.token;
-    const origin = this.takeOrigin(o) as PlainObject | undefined;
-    const before = origin && !Array.isArray(origin) ? this.hashed.get(origin) : undefined;
-    const keys = before?.keys !== undefined && sameKeys(o, origin!, before.keys.length) ? before.keys : sortedKeys(o);
-    const n = keys.length;
-    if (n <= CHUNK) {
-      const text = this.objectEntries(o, keys, 0, n);
-      if (n <= INLINE_ENTRIES && text.length <= INLINE_CHARS && !text.includes('#')) return '{' + text + '}';
-      return this.remember(o, { token: '#' + sha256('o' + text), keys });
-    }
-    const chunks: string[] = [];
-    for (let start = 0, c = 0; start < n; start += CHUNK, c++) {
-      const end = Math.min(n, start + CHUNK);
-      const reuse = before?.chunks !== undefined && before.keys === keys && sameValues(o, origin!, keys, start, end);
-      chunks.push(reuse ? before.chunks![c]! : sha256('c' + this.objectEntries(o, keys, start, end)));
-    }
-    return this.remember(o, { token: '#' + sha256('O' + n + ':' + chunks.join('')), keys, chunks });
+    const from = this.objectOrigin(o);
+    return from.keys.length <= CHUNK ? this.smallObject(o, from.keys) : finish(this.largeObjectSteps(o, from));
   }
 
   private arrayToken(a: Value[]): string {
     const known = this.hashed.get(a);
     if (known) return known.token;
     const origin = this.takeOrigin(a);
-    const n = a.length;
-    if (n <= CHUNK) {
-      const text = this.arrayEntries(a, 0, n);
-      if (n <= INLINE_ENTRIES && text.length <= INLINE_CHARS && !text.includes('#')) return '[' + text + ']';
-      return this.remember(a, { token: '#' + sha256('a' + text) });
+    return a.length <= CHUNK ? this.smallArray(a) : finish(this.largeArraySteps(a, origin));
+  }
+
+  /**
+   * Computes and remembers the tokens of `v`'s containers, children first, a large container a
+   * chunk at a time, yielding between them (see `Steps`): `token(v)` afterwards costs little. For
+   * data that arrives whole (a data file, a bundle) while requests are being answered.
+   */
+  *warmSteps(v: Value | undefined): Steps<void> {
+    if (!isContainer(v) || this.hashed.has(v)) return;
+    // Depth first with a stack of its own: a generator per container would cost more than the work.
+    const stack: { c: PlainObject | Value[]; children: Value[]; next: number }[] = [{ c: v, children: childrenOf(v), next: 0 }];
+    let done = 0;
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.next < top.children.length) {
+        const child = top.children[top.next++];
+        if (isContainer(child) && !this.hashed.has(child)) stack.push({ c: child, children: childrenOf(child), next: 0 });
+        continue;
+      }
+      stack.pop();
+      const c = top.c;
+      if (++done % CHUNK === 0) yield;
+      // A small container is left to its parent (it may be written out there, not hashed): its
+      // large descendants are done by now, so it costs the parent little.
+      if (top.children.length <= INLINE_ENTRIES && c !== v) continue;
+      if (Array.isArray(c)) {
+        if (c.length > CHUNK) yield* this.largeArraySteps(c, this.takeOrigin(c));
+        else this.arrayToken(c);
+      } else {
+        const from = this.objectOrigin(c);
+        if (from.keys.length > CHUNK) yield* this.largeObjectSteps(c, from);
+        else this.smallObject(c, from.keys);
+      }
     }
+  }
+
+  /** An object's keys in order, and what it was copied from with that one's digests, when known. */
+  private objectOrigin(o: PlainObject): { keys: string[]; origin: PlainObject | undefined; before: Hashed | undefined } {
+    const origin = this.takeOrigin(o) as PlainObject | undefined;
+    const before = origin && !Array.isArray(origin) ? this.hashed.get(origin) : undefined;
+    const keys = before?.keys !== undefined && sameKeys(o, origin!, before.keys.length) ? before.keys : sortedKeys(o);
+    return { keys, origin, before };
+  }
+
+  private smallObject(o: PlainObject, keys: string[]): string {
+    const text = this.objectEntries(o, keys, 0, keys.length);
+    if (keys.length <= INLINE_ENTRIES && text.length <= INLINE_CHARS && !text.includes('#')) return '{' + text + '}';
+    return this.remember(o, { token: '#' + sha256('o' + text), keys });
+  }
+
+  /** A large object's token, a chunk at a time; unchanged chunks of what it was copied from are reused. */
+  private *largeObjectSteps(o: PlainObject, from: { keys: string[]; origin: PlainObject | undefined; before: Hashed | undefined }): Steps<string> {
+    const { keys, origin, before } = from;
+    const n = keys.length;
+    const chunks: string[] = [];
+    for (let start = 0, c = 0; start < n; start += CHUNK, c++) {
+      const end = Math.min(n, start + CHUNK);
+      const reuse = before?.chunks !== undefined && before.keys === keys && sameValues(o, origin!, keys, start, end);
+      chunks.push(reuse ? before.chunks![c]! : sha256('c' + this.objectEntries(o, keys, start, end)));
+      yield;
+    }
+    return this.remember(o, { token: '#' + sha256('O' + n + ':' + chunks.join('')), keys, chunks });
+  }
+
+  private smallArray(a: Value[]): string {
+    const text = this.arrayEntries(a, 0, a.length);
+    if (a.length <= INLINE_ENTRIES && text.length <= INLINE_CHARS && !text.includes('#')) return '[' + text + ']';
+    return this.remember(a, { token: '#' + sha256('a' + text) });
+  }
+
+  /** A large array's token, a chunk at a time; unchanged chunks of what it was copied from are reused. */
+  private *largeArraySteps(a: Value[], origin: object | undefined): Steps<string> {
+    const n = a.length;
     const before = Array.isArray(origin) && origin.length === n ? this.hashed.get(origin) : undefined;
     const chunks: string[] = [];
     for (let start = 0, c = 0; start < n; start += CHUNK, c++) {
       const end = Math.min(n, start + CHUNK);
       const reuse = before?.chunks !== undefined && sameElements(a, origin as Value[], start, end);
       chunks.push(reuse ? before.chunks![c]! : sha256('c' + this.arrayEntries(a, start, end)));
+      yield;
     }
     return this.remember(a, { token: '#' + sha256('A' + n + ':' + chunks.join('')), chunks });
   }
@@ -120,6 +176,18 @@ export class DataDigests {
     this.hashed.set(c, h);
     return h.token;
   }
+}
+
+/** Plain objects and arrays: the containers a digest is made of (others are written as JSON). */
+function isContainer(v: Value | undefined): v is PlainObject | Value[] {
+  return v !== null && typeof v === 'object' && (Array.isArray(v) || isPlainObject(v));
+}
+
+function childrenOf(c: PlainObject | Value[]): Value[] {
+  if (Array.isArray(c)) return c;
+  const out: Value[] = [];
+  for (const k of Object.keys(c)) out.push(c[k]!);
+  return out;
 }
 
 /** A scalar as canonical JSON (as `stringifyJson` writes it). */

@@ -9,6 +9,7 @@
  * ```
  */
 export { compileInSlices, DEFAULT_SLICE_MS } from './compile/slices.js';
+export { runInSlices } from './compile/run-slices.js';
 export { DataDigests } from './data-digest.js';
 export { compile, evalQuery, evalQueryRaw, checkSources, toPolError, bracketPath, entrypointKeys, entrypointPath } from './compile/program.js';
 export type {

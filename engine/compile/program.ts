@@ -399,7 +399,10 @@ function* prepareSteps(program: Program, data: Value, host: BuiltinHost, sources
   for (const f of Object.keys(sources).sort()) sourcesHash.update(f).update('\0').update(sources[f]!).update('\0');
   const compiler = new Compiler(program);
   yield* compileAllSteps(compiler, program);
-  return new Prepared(program, data, host, sources, { compiler, sourcesHash, traced: { compiler: undefined, ready: false, preparing: undefined } }, digests);
+  // The revision's share of the data, a container (or a large one's chunk) at a time.
+  const dataDigests = digests ?? new DataDigests();
+  yield* dataDigests.warmSteps(data);
+  return new Prepared(program, data, host, sources, { compiler, sourcesHash, traced: { compiler: undefined, ready: false, preparing: undefined } }, dataDigests);
 }
 
 /** Every document and function of `program`, a rule definition at a time (see `Steps`). */

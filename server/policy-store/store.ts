@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { LRUCache } from 'lru-cache';
-import { compile, compileInSlices, DataDigests, PolError, type BuiltinHost, type Diagnostic, type EntryPoint, type PreparedPolicy } from '../../engine/index.js';
+import { compile, compileInSlices, DataDigests, runInSlices, PolError, type BuiltinHost, type Diagnostic, type EntryPoint, type PreparedPolicy } from '../../engine/index.js';
 import type { PlainObject } from '../../engine/value.js';
 import type { Sources } from './sources.js';
 import { applyWrite, DataWrites, MAX_DATA_WRITES, TooManyWrites, type DataWrite } from './data-writes.js';
@@ -282,8 +282,21 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
         let change = plan();
         if (change === false) return false;
         const current = this.current;
-        if (current && sameModules(current.modules, change.sources.modules)) return this.changeNow(change);
         const modulesVersion = this.modulesVersion, dataVersion = this.dataVersion;
+        if (current && sameModules(current.modules, change.sources.modules)) {
+          // New data for the compiled policy: its digest (the revision) is made in slices first,
+          // so that giving it to the policy costs little (a data file of megabytes, a bundle).
+          if (change.data !== current.data) {
+            try {
+              await runInSlices(this.digests.warmSteps(change.data), COMPILE_SLICE_MS, this.closing.signal);
+            } catch (e) {
+              if (this.closing.signal.aborted) throw new StoreClosed();
+              throw e;
+            }
+            if (this.modulesVersion !== modulesVersion || this.dataVersion !== dataVersion) continue;
+          }
+          return this.changeNow(change);
+        }
         const started = performance.now();
         let prepared: PreparedPolicy;
         try {

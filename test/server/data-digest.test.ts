@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataDigests, stringifyJson, type Value } from '../../engine/index.js';
+import { finish } from '../../dsl/index.js';
 import type { PlainObject } from '../../engine/value.js';
 import { applyWrite, type DataWrite } from '../../server/policy-store/data-writes.js';
 import { PolicyStore } from '../../server/index.js';
@@ -70,6 +71,10 @@ test('digests reused over writes equal fresh ones, and differ whenever the data 
       const after = stringifyJson(next);
       const reused = digests.token(next);
       assert.equal(reused, new DataDigests().token(next), `seed ${seed}, write ${i}`);
+      // Made a container (or chunk) at a time first, as a reload in the background makes it.
+      const warmed = new DataDigests();
+      finish(warmed.warmSteps(next));
+      assert.equal(warmed.token(next), reused, `seed ${seed}, write ${i}: warmed`);
       if (after === before) assert.equal(reused, token, `seed ${seed}, write ${i}: same data, another digest`);
       else assert.notEqual(reused, token, `seed ${seed}, write ${i}: the data changed, the digest did not`);
       // The data written over is left as it was, and keeps its digest.
@@ -138,4 +143,21 @@ test('a copy forgets what it was copied from once its digest is made, so writes 
     for (const c of [next2, next2['users'] as object]) assert.equal(links.has(c), false);
     data = next2;
   }
+});
+
+test('new data for the compiled policy (a data file, a bundle) is hashed in slices: the event loop turns meanwhile, and the revision is a fresh load\'s', async () => {
+  const users = (v: number): PlainObject => Object.fromEntries(Array.from({ length: 30_000 }, (_, i) => [`user${i}`, { roles: ['reader', `r${(i + v) % 40}`], dept: `d${i % 300}` }]));
+  const modules = { 'a.pol': 'package a\n\nimport rego.v1\n\nallow if "r1" in data.users[input.user].roles\n' };
+  const store = new PolicyStore();
+  store.loadBase({ modules, data: { users: users(0) } }, 'directory');
+  let ticks = 0, done = false;
+  const tick = (): void => { if (!done) { ticks++; setImmediate(tick); } };
+  setImmediate(tick);
+  const data = { users: users(1) };
+  const gen = await store.loadBaseInBackground({ modules, data }, 'directory');
+  done = true;
+  // Hashed in one go, nothing else would have run before the load was done.
+  assert.ok(ticks > 5, `only ${ticks} turns of the event loop while the data was hashed`);
+  assert.equal(gen.revision, new PolicyStore().loadBase({ modules, data }, 'directory').revision);
+  assert.equal(gen.prepared.evaluate('a/allow', { user: 'user0' }), true);
 });
