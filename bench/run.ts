@@ -106,7 +106,9 @@ async function httpSection(quick: boolean, log: (line: string) => void, targets:
     if (typeof mod.runHttpScenarios === 'function' && typeof mod.renderHttpSection === 'function') {
       const r = await mod.runHttpScenarios({ quick, log });
       targets.push(...httpTargets(r.scenarios));
-      return mod.renderHttpSection(r, quick) + await slowPolicySection(mod, quick, log) + await reloadSection(mod, quick, log);
+      return mod.renderHttpSection(r, quick)
+        + await subsection(mod.runSlowPolicyBench, 'slow-policy', 'A slow policy next to quick ones (evaluation workers)', quick, log)
+        + await subsection(mod.runReloadBench, 'reloads', 'Decisions while the policy changes (compiling in the background)', quick, log);
     }
     if (typeof mod.runHttpBench !== 'function') return '## HTTP benchmarks\n\nNot run: `bench/http/index.js` exports no `runHttpBench`.\n';
     return await mod.runHttpBench({ quick, log });
@@ -117,27 +119,18 @@ async function httpSection(quick: boolean, log: (line: string) => void, targets:
   }
 }
 
-/** The slow-policy subsection; its failure is reported in it and loses nothing else. */
-async function slowPolicySection(mod: Partial<HttpBenchModule>, quick: boolean, log: (line: string) => void): Promise<string> {
-  if (typeof mod.runSlowPolicyBench !== 'function') return '';
+/**
+ * A subsection of the HTTP section, when the module has it: its failure is reported in it and
+ * loses nothing else.
+ */
+async function subsection(run: HttpBenchModule['runSlowPolicyBench'], name: string, title: string, quick: boolean, log: (line: string) => void): Promise<string> {
+  if (typeof run !== 'function') return '';
   try {
-    return '\n' + await mod.runSlowPolicyBench({ quick, log });
+    return '\n' + await run({ quick, log });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    log(`  http slow-policy: FAILED: ${msg}`);
-    return `\n### A slow policy next to quick ones (evaluation workers)\n\n**FAILED**: ${msg}\n`;
-  }
-}
-
-/** The reload subsection; its failure is reported in it and loses nothing else. */
-async function reloadSection(mod: Partial<HttpBenchModule>, quick: boolean, log: (line: string) => void): Promise<string> {
-  if (typeof mod.runReloadBench !== 'function') return '';
-  try {
-    return '\n' + await mod.runReloadBench({ quick, log });
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    log(`  http reloads: FAILED: ${msg}`);
-    return `\n### Decisions while the policy changes (compiling in the background)\n\n**FAILED**: ${msg}\n`;
+    log(`  http ${name}: FAILED: ${msg}`);
+    return `\n### ${title}\n\n**FAILED**: ${msg}\n`;
   }
 }
 

@@ -108,43 +108,34 @@ export class DataDigests {
   }
 
   private smallObject(o: PlainObject, keys: string[]): string {
-    const text = this.objectEntries(o, keys, 0, keys.length);
-    if (keys.length <= INLINE_ENTRIES && text.length <= INLINE_CHARS && !text.includes('#')) return '{' + text + '}';
-    return this.remember(o, { token: '#' + sha256('o' + text), keys });
+    return this.small(o, keys.length, this.objectEntries(o, keys, 0, keys.length), '{', '}', 'o', keys);
+  }
+
+  private smallArray(a: Value[]): string {
+    return this.small(a, a.length, this.arrayEntries(a, 0, a.length), '[', ']', 'a', undefined);
+  }
+
+  /** A container of at most `CHUNK` entries: written out (`open` text `close`) when small enough, else hashed. */
+  private small(c: object, n: number, text: string, open: string, close: string, tag: string, keys: string[] | undefined): string {
+    if (n <= INLINE_ENTRIES && text.length <= INLINE_CHARS && !text.includes('#')) return open + text + close;
+    return this.remember(c, { token: '#' + sha256(tag + text), ...(keys ? { keys } : {}) });
   }
 
   /** A large object's token, a chunk at a time; unchanged chunks of what it was copied from are reused. */
   private *largeObjectSteps(o: PlainObject, from: { keys: string[]; origin: PlainObject | undefined; before: Hashed | undefined }): Steps<string> {
     const { keys, origin, before } = from;
-    const n = keys.length;
-    const chunks: string[] = [];
-    for (let start = 0, c = 0; start < n; start += CHUNK, c++) {
-      const end = Math.min(n, start + CHUNK);
-      const reuse = before?.chunks !== undefined && before.keys === keys && sameValues(o, origin!, keys, start, end);
-      chunks.push(reuse ? before.chunks![c]! : sha256('c' + this.objectEntries(o, keys, start, end)));
-      yield;
-    }
-    return this.remember(o, { token: '#' + sha256('O' + n + ':' + chunks.join('')), keys, chunks });
-  }
-
-  private smallArray(a: Value[]): string {
-    const text = this.arrayEntries(a, 0, a.length);
-    if (a.length <= INLINE_ENTRIES && text.length <= INLINE_CHARS && !text.includes('#')) return '[' + text + ']';
-    return this.remember(a, { token: '#' + sha256('a' + text) });
+    const reusable = before?.keys === keys ? before.chunks : undefined;
+    const { token, chunks } = yield* chunkedSteps(keys.length, 'O', (start, end) => this.objectEntries(o, keys, start, end),
+      reusable, (start, end) => sameValues(o, origin!, keys, start, end));
+    return this.remember(o, { token, keys, chunks });
   }
 
   /** A large array's token, a chunk at a time; unchanged chunks of what it was copied from are reused. */
   private *largeArraySteps(a: Value[], origin: object | undefined): Steps<string> {
-    const n = a.length;
-    const before = Array.isArray(origin) && origin.length === n ? this.hashed.get(origin) : undefined;
-    const chunks: string[] = [];
-    for (let start = 0, c = 0; start < n; start += CHUNK, c++) {
-      const end = Math.min(n, start + CHUNK);
-      const reuse = before?.chunks !== undefined && sameElements(a, origin as Value[], start, end);
-      chunks.push(reuse ? before.chunks![c]! : sha256('c' + this.arrayEntries(a, start, end)));
-      yield;
-    }
-    return this.remember(a, { token: '#' + sha256('A' + n + ':' + chunks.join('')), chunks });
+    const reusable = Array.isArray(origin) && origin.length === a.length ? this.hashed.get(origin)?.chunks : undefined;
+    const { token, chunks } = yield* chunkedSteps(a.length, 'A', (start, end) => this.arrayEntries(a, start, end),
+      reusable, (start, end) => sameElements(a, origin as Value[], start, end));
+    return this.remember(a, { token, chunks });
   }
 
   private objectEntries(o: PlainObject, keys: string[], start: number, end: number): string {
@@ -176,6 +167,23 @@ export class DataDigests {
     this.hashed.set(c, h);
     return h.token;
   }
+}
+
+/**
+ * The token of a container of `n` entries hashed in chunks of `CHUNK`: a chunk of `reusable` (the
+ * digests of what it was copied from) is taken again when `unchanged` says its entries are.
+ */
+function* chunkedSteps(
+  n: number, tag: string, entries: (start: number, end: number) => string,
+  reusable: string[] | undefined, unchanged: (start: number, end: number) => boolean,
+): Steps<{ token: string; chunks: string[] }> {
+  const chunks: string[] = [];
+  for (let start = 0, c = 0; start < n; start += CHUNK, c++) {
+    const end = Math.min(n, start + CHUNK);
+    chunks.push(reusable !== undefined && unchanged(start, end) ? reusable[c]! : sha256('c' + entries(start, end)));
+    yield;
+  }
+  return { token: '#' + sha256(tag + n + ':' + chunks.join('')), chunks };
 }
 
 /** Plain objects and arrays: the containers a digest is made of (others are written as JSON). */

@@ -15,7 +15,7 @@ import { BUILTINS_BY_NAME } from '../../dsl/builtins/decls.js';
 import { displayName } from '../../dsl/checker/safety.js';
 import { forEachExprTerm } from '../../dsl/checker/walk.js';
 import type { BuiltinHost } from '../builtins/types.js';
-import { stringifyJson, toJSON, type Value } from '../value.js';
+import { toJSON, type Value } from '../value.js';
 import { Ctx, EvalError } from '../eval/context.js';
 import { Tracer } from '../eval/trace.js';
 import { CompileError, Compiler, literalValue, type Slots, type Val } from './compiler.js';

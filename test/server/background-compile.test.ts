@@ -30,6 +30,21 @@ async function decide(app: FastifyInstance, path = 'rbac/allow', input: unknown 
   return { result: json(r.body).result };
 }
 
+/**
+ * Decisions asked one after another until `done()`, each answered `false` by the working policy
+ * (of revision `before`, when given): how many were answered before it.
+ */
+async function decisionsUntil(app: FastifyInstance, done: () => boolean, before?: string): Promise<number> {
+  let answered = 0;
+  while (!done()) {
+    assert.equal((await decide(app)).result, false);
+    if (done()) break;
+    if (before !== undefined) assert.equal(app.pol.store.generation!.revision, before);
+    answered++;
+  }
+  return answered;
+}
+
 /** Resolves once the store has `n` background changes queued or under way (the handlers have asked for them). */
 async function queued(store: PolicyStore, n: number): Promise<void> {
   for (let i = 0; i < 10_000 && store.backgroundChanges < n; i++) await nextTurn();
@@ -51,13 +66,7 @@ test('a policy PUT compiles in the background: decisions go on, answered by the 
     const put = app.inject({ method: 'PUT', url: '/v1/policies/grants.pol', payload: grants(10_000), headers: auth });
     await compiling(store);
     // While it compiles, every decision is the working policy's.
-    let answered = 0;
-    while (!swapped) {
-      assert.equal((await decide(app)).result, false);
-      if (swapped) break;
-      assert.equal(store.generation!.revision, before);
-      answered++;
-    }
+    const answered = await decisionsUntil(app, () => swapped, before);
     const r = await put;
     assert.equal(r.statusCode, 200, r.body);
     // A compile made in one go would have answered nothing in between.
@@ -179,13 +188,7 @@ test('a watched directory reloads in the background too: decisions are answered 
     store.once('swap', () => { swapped = true; });
     writeFileSync(join(dir, 'grants.pol'), grants(10_000));
     for (let i = 0; i < 400 && store.backgroundChanges === 0 && !swapped; i++) await sleep(10);
-    let answered = 0;
-    while (!swapped) {
-      assert.equal((await decide(app)).result, false);
-      if (swapped) break;
-      assert.equal(store.generation!.revision, before);
-      answered++;
-    }
+    const answered = await decisionsUntil(app, () => swapped, before);
     assert.ok(answered >= 3, `only ${answered} decision(s) were answered while the directory's policy compiled`);
     assert.equal((await decide(app, 'grants/allow', { user: 'bob', resource: 'r42', action: 'read' })).result, true);
   } finally { await close(); }
@@ -200,11 +203,7 @@ test('the first explanation of a large policy compiles its traced program in sli
     const ask = () => app.inject({ method: 'POST', url: '/v1/data/grants/allow?explain=full', payload: { input: { user: 'bob', resource: 'r5', action: 'read' } } });
     let explained = false;
     const first = ask().then(r => { explained = true; return r; });
-    let answered = 0;
-    while (!explained) {
-      assert.equal((await decide(app)).result, false);
-      if (!explained) answered++;
-    }
+    const answered = await decisionsUntil(app, () => explained);
     const r = await first;
     assert.equal(r.statusCode, 200, r.body);
     assert.ok(answered >= 1, 'no decision was answered while the explanation\'s program compiled');
