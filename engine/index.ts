@@ -10,6 +10,8 @@
  */
 export { compileInSlices, DEFAULT_SLICE_MS } from './compile/slices.js';
 export { runInSlices } from './compile/run-slices.js';
+export { finish, type Steps } from '../dsl/steps.js';
+export { parseJsonSteps } from './json-steps.js';
 export { DataDigests } from './data-digest.js';
 export { compile, evalQuery, evalQueryRaw, checkSources, toPolError, bracketPath, entrypointKeys, entrypointPath } from './compile/program.js';
 export type {

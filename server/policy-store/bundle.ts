@@ -11,8 +11,8 @@ import { readFileSync } from 'node:fs';
 import { importSPKI } from 'jose';
 import { ConfigError, type BundleConfig } from '../config.js';
 import { PolicyLoadError, StoreClosed, type Generation, type LoadError, type PolicyStore } from './store.js';
-import { sourcesFromFiles } from './sources.js';
-import { readTar } from './tar.js';
+import { sourcesFromFilesSteps } from './sources.js';
+import { readTarInBackground } from './tar.js';
 import { sha256, SIGNATURES_FILE, verifyBundle, type VerifyKey } from './signing.js';
 import { fetchBundle, type FetchResult } from './bundle-fetch.js';
 
@@ -146,11 +146,13 @@ export class BundlePoller {
 
   /** Unpacks, verifies, compiles and swaps in a bundle; throws, keeping the working policy, when it is refused. */
   private async load(body: Buffer): Promise<void> {
-    const files = readTar(body, this.cfg.max_bytes);
+    const files = await readTarInBackground(body, this.cfg.max_bytes);
     const { revision } = await verifyBundle(files, this.key);
     const text = new Map<string, string>();
     for (const [name, content] of files) if (name !== SIGNATURES_FILE && name !== MANIFEST) text.set(name, content.toString('utf8'));
-    await this.store.loadBaseInBackground(sourcesFromFiles(text), 'bundle', revision ?? manifestRevision(files));
+    // Data parsed a piece at a time, the policy compiled in slices: requests go on meanwhile.
+    const sources = await this.store.prepareInBackground(sourcesFromFilesSteps(text));
+    await this.store.loadBaseInBackground(sources, 'bundle', revision ?? manifestRevision(files));
   }
 }
 

@@ -9,10 +9,12 @@
  */
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { finish, type Steps } from '../../engine/index.js';
 import type { PolicyStore } from './store.js';
 import { PolicyLoadError, StoreClosed } from './store.js';
-import { isDataFile, isPolicyFile, sourcesFromFiles, type Sources } from './sources.js';
+import { isDataFile, isPolicyFile, sourcesFromFiles, sourcesFromFilesSteps, type Sources } from './sources.js';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 /** Bounds on what a directory may hold, so a wrong `--policies` path fails fast. */
@@ -27,6 +29,12 @@ interface Scan {
   dirs: Set<string>;
 }
 
+/** A directory listed: its policy and data files by id (→ real path), and the directories to watch. */
+interface Listing {
+  paths: Map<string, string>;
+  dirs: Set<string>;
+}
+
 function errno(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
 }
@@ -36,7 +44,25 @@ function isDirectory(dir: string): boolean {
   try { return statSync(dir).isDirectory(); } catch { return false; }
 }
 
+/** Reads every policy and data file of `dir` now. */
 function scanDirectory(dir: string): Scan {
+  const { paths, dirs } = listDirectory(dir);
+  const files = new Map<string, string>();
+  for (const [id, real] of paths) files.set(id, readFileSync(real, 'utf8'));
+  return { files, dirs };
+}
+
+/** `scanDirectory` with the files read on libuv's thread pool (megabytes of data take tens of milliseconds to read). */
+async function scanDirectoryInBackground(dir: string): Promise<Scan> {
+  const { paths, dirs } = listDirectory(dir);
+  const texts = await Promise.all([...paths.values()].map(real => readFile(real, 'utf8')));
+  const files = new Map<string, string>();
+  let i = 0;
+  for (const id of paths.keys()) files.set(id, texts[i++]!);
+  return { files, dirs };
+}
+
+function listDirectory(dir: string): Listing {
   let root: string;
   try {
     root = realpathSync(dir);
@@ -45,7 +71,7 @@ function scanDirectory(dir: string): Scan {
     throw e;
   }
   if (!isDirectory(root)) throw new Error(`policy directory ${dir} is not a directory`);
-  const files = new Map<string, string>();
+  const paths = new Map<string, string>();
   const seenFiles = new Set<string>();
   const seenDirs = new Set<string>([root]);
   const dirs = new Set<string>([root]);
@@ -79,18 +105,40 @@ function scanDirectory(dir: string): Scan {
       if (seenFiles.has(real)) continue; // two names for one file: read once, under the first name
       seenFiles.add(real);
       if (real !== abs) dirs.add(dirname(real));
-      if (files.size >= MAX_FILES) throw new Error(`${dir}: more than ${MAX_FILES} policy and data files`);
-      files.set(id, readFileSync(real, 'utf8'));
+      if (paths.size >= MAX_FILES) throw new Error(`${dir}: more than ${MAX_FILES} policy and data files`);
+      paths.set(id, real);
     }
   };
   walk(root, '');
-  return { files, dirs };
+  return { paths, dirs };
+}
+
+/** Characters of file text hashed in one step of `fingerprintSteps` (about a millisecond). */
+const HASH_CHARS = 1 << 20;
+
+function* fingerprintSteps(dir: string, files: Map<string, string>): Steps<string> {
+  const h = createHash('sha256').update(dir).update('\0');
+  for (const [id, text] of files) {
+    h.update(id).update('\0');
+    if (text.length <= HASH_CHARS) h.update(text);
+    else {
+      for (let i = 0; i < text.length;) {
+        let end = Math.min(i + HASH_CHARS, text.length);
+        // Never between the halves of a surrogate pair: each would hash as a replacement character.
+        const last = text.charCodeAt(end - 1);
+        if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++;
+        h.update(text.slice(i, end));
+        i = end;
+        yield;
+      }
+    }
+    h.update('\0');
+  }
+  return h.digest('hex');
 }
 
 function fingerprint(dir: string, files: Map<string, string>): string {
-  const h = createHash('sha256').update(dir).update('\0');
-  for (const [id, text] of files) h.update(id).update('\0').update(text).update('\0');
-  return h.digest('hex');
+  return finish(fingerprintSteps(dir, files));
 }
 
 /** What each store last loaded successfully from a directory, so a watcher skips no-op reloads. */
@@ -101,49 +149,70 @@ export function readPolicyDirectory(dir: string): Sources {
   return sourcesFromFiles(scanDirectory(dir).files);
 }
 
-/**
- * Loads `dir` into the store (or, with `skipUnchanged`, leaves it when the files are those of the
- * last successful load); `ok` is false (and the store records why) when it could not. `background`
- * compiles in slices (`PolicyStore.loadBaseInBackground`): a watcher's reload must not hold a
- * serving thread for the whole compile.
- */
-function reload(store: PolicyStore, dir: string, skipUnchanged: boolean, background: true): Promise<{ ok: boolean; dirs?: Set<string> }>;
-function reload(store: PolicyStore, dir: string, skipUnchanged: boolean, background: false): { ok: boolean; dirs?: Set<string> };
-function reload(store: PolicyStore, dir: string, skipUnchanged: boolean, background: boolean): { ok: boolean; dirs?: Set<string> } | Promise<{ ok: boolean; dirs?: Set<string> }> {
-  let scan: Scan;
-  let sources: Sources;
+type Reloaded = { ok: boolean; dirs?: Set<string> };
+
+function readFailed(store: PolicyStore, e: unknown): Reloaded {
+  lastLoaded.delete(store);
+  store.recordFailure('directory', 'load_error', e instanceof Error ? e.message : String(e));
+  return { ok: false };
+}
+
+function loadFailed(store: PolicyStore, scan: Scan, e: unknown): Reloaded {
+  lastLoaded.delete(store);
+  if (e instanceof PolicyLoadError) return { ok: false, dirs: scan.dirs };
+  throw e;
+}
+
+/** Loads `dir` into the store now (start-up: nothing is served yet). */
+function reloadNow(store: PolicyStore, dir: string): Reloaded {
+  let scan: Scan, sources: Sources;
   try {
     scan = scanDirectory(dir);
-    const fp = fingerprint(dir, scan.files);
-    if (skipUnchanged && lastLoaded.get(store) === fp) return settled(background, { ok: true, dirs: scan.dirs });
     sources = sourcesFromFiles(scan.files);
-    lastLoaded.set(store, fp);
   } catch (e) {
-    lastLoaded.delete(store);
-    store.recordFailure('directory', 'load_error', e instanceof Error ? e.message : String(e));
-    return settled(background, { ok: false });
+    return readFailed(store, e);
   }
-  const failed = (e: unknown): { ok: boolean; dirs?: Set<string> } => {
-    lastLoaded.delete(store);
-    if (e instanceof PolicyLoadError) return { ok: false, dirs: scan.dirs };
-    throw e;
-  };
-  if (background) return store.loadBaseInBackground(sources, 'directory').then(() => ({ ok: true, dirs: scan.dirs }), failed);
+  lastLoaded.set(store, fingerprint(dir, scan.files));
   try {
     store.loadBase(sources, 'directory');
     return { ok: true, dirs: scan.dirs };
   } catch (e) {
-    return failed(e);
+    return loadFailed(store, scan, e);
   }
 }
 
-function settled<T>(background: boolean, value: T): T | Promise<T> {
-  return background ? Promise.resolve(value) : value;
+/**
+ * A watcher's reload: unless the files are those of the last successful load, their data parsed
+ * and the policy compiled in slices, so a serving thread is never held for the whole of either.
+ */
+async function reloadInBackground(store: PolicyStore, dir: string): Promise<Reloaded> {
+  let scan: Scan;
+  try {
+    scan = await scanDirectoryInBackground(dir);
+  } catch (e) {
+    return readFailed(store, e);
+  }
+  const fp = await store.prepareInBackground(fingerprintSteps(dir, scan.files));
+  if (lastLoaded.get(store) === fp) return { ok: true, dirs: scan.dirs };
+  let sources: Sources;
+  try {
+    sources = await store.prepareInBackground(sourcesFromFilesSteps(scan.files));
+  } catch (e) {
+    if (e instanceof StoreClosed) throw e;
+    return readFailed(store, e);
+  }
+  lastLoaded.set(store, fp);
+  try {
+    await store.loadBaseInBackground(sources, 'directory');
+    return { ok: true, dirs: scan.dirs };
+  } catch (e) {
+    return loadFailed(store, scan, e);
+  }
 }
 
 /** Loads `dir` into the store; returns false (and records why) when it could not. */
 export function loadDirectory(store: PolicyStore, dir: string): boolean {
-  return reload(store, dir, false, false).ok;
+  return reloadNow(store, dir).ok;
 }
 
 /**
@@ -235,7 +304,7 @@ export function watchDirectory(store: PolicyStore, dir: string, debounceMs: numb
     if (stopped) return;
     if (reloading) { again = true; return; }
     reloading = true;
-    reload(store, dir, true, true).then(r => {
+    reloadInBackground(store, dir).then(r => {
       // A directory watched only now may have changed between the read and the watch: look again
       // (a no-op when nothing changed).
       if (sync(r.dirs) && r.dirs) again = true;

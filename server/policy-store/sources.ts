@@ -4,7 +4,7 @@
  */
 import yaml from 'js-yaml';
 import { defineKey, type PlainObject, type Value } from '../../engine/value.js';
-import { parseJson } from '../../engine/json.js';
+import { finish, parseJsonSteps, type Steps } from '../../engine/index.js';
 
 export interface Sources {
   modules: Record<string, string>;
@@ -30,12 +30,15 @@ export function validPolicyId(id: string): boolean {
   return id.split('/').every(seg => seg !== '..' && seg !== '.' && seg !== '');
 }
 
-/** Parses a data file (`data.json` or `data.yaml`); the document must be an object. */
-export function parseDataFile(name: string, text: string): PlainObject {
+/**
+ * Parses a data file (`data.json` or `data.yaml`); the document must be an object. JSON is parsed
+ * a piece at a time (see `parseJsonSteps`); YAML in one go.
+ */
+export function* parseDataFileSteps(name: string, text: string): Steps<PlainObject> {
   let v: unknown;
   if (name.endsWith('.json')) {
     // The parser's message does not say which file it was reading.
-    try { v = parseJson(text, { maxDepth: 512 }); } catch (e) { throw new Error(`${name}: invalid JSON: ${(e as Error).message}`); }
+    try { v = yield* parseJsonSteps(text, { maxDepth: 512 }); } catch (e) { throw new Error(`${name}: invalid JSON: ${(e as Error).message}`); }
   } else {
     v = yaml.load(text, { schema: yaml.JSON_SCHEMA, filename: name }) ?? {}; // js-yaml names the file itself
   }
@@ -73,13 +76,21 @@ function isObj(v: unknown): v is PlainObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Builds `Sources` from a list of files (relative path → text), as found in a directory or bundle. */
-export function sourcesFromFiles(files: Map<string, string>): Sources {
+/**
+ * Builds `Sources` from a list of files (relative path → text), as found in a directory or bundle,
+ * in steps: a server reloading megabytes of data parses them between requests.
+ */
+export function* sourcesFromFilesSteps(files: Map<string, string>): Steps<Sources> {
   const out: Sources = { modules: {}, data: {} };
   for (const name of [...files.keys()].sort()) {
     const text = files.get(name)!;
     if (isPolicyFile(name)) Object.defineProperty(out.modules, name, { value: text, enumerable: true, writable: true, configurable: true });
-    else if (isDataFile(name)) mergeDataAt(out.data, name, parseDataFile(name, text));
+    else if (isDataFile(name)) mergeDataAt(out.data, name, yield* parseDataFileSteps(name, text));
   }
   return out;
+}
+
+/** `sourcesFromFilesSteps` in one go. */
+export function sourcesFromFiles(files: Map<string, string>): Sources {
+  return finish(sourcesFromFilesSteps(files));
 }

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { LRUCache } from 'lru-cache';
-import { compile, compileInSlices, DataDigests, runInSlices, PolError, type BuiltinHost, type Diagnostic, type EntryPoint, type PreparedPolicy } from '../../engine/index.js';
+import { compile, compileInSlices, DataDigests, runInSlices, PolError, type Steps, type BuiltinHost, type Diagnostic, type EntryPoint, type PreparedPolicy } from '../../engine/index.js';
 import type { PlainObject } from '../../engine/value.js';
 import type { Sources } from './sources.js';
 import { applyWrite, DataWrites, MAX_DATA_WRITES, TooManyWrites, type DataWrite } from './data-writes.js';
@@ -152,6 +152,21 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
    */
   loadBaseInBackground(sources: Sources, origin: string, bundleRevision?: string): Promise<Generation> {
     return this.changeInBackground(() => this.baseChange(sources, origin, bundleRevision), false) as Promise<Generation>;
+  }
+
+  /**
+   * Work that readies a change (parsing a bundle's or a directory's data), run in slices as a
+   * background compile is. Rejects with `StoreClosed` once the store closes.
+   */
+  async prepareInBackground<T>(steps: Steps<T>): Promise<T> {
+    const signal = this.closing.signal;
+    if (signal.aborted) throw new StoreClosed();
+    try {
+      return await runInSlices(steps, COMPILE_SLICE_MS, signal);
+    } catch (e) {
+      if (signal.aborted) throw new StoreClosed();
+      throw e;
+    }
   }
 
   private baseChange(sources: Sources, origin: string, bundleRevision: string | undefined): ModuleChange {

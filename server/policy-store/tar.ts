@@ -4,7 +4,10 @@
  * archive cannot exhaust memory (the gzip output is capped too). `readTar` also takes an archive
  * that is not compressed: an HTTP client inflates a bundle served with `Content-Encoding: gzip`.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip as gunzipCallback, gunzipSync, gzipSync } from 'node:zlib';
+
+const gunzipOnPool = promisify(gunzipCallback);
 
 const BLOCK = 512;
 
@@ -43,10 +46,30 @@ export function readTarGz(data: Buffer, maxBytes: number): Map<string, Buffer> {
  * the uncompressed size either way.
  */
 export function readTar(data: Buffer, maxBytes: number): Map<string, Buffer> {
-  if (data[0] === 0x1f && data[1] === 0x8b) return readTarGz(data, maxBytes);
+  if (isGzip(data)) return readTarGz(data, maxBytes);
   if (data.length > maxBytes) throw new TarError(`bundle is larger than ${maxBytes} bytes`);
   if (!looksLikeTar(data)) throw new TarError('bundle is neither gzip-compressed (no 1f 8b magic bytes) nor a tar archive');
   return readFiles(data);
+}
+
+/**
+ * `readTar` with a compressed archive inflated on libuv's thread pool: a bundle poll does not hold
+ * the serving thread while megabytes inflate (the archive's headers are read here, a few
+ * microseconds a file).
+ */
+export async function readTarInBackground(data: Buffer, maxBytes: number): Promise<Map<string, Buffer>> {
+  if (!isGzip(data)) return readTar(data, maxBytes);
+  let tar: Buffer;
+  try {
+    tar = await gunzipOnPool(data, { maxOutputLength: maxBytes });
+  } catch (e) {
+    throw new TarError(`cannot decompress bundle: ${(e as Error).message}`);
+  }
+  return readFiles(tar);
+}
+
+function isGzip(data: Buffer): boolean {
+  return data[0] === 0x1f && data[1] === 0x8b;
 }
 
 function gunzip(data: Buffer, maxBytes: number): Buffer {

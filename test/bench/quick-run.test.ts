@@ -59,13 +59,16 @@ test('npm run bench -- --quick runs every section and writes the report', { time
       assert.match(slow, new RegExp(`\\| ${server}[^|]*\\| quick clients, with the slow ones \\| \\d+ \\| [\\d.]+ \\| \\d+ \\| [\\d.]+ \\|`), `no row for ${server} with the slow load`);
     }
     assert.match(slow, /it made [1-9]\d* decisions on its worker/);
-    // The reload comparison: no reload, one go, background, each with its reloads counted.
+    // The reload comparison: no reload, then modules and a data file replaced each of two ways, with their reloads counted.
     const reloads = http.split('### Decisions while the policy changes (compiling in the background)\n')[1];
     assert.ok(reloads, 'no reload subsection');
     assert.doesNotMatch(reloads, /FAILED/);
     assert.match(reloads, /\| no reload \| \d+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| 0 \|/);
     for (const how of ['compiled in one go', 'compiled in the background']) {
       assert.match(reloads, new RegExp(`\\| the module replaced every \\d+ ms, ${how} \\| \\d+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| [1-9]\\d* \\|`), `no row for reloads ${how}`);
+    }
+    for (const how of ['parsed in one go', 'parsed a piece at a time']) {
+      assert.match(reloads, new RegExp(`\\| the data file replaced every \\d+ ms, its JSON ${how} \\| \\d+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| [1-9]\\d* \\|`), `no row for data reloads ${how}`);
     }
     // The compile table has the background columns.
     assert.match(md, /\| 1,000 \| [\d.]+ KiB \| \d+ ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+ ms \|/);

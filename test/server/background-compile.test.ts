@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { PolicyStore } from '../../server/index.js';
-import { MAX_WAITING_CHANGES } from '../../server/policy-store/store.js';
+import { MAX_WAITING_CHANGES, StoreClosed } from '../../server/policy-store/store.js';
+import { sourcesFromFiles, sourcesFromFilesSteps } from '../../server/policy-store/sources.js';
 import { makeApp, json } from './helpers.js';
 
 const TOKEN = 'secret-token-0123456789';
@@ -270,4 +271,32 @@ test('a full queue of API changes does not refuse a directory or bundle load: th
   const gen = await reload;
   assert.equal(gen.prepared.evaluate('a/x'), 2);
   assert.ok('grants.pol' in gen.modules);
+});
+
+test('a directory\'s or bundle\'s JSON data is parsed a piece at a time before it compiles: the event loop turns meanwhile, and the data is the one-go parse\'s', async () => {
+  const users = Object.fromEntries(Array.from({ length: 30_000 }, (_, i) => [`user${i}`, { roles: ['reader', `r${i % 40}`], dept: `d${i % 300}` }]));
+  const files = new Map([['rbac.pol', 'package rbac\n\nimport rego.v1\n\nallow if "reader" in data.users[input.user].roles\n'], ['data.json', JSON.stringify({ users })], ['team/data.json', '{"lead":"user7"}']]);
+  const store = new PolicyStore();
+  try {
+    let ticks = 0, done = false;
+    const tick = (): void => { if (!done) { ticks++; setImmediate(tick); } };
+    setImmediate(tick);
+    const sources = await store.prepareInBackground(sourcesFromFilesSteps(files));
+    done = true;
+    // Parsed in one go, nothing else would have run before the parse was done.
+    assert.ok(ticks > 5, `only ${ticks} turns of the event loop while the data was parsed`);
+    assert.deepStrictEqual(sources, sourcesFromFiles(files));
+    assert.deepEqual(Object.keys(sources.data), ['users', 'team']);
+    // A bad file is reported as the one-go parse reports it, with its name.
+    files.set('data.json', JSON.stringify({ users }).slice(0, -2) + ',}');
+    await assert.rejects(store.prepareInBackground(sourcesFromFilesSteps(files)), (e: Error) => {
+      assert.throws(() => sourcesFromFiles(files), { message: e.message });
+      return /^data\.json: invalid JSON: /.test(e.message);
+    });
+    // Shutting down stops it.
+    const parsing = store.prepareInBackground(sourcesFromFilesSteps(new Map([['data.json', JSON.stringify({ users })]])));
+    await nextTurn();
+    store.close();
+    await assert.rejects(parsing, StoreClosed);
+  } finally { store.close(); }
 });

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { generateKeyPair, exportPKCS8, exportSPKI } from 'jose';
 import { buildApp, resolveConfig, signBundle, startServer, writeTarGz, PolicyStore, BundlePoller } from '../../server/index.js';
-import { readTar } from '../../server/policy-store/tar.js';
+import { readTar, readTarInBackground } from '../../server/policy-store/tar.js';
 import { json } from './helpers.js';
 
 const RBAC = 'package rbac\nimport rego.v1\ndefault allow := false\nallow if input.user == data.owner\n';
@@ -263,4 +263,12 @@ test('a bundle served with Content-Encoding: gzip loads; the inflated size is st
   assert.throws(() => readTar(tar, 1000), /larger than 1000 bytes/);
   assert.throws(() => readTar(gzipSync(Buffer.alloc(1 << 20)), 1000), /cannot decompress/);
   assert.throws(() => readTar(Buffer.from('<html>not found</html>'.padEnd(1024)), 1 << 20), /neither gzip-compressed .* nor a tar archive/);
+  // Inflated on the thread pool (as a poll does): the same files, the same refusals.
+  assert.deepEqual(await readTarInBackground(bundle, 1 << 20), readTar(bundle, 1 << 20));
+  assert.deepEqual(await readTarInBackground(tar, 1 << 20), readTar(tar, 1 << 20));
+  await assert.rejects(readTarInBackground(tar, 1000), /larger than 1000 bytes/);
+  await assert.rejects(readTarInBackground(gzipSync(Buffer.alloc(1 << 20)), 1000), (e: Error) => {
+    assert.throws(() => readTar(gzipSync(Buffer.alloc(1 << 20)), 1000), { message: e.message });
+    return e.name === 'TarError' && /cannot decompress/.test(e.message);
+  });
 });
