@@ -12,11 +12,12 @@
  * requests fail (closed).
  */
 import { Worker } from 'node:worker_threads';
-import type { Value } from '../../engine/index.js';
+import { runInSlices, type Value } from '../../engine/index.js';
 import type { PlainObject } from '../../engine/value.js';
 import { sameModules } from '../policy-store/store.js';
 import type { DataWrite } from '../policy-store/data-writes.js';
-import type { EvalMessage, EvalWorkerData, ExplainMessage, FailurePlace, FromWorker, LoadMessage } from './eval-worker.js';
+import type { DataPartMessage, EvalMessage, EvalWorkerData, ExplainMessage, FailurePlace, FromWorker, LoadMessage } from './eval-worker.js';
+import { DataParts } from './data-parts.js';
 import type { ExplainMode } from './explain.js';
 
 /** What the pool needs of a generation. */
@@ -61,15 +62,26 @@ interface Thread {
   /** The revision the thread has said it holds compiled. */
   ready: string | undefined;
   waiting: Map<number, Waiting>;
+  /**
+   * Loads still being sent (data going in parts, and loads queued behind it): later loads wait
+   * for them, so the thread gets every load in order.
+   */
+  sending: Promise<void> | undefined;
+  /** Stops sending when the thread is stopped or lost. */
+  readonly stop: AbortController;
 }
 
 const WATCH_MS = 250;
+/** How long data is sent to a thread before requests get the request thread again (ms). */
+const SEND_SLICE_MS = 5;
 /** How long after a thread is lost no new one is started (ms). */
 const RESTART_PAUSE_MS = 1_000;
 
 export class EvalPool {
   private readonly threads: Thread[] = [];
   private nextId = 1;
+  /** Names the parts of one load's data (see `DataPartMessage`). */
+  private nextPartsId = 1;
   private pending = 0;
   private watch: NodeJS.Timeout | undefined;
   private closed = false;
@@ -150,7 +162,7 @@ export class EvalPool {
     if (this.watch) clearInterval(this.watch);
     this.watch = undefined;
     const threads = this.threads.splice(0);
-    for (const t of threads) this.failAll(t, 'internal_error', 'the server is shutting down');
+    for (const t of threads) { t.stop.abort(); this.failAll(t, 'internal_error', 'the server is shutting down'); }
     await Promise.all(threads.map(t => t.worker.terminate()));
   }
 
@@ -176,7 +188,7 @@ export class EvalPool {
     }
     // A running thread keeps the process alive (its message listener holds the port): `close`
     // ends the threads, as the server's `onClose` does.
-    const thread: Thread = { worker, sent: undefined, ready: undefined, waiting: new Map() };
+    const thread: Thread = { worker, sent: undefined, ready: undefined, waiting: new Map(), sending: undefined, stop: new AbortController() };
     worker.on('message', (m: FromWorker) => this.received(thread, m));
     worker.on('error', err => this.lose(thread, `an evaluation worker failed: ${err.message}`));
     worker.on('exit', code => this.lose(thread, `an evaluation worker exited with code ${code}`));
@@ -189,18 +201,36 @@ export class EvalPool {
     if (last?.revision === gen.revision) return;
     // Modules and data go over only when they changed: a data write sends no sources (and the
     // thread reuses its compiled modules), a policy change no data. Copying data to a thread costs
-    // the request thread about 25 ms a megabyte here, so a Data API write over the data the thread
-    // holds goes as the write alone, made there the same way.
+    // 12–25 ms a megabyte here, so a Data API write over the data the thread holds goes as the
+    // write alone, made there the same way, and new data of more than a part goes in parts,
+    // between requests (see `data-parts.ts`).
     const sendModules = last?.modules === undefined || !sameModules(last.modules, gen.modules);
     const changed = last?.data === undefined || last.data !== gen.data;
     const writes = changed && last?.data !== undefined && gen.dataDelta?.from === last.data ? gen.dataDelta.writes : undefined;
-    const msg: LoadMessage = {
-      kind: 'load', revision: gen.revision,
-      ...(sendModules ? { modules: gen.modules } : {}),
-      ...(writes ? { writes } : changed ? { data: gen.data } : {}),
-    };
-    thread.worker.postMessage(msg);
     thread.sent = { revision: gen.revision, modules: gen.modules, data: gen.data };
+    const modules = sendModules ? { modules: gen.modules } : {};
+    const split = changed && !writes ? new DataParts(gen.data) : undefined;
+    if (split?.large) {
+      const parts = this.nextPartsId++;
+      this.sendAfter(thread, async () => {
+        const post = (m: DataPartMessage | LoadMessage): void => { thread.worker.postMessage(m); };
+        await runInSlices(split.steps(part => post({ kind: 'data-part', parts, part })), SEND_SLICE_MS, thread.stop.signal);
+        post({ kind: 'load', revision: gen.revision, ...modules, dataParts: parts });
+      });
+      return;
+    }
+    const msg: LoadMessage = { kind: 'load', revision: gen.revision, ...modules, ...(writes ? { writes } : changed ? { data: gen.data } : {}) };
+    if (thread.sending) this.sendAfter(thread, () => { thread.worker.postMessage(msg); });
+    else thread.worker.postMessage(msg);
+  }
+
+  /** Runs `send` once what is being sent to the thread has gone. */
+  private sendAfter(thread: Thread, send: () => Promise<void> | void): void {
+    const sending: Promise<void> = (thread.sending ?? Promise.resolve()).then(send).catch((e: unknown) => {
+      // Stopped with the thread; anything else leaves it unsure what it holds: it is replaced.
+      if (!thread.stop.signal.aborted) this.lose(thread, `data could not be sent to an evaluation worker: ${e instanceof Error ? e.message : String(e)}`);
+    }).finally(() => { if (thread.sending === sending) thread.sending = undefined; });
+    thread.sending = sending;
   }
 
   private received(thread: Thread, m: FromWorker): void {
@@ -244,6 +274,7 @@ export class EvalPool {
     const i = this.threads.indexOf(thread);
     if (i === -1) return;
     this.threads.splice(i, 1);
+    thread.stop.abort();
     this.lost++;
     this.noStartBefore = Date.now() + RESTART_PAUSE_MS;
     this.failAll(thread, code, reason);

@@ -9,6 +9,7 @@ import { loadGeoDatabase } from '../../engine/builtins/geo.js';
 import type { PlainObject } from '../../engine/value.js';
 import { applyWrite, type DataWrite } from '../policy-store/data-writes.js';
 import { explainDecision, type ExplainMode } from './explain.js';
+import { DataAssembler, type DataPart } from './data-parts.js';
 
 export interface EvalWorkerData {
   /** The `geo_database` file the request thread loaded (absolute), if any. */
@@ -19,11 +20,17 @@ export interface EvalWorkerData {
  * A generation to hold from now on (replacing the last). Modules or data absent: as in the last
  * load; `writes`: Data API writes to make over the last load's data instead.
  */
-export interface LoadMessage { kind: 'load'; revision: string; modules?: Record<string, string>; data?: PlainObject; writes?: readonly DataWrite[] }
+export interface LoadMessage {
+  kind: 'load'; revision: string; modules?: Record<string, string>; data?: PlainObject; writes?: readonly DataWrite[];
+  /** The data came before, as the parts of this number (see `DataPartMessage`). */
+  dataParts?: number;
+}
+/** A part of the data of the load that follows (large data goes in parts: see `data-parts.ts`). */
+export interface DataPartMessage { kind: 'data-part'; parts: number; part: DataPart }
 export interface EvalMessage { kind: 'eval'; id: number; revision: string; path: string; input: Value | undefined; deadlineMs: number; strictBuiltinErrors: boolean }
 /** An explanation of a decision (`explainDecision`); answered with its lines as the result. */
 export interface ExplainMessage { kind: 'explain'; id: number; revision: string; path: string; input: Value | undefined; mode: ExplainMode; deadlineMs: number; evalTimeoutMs: number }
-export type ToWorker = LoadMessage | EvalMessage | ExplainMessage;
+export type ToWorker = LoadMessage | DataPartMessage | EvalMessage | ExplainMessage;
 
 /** Where in the policy an evaluation failed, when the engine says. */
 export interface FailurePlace { file: string; row: number; col: number; text: string }
@@ -44,8 +51,31 @@ class Holder {
   private readonly digests = new DataDigests();
   private readonly derived = (copy: object, original: object): void => { this.digests.derived(copy, original); };
 
+  /** The parts of the data of the next load, as they come. */
+  private assembling: { parts: number; data: DataAssembler; error?: string } | undefined;
+
   /** `host`: the builtins' services, or why they could not be set up. */
   constructor(private readonly host: Record<string, unknown> | string) {}
+
+  /** Takes a part of the next load's data. */
+  addPart(m: DataPartMessage): void {
+    if (this.assembling?.parts !== m.parts) this.assembling = { parts: m.parts, data: new DataAssembler() };
+    if (this.assembling.error !== undefined) return;
+    try {
+      this.assembling.data.add(m.part);
+    } catch (e) {
+      this.assembling.error = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  /** The data of a load sent in parts; throws when they did not all come, or did not fit. */
+  private assembled(parts: number): PlainObject {
+    const a = this.assembling;
+    this.assembling = undefined;
+    if (a?.parts !== parts) throw new Error(`the data of this revision did not arrive (parts ${parts})`);
+    if (a.error !== undefined) throw new Error(`the data of this revision did not fit together: ${a.error}`);
+    return a.data.root;
+  }
 
   load(m: LoadMessage): Loaded {
     this.revision = m.revision;
@@ -53,7 +83,7 @@ class Holder {
     const modulesChanged = m.modules !== undefined;
     if (m.modules !== undefined) this.modules = m.modules;
     try {
-      let data = m.data ?? this.data;
+      let data = m.dataParts !== undefined ? this.assembled(m.dataParts) : m.data ?? this.data;
       if (m.writes !== undefined) {
         const fresh = new Set<object>();
         for (const w of m.writes) data = applyWrite(data, w, fresh, this.derived);
@@ -124,6 +154,7 @@ if (parentPort) {
   }
   const holder = new Holder(host);
   port.on('message', (m: ToWorker) => {
+    if (m.kind === 'data-part') { holder.addPart(m); return; }
     port.postMessage(m.kind === 'load' ? holder.load(m) : m.kind === 'eval' ? holder.evaluate(m) : holder.explain(m));
   });
 }

@@ -1,6 +1,7 @@
 /** `parseJsonSteps`: the value `parseJson` gives, made a piece at a time. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { seededRandom } from '../seeded-random.js';
 import { finish } from '../../dsl/steps.js';
 import { parseJson, JsonParseError } from '../../engine/json.js';
 import { parseJsonSteps } from '../../engine/json-steps.js';
@@ -24,14 +25,7 @@ function sameValue(a: unknown, b: unknown): void {
 
 /** A pseudo-random JSON document: nested objects and arrays, escapes, numbers of every form, repeated and special keys. */
 function randomDoc(seed: number, size: number): string {
-  let s = seed;
-  // mulberry32: small, and every bit of it varies.
-  const rnd = (n: number): number => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) % n;
-  };
+  const rnd = seededRandom(seed);
   const keys = ['a', 'b', '__proto__', 'constructor', '1', '10', 'k\\"q', 'é\\u00e9', 'x y', 'toString'];
   const scalars = ['0', '-1', '1.5e3', '12345678901234567890', '-0.0001', '-2.5e300', '1E-5', 'true', 'false', 'null', '"s"', '"\\\\"', '"a\\"b"', '"\\u2028"', '"line\\nbreak"', '""', '"ü"'];
   const ws = () => [' ', '', '\n', '\t', ''][rnd(5)]!;

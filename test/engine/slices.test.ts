@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compile, compileInSlices, PolError } from '../../engine/index.js';
+import { countTurns } from '../event-loop-turns.js';
 
 /** One `allow` rule per grant (indexed and templated), a partial set, a function and a package of helpers. */
 function bigPolicy(rules: number): Record<string, string> {
@@ -45,11 +46,11 @@ test('compileInSlices gives the policy compile gives: same revision, same answer
 });
 
 test('compileInSlices lets other work run between slices', async () => {
-  let ticks = 0, done = false;
-  const tick = (): void => { if (!done) { ticks++; setImmediate(tick); } };
-  setImmediate(tick);
-  await compileInSlices({ modules: bigPolicy(1500), data }, 0);
-  done = true;
+  const turns = countTurns();
+  let ticks: number;
+  try {
+    await compileInSlices({ modules: bigPolicy(1500), data }, 0);
+  } finally { ticks = turns.stop(); }
   // With slices of (at least) one step, every statement, rule and document leaves room for a tick;
   // a compile that ran in one go would leave none.
   assert.ok(ticks > 100, `only ${ticks} turns of the event loop ran during the compile`);
@@ -93,15 +94,15 @@ test('prepareExplanations compiles the traced program in slices; explanations ar
   const expected = fresh.entrypoint('app/allow').explain(inputs[0]);
   const p = compile({ modules, data });
   assert.equal(p.explanationsReady, false);
-  let ticks = 0, done = false;
-  const tick = (): void => { if (!done) { ticks++; setImmediate(tick); } };
-  setImmediate(tick);
-  // Asked while the preparation runs: answered by a traced compiler of its own, the same lines.
-  const preparing = p.prepareExplanations(0);
-  assert.equal(p.prepareExplanations(0), preparing, 'one preparation at a time');
-  assert.deepEqual(p.entrypoint('app/allow').explain(inputs[0]), expected);
-  await preparing;
-  done = true;
+  const turns = countTurns();
+  let ticks: number;
+  try {
+    // Asked while the preparation runs: answered by a traced compiler of its own, the same lines.
+    const preparing = p.prepareExplanations(0);
+    assert.equal(p.prepareExplanations(0), preparing, 'one preparation at a time');
+    assert.deepEqual(p.entrypoint('app/allow').explain(inputs[0]), expected);
+    await preparing;
+  } finally { ticks = turns.stop(); }
   assert.ok(ticks > 10, `only ${ticks} turns of the event loop ran while explanations were prepared`);
   assert.equal(p.explanationsReady, true);
   assert.deepEqual(p.entrypoint('app/reasons').explain(inputs[4]), fresh.entrypoint('app/reasons').explain(inputs[4]));

@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { countTurns } from '../event-loop-turns.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
@@ -278,11 +279,11 @@ test('a directory\'s or bundle\'s JSON data is parsed a piece at a time before i
   const files = new Map([['rbac.pol', 'package rbac\n\nimport rego.v1\n\nallow if "reader" in data.users[input.user].roles\n'], ['data.json', JSON.stringify({ users })], ['team/data.json', '{"lead":"user7"}']]);
   const store = new PolicyStore();
   try {
-    let ticks = 0, done = false;
-    const tick = (): void => { if (!done) { ticks++; setImmediate(tick); } };
-    setImmediate(tick);
-    const sources = await store.prepareInBackground(sourcesFromFilesSteps(files));
-    done = true;
+    const turns = countTurns();
+    let sources, ticks: number;
+    try {
+      sources = await store.prepareInBackground(sourcesFromFilesSteps(files));
+    } finally { ticks = turns.stop(); }
     // Parsed in one go, nothing else would have run before the parse was done.
     assert.ok(ticks > 5, `only ${ticks} turns of the event loop while the data was parsed`);
     assert.deepStrictEqual(sources, sourcesFromFiles(files));

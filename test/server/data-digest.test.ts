@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { countTurns } from '../event-loop-turns.js';
 import { DataDigests, stringifyJson, type Value } from '../../engine/index.js';
 import { finish } from '../../dsl/index.js';
 import type { PlainObject } from '../../engine/value.js';
@@ -150,12 +151,12 @@ test('new data for the compiled policy (a data file, a bundle) is hashed in slic
   const modules = { 'a.pol': 'package a\n\nimport rego.v1\n\nallow if "r1" in data.users[input.user].roles\n' };
   const store = new PolicyStore();
   store.loadBase({ modules, data: { users: users(0) } }, 'directory');
-  let ticks = 0, done = false;
-  const tick = (): void => { if (!done) { ticks++; setImmediate(tick); } };
-  setImmediate(tick);
+  const turns = countTurns();
   const data = { users: users(1) };
-  const gen = await store.loadBaseInBackground({ modules, data }, 'directory');
-  done = true;
+  let gen, ticks: number;
+  try {
+    gen = await store.loadBaseInBackground({ modules, data }, 'directory');
+  } finally { ticks = turns.stop(); }
   // Hashed in one go, nothing else would have run before the load was done.
   assert.ok(ticks > 5, `only ${ticks} turns of the event loop while the data was hashed`);
   assert.equal(gen.revision, new PolicyStore().loadBase({ modules, data }, 'directory').revision);

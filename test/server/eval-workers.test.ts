@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { countTurns } from '../event-loop-turns.js';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { makeApp, json } from './helpers.js';
@@ -11,7 +12,7 @@ import { compile } from '../../engine/index.js';
 import { EvalPool, POOL_BUSY } from '../../server/decision/eval-pool.js';
 import { FAST_RUN_TO_RETURN } from '../../server/decision/service.js';
 import { applyWrite } from '../../server/policy-store/data-writes.js';
-import type { PlainObject } from '../../engine/value.js';
+import type { PlainObject, Value } from '../../engine/value.js';
 
 const TOKEN = 'test-token-for-policy-writes';
 
@@ -280,6 +281,16 @@ function generation(source: string, data = {}) {
   return { revision: prepared.revision, modules: { 'p.pol': source }, data };
 }
 
+/** The messages the pool's (first) thread is sent from now on, as they are sent. */
+function recordSent(p: EvalPool): Record<string, unknown>[] {
+  const sent: Record<string, unknown>[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const worker = (p as any).threads[0].worker;
+  const post = worker.postMessage.bind(worker);
+  worker.postMessage = (m: Record<string, unknown>) => { sent.push(m); post(m); };
+  return sent;
+}
+
 async function untilReady(p: EvalPool, gen: ReturnType<typeof generation>): Promise<void> {
   const stop = Date.now() + 20_000;
   while (!p.readyFor(gen)) {
@@ -401,11 +412,7 @@ test('EvalPool: a Data API write goes to a thread as the write alone, and the th
   try {
     p.readyFor(gen1);
     await untilReady(p, gen1);
-    const sent: Record<string, unknown>[] = [];
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const worker = (p as any).threads[0].worker;
-    const post = worker.postMessage.bind(worker);
-    worker.postMessage = (m: Record<string, unknown>) => { sent.push(m); post(m); };
+    const sent = recordSent(p);
     p.preload(gen2);
     await untilReady(p, gen2);
     const load = sent.find(m => m.kind === 'load')!;
@@ -434,4 +441,47 @@ test('with a worker already holding the policy, one slow evaluation is enough to
     assert.equal(json((await decide(app, 'slow/heavy', { n: 3_000_000 })).body).result, true);
     assert.equal(await offloaded(app), made + 1);
   } finally { await close(); }
+});
+
+test('EvalPool: large new data goes to a thread in parts between requests, in order with the loads after it, and the thread holds the same data', async () => {
+  const p = pool();
+  const source = 'package p\n\nimport rego.v1\n\nv := data.app.users[input.u]\n\nkeys := [k | some k, _ in data.app.users]\n\nsize := count(data.app.users)\n';
+  const users = (v: number): PlainObject => Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`u${i}`, { roles: ['reader', `r${(i + v) % 9}`], big: 12345678901234567890n }]));
+  const withProto = (o: PlainObject): PlainObject => { Object.defineProperty(o, '__proto__', { value: { polluted: true }, enumerable: true, writable: true, configurable: true }); return o; };
+  const gen1 = generation(source, { app: { users: users(0) } });
+  const d2 = { app: { users: withProto(users(1)) } };
+  const gen2 = generation(source, d2);
+  const writes = [{ path: ['app', 'users', 'u7'], value: { roles: ['admin'] } }];
+  let d3: PlainObject = d2;
+  for (const w of writes) d3 = applyWrite(d3, w, new Set());
+  const gen3 = { ...generation(source, d3), dataDelta: { from: d2, writes } };
+  let turns: { stop(): number } | undefined;
+  try {
+    p.readyFor(gen1);
+    await untilReady(p, gen1);
+    const sent = recordSent(p);
+    turns = countTurns();
+    // New data, then at once a write over it: the write waits for the data's parts.
+    p.preload(gen2);
+    p.preload(gen3);
+    assert.equal(sent.filter(m => m.kind === 'load').length, 0, 'a load was sent before the data it comes after');
+    await untilReady(p, gen3);
+    const ticks = turns.stop();
+    const kinds = sent.map(m => m.kind);
+    const parts = kinds.filter(k => k === 'data-part').length;
+    assert.ok(parts > 5, `${parts} parts`);
+    assert.deepEqual(kinds.slice(parts), ['load', 'load'], 'the parts, then the data\'s load, then the write\'s');
+    assert.deepEqual(Object.keys(sent[parts]!).sort(), ['dataParts', 'kind', 'revision']);
+    assert.deepEqual(Object.keys(sent[parts + 1]!).sort(), ['kind', 'revision', 'writes']);
+    // The request thread turned between parts (sent in one go, it would not have).
+    assert.ok(ticks > 5, `only ${ticks} turns of the event loop while the data was sent`);
+    // The thread compiled the revision the request thread did (a check of the whole data), and answers alike.
+    const ask = async (path: string, input?: Value) => { const a = await p.evaluate(gen3, path, input, Date.now() + 10_000, false); assert.ok(a.ok, a.ok ? "" : `${a.code}: ${a.message}`); return a.result; };
+    assert.deepEqual(await ask('p/v', { u: 'u7' }), { roles: ['admin'] });
+    assert.deepEqual(await ask('p/v', { u: 'u8' }), { roles: ['reader', 'r0'], big: 12345678901234567890n });
+    assert.deepEqual(await ask('p/v', { u: '__proto__' }), { polluted: true });
+    assert.equal(await ask('p/size'), 20_001);
+    assert.deepEqual(await ask('p/keys'), compile({ modules: { 'p.pol': source }, data: d3 }).evaluate('p/keys', undefined));
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  } finally { turns?.stop(); await p.close(); }
 });
