@@ -201,11 +201,23 @@ export class DecisionService {
         else if (opts.bypassCache) this.cache?.countBypass();
         if (this.pool !== undefined && this.slowPaths.has(entry.path) && this.pool.readyFor(gen)) return this.offload(t0, gen, decisionId, path, entry.path, input, key, opts);
         evaluatedPath = entry.path;
-        result = entry.evaluate(input, {
-          // Read only when evaluating: a cache hit reads no clock for it.
-          deadlineMs: opts.deadlineMs ?? this.deadline(),
-          ...(opts.strictBuiltinErrors ? { strictBuiltinErrors: true } : {}),
-        });
+        // Read only when evaluating: a cache hit reads no clock for it.
+        const deadlineMs = opts.deadlineMs ?? this.deadline();
+        // With a worker holding this generation, an evaluation still running after
+        // `offload_after_ms` is stopped and made there instead: a path found slow holds the
+        // request thread no longer than that, even the first time.
+        const handOverAt = this.pool !== undefined && this.pool.holds(gen) ? Date.now() + this.offloadNs / 1e6 : undefined;
+        try {
+          result = entry.evaluate(input, {
+            deadlineMs: handOverAt !== undefined && handOverAt < deadlineMs ? handOverAt : deadlineMs,
+            ...(opts.strictBuiltinErrors ? { strictBuiltinErrors: true } : {}),
+          });
+        } catch (e) {
+          if (handOverAt === undefined || !isDeadlineExceeded(e) || Date.now() > deadlineMs) throw e;
+          // Marks the path slow (a thread holds the generation), then hands this request over.
+          this.noteEvaluation(gen, entry.path, Number(process.hrtime.bigint() - t0));
+          return this.offload(t0, gen, decisionId, path, entry.path, input, key, opts);
+        }
         resultJson = serialize(result);
         if (key !== undefined) this.cache!.set(key, { result, json: resultJson });
       }
@@ -360,6 +372,10 @@ export class DecisionService {
 }
 
 /** A failed evaluation as the service reports it. */
+function isDeadlineExceeded(e: unknown): boolean {
+  return e instanceof PolError && e.code === DEADLINE_EXCEEDED.code;
+}
+
 function toDecisionError(e: unknown): DecisionError {
   if (!(e instanceof PolError)) return new DecisionError('internal_error', e instanceof Error ? e.message : String(e));
   const d = e.diagnostics[0];

@@ -429,13 +429,20 @@ test('EvalPool: a Data API write goes to a thread as the write alone, and the th
   } finally { await p.close(); }
 });
 
-test('with a worker already holding the policy, one slow evaluation is enough to move a path', async () => {
+test('with a worker already holding the policy, a slow evaluation is stopped after offload_after_ms and made on the worker, and its path moves there', async () => {
   const { app, close } = await makeApp({ policy_api: { writable: true, token: TOKEN }, cache: { enabled: false }, limits: { eval_workers: 1, offload_after_ms: 20, offload_paths: ['slow/quick'] } });
   try {
     await put(app, 'slow.pol', SLOW);
     await untilOffloaded(app, () => decide(app, 'slow/quick', { n: 1 }));
     assert.deepEqual(app.pol.service.offloadedPaths, ['slow/quick']);
-    await decide(app, 'slow/heavy', { n: 3_000_000 });
+    const before = await offloaded(app);
+    // Made whole on the request thread, the event loop would not turn until it was done.
+    const turns = countTurns();
+    let first;
+    try { first = await decide(app, 'slow/heavy', { n: 3_000_000 }); } finally { turns.stop(); }
+    assert.equal(json(first.body).result, true);
+    assert.ok(turns.stop() > 5, `only ${turns.stop()} turns of the event loop while the first slow decision was made`);
+    assert.equal(await offloaded(app), before + 1, 'the first slow decision was made on the worker');
     assert.deepEqual(app.pol.service.offloadedPaths, ['slow/quick', 'slow/heavy']);
     const made = await offloaded(app);
     assert.equal(json((await decide(app, 'slow/heavy', { n: 3_000_000 })).body).result, true);
