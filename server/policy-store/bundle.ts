@@ -12,6 +12,7 @@ import { importSPKI } from 'jose';
 import { ConfigError, type BundleConfig } from '../config.js';
 import { PolicyLoadError, StoreClosed, type Generation, type LoadError, type PolicyStore } from './store.js';
 import { sourcesFromFilesSteps } from './sources.js';
+import { parseYamlFilesInBackground } from './yaml-data.js';
 import { readTarInBackground } from './tar.js';
 import { sha256, SIGNATURES_FILE, verifyBundle, type VerifyKey } from './signing.js';
 import { fetchBundle, type FetchResult } from './bundle-fetch.js';
@@ -150,8 +151,9 @@ export class BundlePoller {
     const { revision } = await verifyBundle(files, this.key);
     const text = new Map<string, string>();
     for (const [name, content] of files) if (name !== SIGNATURES_FILE && name !== MANIFEST) text.set(name, content.toString('utf8'));
-    // Data parsed a piece at a time, the policy compiled in slices: requests go on meanwhile.
-    const sources = await this.store.prepareInBackground(sourcesFromFilesSteps(text));
+    // Data parsed off this thread (YAML) or a piece at a time (JSON), the policy compiled in
+    // slices: requests go on meanwhile.
+    const sources = await this.store.prepareInBackground(sourcesFromFilesSteps(text, await parseYamlFilesInBackground(text)));
     await this.store.loadBaseInBackground(sources, 'bundle', revision ?? manifestRevision(files));
   }
 }

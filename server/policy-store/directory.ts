@@ -15,6 +15,7 @@ import { finish, type Steps } from '../../engine/index.js';
 import type { PolicyStore } from './store.js';
 import { PolicyLoadError, StoreClosed } from './store.js';
 import { isDataFile, isPolicyFile, sourcesFromFiles, sourcesFromFilesSteps, type Sources } from './sources.js';
+import { parseYamlFilesInBackground } from './yaml-data.js';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 /** Bounds on what a directory may hold, so a wrong `--policies` path fails fast. */
@@ -196,7 +197,9 @@ async function reloadInBackground(store: PolicyStore, dir: string): Promise<Relo
   if (lastLoaded.get(store) === fp) return { ok: true, dirs: scan.dirs };
   let sources: Sources;
   try {
-    sources = await store.prepareInBackground(sourcesFromFilesSteps(scan.files));
+    // YAML is parsed on a thread of its own; JSON in pieces here.
+    const yamlDocs = await parseYamlFilesInBackground(scan.files);
+    sources = await store.prepareInBackground(sourcesFromFilesSteps(scan.files, yamlDocs));
   } catch (e) {
     if (e instanceof StoreClosed) throw e;
     return readFailed(store, e);

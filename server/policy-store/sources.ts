@@ -18,6 +18,11 @@ export function isPolicyFile(name: string): boolean {
   return POLICY_EXTENSIONS.some(ext => name.endsWith(ext)) && !name.endsWith('_test.pol') && !name.endsWith('_test.rego');
 }
 
+/** `data.yaml` or `data.yml`. */
+export function isYamlDataFile(name: string): boolean {
+  return isDataFile(name) && !name.endsWith('.json');
+}
+
 export function isDataFile(name: string): boolean {
   const base = name.slice(name.lastIndexOf('/') + 1);
   return DATA_FILES.includes(base);
@@ -32,9 +37,11 @@ export function validPolicyId(id: string): boolean {
 
 /**
  * Parses a data file (`data.json` or `data.yaml`); the document must be an object. JSON is parsed
- * a piece at a time (see `parseJsonSteps`); YAML in one go.
+ * a piece at a time (see `parseJsonSteps`); YAML in one go, unless it was parsed already (`parsed`,
+ * off the serving thread: see `yaml-data.ts`).
  */
-export function* parseDataFileSteps(name: string, text: string): Steps<PlainObject> {
+export function* parseDataFileSteps(name: string, text: string, parsed?: PlainObject): Steps<PlainObject> {
+  if (parsed !== undefined) return parsed;
   let v: unknown;
   if (name.endsWith('.json')) {
     // The parser's message does not say which file it was reading.
@@ -78,14 +85,15 @@ function isObj(v: unknown): v is PlainObject {
 
 /**
  * Builds `Sources` from a list of files (relative path → text), as found in a directory or bundle,
- * in steps: a server reloading megabytes of data parses them between requests.
+ * in steps: a server reloading megabytes of data parses them between requests. `parsedYaml`: YAML
+ * data files already parsed, by name (see `yaml-data.ts`).
  */
-export function* sourcesFromFilesSteps(files: Map<string, string>): Steps<Sources> {
+export function* sourcesFromFilesSteps(files: Map<string, string>, parsedYaml?: Map<string, PlainObject>): Steps<Sources> {
   const out: Sources = { modules: {}, data: {} };
   for (const name of [...files.keys()].sort()) {
     const text = files.get(name)!;
     if (isPolicyFile(name)) Object.defineProperty(out.modules, name, { value: text, enumerable: true, writable: true, configurable: true });
-    else if (isDataFile(name)) mergeDataAt(out.data, name, yield* parseDataFileSteps(name, text));
+    else if (isDataFile(name)) mergeDataAt(out.data, name, yield* parseDataFileSteps(name, text, parsedYaml?.get(name)));
   }
   return out;
 }

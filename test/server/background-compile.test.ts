@@ -13,6 +13,8 @@ import type { FastifyInstance } from 'fastify';
 import { PolicyStore } from '../../server/index.js';
 import { MAX_WAITING_CHANGES, StoreClosed } from '../../server/policy-store/store.js';
 import { sourcesFromFiles, sourcesFromFilesSteps } from '../../server/policy-store/sources.js';
+import { parseYamlFilesInBackground } from '../../server/policy-store/yaml-data.js';
+import { finish } from '../../engine/index.js';
 import { makeApp, json } from './helpers.js';
 
 const TOKEN = 'secret-token-0123456789';
@@ -300,4 +302,34 @@ test('a directory\'s or bundle\'s JSON data is parsed a piece at a time before i
     store.close();
     await assert.rejects(parsing, StoreClosed);
   } finally { store.close(); }
+});
+
+test('YAML data files of a reload are parsed on a thread of their own: the same data and the same errors as parsing them here, and the event loop turns meanwhile', async () => {
+  const rows = Array.from({ length: 20_000 }, (_, i) => `  user${i}:\n    roles: [reader, r${i % 40}]\n    dept: d${i % 300}\n`).join('');
+  const files = new Map([
+    ['rbac.pol', 'package rbac\n\nimport rego.v1\n\nallow if "reader" in data.users[input.user].roles\n'],
+    ['data.yaml', `users:\n${rows}"__proto__":\n  polluted: true\nlist: [1, 2.5, "x", null, true]\n`],
+    ['team/data.yml', ''],
+  ]);
+  const turns = countTurns();
+  let parsed, ticks: number;
+  try {
+    parsed = await parseYamlFilesInBackground(files);
+  } finally { ticks = turns.stop(); }
+  assert.deepEqual([...parsed.keys()], ['data.yaml', 'team/data.yml']);
+  assert.ok(ticks > 5, `only ${ticks} turns of the event loop while the YAML was parsed`);
+  const sources = finish(sourcesFromFilesSteps(files, parsed));
+  const here = sourcesFromFiles(files);
+  assert.deepStrictEqual(sources, here);
+  assert.equal(JSON.stringify(sources.data), JSON.stringify(here.data), 'key order');
+  assert.deepEqual(Object.getOwnPropertyDescriptor(sources.data, '__proto__')?.value, { polluted: true });
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  // Errors are the ones parsing here gives, file named.
+  for (const bad of ['users: [1, 2\n', '- just\n- a list\n', '"just a string"\n']) {
+    const one = new Map([['app/data.yaml', bad]]);
+    await assert.rejects(parseYamlFilesInBackground(one), (e: Error) => {
+      assert.throws(() => sourcesFromFiles(one), { message: e.message });
+      return /app\/data\.yaml/.test(e.message);
+    });
+  }
 });
