@@ -371,11 +371,12 @@ export class DecisionService {
   }
 }
 
-/** A failed evaluation as the service reports it. */
+/** Whether an evaluation was stopped by its deadline. */
 function isDeadlineExceeded(e: unknown): boolean {
   return e instanceof PolError && e.code === DEADLINE_EXCEEDED.code;
 }
 
+/** A failed evaluation as the service reports it. */
 function toDecisionError(e: unknown): DecisionError {
   if (!(e instanceof PolError)) return new DecisionError('internal_error', e instanceof Error ? e.message : String(e));
   const d = e.diagnostics[0];

@@ -93,7 +93,13 @@ export function* sourcesFromFilesSteps(files: Map<string, string>, parsedYaml?: 
   for (const name of [...files.keys()].sort()) {
     const text = files.get(name)!;
     if (isPolicyFile(name)) Object.defineProperty(out.modules, name, { value: text, enumerable: true, writable: true, configurable: true });
-    else if (isDataFile(name)) mergeDataAt(out.data, name, yield* parseDataFileSteps(name, text, parsedYaml?.get(name)));
+    else if (isDataFile(name)) {
+      const doc = yield* parseDataFileSteps(name, text, parsedYaml?.get(name));
+      // The only data so far, at the root: taken as it is rather than copied key by key (the
+      // common single data file, whose top level may hold many thousands of keys).
+      if (!name.includes('/') && Object.keys(out.data).length === 0) out.data = doc;
+      else mergeDataAt(out.data, name, doc);
+    }
   }
   return out;
 }
