@@ -4,22 +4,27 @@
  * Each container (object or array) has a token: its canonical JSON (keys in code point order)
  * when it is small and holds only small containers, else `#` and a SHA-256 over its entries, in
  * which a child is written as its own token. A container of more than `CHUNK` entries is hashed
- * in chunks of `CHUNK` entries (by position in key order), and its token hashes the chunks'
- * digests. The token depends on the content alone, so a fresh computation and one that reuses
- * earlier work give the same revision.
+ * in chunks and its token hashes the chunks' digests: an array's chunks are `CHUNK` elements by
+ * position; an object's end after a key whose hash is a multiple of `CHUNK` (about `CHUNK` keys
+ * each, at most `MAX_CHUNK`), so that adding or removing a key changes its own chunk only. The
+ * token depends on the content alone, so a fresh computation and one that reuses earlier work
+ * give the same revision.
  *
  * Reuse: a `DataDigests` remembers the tokens of the large containers it has seen (by identity:
  * the data must never be changed afterwards, as the policy store guarantees by copying on write)
  * and, when told that a container is a changed copy of another (`derived`), hashes again only the
- * chunks whose entries differ. A Data API write into a map of 100,000 users then hashes one chunk
- * and the chunks' digests, not the whole map.
+ * chunks whose entries differ. Told also which keys a write set or removed in it (`keyWritten`),
+ * it does not list the copy's keys again either. A Data API write into a map of 100,000 users
+ * then hashes one chunk and the chunks' digests, not the whole map.
  */
 import { createHash } from 'node:crypto';
-import { isPlainObject, quoteJsonString, sortedKeys, stringifyJson, toJSON, type PlainObject, type Value } from './value.js';
+import { compareStrings, isPlainObject, quoteJsonString, sortedKeys, stringifyJson, toJSON, type PlainObject, type Value } from './value.js';
 import { finish, type Steps } from '../dsl/steps.js';
 
-/** Entries per hashed chunk of a large container. */
+/** Entries per hashed chunk of a large container (an object's: on average). */
 const CHUNK = 64;
+/** The most keys in one chunk of an object. */
+const MAX_CHUNK = 4 * CHUNK;
 /** A container is written out in its parent's text (not hashed) up to this many entries... */
 const INLINE_ENTRIES = 16;
 /** ...and this many characters. */
@@ -31,15 +36,32 @@ interface Hashed {
   keys?: string[];
   /** Digests of the chunks, for containers of more than `CHUNK` entries. */
   chunks?: string[];
+  /** Where each chunk ends (an index into `keys`), for objects of more than `CHUNK` keys. */
+  ends?: number[];
 }
 
 export class DataDigests {
   private readonly hashed = new WeakMap<object, Hashed>();
   private readonly origins = new WeakMap<object, object>();
+  /** The keys set or removed in a copy since it was made, when the writer says (see `keyWritten`). */
+  private readonly written = new WeakMap<object, Set<string>>();
 
   /** Records that `copy` was made from `original` (and then changed): its unchanged chunks are reused. */
   derived(copy: object, original: object): void {
     this.origins.set(copy, original);
+    this.written.delete(copy);
+  }
+
+  /**
+   * Records that `key` was set or removed in `container`, a copy reported to `derived`. A writer
+   * that reports every such key (as `applyWrite` does) spares listing the copy's keys again; one
+   * that reports none leaves them to be compared (about 15 ms for 100,000 keys).
+   */
+  keyWritten(container: object, key: string): void {
+    if (!this.origins.has(container)) return;
+    let keys = this.written.get(container);
+    if (keys === undefined) this.written.set(container, keys = new Set());
+    keys.add(key);
   }
 
   /** The token of `v` (see the module comment); the revision hashes it. */
@@ -101,9 +123,14 @@ export class DataDigests {
 
   /** An object's keys in order, and what it was copied from with that one's digests, when known. */
   private objectOrigin(o: PlainObject): { keys: string[]; origin: PlainObject | undefined; before: Hashed | undefined } {
+    const written = this.written.get(o);
+    if (written !== undefined) this.written.delete(o);
     const origin = this.takeOrigin(o) as PlainObject | undefined;
     const before = origin && !Array.isArray(origin) ? this.hashed.get(origin) : undefined;
-    const keys = before?.keys !== undefined && sameKeys(o, origin!, before.keys.length) ? before.keys : sortedKeys(o);
+    let keys: string[];
+    if (before?.keys === undefined) keys = sortedKeys(o);
+    else if (written !== undefined) keys = keysAfterWrites(before.keys, written, origin!, o);
+    else keys = sameKeys(o, origin!, before.keys.length) ? before.keys : sortedKeys(o);
     return { keys, origin, before };
   }
 
@@ -121,20 +148,42 @@ export class DataDigests {
     return this.remember(c, { token: '#' + sha256(tag + text), ...(keys ? { keys } : {}) });
   }
 
-  /** A large object's token, a chunk at a time; unchanged chunks of what it was copied from are reused. */
+  /**
+   * A large object's token, a chunk at a time. A chunk of what it was copied from is reused when
+   * it starts at the same key and holds the same keys with the same values.
+   */
   private *largeObjectSteps(o: PlainObject, from: { keys: string[]; origin: PlainObject | undefined; before: Hashed | undefined }): Steps<string> {
     const { keys, origin, before } = from;
-    const reusable = before?.keys === keys ? before.chunks : undefined;
-    const { token, chunks } = yield* chunkedSteps(keys.length, 'O', (start, end) => this.objectEntries(o, keys, start, end),
-      reusable, (start, end) => sameValues(o, origin!, keys, start, end));
-    return this.remember(o, { token, keys, chunks });
+    const ends = objectChunkEnds(keys);
+    let reuse: ((c: number, start: number, end: number) => string | undefined) | undefined;
+    if (origin !== undefined && before?.keys !== undefined && before.chunks !== undefined && before.ends !== undefined) {
+      const old = { keys: before.keys, chunks: before.chunks, ends: before.ends };
+      // The earlier chunks by their first key.
+      const byStart = new Map<string, number>();
+      for (let c = 0; c < old.ends.length; c++) byStart.set(old.keys[c === 0 ? 0 : old.ends[c - 1]!]!, c);
+      reuse = (_c, start, end) => {
+        const c = byStart.get(keys[start]!);
+        if (c === undefined) return undefined;
+        const oldStart = c === 0 ? 0 : old.ends[c - 1]!;
+        if (old.ends[c]! - oldStart !== end - start) return undefined;
+        for (let i = 0; i < end - start; i++) {
+          const k = keys[start + i]!;
+          if (old.keys[oldStart + i] !== k || o[k] !== origin[k]) return undefined;
+        }
+        return old.chunks[c];
+      };
+    }
+    const { token, chunks } = yield* chunkedSteps(keys.length, ends, 'O', (start, end) => this.objectEntries(o, keys, start, end), reuse);
+    return this.remember(o, { token, keys, chunks, ends });
   }
 
   /** A large array's token, a chunk at a time; unchanged chunks of what it was copied from are reused. */
   private *largeArraySteps(a: Value[], origin: object | undefined): Steps<string> {
     const reusable = Array.isArray(origin) && origin.length === a.length ? this.hashed.get(origin)?.chunks : undefined;
-    const { token, chunks } = yield* chunkedSteps(a.length, 'A', (start, end) => this.arrayEntries(a, start, end),
-      reusable, (start, end) => sameElements(a, origin as Value[], start, end));
+    const ends: number[] = [];
+    for (let end = CHUNK; end < a.length + CHUNK; end += CHUNK) ends.push(Math.min(end, a.length));
+    const { token, chunks } = yield* chunkedSteps(a.length, ends, 'A', (start, end) => this.arrayEntries(a, start, end),
+      reusable && ((c, start, end) => sameElements(a, origin as Value[], start, end) ? reusable[c] : undefined));
     return this.remember(a, { token, chunks });
   }
 
@@ -170,20 +219,63 @@ export class DataDigests {
 }
 
 /**
- * The token of a container of `n` entries hashed in chunks of `CHUNK`: a chunk of `reusable` (the
- * digests of what it was copied from) is taken again when `unchanged` says its entries are.
+ * The token of a container of `n` entries hashed in chunks (`ends`: where each ends); `reuse`
+ * gives a chunk's earlier digest when its entries are unchanged.
  */
 function* chunkedSteps(
-  n: number, tag: string, entries: (start: number, end: number) => string,
-  reusable: string[] | undefined, unchanged: (start: number, end: number) => boolean,
+  n: number, ends: number[], tag: string, entries: (start: number, end: number) => string,
+  reuse: ((c: number, start: number, end: number) => string | undefined) | undefined,
 ): Steps<{ token: string; chunks: string[] }> {
   const chunks: string[] = [];
-  for (let start = 0, c = 0; start < n; start += CHUNK, c++) {
-    const end = Math.min(n, start + CHUNK);
-    chunks.push(reusable !== undefined && unchanged(start, end) ? reusable[c]! : sha256('c' + entries(start, end)));
+  for (let c = 0, start = 0; c < ends.length; start = ends[c]!, c++) {
+    const end = ends[c]!;
+    chunks.push(reuse?.(c, start, end) ?? sha256('c' + entries(start, end)));
     yield;
   }
   return { token: '#' + sha256(tag + n + ':' + chunks.join('')), chunks };
+}
+
+/**
+ * Where an object's chunks end, by its keys in order: after each key whose hash is a multiple of
+ * `CHUNK`, and after `MAX_CHUNK` keys without one. Decided by the keys themselves, so a key added
+ * or removed moves no other chunk's bounds (but for a run of `MAX_CHUNK`, rare).
+ */
+function objectChunkEnds(keys: string[]): number[] {
+  const ends: number[] = [];
+  let start = 0;
+  for (let i = 0; i < keys.length; i++) {
+    if (keyHash(keys[i]!) % CHUNK === 0 || i + 1 - start >= MAX_CHUNK) { ends.push(i + 1); start = i + 1; }
+  }
+  if (start < keys.length) ends.push(keys.length);
+  return ends;
+}
+
+/** FNV-1a over a key's UTF-16 code units: cheap, and spread well enough to place chunk bounds. */
+function keyHash(k: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * `keys` (an original's, in order) as they are in `copy` after writes that set or removed only
+ * the keys in `written`: each one added or removed is put in or taken out where the order says.
+ */
+function keysAfterWrites(keys: string[], written: Set<string>, original: PlainObject, copy: PlainObject): string[] {
+  let out = keys;
+  for (const k of written) {
+    const had = Object.prototype.hasOwnProperty.call(original, k), has = Object.prototype.hasOwnProperty.call(copy, k);
+    if (had === has) continue;
+    if (out === keys) out = keys.slice();
+    let lo = 0, hi = out.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareStrings(out[mid]!, k) < 0) lo = mid + 1; else hi = mid;
+    }
+    if (has) out.splice(lo, 0, k);
+    else out.splice(lo, 1);
+  }
+  return out;
 }
 
 /** Plain objects and arrays: the containers a digest is made of (others are written as JSON). */
@@ -212,11 +304,6 @@ function sameKeys(o: PlainObject, origin: PlainObject, count: number): boolean {
   const keys = Object.keys(o);
   if (keys.length !== count) return false;
   for (const k of keys) if (!Object.prototype.hasOwnProperty.call(origin, k)) return false;
-  return true;
-}
-
-function sameValues(o: PlainObject, origin: PlainObject, keys: string[], start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (o[keys[i]!] !== origin[keys[i]!]) return false;
   return true;
 }
 

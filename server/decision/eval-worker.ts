@@ -49,7 +49,6 @@ class Holder {
   private loadError: string | undefined;
   /** As the request thread's store keeps them: a write hashes only what it changed. */
   private readonly digests = new DataDigests();
-  private readonly derived = (copy: object, original: object): void => { this.digests.derived(copy, original); };
 
   /** The parts of the data of the next load, as they come. */
   private assembling: { parts: number; data: DataAssembler; error?: string } | undefined;
@@ -86,7 +85,7 @@ class Holder {
       let data = m.dataParts !== undefined ? this.assembled(m.dataParts) : m.data ?? this.data;
       if (m.writes !== undefined) {
         const fresh = new Set<object>();
-        for (const w of m.writes) data = applyWrite(data, w, fresh, this.derived);
+        for (const w of m.writes) data = applyWrite(data, w, fresh, this.digests);
       }
       this.data = data;
       if (typeof this.host === 'string') throw new Error(this.host);

@@ -62,14 +62,14 @@ export class DataWrites {
    * changed under it since it was made) is skipped and returned with the reason, so a reload
    * never fails because of one.
    */
-  apply(base: PlainObject, derived?: Derived): { data: PlainObject; kept: DataWrites; skipped: { write: DataWrite; reason: string }[] } {
+  apply(base: PlainObject, copies?: Copies): { data: PlainObject; kept: DataWrites; skipped: { write: DataWrite; reason: string }[] } {
     const fresh = new Set<object>();
     let data = base;
     const kept: DataWrite[] = [];
     const skipped: { write: DataWrite; reason: string }[] = [];
     for (const w of this.list) {
       try {
-        data = applyWrite(data, w, fresh, derived);
+        data = applyWrite(data, w, fresh, copies);
         kept.push(w);
       } catch (e) {
         if (!(e instanceof WriteConflict || e instanceof DocumentNotFound)) throw e;
@@ -111,22 +111,28 @@ export function pathName(path: readonly string[]): string {
   return '/' + path.map(k => encodeURIComponent(k)).join('/');
 }
 
-/** Told of each container a write copies, and what from (the revision's `DataDigests` reuse the original's work). */
-export type Derived = (copy: object, original: object) => void;
+/**
+ * Told of each container a write copies, and what from, and of each key a write then sets or
+ * removes in an object (the revision's `DataDigests` reuse the original's work).
+ */
+export interface Copies {
+  derived(copy: object, original: object): void;
+  keyWritten?(container: object, key: string): void;
+}
 
 /**
  * `data` with one write made; containers not in `fresh` (made by this same series of writes) are
- * copied before they change, and each copy is reported to `derived`. Throws `WriteConflict` or
- * `DocumentNotFound`, leaving `data` as it was.
+ * copied before they change, and each copy and each key set or removed is reported to `copies`.
+ * Throws `WriteConflict` or `DocumentNotFound`, leaving `data` as it was.
  */
-export function applyWrite(data: PlainObject, w: DataWrite, fresh: Set<object> = new Set(), derived?: Derived): PlainObject {
+export function applyWrite(data: PlainObject, w: DataWrite, fresh: Set<object> = new Set(), copies?: Copies): PlainObject {
   const { path, value } = w;
   if (path.length === 0) {
     if (value === undefined) return mark({}, fresh);
     if (!isPlainObject(value)) throw new WriteConflict('the root document `data` must be an object');
     return value;
   }
-  const root = writable(data, fresh, derived);
+  const root = writable(data, fresh, copies);
   let container: PlainObject | Value[] = root;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i]!;
@@ -137,14 +143,16 @@ export function applyWrite(data: PlainObject, w: DataWrite, fresh: Set<object> =
       // Missing containing documents are made, as `mkdir -p` makes directories.
       const made = mark({}, fresh);
       defineKey(container, key, made);
+      copies?.keyWritten?.(container, key);
       container = made;
       continue;
     }
     if (!isPlainObject(child) && !Array.isArray(child)) {
       throw new WriteConflict(`${pathName(path.slice(0, i + 1))} is ${describe(child)}, not an object or array`);
     }
-    const copy = writable(child, fresh, derived);
+    const copy = writable(child, fresh, copies);
     setChild(container, key, copy);
+    if (!Array.isArray(container)) copies?.keyWritten?.(container, key);
     container = copy;
   }
   const last = path[path.length - 1]!;
@@ -165,6 +173,7 @@ export function applyWrite(data: PlainObject, w: DataWrite, fresh: Set<object> =
   } else {
     defineKey(container, last, value);
   }
+  copies?.keyWritten?.(container, last);
   return root;
 }
 
@@ -189,7 +198,7 @@ export function arrayIndex(arr: readonly Value[], key: string): number | undefin
   return i < arr.length ? i : undefined;
 }
 
-function writable<T extends PlainObject | Value[]>(c: T, fresh: Set<object>, derived: Derived | undefined): T {
+function writable<T extends PlainObject | Value[]>(c: T, fresh: Set<object>, copies: Copies | undefined): T {
   if (fresh.has(c)) return c;
   let copy: PlainObject | Value[];
   if (Array.isArray(c)) copy = c.slice();
@@ -198,7 +207,7 @@ function writable<T extends PlainObject | Value[]>(c: T, fresh: Set<object>, der
     for (const k of Object.keys(c)) defineKey(o, k, (c as PlainObject)[k]!);
     copy = o;
   }
-  derived?.(copy, c);
+  copies?.derived(copy, c);
   return mark(copy, fresh) as T;
 }
 

@@ -124,7 +124,6 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
    * never changed in place (writes copy), and every copy a write makes is reported here.
    */
   private readonly digests = new DataDigests();
-  private readonly derived = (copy: object, original: object): void => { this.digests.derived(copy, original); };
   /** Aborted by `close`: background changes stop between slices, and later ones are refused. */
   private readonly closing = new AbortController();
 
@@ -170,7 +169,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
   }
 
   private baseChange(sources: Sources, origin: string, bundleRevision: string | undefined): ModuleChange {
-    const { data, kept, skipped } = this.dataWrites.apply(sources.data, this.derived);
+    const { data, kept, skipped } = this.dataWrites.apply(sources.data, this.digests);
     return {
       sources: mergeOverlay(sources, this.overlay), data, origin, bundleRevision,
       commit: () => {
@@ -200,7 +199,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
     const from = this.data;
     let data = from;
     const fresh = new Set<object>();
-    for (const w of writes) data = applyWrite(data, w, fresh, this.derived);
+    for (const w of writes) data = applyWrite(data, w, fresh, this.digests);
     return this.compileAndSwap(mergeOverlay(this.base, this.overlay), data, 'api', this.baseBundleRevision, () => { this.dataWrites = next; this.dataVersion++; }, { from, writes });
   }
 

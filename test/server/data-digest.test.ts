@@ -56,18 +56,24 @@ test('digests reused over writes equal fresh ones, and differ whenever the data 
   for (let seed = 1; seed <= 30; seed++) {
     const r = rng(seed);
     const digests = new DataDigests();
-    const derived = (copy: object, original: object): void => digests.derived(copy, original);
+    // Odd seeds: a writer that reports the copies only, so the digests compare the copies' keys;
+    // even seeds: one that reports the keys it writes as well (as the store's writes do).
+    const copies = seed % 2 ? { derived: (copy: object, original: object): void => digests.derived(copy, original) } : digests;
     let data = value(r, 4) as PlainObject;
     if (data === null || typeof data !== 'object' || Array.isArray(data)) data = { root: data };
     let token = digests.token(data);
     assert.equal(token, new DataDigests().token(data));
     for (let i = 0; i < 25; i++) {
       const before = stringifyJson(data);
-      let next: PlainObject;
-      try {
-        next = applyWrite(data, randomWrite(r, data), new Set(), derived);
-      } catch {
-        continue; // a removal of a missing document, a conflict: nothing changed
+      // One to three writes in a series (sharing the containers they made), as one API call makes them.
+      const fresh = new Set<object>();
+      let next: PlainObject = data;
+      for (let w = 0, n = 1 + Math.floor(r() * 3); w < n; w++) {
+        try {
+          next = applyWrite(next, randomWrite(r, next), fresh, copies);
+        } catch {
+          // a removal of a missing document, a conflict: nothing changed
+        }
       }
       const after = stringifyJson(next);
       const reused = digests.token(next);
@@ -102,10 +108,32 @@ test('a digest reads the content only: key order aside, equal data have equal di
   const digests = new DataDigests();
   const base = { users: wide(up) };
   digests.token(base);
-  let next = applyWrite(base, { path: ['users', 'user5'], value: undefined }, new Set(), (c, o) => digests.derived(c, o));
-  next = applyWrite(next, { path: ['users', 'user900'], value: { roles: [], n: 900 } }, new Set(), (c, o) => digests.derived(c, o));
-  assert.equal(digests.token(next), new DataDigests().token(next));
-  assert.notEqual(digests.token(next), digests.token(base));
+  // Told of the copies only (the keys are compared), and of the keys written too.
+  for (const copies of [{ derived: (c: object, o: object): void => digests.derived(c, o) }, digests]) {
+    let next = applyWrite(base, { path: ['users', 'user5'], value: undefined }, new Set(), copies);
+    next = applyWrite(next, { path: ['users', 'user900'], value: { roles: [], n: 900 } }, new Set(), copies);
+    assert.equal(digests.token(next), new DataDigests().token(next));
+    assert.notEqual(digests.token(next), digests.token(base));
+  }
+});
+
+test('adding or removing a key of a wide object hashes its own chunk again, not the chunks after it', () => {
+  const users: PlainObject = {};
+  for (let i = 0; i < 5_000; i++) users[`user${i}`] = { roles: ['reader'], n: i };
+  const base = { users };
+  const digests = new DataDigests();
+  digests.token(base);
+  const chunksOf = (o: object): string[] => (digests as unknown as { hashed: WeakMap<object, { chunks: string[] }> }).hashed.get(o)!.chunks;
+  const before = chunksOf(users);
+  assert.ok(before.length > 40, `${before.length} chunks`);
+  for (const w of [{ path: ['users', 'user2500x'], value: { n: -1 } }, { path: ['users', 'user17'], value: undefined }, { path: ['users', 'user42'], value: { n: 0 } }]) {
+    const next = applyWrite(base, w, new Set(), digests);
+    assert.equal(digests.token(next), new DataDigests().token(next), JSON.stringify(w.path));
+    const after = chunksOf(next['users'] as object);
+    const kept = after.filter(c => before.includes(c)).length;
+    // One chunk changes (two when the key was a chunk's last, so chunks merge or split).
+    assert.ok(kept >= after.length - 2, `${JSON.stringify(w.path)}: ${after.length - kept} of ${after.length} chunks hashed again`);
+  }
 });
 
 test('the store\'s revisions over Data API writes to wide data are those a fresh load of the same data gets', () => {
@@ -133,13 +161,12 @@ test('the store\'s revisions over Data API writes to wide data are those a fresh
 
 test('a copy forgets what it was copied from once its digest is made, so writes do not keep every earlier version of the data', () => {
   const digests = new DataDigests();
-  const derived = (c: object, o: object): void => digests.derived(c, o);
   const links = (digests as unknown as { origins: WeakMap<object, object> }).origins;
   let data: PlainObject = { list: [1, 2, 3], users: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`u${i}`, { n: i }])) };
   digests.token(data);
   for (let i = 0; i < 5; i++) {
-    const next = applyWrite(data, { path: ['list'], value: [i] }, new Set(), derived);
-    const next2 = applyWrite(next, { path: ['users', `u${i}`], value: { n: -i } }, new Set(), derived);
+    const next = applyWrite(data, { path: ['list'], value: [i] }, new Set(), digests);
+    const next2 = applyWrite(next, { path: ['users', `u${i}`], value: { n: -i } }, new Set(), digests);
     digests.token(next2);
     for (const c of [next2, next2['users'] as object]) assert.equal(links.has(c), false);
     data = next2;
