@@ -58,7 +58,7 @@ class PieceWalk {
       const end = this.containerEnd(start, start + this.pieceChars);
       if (end === -1) {
         if (depth > this.maxDepth) throw new CannotCut();
-        return c === LBRACE ? yield* this.object(depth) : yield* this.array(depth);
+        return yield* this.container(depth, c === LBRACE);
       }
       this.pos = end;
       return this.piece(start, end, depth);
@@ -73,93 +73,66 @@ class PieceWalk {
     return parseJson(this.text.slice(start, end), { maxDepth: this.maxDepth - depth + 1 });
   }
 
-  /** A large object: its members in runs that fit a piece, and a member too large for one walked on its own. */
-  private *object(depth: number): Steps<Value> {
+  /**
+   * A large object or array: its members in runs that fit a piece, parsed together (wrapped in
+   * the container's brackets), and a member too large for one walked on its own, in order.
+   */
+  private *container(depth: number, isObject: boolean): Steps<Value> {
     const text = this.text;
-    this.pos++; // {
-    let out: PlainObject | undefined;
+    const [open, close, closeCode] = isObject ? ['{', '}', RBRACE] : ['[', ']', RBRACKET];
+    this.pos++;
+    let object: PlainObject | undefined;
+    const array: Value[] = [];
     let runStart = -1, runEnd = -1;
     const flush = (): void => {
       if (runStart === -1) return;
-      const part = parseJson(`{${text.slice(runStart, runEnd)}}`, { maxDepth: this.maxDepth - depth + 1 }) as PlainObject;
-      if (out === undefined) out = part;
-      else for (const k of Object.keys(part)) defineKey(out, k, part[k]!);
+      const part = parseJson(open + text.slice(runStart, runEnd) + close, { maxDepth: this.maxDepth - depth + 1 });
       runStart = -1;
+      if (!isObject) { for (const v of part as Value[]) array.push(v); return; }
+      if (object === undefined) { object = part as PlainObject; return; }
+      for (const k of Object.keys(part as PlainObject)) defineKey(object, k, (part as PlainObject)[k]!);
     };
     this.skipSpace();
-    if (text.charCodeAt(this.pos) === RBRACE) { this.pos++; return {}; }
-    for (;;) {
-      this.skipSpace();
-      const keyStart = this.pos;
-      if (text.charCodeAt(keyStart) !== QUOTE) throw new CannotCut();
-      const keyEnd = this.stringEnd(keyStart);
-      this.pos = keyEnd;
-      this.skipSpace();
-      if (text.charCodeAt(this.pos) !== COLON) throw new CannotCut();
+    if (text.charCodeAt(this.pos) !== closeCode) {
+      for (;;) {
+        this.skipSpace();
+        const memberStart = this.pos;
+        let key: [start: number, end: number] | undefined;
+        if (isObject) {
+          if (text.charCodeAt(memberStart) !== QUOTE) throw new CannotCut();
+          key = [memberStart, this.stringEnd(memberStart)];
+          this.pos = key[1];
+          this.skipSpace();
+          if (text.charCodeAt(this.pos) !== COLON) throw new CannotCut();
+          this.pos++;
+          this.skipSpace();
+        }
+        const valueStart = this.pos;
+        const c = text.charCodeAt(valueStart);
+        const end = c === LBRACE || c === LBRACKET ? this.containerEnd(valueStart, valueStart + this.pieceChars) : this.scalarEnd(valueStart);
+        if (end === -1) {
+          // Too large for a piece: what came before is parsed first, so the order is kept.
+          flush();
+          yield;
+          const v = yield* this.value(depth + 1);
+          if (key) defineKey(object ??= {}, JSON.parse(text.slice(key[0], key[1])) as string, v);
+          else array.push(v);
+        } else {
+          this.pos = end;
+          if (runStart === -1) runStart = memberStart;
+          runEnd = end;
+          if (runEnd - runStart >= this.pieceChars) { flush(); yield; }
+        }
+        this.skipSpace();
+        const sep = text.charCodeAt(this.pos++);
+        if (sep === closeCode) break;
+        if (sep !== COMMA) throw new CannotCut();
+      }
+    } else {
       this.pos++;
-      this.skipSpace();
-      const valueStart = this.pos;
-      const c = text.charCodeAt(valueStart);
-      const end = c === LBRACE || c === LBRACKET ? this.containerEnd(valueStart, valueStart + this.pieceChars) : this.scalarEnd(valueStart);
-      if (end === -1) {
-        // Too large for a piece: what came before is parsed first, so key order is kept.
-        flush();
-        yield;
-        const key = JSON.parse(text.slice(keyStart, keyEnd)) as string;
-        const v = yield* this.value(depth + 1);
-        out ??= {};
-        defineKey(out, key, v);
-      } else {
-        this.pos = end;
-        if (runStart === -1) runStart = keyStart;
-        runEnd = end;
-        if (runEnd - runStart >= this.pieceChars) { flush(); yield; }
-      }
-      this.skipSpace();
-      const sep = text.charCodeAt(this.pos++);
-      if (sep === RBRACE) break;
-      if (sep !== COMMA) throw new CannotCut();
     }
     flush();
-    return out ?? {};
-  }
-
-  /** A large array: its elements in runs that fit a piece, and an element too large for one walked on its own. */
-  private *array(depth: number): Steps<Value> {
-    const text = this.text;
-    this.pos++; // [
-    const out: Value[] = [];
-    let runStart = -1, runEnd = -1;
-    const flush = (): void => {
-      if (runStart === -1) return;
-      const part = parseJson(`[${text.slice(runStart, runEnd)}]`, { maxDepth: this.maxDepth - depth + 1 }) as Value[];
-      for (let i = 0; i < part.length; i++) out.push(part[i]!);
-      runStart = -1;
-    };
-    this.skipSpace();
-    if (text.charCodeAt(this.pos) === RBRACKET) { this.pos++; return out; }
-    for (;;) {
-      this.skipSpace();
-      const valueStart = this.pos;
-      const c = text.charCodeAt(valueStart);
-      const end = c === LBRACE || c === LBRACKET ? this.containerEnd(valueStart, valueStart + this.pieceChars) : this.scalarEnd(valueStart);
-      if (end === -1) {
-        flush();
-        yield;
-        out.push(yield* this.value(depth + 1));
-      } else {
-        this.pos = end;
-        if (runStart === -1) runStart = valueStart;
-        runEnd = end;
-        if (runEnd - runStart >= this.pieceChars) { flush(); yield; }
-      }
-      this.skipSpace();
-      const sep = text.charCodeAt(this.pos++);
-      if (sep === RBRACKET) break;
-      if (sep !== COMMA) throw new CannotCut();
-    }
-    flush();
-    return out;
+    return isObject ? object ?? {} : array;
   }
 
   private skipSpace(): void {
