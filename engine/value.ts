@@ -232,7 +232,11 @@ export function compareStrings(a: string, b: string): number {
 
 /** Object keys in canonical (code point) order. */
 export function sortedKeys(o: PlainObject): string[] {
-  const keys = Object.keys(o);
+  return sortKeys(Object.keys(o));
+}
+
+/** `keys` in canonical (code point) order, sorted in place. */
+export function sortKeys(keys: string[]): string[] {
   // Objects built from JSON usually list their keys in order already: check before sorting.
   for (let i = 1; i < keys.length; i++) if (compareStrings(keys[i - 1]!, keys[i]!) > 0) return keys.sort(compareStrings);
   return keys;

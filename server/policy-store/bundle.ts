@@ -14,13 +14,15 @@ import { PolicyLoadError, StoreClosed, type Generation, type LoadError, type Pol
 import { sourcesFromFilesSteps } from './sources.js';
 import { parseYamlFilesInBackground } from './yaml-data.js';
 import { readTarInBackground } from './tar.js';
-import { sha256, SIGNATURES_FILE, verifyBundle, type VerifyKey } from './signing.js';
+import { SIGNATURES_FILE, verifyBundle, type VerifyKey } from './signing.js';
+import { fileDigestsSteps, fileTextsSteps, sha256Steps } from './bundle-files.js';
 import { fetchBundle, type FetchResult } from './bundle-fetch.js';
 
 export type PollOutcome = 'updated' | 'not_modified' | 'failed';
 
 /** Files that describe the bundle rather than hold policy or data. */
 const MANIFEST = '.manifest';
+const NOT_TEXT: ReadonlySet<string> = new Set([SIGNATURES_FILE, MANIFEST]);
 
 /** Longest one poll may take, redirects and body included: a server that never answers is given up on. */
 export const BUNDLE_FETCH_TIMEOUT_MS = 30_000;
@@ -115,7 +117,14 @@ export class BundlePoller {
     }
     // The validators as the fetch gave them (present only when the server sent them).
     const { status: _ok, body, ...validators } = result;
-    const seen: SeenBundle = { digest: sha256(body), ...validators };
+    let digest: string;
+    try {
+      digest = await this.store.prepareInBackground(sha256Steps(body));
+    } catch (e) {
+      if (e instanceof StoreClosed) return 'failed';
+      throw e;
+    }
+    const seen: SeenBundle = { digest, ...validators };
     if (seen.digest === this.loaded?.digest) { this.upToDate(seen); return 'not_modified'; }
     if (seen.digest === rejected?.digest) {
       this.rejected = { ...seen, error: rejected.error, against: rejected.against };
@@ -148,11 +157,10 @@ export class BundlePoller {
   /** Unpacks, verifies, compiles and swaps in a bundle; throws, keeping the working policy, when it is refused. */
   private async load(body: Buffer): Promise<void> {
     const files = await readTarInBackground(body, this.cfg.max_bytes);
-    const { revision } = await verifyBundle(files, this.key);
-    const text = new Map<string, string>();
-    for (const [name, content] of files) if (name !== SIGNATURES_FILE && name !== MANIFEST) text.set(name, content.toString('utf8'));
-    // Data parsed off this thread (YAML) or a piece at a time (JSON), the policy compiled in
-    // slices: requests go on meanwhile.
+    // Files hashed and decoded a megabyte at a time, data parsed off this thread (YAML) or a
+    // piece at a time (JSON), the policy compiled in slices: requests go on meanwhile.
+    const { revision } = await verifyBundle(files, this.key, await this.store.prepareInBackground(fileDigestsSteps(files)));
+    const text = await this.store.prepareInBackground(fileTextsSteps(files, NOT_TEXT));
     const sources = await this.store.prepareInBackground(sourcesFromFilesSteps(text, await parseYamlFilesInBackground(text)));
     await this.store.loadBaseInBackground(sources, 'bundle', revision ?? manifestRevision(files));
   }

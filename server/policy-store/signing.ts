@@ -5,8 +5,8 @@
  * Verification requires the configured algorithm, a valid signature, and an exact match between
  * the listed files and the files present — an unlisted extra file is as fatal as a wrong digest.
  */
-import { createHash } from 'node:crypto';
 import { CompactSign, compactVerify, importPKCS8, importSPKI, type CryptoKey, type KeyObject } from 'jose';
+import { sha256 } from './bundle-files.js';
 
 export const SIGNATURES_FILE = '.signatures.json';
 
@@ -24,11 +24,6 @@ export interface VerifyKey {
   secret?: string;
 }
 
-/** The hex SHA-256 of some bytes (file digests in signatures; bundle identity when polling). */
-export function sha256(b: Buffer): string {
-  return createHash('sha256').update(b).digest('hex');
-}
-
 async function importVerifyKey(k: VerifyKey): Promise<Key> {
   if (k.algorithm.startsWith('HS')) {
     if (!k.secret) throw new SignatureError('no secret configured for an HMAC algorithm');
@@ -42,8 +37,12 @@ async function importVerifyKey(k: VerifyKey): Promise<Key> {
   }
 }
 
-/** Verifies `files` (which include `.signatures.json`) and returns the signed revision, if any. */
-export async function verifyBundle(files: Map<string, Buffer>, key: VerifyKey): Promise<{ revision?: string }> {
+/**
+ * Verifies `files` (which include `.signatures.json`) and returns the signed revision, if any.
+ * `digests` are the files' SHA-256 digests when already made (a bundle's, a step at a time);
+ * otherwise they are made here.
+ */
+export async function verifyBundle(files: Map<string, Buffer>, key: VerifyKey, digests?: ReadonlyMap<string, string>): Promise<{ revision?: string }> {
   const sigFile = files.get(SIGNATURES_FILE);
   if (!sigFile) throw new SignatureError(`bundle is not signed (no ${SIGNATURES_FILE})`);
   let jws: unknown;
@@ -77,7 +76,7 @@ export async function verifyBundle(files: Map<string, Buffer>, key: VerifyKey): 
     if (name === SIGNATURES_FILE) continue;
     const want = listed.get(name);
     if (want === undefined) throw new SignatureError(`file \`${name}\` is not covered by the signature`);
-    if (want !== sha256(content)) throw new SignatureError(`file \`${name}\` does not match its signed digest`);
+    if (want !== (digests?.get(name) ?? sha256(content))) throw new SignatureError(`file \`${name}\` does not match its signed digest`);
     listed.delete(name);
   }
   if (listed.size) throw new SignatureError(`signed file \`${[...listed.keys()][0]}\` is missing from the bundle`);

@@ -76,6 +76,8 @@ test('digests reused over writes equal fresh ones, and differ whenever the data 
         }
       }
       const after = stringifyJson(next);
+      // Every third seed: made a container (or chunk) at a time first, with what the digests know of the copies.
+      if (seed % 3 === 0) finish(digests.warmSteps(next));
       const reused = digests.token(next);
       assert.equal(reused, new DataDigests().token(next), `seed ${seed}, write ${i}`);
       // Made a container (or chunk) at a time first, as a reload in the background makes it.
@@ -91,6 +93,28 @@ test('digests reused over writes equal fresh ones, and differ whenever the data 
       token = reused;
     }
   }
+});
+
+test('made in steps, a digest lists the keys of each object it hashes once, for its children and its token alike', () => {
+  const wide: PlainObject = {};
+  for (let i = 0; i < 1000; i++) wide[`user${i}`] = { roles: [`r${i % 7}`], n: i };
+  const mid: PlainObject = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, { v: i }]));
+  const data: PlainObject = { users: wide, mid, list: Array.from({ length: 100 }, (_, i) => ({ i })), small: { a: { b: 1 } } };
+  const listed = new Map<object, number>();
+  const keysOf = Object.keys;
+  Object.keys = ((o: object) => { listed.set(o, (listed.get(o) ?? 0) + 1); return keysOf(o); }) as typeof Object.keys;
+  let token: string;
+  try {
+    const digests = new DataDigests();
+    finish(digests.warmSteps(data));
+    token = digests.token(data);
+  } finally {
+    Object.keys = keysOf;
+  }
+  assert.equal(token, new DataDigests().token(data));
+  // Objects hashed on their own (more than 16 keys, or the root); a smaller one is listed again
+  // where its parent writes it out.
+  for (const o of [wide, mid, data]) assert.equal(listed.get(o), 1, `listed ${listed.get(o)} times: ${JSON.stringify(o).slice(0, 60)}`);
 });
 
 test('a digest reads the content only: key order aside, equal data have equal digests', () => {
