@@ -64,6 +64,11 @@ export class DataDigests {
     keys.add(key);
   }
 
+  /** The own keys of an object whose digest was made (in code point order), else `undefined`. */
+  knownKeys(o: object): readonly string[] | undefined {
+    return this.hashed.get(o)?.keys;
+  }
+
   /** The token of `v` (see the module comment); the revision hashes it. */
   token(v: Value | undefined): string {
     if (v === null || typeof v !== 'object') return scalarText(v);
@@ -133,19 +138,19 @@ export class DataDigests {
    * An object's keys in order, and what it was copied from with that one's digests, when known.
    * `listed` are its keys as `Object.keys` gives them, when already listed (they are sorted in place).
    */
-  private objectOrigin(o: PlainObject, listed?: string[]): { keys: string[]; origin: PlainObject | undefined; before: Hashed | undefined } {
+  private objectOrigin(o: PlainObject, listed?: string[]): Origin {
     const written = this.written.get(o);
     if (written !== undefined) this.written.delete(o);
     const origin = this.takeOrigin(o) as PlainObject | undefined;
     const before = origin && !Array.isArray(origin) ? this.hashed.get(origin) : undefined;
     let keys: string[];
     if (before?.keys === undefined) keys = sortKeys(listed ?? Object.keys(o));
-    else if (written !== undefined) keys = keysAfterWrites(before.keys, written, origin!, o);
+    else if (written !== undefined) return { keys: keysAfterWrites(before.keys, written, origin!, o), origin, before, written };
     else {
       const own = listed ?? Object.keys(o);
       keys = sameKeys(own, origin!, before.keys.length) ? before.keys : sortKeys(own);
     }
-    return { keys, origin, before };
+    return { keys, origin, before, written: undefined };
   }
 
   private smallObject(o: PlainObject, keys: string[]): string {
@@ -166,8 +171,8 @@ export class DataDigests {
    * A large object's token, a chunk at a time. A chunk of what it was copied from is reused when
    * it starts at the same key and holds the same keys with the same values.
    */
-  private *largeObjectSteps(o: PlainObject, from: { keys: string[]; origin: PlainObject | undefined; before: Hashed | undefined }): Steps<string> {
-    const { keys, origin, before } = from;
+  private *largeObjectSteps(o: PlainObject, from: Origin): Steps<string> {
+    const { keys, origin, before, written } = from;
     const ends = objectChunkEnds(keys);
     let reuse: ((c: number, start: number, end: number) => string | undefined) | undefined;
     if (origin !== undefined && before?.keys !== undefined && before.chunks !== undefined && before.ends !== undefined) {
@@ -175,11 +180,16 @@ export class DataDigests {
       // The earlier chunks by their first key.
       const byStart = new Map<string, number>();
       for (let c = 0; c < old.ends.length; c++) byStart.set(old.keys[c === 0 ? 0 : old.ends[c - 1]!]!, c);
-      reuse = (_c, start, end) => {
+      // With every key the writes set or removed known, the copy's other keys hold the
+      // original's values: a chunk near none of those keys is the original's if it starts at
+      // the same key and is as long, with nothing to compare.
+      const touched = written !== undefined ? touchedChunks(keys, ends, written) : undefined;
+      reuse = (newChunk, start, end) => {
         const c = byStart.get(keys[start]!);
         if (c === undefined) return undefined;
         const oldStart = c === 0 ? 0 : old.ends[c - 1]!;
         if (old.ends[c]! - oldStart !== end - start) return undefined;
+        if (touched !== undefined) return touched.has(newChunk) ? undefined : old.chunks[c];
         for (let i = 0; i < end - start; i++) {
           const k = keys[start + i]!;
           if (old.keys[oldStart + i] !== k || o[k] !== origin[k]) return undefined;
@@ -272,6 +282,40 @@ function keyHash(k: string): number {
 }
 
 /**
+ * The chunks (indexes into `ends`) of an object's `keys` that a written key is in, or (for a
+ * removed key) next to: those whose content may differ from the original's.
+ */
+function touchedChunks(keys: string[], ends: number[], written: Set<string>): Set<number> {
+  const out = new Set<number>();
+  const chunkOf = (i: number): number => {
+    let lo = 0, hi = ends.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ends[mid]! <= i) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  };
+  for (const k of written) {
+    const at = lowerBound(keys, k);
+    if (keys[at] === k) { out.add(chunkOf(at)); continue; }
+    // Removed: the chunks either side of where it stood (one of them held it, or ended at it).
+    if (at < keys.length) out.add(chunkOf(at));
+    if (at > 0) out.add(chunkOf(at - 1));
+  }
+  return out;
+}
+
+/** The first index of `keys` (in code point order) whose key is not below `k`. */
+function lowerBound(keys: string[], k: string): number {
+  let lo = 0, hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareStrings(keys[mid]!, k) < 0) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/**
  * `keys` (an original's, in order) as they are in `copy` after writes that set or removed only
  * the keys in `written`: each one added or removed is put in or taken out where the order says.
  */
@@ -281,11 +325,7 @@ function keysAfterWrites(keys: string[], written: Set<string>, original: PlainOb
     const had = Object.prototype.hasOwnProperty.call(original, k), has = Object.prototype.hasOwnProperty.call(copy, k);
     if (had === has) continue;
     if (out === keys) out = keys.slice();
-    let lo = 0, hi = out.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareStrings(out[mid]!, k) < 0) lo = mid + 1; else hi = mid;
-    }
+    const lo = lowerBound(out, k);
     if (has) out.splice(lo, 0, k);
     else out.splice(lo, 1);
   }
@@ -296,6 +336,9 @@ function keysAfterWrites(keys: string[], written: Set<string>, original: PlainOb
 function isContainer(v: Value | undefined): v is PlainObject | Value[] {
   return v !== null && typeof v === 'object' && (Array.isArray(v) || isPlainObject(v));
 }
+
+/** An object's keys in order, what it was copied from and that one's digests, and the keys writes set or removed in it, as far as known. */
+interface Origin { keys: string[]; origin: PlainObject | undefined; before: Hashed | undefined; written: Set<string> | undefined }
 
 /** A container on `warmSteps`' stack: its keys when it is an object, and the next entry to visit. */
 interface Frame { c: PlainObject | Value[]; keys: string[] | undefined; size: number; next: number }

@@ -141,6 +141,53 @@ test('a digest reads the content only: key order aside, equal data have equal di
   }
 });
 
+/** Whether a chunk of an object's digest ends after `key` (FNV-1a of its UTF-16 code units a multiple of 64, as `DataDigests` decides). */
+function endsChunk(key: string): boolean {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % 64 === 0;
+}
+
+test('a write copies a wide object by the keys its digest already holds, without listing them again', () => {
+  const users: PlainObject = {};
+  for (let i = 0; i < 1000; i++) users[`user${i}`] = { roles: ['reader'], n: i };
+  const digests = new DataDigests();
+  const base = { users };
+  digests.token(base);
+  const listed: object[] = [];
+  const keysOf = Object.keys;
+  Object.keys = ((o: object) => { listed.push(o); return keysOf(o); }) as typeof Object.keys;
+  let next: PlainObject;
+  try {
+    next = applyWrite(base, { path: ['users', 'user5', 'roles'], value: ['admin'] }, new Set(), digests);
+  } finally {
+    Object.keys = keysOf;
+  }
+  assert.ok(!listed.includes(users), 'the users object was listed');
+  assert.deepEqual(keysOf(next.users!).sort(), keysOf(users).sort());
+  assert.deepEqual((next.users as PlainObject).user5, { roles: ['admin'], n: 5 });
+  assert.equal(digests.token(next), new DataDigests().token(next));
+});
+
+test('a chunk that a written key is in or next to is hashed again, though it starts at the same key and is as long', () => {
+  // Keys in order: 200 that end no chunk, then two that each end one, then 100 more. Removing the
+  // first of the two leaves a chunk that starts where the first chunk started and is as long (the
+  // second key has moved into it), but holds another key and value.
+  const plain = Array.from({ length: 2000 }, (_, i) => `a${String(i).padStart(4, '0')}`).filter(k => !endsChunk(k)).slice(0, 200);
+  const ends = Array.from({ length: 20000 }, (_, i) => `b${String(i).padStart(5, '0')}`).filter(endsChunk).slice(0, 2);
+  const after = Array.from({ length: 2000 }, (_, i) => `c${String(i).padStart(4, '0')}`).filter(k => !endsChunk(k)).slice(0, 100);
+  assert.equal(ends.length, 2);
+  const users: PlainObject = {};
+  for (const k of [...plain, ...ends, ...after]) users[k] = { name: k };
+  for (const [write, what] of [[{ path: ['users', ends[0]!], value: undefined }, 'removed'], [{ path: ['users', ends[0]!], value: { name: 'other' } }, 'replaced']] as const) {
+    const digests = new DataDigests();
+    const base = { users };
+    digests.token(base);
+    const next = applyWrite(base, write, new Set(), digests);
+    assert.equal(digests.token(next), new DataDigests().token(next), what);
+  }
+});
+
 test('adding or removing a key of a wide object hashes its own chunk again, not the chunks after it', () => {
   const users: PlainObject = {};
   for (let i = 0; i < 5_000; i++) users[`user${i}`] = { roles: ['reader'], n: i };
