@@ -116,6 +116,7 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
       maxPending: MAX_WAITING_FOR_WORKERS,
       stallGraceMs: WORKER_STALL_GRACE_MS,
       ...(config.geo_database !== undefined ? { geoDatabasePath: resolve(opts.cwd ?? process.cwd(), config.geo_database) } : {}),
+      knownKeys: o => store.knownKeys(o),
       onFailure: reason => {
         metrics.errors.inc({ code: 'eval_worker_failure' });
         app.log.error(reason);

@@ -26,9 +26,14 @@ export type DataPart =
  * for 100,000 keys here), so the keys of wide objects are listed once and kept for the walk.
  */
 export class DataParts {
-  private readonly wideKeys = new Map<object, string[]>();
+  private readonly wideKeys = new Map<object, readonly string[]>();
 
-  constructor(private readonly data: PlainObject, private readonly partNodes = PART_NODES) {}
+  /** `knownKeys`: an object's own keys when already known (in any order), so they are not listed. */
+  constructor(
+    private readonly data: PlainObject,
+    private readonly partNodes = PART_NODES,
+    private readonly knownKeys?: (o: object) => readonly string[] | undefined,
+  ) {}
 
   /** Whether the data has more than a part's values, so that it goes in parts. */
   get large(): boolean {
@@ -95,10 +100,10 @@ export class DataParts {
     return count;
   }
 
-  private keysOf(o: PlainObject): string[] {
-    let keys = this.wideKeys.get(o);
+  private keysOf(o: PlainObject): readonly string[] {
+    let keys: readonly string[] | undefined = this.wideKeys.get(o);
     if (keys === undefined) {
-      keys = Object.keys(o);
+      keys = this.knownKeys?.(o) ?? Object.keys(o);
       if (keys.length > WIDE_KEYS) this.wideKeys.set(o, keys);
     }
     return keys;

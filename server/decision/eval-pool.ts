@@ -17,7 +17,7 @@ import type { PlainObject } from '../../engine/value.js';
 import { sameModules } from '../policy-store/store.js';
 import type { DataWrite } from '../policy-store/data-writes.js';
 import type { DataPartMessage, EvalMessage, EvalWorkerData, ExplainMessage, FailurePlace, FromWorker, LoadMessage } from './eval-worker.js';
-import { DataParts } from './data-parts.js';
+import { DataParts, PART_NODES } from './data-parts.js';
 import type { ExplainMode } from './explain.js';
 
 /** What the pool needs of a generation. */
@@ -48,6 +48,8 @@ export interface EvalPoolOptions {
   geoDatabasePath?: string;
   /** Told when a thread is stopped, dies or cannot load a generation, with why. */
   onFailure?: (reason: string) => void;
+  /** An object's own keys when already known (the data's digests hold them), spared listing when data is sent. */
+  knownKeys?: (o: object) => readonly string[] | undefined;
 }
 
 interface Waiting { resolve: (a: PoolAnswer) => void; deadlineMs: number }
@@ -209,7 +211,7 @@ export class EvalPool {
     const writes = changed && last?.data !== undefined && gen.dataDelta?.from === last.data ? gen.dataDelta.writes : undefined;
     thread.sent = { revision: gen.revision, modules: gen.modules, data: gen.data };
     const modules = sendModules ? { modules: gen.modules } : {};
-    const split = changed && !writes ? new DataParts(gen.data) : undefined;
+    const split = changed && !writes ? new DataParts(gen.data, PART_NODES, this.opts.knownKeys) : undefined;
     if (split?.large) {
       const parts = this.nextPartsId++;
       this.sendAfter(thread, async () => {

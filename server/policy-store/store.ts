@@ -203,6 +203,14 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
     return this.compileAndSwap(mergeOverlay(this.base, this.overlay), data, 'api', this.baseBundleRevision, () => { this.dataWrites = next; this.dataVersion++; }, { from, writes });
   }
 
+  /**
+   * An object's own keys (in code point order) when the data's digests hold them: for walks of
+   * large data that would otherwise list them again (about 17 ms for 100,000 keys).
+   */
+  knownKeys(o: object): readonly string[] | undefined {
+    return this.digests.knownKeys(o);
+  }
+
   /** The data requests read now: the base data with the Data API's writes over it. */
   get data(): PlainObject {
     return this.current?.data ?? this.dataWrites.apply(this.base.data).data;

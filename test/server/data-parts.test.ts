@@ -82,6 +82,30 @@ test('only data of more than a part goes in parts; a large object goes a part pe
   assert.ok(n >= 9, `${n} steps`);
 });
 
+test('keys already known (as the data\'s digests hold them) are used instead of listing a wide object\'s keys', () => {
+  const users: PlainObject = {};
+  for (let i = 0; i < 5_000; i++) users[`u${i}`] = { roles: ['r'], n: i };
+  const data = { app: { users }, z: 1 };
+  const sorted = Object.keys(users).sort();
+  const listed: object[] = [];
+  const keysOf = Object.keys;
+  const parts: DataPart[] = [];
+  Object.keys = ((o: object) => { listed.push(o); return keysOf(o); }) as typeof Object.keys;
+  try {
+    const split = new DataParts(data, 4096, o => o === users ? sorted : undefined);
+    assert.equal(split.large, true);
+    finish(split.steps(p => parts.push(structuredClone(p))));
+  } finally {
+    Object.keys = keysOf;
+  }
+  assert.ok(!listed.includes(users), 'the wide object was listed');
+  const a = new DataAssembler();
+  for (const p of parts) a.add(p);
+  // The same data, its wide object's keys in the order known.
+  assert.deepEqual(a.root, data);
+  assert.deepEqual(keysOf((a.root.app as PlainObject).users as PlainObject), sorted);
+});
+
 test('parts that do not fit are refused, not put anywhere', () => {
   const a = new DataAssembler();
   a.add({ path: [], entries: [['list', []]] });
