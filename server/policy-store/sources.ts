@@ -9,6 +9,11 @@ import { finish, parseJsonSteps, type Steps } from '../../engine/index.js';
 export interface Sources {
   modules: Record<string, string>;
   data: PlainObject;
+  /**
+   * The own keys of wide objects of `data` as the parser defined them (see `parseJsonSteps`), so
+   * the store need not list them again. Only for objects nothing changed after they were parsed.
+   */
+  knownKeys?: Map<object, string[]>;
 }
 
 export const POLICY_EXTENSIONS = ['.pol', '.rego'];
@@ -40,12 +45,12 @@ export function validPolicyId(id: string): boolean {
  * a piece at a time (see `parseJsonSteps`); YAML in one go, unless it was parsed already (`parsed`,
  * off the serving thread: see `yaml-data.ts`).
  */
-export function* parseDataFileSteps(name: string, text: string, parsed?: PlainObject): Steps<PlainObject> {
+export function* parseDataFileSteps(name: string, text: string, parsed?: PlainObject, listed?: Map<object, string[]>): Steps<PlainObject> {
   if (parsed !== undefined) return parsed;
   let v: unknown;
   if (name.endsWith('.json')) {
     // The parser's message does not say which file it was reading.
-    try { v = yield* parseJsonSteps(text, { maxDepth: 512 }); } catch (e) { throw new Error(`${name}: invalid JSON: ${(e as Error).message}`); }
+    try { v = yield* parseJsonSteps(text, { maxDepth: 512 }, undefined, listed); } catch (e) { throw new Error(`${name}: invalid JSON: ${(e as Error).message}`); }
   } else {
     v = yaml.load(text, { schema: yaml.JSON_SCHEMA, filename: name }) ?? {}; // js-yaml names the file itself
   }
@@ -57,24 +62,25 @@ export function* parseDataFileSteps(name: string, text: string, parsed?: PlainOb
  * Merges `doc` into `root` at the directory path of `file` (`a/b/data.json` lands at `data.a.b`),
  * refusing to overwrite a value with a conflicting one.
  */
-export function mergeDataAt(root: PlainObject, file: string, doc: PlainObject): void {
+export function mergeDataAt(root: PlainObject, file: string, doc: PlainObject, changed?: Set<object>): void {
   const dirs = file.split('/').slice(0, -1);
   let cur = root;
   for (const seg of dirs) {
     const next = Object.prototype.hasOwnProperty.call(cur, seg) ? cur[seg] : undefined;
-    if (next === undefined) { const o: PlainObject = {}; defineKey(cur, seg, o); cur = o; }
+    if (next === undefined) { const o: PlainObject = {}; defineKey(cur, seg, o); changed?.add(cur); cur = o; }
     else if (typeof next === 'object' && next !== null && !Array.isArray(next)) cur = next as PlainObject;
     else throw new Error(`${file}: data path \`${dirs.join('.')}\` conflicts with another data file`);
   }
-  mergeObjects(cur, doc, file);
+  mergeObjects(cur, doc, file, changed);
 }
 
-function mergeObjects(into: PlainObject, from: PlainObject, file: string): void {
+/** Merges `from` into `into`; each object given keys goes in `changed`. */
+function mergeObjects(into: PlainObject, from: PlainObject, file: string, changed: Set<object> | undefined): void {
   for (const key of Object.keys(from)) {
     const v = from[key] as Value;
     const have = Object.prototype.hasOwnProperty.call(into, key) ? into[key] : undefined;
-    if (have === undefined) defineKey(into, key, v);
-    else if (isObj(have) && isObj(v)) mergeObjects(have, v, file);
+    if (have === undefined) { defineKey(into, key, v); changed?.add(into); }
+    else if (isObj(have) && isObj(v)) mergeObjects(have, v, file, changed);
     else throw new Error(`${file}: data key \`${key}\` is defined twice`);
   }
 }
@@ -90,17 +96,21 @@ function isObj(v: unknown): v is PlainObject {
  */
 export function* sourcesFromFilesSteps(files: Map<string, string>, parsedYaml?: Map<string, PlainObject>): Steps<Sources> {
   const out: Sources = { modules: {}, data: {} };
+  const listed = new Map<object, string[]>(), changed = new Set<object>();
   for (const name of [...files.keys()].sort()) {
     const text = files.get(name)!;
     if (isPolicyFile(name)) Object.defineProperty(out.modules, name, { value: text, enumerable: true, writable: true, configurable: true });
     else if (isDataFile(name)) {
-      const doc = yield* parseDataFileSteps(name, text, parsedYaml?.get(name));
+      const doc = yield* parseDataFileSteps(name, text, parsedYaml?.get(name), listed);
       // The only data so far, at the root: taken as it is rather than copied key by key (the
       // common single data file, whose top level may hold many thousands of keys).
       if (!name.includes('/') && Object.keys(out.data).length === 0) out.data = doc;
-      else mergeDataAt(out.data, name, doc);
+      else mergeDataAt(out.data, name, doc, changed);
     }
   }
+  // Keys listed by the parser hold only for objects no later file added keys to.
+  for (const o of changed) listed.delete(o);
+  if (listed.size > 0) out.knownKeys = listed;
   return out;
 }
 

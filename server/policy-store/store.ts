@@ -141,6 +141,7 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
 
   /** Replaces the base sources (a directory scan or a bundle). Throws `PolicyLoadError` and keeps the working policy on failure. */
   loadBase(sources: Sources, origin: string, bundleRevision?: string): Generation {
+    this.learnKeys(sources);
     return this.changeNow(this.baseChange(sources, origin, bundleRevision));
   }
 
@@ -150,7 +151,15 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
    * `PolicyLoadError`, keeping the working policy, on failure.
    */
   loadBaseInBackground(sources: Sources, origin: string, bundleRevision?: string): Promise<Generation> {
+    this.learnKeys(sources);
     return this.changeInBackground(() => this.baseChange(sources, origin, bundleRevision), false) as Promise<Generation>;
+  }
+
+  /** Hands the keys the parser listed to the digests, and drops them from `sources`, which the store keeps. */
+  private learnKeys(sources: Sources): void {
+    if (sources.knownKeys === undefined) return;
+    this.digests.learnKeys(sources.knownKeys);
+    delete sources.knownKeys;
   }
 
   /**

@@ -60,6 +60,28 @@ test('parseJsonSteps gives what parseJson gives, over random documents cut into 
   assert.ok(cut > 600, `only ${cut} of 900 parses were cut into pieces`);
 });
 
+test('parseJsonSteps lists the own keys of each object it puts together from pieces, each once', () => {
+  let listedObjects = 0;
+  for (let seed = 1; seed <= 300; seed++) {
+    const text = randomDoc(seed, 40 + (seed % 7) * 60);
+    for (const piece of [8, 32]) {
+      const listed = new Map<object, string[]>();
+      const value = finish(parseJsonSteps(text, undefined, piece, listed));
+      sameValue(value, parseJson(text));
+      for (const [o, keys] of listed) {
+        assert.equal(new Set(keys).size, keys.length, `seed ${seed}: a key listed twice`);
+        assert.deepEqual([...keys].sort(), Object.keys(o).sort(), `seed ${seed}, piece ${piece}`);
+        listedObjects++;
+      }
+    }
+  }
+  assert.ok(listedObjects > 100, `only ${listedObjects} objects listed`);
+  // A malformed text lists nothing (it is parsed whole, to report where).
+  const listed = new Map<object, string[]>();
+  assert.throws(() => finish(parseJsonSteps(`{"a": [${'1,'.repeat(50)}], "b": {"c": 1}, "d": }`, undefined, 8, listed)));
+  assert.equal(listed.size, 0);
+});
+
 test('parseJsonSteps keeps __proto__ an own key, the last of repeated keys, and exact big integers', () => {
   const members = Array.from({ length: 50 }, (_, i) => `"k${i}":${i}`).join(',');
   const text = `{"__proto__":{"polluted":true},${members},"a":1,"big":123456789012345678901,"a":2,"nested":{"__proto__":[1],${members}}}`;

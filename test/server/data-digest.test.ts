@@ -10,6 +10,7 @@ import { finish } from '../../dsl/index.js';
 import type { PlainObject } from '../../engine/value.js';
 import { applyWrite, type DataWrite } from '../../server/policy-store/data-writes.js';
 import { PolicyStore } from '../../server/index.js';
+import { sourcesFromFilesSteps } from '../../server/policy-store/sources.js';
 
 /** A small deterministic generator (tests must be repeatable). */
 function rng(seed: number): () => number {
@@ -168,6 +169,56 @@ test('a write copies a wide object by the keys its digest already holds, without
   assert.deepEqual((next.users as PlainObject).user5, { roles: ['admin'], n: 5 });
   assert.equal(digests.token(next), new DataDigests().token(next));
 });
+
+/** A `data.json` text wider than a parse piece: `n` users in one object. */
+function usersJson(n: number, extra: Record<string, unknown> = {}): string {
+  const users: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) users[`user${i}`] = { roles: ['reader', `r${i % 7}`], n: i };
+  return JSON.stringify({ users, ...extra });
+}
+
+test('keys the data parser listed are not listed again by the digest, and the revision is a fresh load\'s', () => {
+  const files = new Map([['data.json', usersJson(5000)], ['p.pol', 'package p\nimport rego.v1\nallow if input.user in object.keys(data.users)\n']]);
+  const sources = finish(sourcesFromFilesSteps(files));
+  const users = sources.data.users as PlainObject;
+  assert.ok(sources.knownKeys?.has(users), 'the parser listed the users');
+  const listed: object[] = [];
+  const keysOf = Object.keys;
+  const store = new PolicyStore();
+  Object.keys = ((o: object) => { listed.push(o); return keysOf(o); }) as typeof Object.keys;
+  let revision: string;
+  try {
+    revision = store.loadBase(sources, 'test').revision;
+  } finally {
+    Object.keys = keysOf;
+  }
+  assert.ok(!listed.includes(users), 'the users object was listed');
+  assert.equal(sources.knownKeys, undefined, 'the store keeps no listed keys with its sources');
+  const fresh = new PolicyStore().loadBase({ modules: sources.modules, data: JSON.parse(files.get('data.json')!) as PlainObject }, 'test');
+  assert.equal(revision, fresh.revision);
+});
+
+test('keys the parser listed are dropped for an object another data file adds keys to', () => {
+  const files = new Map([
+    ['data.json', usersJson(5000)],
+    ['users/data.json', JSON.stringify({ extra: { roles: ['admin'] } })],
+    ['groups/data.json', usersJson(4000)],
+  ]);
+  const sources = finish(sourcesFromFilesSteps(files));
+  const users = sources.data.users as PlainObject;
+  assert.ok(Object.prototype.hasOwnProperty.call(users, 'extra'));
+  for (const [o, keys] of sources.knownKeys ?? []) assert.deepEqual([...keys].sort(), keysOf(o).sort());
+  assert.equal(sources.knownKeys?.has(users), false);
+  // The users under `groups` came whole from their file: still listed.
+  assert.equal(sources.knownKeys?.has((sources.data.groups as PlainObject).users as object), true);
+  const store = new PolicyStore();
+  const fresh = new PolicyStore();
+  assert.equal(store.loadBase(sources, 'test').revision, fresh.loadBase({ modules: {}, data: JSON.parse(JSON.stringify(sources.data)) as PlainObject }, 'test').revision);
+});
+
+function keysOf(o: object): string[] {
+  return Object.keys(o);
+}
 
 test('a chunk that a written key is in or next to is hashed again, though it starts at the same key and is as long', () => {
   // Keys in order: 200 that end no chunk, then two that each end one, then 100 more. Removing the
