@@ -114,17 +114,17 @@ export class DataDigests {
     // An object's keys are listed once, for its children and then for its token: listing the keys
     // of an object of 100,000 (about 17 ms here) is the longest step there is, and a step of its own.
     const stack: Frame[] = [this.frameOf(v)];
-    if (stack[0]!.size > CHUNK) yield;
+    if (stack[0]!.entries > CHUNK) yield;
     let done = 0;
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
-      if (top.next < top.size) {
+      if (top.next < top.visit) {
         const i = top.next++;
         const child = top.keys === undefined ? (top.c as Value[])[i] : (top.c as PlainObject)[top.keys[i]!];
         if (isContainer(child) && !this.hashed.has(child)) {
           const frame = this.frameOf(child);
           stack.push(frame);
-          if (frame.size > CHUNK) yield;
+          if (frame.entries > CHUNK) yield;
         }
         continue;
       }
@@ -133,12 +133,12 @@ export class DataDigests {
       if (++done % CHUNK === 0) yield;
       // A small container is left to its parent (it may be written out there, not hashed): its
       // large descendants are done by now, so it costs the parent little.
-      if (top.size <= INLINE_ENTRIES && c !== v) continue;
+      if (top.entries <= INLINE_ENTRIES && c !== v) continue;
       if (Array.isArray(c)) {
         if (c.length > CHUNK) yield* this.largeArraySteps(c, this.takeOrigin(c));
         else this.arrayToken(c);
       } else {
-        const from = this.objectOrigin(c, top.keys);
+        const from = this.objectOrigin(c, top.listed);
         if (from.keys.length > CHUNK) { yield; yield* this.largeObjectSteps(c, from); }
         else this.smallObject(c, from.keys);
       }
@@ -256,9 +256,25 @@ export class DataDigests {
   }
 
   private frameOf(c: PlainObject | Value[]): Frame {
-    if (Array.isArray(c)) return { c, keys: undefined, size: c.length, next: 0 };
+    if (Array.isArray(c)) return { c, keys: undefined, visit: c.length, entries: c.length, listed: undefined, next: 0 };
+    // A copy whose writes said which keys they set or removed: only those keys' values can be new
+    // (its other entries are the original's, whose digest its own reuses), and its key count
+    // follows from the original's keys without listing the copy's.
+    const written = this.written.get(c);
+    const origin = written !== undefined ? this.origins.get(c) : undefined;
+    const before = origin !== undefined && !Array.isArray(origin) ? this.hashed.get(origin)?.keys : undefined;
+    if (before !== undefined) {
+      let entries = before.length;
+      const changed: string[] = [];
+      for (const k of written!) {
+        const had = Object.prototype.hasOwnProperty.call(origin, k), has = Object.prototype.hasOwnProperty.call(c, k);
+        if (has) changed.push(k);
+        entries += (has ? 1 : 0) - (had ? 1 : 0);
+      }
+      return { c, keys: changed, visit: changed.length, entries, listed: undefined, next: 0 };
+    }
     const keys = this.ownKeys(c);
-    return { c, keys, size: keys.length, next: 0 };
+    return { c, keys, visit: keys.length, entries: keys.length, listed: keys, next: 0 };
   }
 
   private remember(c: object, h: Hashed): string {
@@ -365,8 +381,11 @@ function isContainer(v: Value | undefined): v is PlainObject | Value[] {
 /** An object's keys in order, what it was copied from and that one's digests, and the keys writes set or removed in it, as far as known. */
 interface Origin { keys: string[]; origin: PlainObject | undefined; before: Hashed | undefined; written: Set<string> | undefined }
 
-/** A container on `warmSteps`' stack: its keys when it is an object, and the next entry to visit. */
-interface Frame { c: PlainObject | Value[]; keys: string[] | undefined; size: number; next: number }
+/**
+ * A container on `warmSteps`' stack: the keys of the entries to visit (an object's), how many to
+ * visit and the next one, how many entries it has, and its own keys when they were listed.
+ */
+interface Frame { c: PlainObject | Value[]; keys: string[] | undefined; visit: number; entries: number; listed: string[] | undefined; next: number }
 
 
 

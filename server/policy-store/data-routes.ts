@@ -12,13 +12,14 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Value } from '../../engine/index.js';
+import type { PlainObject } from '../../engine/value.js';
 import { HttpError } from '../errors.js';
 import { documentKeys, startsWith } from '../document-path.js';
 import { sendJsonText } from '../http.js';
 import { documentAt, DocumentNotFound, pathName, removalWrite, TooManyWrites, WriteConflict, type DataWrite } from './data-writes.js';
 import { BadPatch, patchWrites } from './json-patch.js';
 import { loadErrorBody, logChange, writeGuard, type WriteAccess } from './routes.js';
-import { PolicyLoadError, type PolicyStore } from './store.js';
+import { PolicyLoadError, StoreClosed, WritesBusy, type Generation, type PolicyStore } from './store.js';
 
 const PREFIX = '/v1/data';
 
@@ -35,32 +36,21 @@ export function registerDataWrites(app: FastifyInstance, store: PolicyStore, acc
       const path = keysOf(req);
       const value = req.body as Value | undefined;
       if (value === undefined) throw new HttpError('invalid_parameter', 'the request body must be the JSON document to write');
-      if (req.headers['if-none-match'] === '*' && documentAt(store.data, path) !== undefined) return reply.code(304).send();
-      return commit(store, req, reply, path, [{ path, value }]);
+      const onlyNew = req.headers['if-none-match'] === '*';
+      return commit(store, req, reply, path, data => onlyNew && documentAt(data, path) !== undefined ? undefined : [{ path, value }]);
     });
 
     app.patch(url, async (req, reply) => {
       authorize(req);
       const path = keysOf(req);
-      let writes: DataWrite[];
-      try {
-        writes = patchWrites(store.data, path, req.body as Value | undefined);
-      } catch (e) {
-        throw writeError(e);
-      }
-      return commit(store, req, reply, path, writes);
+      const body = req.body as Value | undefined;
+      return commit(store, req, reply, path, data => patchWrites(data, path, body));
     });
 
     app.delete(url, async (req, reply) => {
       authorize(req);
       const path = keysOf(req);
-      let write: DataWrite;
-      try {
-        write = removalWrite(store.data, path);
-      } catch (e) {
-        throw writeError(e);
-      }
-      return commit(store, req, reply, path, [write]);
+      return commit(store, req, reply, path, data => [removalWrite(data, path)]);
     });
   }
 }
@@ -71,33 +61,46 @@ function keysOf(req: FastifyRequest): string[] {
   return documentKeys((q < 0 ? url : url.slice(0, q)).slice(PREFIX.length));
 }
 
-/** Refuses writes into documents rules define, then swaps in the new data. */
-function commit(store: PolicyStore, req: FastifyRequest, reply: FastifyReply, path: readonly string[], writes: DataWrite[]): FastifyReply {
-  const gen = store.generation;
-  if (gen) {
-    const rules = gen.prepared.rules();
-    for (const w of writes) {
-      for (const r of rules) {
-        if (startsWith(w.path, r.keys) || (w.value !== undefined && startsWith(r.keys, w.path) && documentAt(w.value, r.keys.slice(w.path.length)) !== undefined)) {
-          throw new HttpError('resource_conflict', `write conflict: ${pathName(r.keys)} is defined by a rule (${r.file}:${r.line}), not by data`);
-        }
-      }
-    }
-  }
-  let revision: string;
+/**
+ * Makes the writes `plan` works out from the data when their turn comes (in order with other
+ * writes, copies made between requests: see `PolicyStore.writeDataInBackground`), refusing writes
+ * into documents rules define, then swaps in the new data. `plan` answers `undefined` when there
+ * is nothing to write (`If-None-Match: *` on an existing document: 304).
+ */
+async function commit(store: PolicyStore, req: FastifyRequest, reply: FastifyReply, path: readonly string[], plan: (data: PlainObject) => DataWrite[] | undefined): Promise<FastifyReply> {
+  let gen: Generation | undefined;
   try {
-    revision = store.writeData(writes).revision;
+    gen = await store.writeDataInBackground(data => {
+      const writes = plan(data);
+      if (writes !== undefined) refuseRuleDocuments(store.generation, writes);
+      return writes;
+    });
   } catch (e) {
     if (e instanceof PolicyLoadError) return sendJsonText(reply, 400, JSON.stringify(loadErrorBody(e.detail)));
     throw writeError(e);
   }
-  logChange(req, 'data', pathName(path), revision);
+  if (gen === undefined) return reply.code(304).send();
+  logChange(req, 'data', pathName(path), gen.revision);
   return reply.code(204).send();
+}
+
+/** Throws a 404 `resource_conflict` for a write into (or over) a document a rule defines. */
+function refuseRuleDocuments(gen: Generation | undefined, writes: readonly DataWrite[]): void {
+  if (!gen) return;
+  const rules = gen.prepared.rules();
+  for (const w of writes) {
+    for (const r of rules) {
+      if (startsWith(w.path, r.keys) || (w.value !== undefined && startsWith(r.keys, w.path) && documentAt(w.value, r.keys.slice(w.path.length)) !== undefined)) {
+        throw new HttpError('resource_conflict', `write conflict: ${pathName(r.keys)} is defined by a rule (${r.file}:${r.line}), not by data`);
+      }
+    }
+  }
 }
 
 function writeError(e: unknown): unknown {
   if (e instanceof DocumentNotFound) return new HttpError('resource_not_found', e.message);
   if (e instanceof WriteConflict) return new HttpError('resource_conflict', `write conflict: ${e.message}`);
   if (e instanceof BadPatch || e instanceof TooManyWrites) return new HttpError('invalid_parameter', e.message);
+  if (e instanceof WritesBusy || e instanceof StoreClosed) return new HttpError('not_ready', e.message);
   return e;
 }

@@ -9,6 +9,10 @@
  * OPA; a write never turns an array or a scalar into an object on its way.
  */
 import { defineKey, isPlainObject, type PlainObject, type Value } from '../../engine/value.js';
+import { finish, type Steps } from '../../engine/index.js';
+
+/** Keys or elements copied in one step of `applyWriteSteps` (a few milliseconds). */
+const COPY_STEP = 2048;
 
 /** A document put at `path`, or (`value` undefined) the document there removed. */
 export interface DataWrite {
@@ -131,13 +135,22 @@ export interface Copies {
  * Throws `WriteConflict` or `DocumentNotFound`, leaving `data` as it was.
  */
 export function applyWrite(data: PlainObject, w: DataWrite, fresh: Set<object> = new Set(), copies?: Copies): PlainObject {
+  return finish(applyWriteSteps(data, w, fresh, copies));
+}
+
+/**
+ * `applyWrite` in steps (see `Steps`): a container of more than `COPY_STEP` entries on the way is
+ * copied that many at a time, so a write into an object of 100,000 keys lets requests be answered
+ * meanwhile. Nothing is changed that another step could see half-made: the copies are new.
+ */
+export function* applyWriteSteps(data: PlainObject, w: DataWrite, fresh: Set<object> = new Set(), copies?: Copies): Steps<PlainObject> {
   const { path, value } = w;
   if (path.length === 0) {
     if (value === undefined) return mark({}, fresh);
     if (!isPlainObject(value)) throw new WriteConflict('the root document `data` must be an object');
     return value;
   }
-  const root = writable(data, fresh, copies);
+  const root = yield* writable(data, fresh, copies);
   let container: PlainObject | Value[] = root;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i]!;
@@ -155,7 +168,7 @@ export function applyWrite(data: PlainObject, w: DataWrite, fresh: Set<object> =
     if (!isPlainObject(child) && !Array.isArray(child)) {
       throw new WriteConflict(`${pathName(path.slice(0, i + 1))} is ${describe(child)}, not an object or array`);
     }
-    const copy = writable(child, fresh, copies);
+    const copy = yield* writable(child, fresh, copies);
     setChild(container, key, copy);
     if (!Array.isArray(container)) copies?.keyWritten?.(container, key);
     container = copy;
@@ -203,14 +216,27 @@ export function arrayIndex(arr: readonly Value[], key: string): number | undefin
   return i < arr.length ? i : undefined;
 }
 
-function writable<T extends PlainObject | Value[]>(c: T, fresh: Set<object>, copies: Copies | undefined): T {
+function* writable<T extends PlainObject | Value[]>(c: T, fresh: Set<object>, copies: Copies | undefined): Steps<T> {
   if (fresh.has(c)) return c;
   let copy: PlainObject | Value[];
-  if (Array.isArray(c)) copy = c.slice();
-  else {
+  if (Array.isArray(c)) {
+    if (c.length <= COPY_STEP) copy = c.slice();
+    else {
+      copy = [];
+      for (let i = 0; i < c.length; i++) {
+        if (i > 0 && i % COPY_STEP === 0) yield;
+        copy.push(c[i]!);
+      }
+    }
+  } else {
     const o: PlainObject = {};
     // Key order is not observable (iteration and serialisation sort keys), so known keys do.
-    for (const k of copies?.knownKeys?.(c) ?? Object.keys(c)) defineKey(o, k, (c as PlainObject)[k]!);
+    const keys = copies?.knownKeys?.(c) ?? Object.keys(c);
+    for (let i = 0; i < keys.length; i++) {
+      if (i > 0 && i % COPY_STEP === 0) yield;
+      const k = keys[i]!;
+      defineKey(o, k, (c as PlainObject)[k]!);
+    }
     copy = o;
   }
   copies?.derived(copy, c);

@@ -8,7 +8,7 @@ import { LRUCache } from 'lru-cache';
 import { compile, compileInSlices, DataDigests, runInSlices, PolError, type Steps, type BuiltinHost, type Diagnostic, type EntryPoint, type PreparedPolicy } from '../../engine/index.js';
 import type { PlainObject } from '../../engine/value.js';
 import type { Sources } from './sources.js';
-import { applyWrite, DataWrites, MAX_DATA_WRITES, TooManyWrites, type DataWrite } from './data-writes.js';
+import { applyWrite, applyWriteSteps, DataWrites, MAX_DATA_WRITES, TooManyWrites, type DataWrite } from './data-writes.js';
 
 /** One compiled policy, immutable once published. */
 export interface Generation {
@@ -72,6 +72,17 @@ export class TooManyChanges extends Error {
   }
 }
 
+/** More Data API writes than `MAX_WAITING_WRITES` were waiting for their turn. */
+export class WritesBusy extends Error {
+  constructor() {
+    super(`more than ${MAX_WAITING_WRITES} data writes are waiting to be made; try again later`);
+    this.name = 'WritesBusy';
+  }
+}
+
+/** Data API writes waiting for their turn at most (each holds its body until then). */
+export const MAX_WAITING_WRITES = 256;
+
 const MAX_ENTRYPOINTS = 1_000;
 
 /**
@@ -119,6 +130,9 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
   /** Background changes, one at a time and in the order asked. */
   private queue: Promise<unknown> = Promise.resolve();
   private waiting = 0;
+  /** Data API writes made in steps, one at a time and in the order asked (apart from `queue`). */
+  private writeQueue: Promise<unknown> = Promise.resolve();
+  private writesWaiting = 0;
   /**
    * The data's share of each revision, reusing the work of earlier ones: the store's data is
    * never changed in place (writes copy), and every copy a write makes is reported here.
@@ -218,6 +232,47 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
    */
   knownKeys(o: object): readonly string[] | undefined {
     return this.digests.knownKeys(o);
+  }
+
+  /**
+   * `writeData` made a step at a time, requests being answered in between: copying a container of
+   * 100,000 keys on a write's way takes tens of milliseconds. `plan` gives the writes (or
+   * `undefined`: nothing to write) when their turn comes, from the data as it is then, so writes
+   * worked out from the data (a patch, an array element's removal) never miss one made before
+   * them; it is asked again if the data changes while the copies are made (a reload). Resolves
+   * with the new generation (`undefined` when nothing was written); rejects as `writeData` throws,
+   * with `StoreClosed` once the store closes, and with `WritesBusy` past `MAX_WAITING_WRITES`.
+   */
+  writeDataInBackground(plan: (data: PlainObject) => readonly DataWrite[] | undefined): Promise<Generation | undefined> {
+    if (this.closing.signal.aborted) return Promise.reject(new StoreClosed());
+    if (this.writesWaiting >= MAX_WAITING_WRITES) return Promise.reject(new WritesBusy());
+    const run = async (): Promise<Generation | undefined> => {
+      for (;;) {
+        const current = this.current;
+        const from = this.data;
+        const writes = plan(from);
+        if (writes === undefined) return undefined;
+        // No policy yet: nothing is served, and nothing to reuse.
+        if (current === undefined) return this.writeData(writes);
+        if (this.dataWrites.with(writes).size > MAX_DATA_WRITES) throw new TooManyWrites(`more than ${MAX_DATA_WRITES} separately written documents; write a containing document instead`);
+        const fresh = new Set<object>();
+        const digests = this.digests;
+        const data = await this.prepareInBackground((function* (): Steps<PlainObject> {
+          let d = from;
+          for (const w of writes) d = yield* applyWriteSteps(d, w, fresh, digests);
+          return d;
+        })());
+        await this.prepareInBackground(this.digests.warmSteps(data));
+        // Another generation came meanwhile (a reload, a write made without waiting): plan again over its data.
+        if (this.current !== current) continue;
+        const next = this.dataWrites.with(writes);
+        return this.compileAndSwap(mergeOverlay(this.base, this.overlay), data, 'api', this.baseBundleRevision, () => { this.dataWrites = next; this.dataVersion++; }, { from, writes });
+      }
+    };
+    this.writesWaiting++;
+    const result = this.writeQueue.then(run, run).finally(() => { this.writesWaiting--; });
+    this.writeQueue = result.catch(() => undefined);
+    return result;
   }
 
   /** The data requests read now: the base data with the Data API's writes over it. */

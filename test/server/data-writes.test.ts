@@ -5,7 +5,8 @@ import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { applyWrite, DataWrites, DocumentNotFound, MAX_DATA_WRITES, removalWrite, TooManyWrites, WriteConflict } from '../../server/policy-store/data-writes.js';
-import { PolicyStore } from '../../server/policy-store/store.js';
+import { MAX_WAITING_WRITES, PolicyStore, StoreClosed, WritesBusy } from '../../server/policy-store/store.js';
+import { countTurns } from '../event-loop-turns.js';
 import { BadPatch, patchWrites } from '../../server/policy-store/json-patch.js';
 import { parseJson } from '../../engine/json.js';
 import type { PlainObject } from '../../engine/value.js';
@@ -293,4 +294,77 @@ test('a data-only change reuses the compiled policy and lands on the revision a 
   reloaded.putPolicy('extra.pol', 'package rbac\n\nimport rego.v1\n\ndeny if not allow\n');
   assert.equal(reloaded.generation!.prepared.evaluate('rbac/deny', { user: 'carol' }), undefined);
   assert.equal(reloaded.generation!.prepared.evaluate('rbac/deny', { user: 'dave' }), true);
+});
+
+test('a write into a wide object is made between requests: the event loop turns while the copy is made, and the data is the one-go write\'s', async () => {
+  const users: PlainObject = {};
+  for (let i = 0; i < 100_000; i++) users[`user${i}`] = { roles: ['reader'], n: i };
+  const { app, close } = await makeApp({ policy_api: { writable: true, token: TOKEN } });
+  try {
+    const base = app.pol.store.generation!;
+    app.pol.store.loadBase({ modules: base.modules, data: { ...app.pol.store.data, users } }, 'test');
+    const turns = countTurns();
+    let put;
+    try {
+      put = await app.inject({ method: 'PUT', url: '/v1/data/users/user7', payload: { roles: ['admin'], n: 7 }, headers: auth });
+    } finally {
+      assert.ok(turns.stop() >= 3, 'the event loop did not turn while the write was made');
+    }
+    assert.equal(put.statusCode, 204, put.body);
+    const data = app.pol.store.data;
+    assert.deepEqual((data.users as PlainObject).user7, { roles: ['admin'], n: 7 });
+    assert.equal(Object.keys(data.users as PlainObject).length, 100_000);
+      assert.deepEqual((users.user7 as PlainObject).roles, ['reader'], 'the data written over changed');
+    // The revision is the one a fresh load of the same data gets.
+    const fresh = new PolicyStore().loadBase({ modules: base.modules, data: JSON.parse(JSON.stringify(data)) as PlainObject }, 'test');
+    assert.equal(app.pol.store.generation!.revision, fresh.revision);
+  } finally { await close(); }
+});
+
+test('writes sent together are planned in turn, each from the data the one before left: two removals of element 0 remove two elements', async () => {
+  const { app, close } = await makeApp({ policy_api: { writable: true, token: TOKEN } });
+  const read = async (path: string) => json((await app.inject({ method: 'GET', url: `/v1/data/${path}` })).body);
+  try {
+    assert.equal((await app.inject({ method: 'PUT', url: '/v1/data/queue', payload: ['a', 'b', 'c', 'd'], headers: auth })).statusCode, 204);
+    const sent = await Promise.all([
+      app.inject({ method: 'DELETE', url: '/v1/data/queue/0', headers: auth }),
+      app.inject({ method: 'DELETE', url: '/v1/data/queue/0', headers: auth }),
+      app.inject({ method: 'PATCH', url: '/v1/data/queue', payload: [{ op: 'add', path: '-', value: 'e' }], headers: auth }),
+      app.inject({ method: 'PUT', url: '/v1/data/queue/0', payload: ['C'], headers: { ...auth, 'if-none-match': '*' } }),
+    ]);
+    assert.deepEqual(sent.map(r => r.statusCode), [204, 204, 204, 304]);
+    assert.deepEqual(await read('queue'), { result: ['c', 'd', 'e'] });
+  } finally { await close(); }
+});
+
+test('a write whose data is replaced while its copies are made (a reload) is planned again over the new data, and kept', async () => {
+  const store = new PolicyStore();
+  const users: PlainObject = {};
+  for (let i = 0; i < 100_000; i++) users[`user${i}`] = { n: i };
+  const modules = { 'p.pol': 'package p\nimport rego.v1\nallow if data.users[input.user]\n' };
+  store.loadBase({ modules, data: { users } }, 'test');
+  let plans = 0;
+  const writing = store.writeDataInBackground(() => { plans++; return [{ path: ['users', 'new'], value: { n: -1 } }]; });
+  // Lands while the write's copy is being made, between its slices.
+  await new Promise(r => setImmediate(r));
+  store.loadBase({ modules, data: { users: { ...users, reloaded: { n: 0 } } } }, 'test');
+  const gen = await writing;
+  assert.ok(gen !== undefined);
+  assert.equal(plans, 2);
+  const data = store.data.users as PlainObject;
+  assert.deepEqual(data.new, { n: -1 });
+  assert.deepEqual(data.reloaded, { n: 0 });
+  assert.equal(store.generation, gen);
+});
+
+test('data writes waiting for their turn are bounded, and a closed store refuses them', async () => {
+  const store = new PolicyStore();
+  store.loadBase({ modules: {}, data: {} }, 'test');
+  const waiting: Promise<unknown>[] = [];
+  for (let i = 0; i < MAX_WAITING_WRITES; i++) waiting.push(store.writeDataInBackground(() => [{ path: [`k${i}`], value: i }]));
+  await assert.rejects(store.writeDataInBackground(() => [{ path: ['one-more'], value: 1 }]), WritesBusy);
+  await Promise.all(waiting);
+  assert.equal(Object.keys(store.data).length, MAX_WAITING_WRITES);
+  store.close();
+  await assert.rejects(store.writeDataInBackground(() => [{ path: ['late'], value: 1 }]), StoreClosed);
 });
