@@ -230,7 +230,8 @@ function* writable<T extends PlainObject | Value[]>(c: T, fresh: Set<object>, co
     }
   } else {
     const o: PlainObject = {};
-    // Key order is not observable (iteration and serialisation sort keys), so known keys do.
+    // Key order is not observable (iteration and serialisation sort keys): the keys the digest
+    // holds, sorted, serve as well as a fresh listing.
     const keys = copies?.knownKeys?.(c) ?? Object.keys(c);
     for (let i = 0; i < keys.length; i++) {
       if (i > 0 && i % COPY_STEP === 0) yield;
