@@ -37,12 +37,20 @@ export class HttpError extends Error {
   readonly status: number;
   readonly code: string;
   readonly errors: ErrorBody['errors'];
+  /** Seconds a client should wait before asking again (`Retry-After`), for a server too busy now. */
+  retryAfterSeconds: number | undefined;
   constructor(code: ErrorCode, message: string, errors?: ErrorBody['errors']) {
     super(message);
     this.name = 'HttpError';
     this.code = code;
     this.status = ERRORS[code];
     this.errors = errors;
+  }
+
+  /** The same error, telling the client to ask again after `seconds`. */
+  retryAfter(seconds: number): this {
+    this.retryAfterSeconds = seconds;
+    return this;
   }
   body(): ErrorBody {
     const b: ErrorBody = { code: this.code, message: this.message };

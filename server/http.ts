@@ -10,6 +10,7 @@ export function sendJsonText(reply: FastifyReply, status: number, text: string):
 }
 
 export function sendError(reply: FastifyReply, err: HttpError | { status: number; body: ErrorBody }): FastifyReply {
+  if (err instanceof HttpError && err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
   return sendJsonText(reply, err.status, JSON.stringify(err instanceof HttpError ? err.body() : err.body));
 }
 

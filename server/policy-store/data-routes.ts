@@ -18,7 +18,7 @@ import { documentKeys, startsWith } from '../document-path.js';
 import { sendJsonText } from '../http.js';
 import { documentAt, DocumentNotFound, pathName, removalWrite, TooManyWrites, WriteConflict, type DataWrite } from './data-writes.js';
 import { BadPatch, patchWrites } from './json-patch.js';
-import { loadErrorBody, logChange, writeGuard, type WriteAccess } from './routes.js';
+import { BUSY_RETRY_SECONDS, loadErrorBody, logChange, writeGuard, type WriteAccess } from './routes.js';
 import { PolicyLoadError, StoreClosed, WritesBusy, type Generation, type PolicyStore } from './store.js';
 
 const PREFIX = '/v1/data';
@@ -101,6 +101,7 @@ function writeError(e: unknown): unknown {
   if (e instanceof DocumentNotFound) return new HttpError('resource_not_found', e.message);
   if (e instanceof WriteConflict) return new HttpError('resource_conflict', `write conflict: ${e.message}`);
   if (e instanceof BadPatch || e instanceof TooManyWrites) return new HttpError('invalid_parameter', e.message);
-  if (e instanceof WritesBusy || e instanceof StoreClosed) return new HttpError('not_ready', e.message);
+  if (e instanceof StoreClosed) return new HttpError('not_ready', e.message);
+  if (e instanceof WritesBusy) return new HttpError('not_ready', e.message).retryAfter(BUSY_RETRY_SECONDS);
   return e;
 }

@@ -9,6 +9,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError, type ErrorBody } from '../errors.js';
 import { sendJsonText } from '../http.js';
 import { PolicyLoadError, StoreClosed, TooManyChanges, type LoadError, type PolicyStore } from './store.js';
+
+/** `Retry-After` (s) when too many changes wait: a queue of them drains within a few seconds. */
+export const BUSY_RETRY_SECONDS = 1;
 import { validPolicyId } from './sources.js';
 
 export function loadErrorBody(err: LoadError): ErrorBody {
@@ -94,7 +97,8 @@ export function registerPolicyRoutes(app: FastifyInstance, store: PolicyStore, c
       return sendJsonText(reply, 200, JSON.stringify({ result: {}, revision: gen.revision }));
     } catch (e) {
       if (e instanceof PolicyLoadError) return sendJsonText(reply, 400, JSON.stringify(loadErrorBody(e.detail)));
-      if (e instanceof StoreClosed || e instanceof TooManyChanges) throw new HttpError('not_ready', e.message);
+      if (e instanceof StoreClosed) throw new HttpError('not_ready', e.message);
+      if (e instanceof TooManyChanges) throw new HttpError('not_ready', e.message).retryAfter(BUSY_RETRY_SECONDS);
       throw e;
     }
   });
@@ -109,7 +113,8 @@ export function registerPolicyRoutes(app: FastifyInstance, store: PolicyStore, c
       return sendJsonText(reply, 200, JSON.stringify({ result: {}, revision: gen.revision }));
     } catch (e) {
       if (e instanceof PolicyLoadError) return sendJsonText(reply, 400, JSON.stringify(loadErrorBody(e.detail)));
-      if (e instanceof StoreClosed || e instanceof TooManyChanges) throw new HttpError('not_ready', e.message);
+      if (e instanceof StoreClosed) throw new HttpError('not_ready', e.message);
+      if (e instanceof TooManyChanges) throw new HttpError('not_ready', e.message).retryAfter(BUSY_RETRY_SECONDS);
       throw e;
     }
   });

@@ -158,6 +158,8 @@ test('shutting down stops a background compile: the PUT is answered 503 and noth
     const r = await put;
     assert.equal(r.statusCode, 503, r.body);
     assert.equal(json(r.body).code, 'not_ready');
+    // Shutting down: asking again here will not help.
+    assert.equal(r.headers['retry-after'], undefined);
     await closing;
     closed = true;
     assert.equal(store.generation!.revision, before);
@@ -232,6 +234,8 @@ test('past 32 policy changes waiting to compile, more are refused with 503 and l
     assert.equal(refused.statusCode, 503, refused.body);
     assert.equal(json(refused.body).code, 'not_ready');
     assert.match(json(refused.body).message, /policy changes are waiting/);
+    // Busy, not broken: the client is told when to ask again.
+    assert.equal(refused.headers['retry-after'], '1');
     const gen = await first;
     assert.deepEqual(new Set(await Promise.all(behind)), new Set([false]));
     assert.equal(store.generation, gen);
