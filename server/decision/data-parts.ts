@@ -116,6 +116,12 @@ const WIDE_KEYS = 256;
 /** Puts parts together, in the order they were posted. */
 export class DataAssembler {
   readonly root: PlainObject = {};
+  /** With `listKeys`, the own keys of each object entries were added to, as they were defined. */
+  readonly listed: Map<object, string[]> | undefined;
+
+  constructor(opts: { listKeys?: boolean } = {}) {
+    this.listed = opts.listKeys ? new Map() : undefined;
+  }
 
   add(part: DataPart): void {
     let c = this.root as PlainObject | Value[];
@@ -131,7 +137,14 @@ export class DataAssembler {
       for (const v of part.items) c.push(v);
     } else {
       if (Array.isArray(c)) throw new Error('data part of entries for an array');
-      for (const [k, v] of part.entries) defineKey(c, k, v);
+      const listed = this.listed;
+      if (listed === undefined) { for (const [k, v] of part.entries) defineKey(c, k, v); return; }
+      let keys = listed.get(c);
+      if (keys === undefined) listed.set(c, keys = Object.keys(c));
+      for (const [k, v] of part.entries) {
+        if (!Object.prototype.hasOwnProperty.call(c, k)) keys.push(k);
+        defineKey(c, k, v);
+      }
     }
   }
 }

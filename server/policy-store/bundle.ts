@@ -161,7 +161,9 @@ export class BundlePoller {
     // piece at a time (JSON), the policy compiled in slices: requests go on meanwhile.
     const { revision } = await verifyBundle(files, this.key, await this.store.prepareInBackground(fileDigestsSteps(files)));
     const text = await this.store.prepareInBackground(fileTextsSteps(files, NOT_TEXT));
-    const sources = await this.store.prepareInBackground(sourcesFromFilesSteps(text, await parseYamlFilesInBackground(text)));
+    const yamlKeys = new Map<object, string[]>();
+    const yaml = await parseYamlFilesInBackground(text, yamlKeys);
+    const sources = await this.store.prepareInBackground(sourcesFromFilesSteps(text, yaml, yamlKeys));
     await this.store.loadBaseInBackground(sources, 'bundle', revision ?? manifestRevision(files));
   }
 }

@@ -198,8 +198,9 @@ async function reloadInBackground(store: PolicyStore, dir: string): Promise<Relo
   let sources: Sources;
   try {
     // YAML is parsed on a thread of its own; JSON in pieces here.
-    const yamlDocs = await parseYamlFilesInBackground(scan.files);
-    sources = await store.prepareInBackground(sourcesFromFilesSteps(scan.files, yamlDocs));
+    const yamlKeys = new Map<object, string[]>();
+    const yamlDocs = await parseYamlFilesInBackground(scan.files, yamlKeys);
+    sources = await store.prepareInBackground(sourcesFromFilesSteps(scan.files, yamlDocs, yamlKeys));
   } catch (e) {
     if (e instanceof StoreClosed) throw e;
     return readFailed(store, e);

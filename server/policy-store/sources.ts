@@ -92,11 +92,12 @@ function isObj(v: unknown): v is PlainObject {
 /**
  * Builds `Sources` from a list of files (relative path → text), as found in a directory or bundle,
  * in steps: a server reloading megabytes of data parses them between requests. `parsedYaml`: YAML
- * data files already parsed, by name (see `yaml-data.ts`).
+ * data files already parsed, by name (see `yaml-data.ts`), with `yamlKeys` the keys listed as
+ * they were put together.
  */
-export function* sourcesFromFilesSteps(files: Map<string, string>, parsedYaml?: Map<string, PlainObject>): Steps<Sources> {
+export function* sourcesFromFilesSteps(files: Map<string, string>, parsedYaml?: Map<string, PlainObject>, yamlKeys?: Map<object, string[]>): Steps<Sources> {
   const out: Sources = { modules: {}, data: {} };
-  const listed = new Map<object, string[]>(), changed = new Set<object>();
+  const listed = new Map<object, string[]>(yamlKeys ?? []), changed = new Set<object>();
   for (const name of [...files.keys()].sort()) {
     const text = files.get(name)!;
     if (isPolicyFile(name)) Object.defineProperty(out.modules, name, { value: text, enumerable: true, writable: true, configurable: true });

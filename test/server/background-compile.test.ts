@@ -308,6 +308,31 @@ test('a directory\'s or bundle\'s JSON data is parsed a piece at a time before i
   } finally { store.close(); }
 });
 
+test('the keys of wide objects a YAML data file\'s parts put together are handed on, each once, and the store lists them no more', async () => {
+  const rows = Array.from({ length: 6_000 }, (_, i) => `  user${i}:\n    roles: [reader]\n`).join('');
+  const files = new Map([
+    ['p.pol', 'package p\n\nimport rego.v1\n\nallow if "reader" in data.users[input.user].roles\n'],
+    ['data.yaml', `users:\n${rows}`],
+  ]);
+  const yamlKeys = new Map<object, string[]>();
+  const parsed = await parseYamlFilesInBackground(files, yamlKeys);
+  const users = parsed.get('data.yaml')!.users as Record<string, unknown>;
+  assert.deepEqual(yamlKeys.get(users), Object.keys(users));
+  assert.equal(new Set(yamlKeys.get(users)).size, 6_000);
+  const sources = finish(sourcesFromFilesSteps(files, parsed, yamlKeys));
+  assert.ok(sources.knownKeys?.has(users));
+  const store = new PolicyStore();
+  const listed: object[] = [];
+  const keysOf = Object.keys;
+  Object.keys = ((o: object) => { listed.push(o); return keysOf(o); }) as typeof Object.keys;
+  let revision: string;
+  try {
+    revision = (await store.loadBaseInBackground(sources, 'test')).revision;
+  } finally { Object.keys = keysOf; }
+  assert.ok(!listed.includes(users), 'the users were listed');
+  assert.equal(revision, new PolicyStore().loadBase(sourcesFromFiles(files), 'test').revision);
+});
+
 test('YAML data files of a reload are parsed on a thread of their own: the same data and the same errors as parsing them here, and the event loop turns meanwhile', async () => {
   const rows = Array.from({ length: 20_000 }, (_, i) => `  user${i}:\n    roles: [reader, r${i % 40}]\n    dept: d${i % 300}\n`).join('');
   const files = new Map([
