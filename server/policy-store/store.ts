@@ -5,10 +5,10 @@
  */
 import { EventEmitter } from 'node:events';
 import { LRUCache } from 'lru-cache';
-import { compile, compileInSlices, DataDigests, runInSlices, PolError, type Steps, type BuiltinHost, type Diagnostic, type EntryPoint, type PreparedPolicy } from '../../engine/index.js';
+import { compile, compileInSlices, DataDigests, finish, runInSlices, PolError, type Steps, type BuiltinHost, type Diagnostic, type EntryPoint, type PreparedPolicy } from '../../engine/index.js';
 import type { PlainObject } from '../../engine/value.js';
 import type { Sources } from './sources.js';
-import { applyWrite, applyWriteSteps, DataWrites, MAX_DATA_WRITES, TooManyWrites, type DataWrite } from './data-writes.js';
+import { applyWriteSteps, DataWrites, MAX_DATA_WRITES, TooManyWrites, type DataWrite } from './data-writes.js';
 
 /** One compiled policy, immutable once published. */
 export interface Generation {
@@ -216,13 +216,28 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
    * compile with the new data.
    */
   writeData(writes: readonly DataWrite[]): Generation {
+    const next = this.withWrites(writes);
+    const from = this.data;
+    return this.swapWritten(from, finish(this.writtenSteps(from, writes)), writes, next);
+  }
+
+  /** The Data API's writes with `writes` after them; throws `TooManyWrites` past `MAX_DATA_WRITES`. */
+  private withWrites(writes: readonly DataWrite[]): DataWrites {
     const next = this.dataWrites.with(writes);
     if (next.size > MAX_DATA_WRITES) throw new TooManyWrites(`more than ${MAX_DATA_WRITES} separately written documents; write a containing document instead`);
-    // Only the new writes, over the data as it is: replaying every earlier one gives the same data.
-    const from = this.data;
-    let data = from;
+    return next;
+  }
+
+  /** `from` with `writes` made (only the new writes: replaying every earlier one gives the same data). */
+  private *writtenSteps(from: PlainObject, writes: readonly DataWrite[]): Steps<PlainObject> {
     const fresh = new Set<object>();
-    for (const w of writes) data = applyWrite(data, w, fresh, this.digests);
+    let data = from;
+    for (const w of writes) data = yield* applyWriteSteps(data, w, fresh, this.digests);
+    return data;
+  }
+
+  /** Swaps in `data`, made by `writes` over `from`, the Data API's writes becoming `next`. */
+  private swapWritten(from: PlainObject, data: PlainObject, writes: readonly DataWrite[], next: DataWrites): Generation {
     return this.compileAndSwap(mergeOverlay(this.base, this.overlay), data, 'api', this.baseBundleRevision, () => { this.dataWrites = next; this.dataVersion++; }, { from, writes });
   }
 
@@ -254,19 +269,13 @@ export class PolicyStore extends EventEmitter<StoreEvents> {
         if (writes === undefined) return undefined;
         // No policy yet: nothing is served, and nothing to reuse.
         if (current === undefined) return this.writeData(writes);
-        if (this.dataWrites.with(writes).size > MAX_DATA_WRITES) throw new TooManyWrites(`more than ${MAX_DATA_WRITES} separately written documents; write a containing document instead`);
-        const fresh = new Set<object>();
-        const digests = this.digests;
-        const data = await this.prepareInBackground((function* (): Steps<PlainObject> {
-          let d = from;
-          for (const w of writes) d = yield* applyWriteSteps(d, w, fresh, digests);
-          return d;
-        })());
+        const next = this.withWrites(writes);
+        const data = await this.prepareInBackground(this.writtenSteps(from, writes));
         await this.prepareInBackground(this.digests.warmSteps(data));
-        // Another generation came meanwhile (a reload, a write made without waiting): plan again over its data.
+        // Another generation came meanwhile (a reload, a write made without waiting): plan again
+        // over its data. Otherwise the Data API's writes are still those `next` was made from.
         if (this.current !== current) continue;
-        const next = this.dataWrites.with(writes);
-        return this.compileAndSwap(mergeOverlay(this.base, this.overlay), data, 'api', this.baseBundleRevision, () => { this.dataWrites = next; this.dataVersion++; }, { from, writes });
+        return this.swapWritten(from, data, writes, next);
       }
     };
     this.writesWaiting++;

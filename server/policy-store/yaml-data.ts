@@ -11,17 +11,14 @@ import type { YamlJob, YamlReply } from './yaml-worker.js';
 
 /**
  * Parses the YAML data files among `files` (by name), each on a thread of its own, one at a time.
- * `listed`, when given, gets the own keys of the wide objects put together (see `WIDE_KEYS`), so
- * that they are not listed again (see `Sources.knownKeys`).
+ * `listed`, when given, gets the own keys of the objects put together from parts (the root and
+ * those too large for a part), so that they are not listed again (see `Sources.knownKeys`).
  */
 export async function parseYamlFilesInBackground(files: Map<string, string>, listed?: Map<object, string[]>): Promise<Map<string, PlainObject>> {
   const out = new Map<string, PlainObject>();
   for (const [name, text] of files) if (isYamlDataFile(name)) out.set(name, await parseYamlInBackground(name, text, listed));
   return out;
 }
-
-/** Objects with more keys than this have their keys handed on (listing fewer costs little). */
-const WIDE_KEYS = 256;
 
 export function parseYamlInBackground(name: string, text: string, listed?: Map<object, string[]>): Promise<PlainObject> {
   return new Promise<PlainObject>((resolve, reject) => {
@@ -32,7 +29,7 @@ export function parseYamlInBackground(name: string, text: string, listed?: Map<o
       settled = true;
       void worker.terminate();
       if (err) { reject(err); return; }
-      for (const [o, keys] of data.listed ?? []) if (keys.length > WIDE_KEYS) listed!.set(o, keys);
+      for (const [o, keys] of data.listed ?? []) listed!.set(o, keys);
       resolve(data.root);
     };
     const worker = new Worker(new URL('./yaml-worker.js', import.meta.url), { workerData: { name, text } satisfies YamlJob });
