@@ -3,8 +3,8 @@
  * here once (policy store, decision cache, decision log, metrics) and exposed as `app.pol`.
  * Tests drive it with `inject`; `startServer` (main.ts) adds the listener.
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyServerFactory } from 'fastify';
-import { createServer, STATUS_CODES } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import pino from 'pino';
 import type { Writable } from 'node:stream';
 import { resolve } from 'node:path';
@@ -15,6 +15,7 @@ import type { GeoDatabase } from '../engine/builtins/geo.js';
 import { HttpError, answerClientError, fromFastifyError } from './errors.js';
 import { installBodyParser } from './body.js';
 import { sendError } from './http.js';
+import { DirectLane } from './direct-lane.js';
 import { DecisionLog, DecisionLogOpenError } from './audit/decision-log.js';
 import { createServerMetrics, type ServerMetrics } from './metrics/server-metrics.js';
 import { registerHealthRoutes } from './metrics/routes.js';
@@ -41,6 +42,8 @@ export interface PolServer {
   geoDatabase: GeoDatabase | undefined;
   /** Resolves when the first policy load attempt (directory read or first bundle poll) is over. */
   initialLoad: Promise<boolean>;
+  /** Answers `POST /v1/decide` before fastify's router (see `DirectLane`). */
+  directLane: DirectLane;
 }
 
 declare module 'fastify' {
@@ -78,6 +81,7 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
   const decisionLog = config.decision_log.enabled
     ? openDecisionLog(config, opts, err => reportLogWriteError(err))
     : undefined;
+  let lane: DirectLane | undefined;
   const app = Fastify({
     // Written synchronously: pino's default asynchronous stdout is flushed at exit by a loop that
     // never ends once the pipe is broken (a log reader that went away would hang shutdown).
@@ -94,7 +98,7 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
     // Errors raised before a route is found answer in the server's own error format too.
     frameworkErrors: (err, _req, reply) => sendError(reply, new HttpError('invalid_parameter', err.message)),
     clientErrorHandler: answerClientError,
-    serverFactory: hostCheckingServer,
+    serverFactory: hostCheckingServer((req, res) => lane?.take(req, res) === true),
   });
 
   // A client may half-close once its request is sent; answers that take a trip through the thread
@@ -166,15 +170,20 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
     initialLoad = Promise.resolve(false);
   }
 
-  app.decorate('pol', { config, store, service, cache, decisionLog, metrics, bundle, geoDatabase, initialLoad });
+  /** What a request raised, as the error to answer with: counted, and logged when it is the server's fault. */
+  const failed = (err: unknown, log: FastifyBaseLogger): HttpError => {
+    const e = err instanceof HttpError ? err
+      : fromFastifyError(typeof err === 'object' && err !== null ? err as { code?: string; statusCode?: number; message: string } : { message: String(err) });
+    if (e.status >= 500) log.error({ err }, 'request failed');
+    metrics.errors.inc({ code: e.code });
+    return e;
+  };
+  lane = new DirectLane({ service, maxBytes: config.limits.body_bytes, maxDepth: config.limits.json_depth, failed: err => failed(err, app.log) });
+
+  app.decorate('pol', { config, store, service, cache, decisionLog, metrics, bundle, geoDatabase, initialLoad, directLane: lane });
 
   installBodyParser(app, config.limits.json_depth, config.limits.body_bytes);
-  app.setErrorHandler((err, req, reply) => {
-    const e = err instanceof HttpError ? err : fromFastifyError(err as { code?: string; statusCode?: number; message: string });
-    if (e.status >= 500) req.log.error({ err }, 'request failed');
-    metrics.errors.inc({ code: e.code });
-    return sendError(reply, e);
-  });
+  app.setErrorHandler((err, req, reply) => sendError(reply, failed(err, req.log)));
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0]!;
     // A known path asked with another method is a 405 naming the methods it takes (looked up
@@ -195,6 +204,10 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
   registerPolicyRoutes(app, store, config.policy_api);
   registerDataWrites(app, store, config.policy_api, { bundleOwned: config.bundle !== undefined });
 
+  // A closing server answers new requests 503 (fastify's `return503OnClosing`): they go to fastify.
+  app.addHook('preClose', done => { lane!.close(); done(); });
+  lane.watchHooks(app);
+
   app.addHook('onClose', async () => {
     stopWatch?.();
     bundle?.stop();
@@ -208,9 +221,10 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
 /**
  * The HTTP/1 server fastify would make, except that an HTTP/1.1 request without `Host` (which
  * RFC 9112 makes a 400) is refused in the server's JSON error format rather than with Node's
- * empty 400. The check is one property read before fastify sees the request.
+ * empty 400 (one property read before fastify sees the request), and that `direct` may answer a
+ * request itself (see `DirectLane`).
  */
-const hostCheckingServer: FastifyServerFactory = (handler, opts) => {
+const hostCheckingServer = (direct: (req: IncomingMessage, res: ServerResponse) => boolean): FastifyServerFactory => (handler, opts) => {
   const server = createServer({ requireHostHeader: false }, (req, res) => {
     if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
       const e = new HttpError('invalid_parameter', 'an HTTP/1.1 request needs a Host header');
@@ -219,6 +233,7 @@ const hostCheckingServer: FastifyServerFactory = (handler, opts) => {
       res.end(body);
       return;
     }
+    if (direct(req, res)) return;
     handler(req, res);
   });
   // What fastify sets on a server it makes itself (its options, defaults filled in).

@@ -1,8 +1,12 @@
 /** Small helpers shared by the routes: JSON replies from prepared text, error replies, cache bypass. */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError, type ErrorBody } from './errors.js';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** A JSON answer made without the HTTP framework: its status and body text. */
+export interface JsonAnswer { status: number; text: string }
 
 /** Sends JSON text as is (the text is built by the caller, often from cached pieces). */
 export function sendJsonText(reply: FastifyReply, status: number, text: string): FastifyReply {
@@ -36,8 +40,8 @@ export function whenSettled<T>(reply: FastifyReply, pending: Promise<T>, then: (
 }
 
 /** True when the client asked to skip the decision cache (`Cache-Control: no-cache`). */
-export function wantsNoCache(req: FastifyRequest): boolean {
-  const cc = req.headers['cache-control'];
+export function wantsNoCache(headers: IncomingHttpHeaders): boolean {
+  const cc = headers['cache-control'];
   return typeof cc === 'string' && /(^|,)\s*no-(cache|store)\s*(,|$)/i.test(cc);
 }
 

@@ -91,7 +91,7 @@ export function registerAuthzen(app: FastifyInstance, service: DecisionService, 
   const evaluate = (req: FastifyRequest, r: Json, item?: BatchItem): Answer | Promise<Answer> => {
     let d;
     try {
-      d = service.decide(path, inputOf(r), { api: 'authzen', bypassCache: wantsNoCache(req), deadlineMs: item?.deadlineMs });
+      d = service.decide(path, inputOf(r), { api: 'authzen', bypassCache: wantsNoCache(req.headers), deadlineMs: item?.deadlineMs });
     } catch (e) {
       return evaluationFailed(e, item);
     }

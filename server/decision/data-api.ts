@@ -100,7 +100,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
       d = service.decide(path, input, {
         api: 'data',
         deadlineMs,
-        bypassCache: wantsNoCache(req),
+        bypassCache: wantsNoCache(req.headers),
         strictBuiltinErrors: flag(q['strict-builtin-errors']),
         inputText,
         inputIsMember,
@@ -184,7 +184,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
   app.post('/', answering((req, reply) => {
     let d;
     try {
-      d = service.decide('system/main', req.body as Value | undefined, { api: 'data_v0', bypassCache: wantsNoCache(req), inputText: req.bodyText });
+      d = service.decide('system/main', req.body as Value | undefined, { api: 'data_v0', bypassCache: wantsNoCache(req.headers), inputText: req.bodyText });
     } catch (e) {
       return engineError(reply, e);
     }
@@ -199,7 +199,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     const path = documentPath(req, '/v0/data', knownPaths);
     let d;
     try {
-      d = service.decide(path || 'data', req.body as Value | undefined, { api: 'data_v0', bypassCache: wantsNoCache(req), inputText: req.bodyText });
+      d = service.decide(path || 'data', req.body as Value | undefined, { api: 'data_v0', bypassCache: wantsNoCache(req.headers), inputText: req.bodyText });
     } catch (e) {
       return engineError(reply, e);
     }

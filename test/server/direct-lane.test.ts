@@ -1,0 +1,177 @@
+/**
+ * The direct lane answers `POST /v1/decide` before fastify's router: every request shape is sent
+ * over a real connection (the lane) and through fastify (`inject`), and the answers must match.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, resolveConfig } from '../../server/index.js';
+import { makeApp } from './helpers.js';
+
+interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+
+/** Sends exactly these bytes and headers (no content type unless given). */
+function send(url: string, path: string, body: Buffer | string, headers: Record<string, string | number> = {}, method = 'POST'): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { method, headers: { 'content-length': Buffer.byteLength(body), ...headers }, agent: false }, res => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function listen(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const a = app.server.address();
+  return `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+}
+
+/** The answer's body without what differs from one decision to the next. */
+function comparable(body: string): unknown {
+  const v = JSON.parse(body) as Record<string, unknown>;
+  if (typeof v.decision_id === 'string') { assert.match(v.decision_id, /^[0-9a-f-]{36}$/); v.decision_id = 'id'; }
+  if (typeof v.eval_ns === 'number') v.eval_ns = 0;
+  if (typeof v.cached === 'boolean') v.cached = 'either';
+  return v;
+}
+
+const bob = { user: 'bob', action: 'read', resource: { type: 'document' } };
+const json = (v: unknown): string => JSON.stringify(v);
+let deep = '1';
+for (let i = 0; i < 200; i++) deep = `[${deep}]`;
+
+/** Request shapes the lane takes: body and headers. */
+const CASES: [string, Buffer | string, Record<string, string>][] = [
+  ['allowed', json({ path: 'rbac/allow', input: bob }), { 'content-type': 'application/json' }],
+  ['denied', json({ path: 'rbac/allow', input: { ...bob, action: 'write' } }), { 'content-type': 'application/json' }],
+  ['with reasons', json({ path: 'rbac/reasons', input: { ...bob, action: 'write' } }), { 'content-type': 'application/json; charset=utf-8' }],
+  ['explained', json({ path: 'rbac/allow', input: bob, explain: true }), {}],
+  ['undefined document', json({ path: 'rbac/nothing_here', input: bob }), {}],
+  ['cache bypassed in the body', json({ path: 'rbac/allow', input: bob, cache: false }), {}],
+  ['cache bypassed by header', json({ path: 'rbac/allow', input: bob }), { 'cache-control': 'no-cache' }],
+  ['form type (curl -d)', json({ path: 'rbac/allow', input: bob }), { 'content-type': 'application/x-www-form-urlencoded' }],
+  ['gzip', gzipSync(json({ path: 'rbac/allow', input: bob })), { 'content-encoding': 'gzip' }],
+  ['evaluation error', json({ path: 'broken/allow', input: { conflict: true } }), {}],
+  ['bad JSON', '{"path":', {}],
+  ['deep nesting', `{"path":"rbac/allow","input":${deep}}`, {}],
+  ['too large', json({ path: 'rbac/allow', input: { pad: 'x'.repeat(5000) } }), {}],
+  ['gzip past the limit inflated', gzipSync(json({ path: 'rbac/allow', input: { pad: 'x'.repeat(50_000) } })), { 'content-encoding': 'gzip' }],
+  ['not gzip', 'plain text', { 'content-encoding': 'gzip' }],
+  ['unknown encoding', json({ path: 'rbac/allow' }), { 'content-encoding': 'br' }],
+  ['empty body', '', {}],
+  ['spaces only', '  \n ', {}],
+  ['not an object', '[1,2]', {}],
+  ['unknown field', json({ path: 'rbac/allow', inptu: bob }), {}],
+  ['path not a string', json({ path: 7 }), {}],
+  ['explain not a boolean', json({ path: 'rbac/allow', explain: 'yes' }), {}],
+  ['__proto__ in the input', '{"path":"rbac/allow","input":{"__proto__":{"admin":true},"user":"bob"}}', {}],
+];
+
+let app: FastifyInstance;
+let url: string;
+let close: () => Promise<void>;
+before(async () => {
+  ({ app, close } = await makeApp({ limits: { body_bytes: 4096, json_depth: 64 } }));
+  url = await listen(app);
+});
+after(() => close());
+
+for (const [name, body, headers] of CASES) {
+  test(`direct lane and fastify give the same answer: ${name}`, async () => {
+    const before = app.pol.directLane.served;
+    const direct = await send(url, '/v1/decide', body, headers);
+    assert.equal(app.pol.directLane.served, before + 1, 'the lane answered');
+    const routed = await app.inject({ method: 'POST', url: '/v1/decide', payload: body, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } });
+    assert.equal(app.pol.directLane.served, before + 1, 'inject goes through fastify');
+    assert.equal(direct.status, routed.statusCode, direct.body);
+    assert.deepEqual(comparable(direct.body), comparable(routed.body));
+    assert.equal(direct.headers['content-type'], routed.headers['content-type']);
+    assert.equal(direct.headers['content-length'], String(Buffer.byteLength(direct.body)));
+    assert.equal(direct.headers['retry-after'], routed.headers['retry-after']);
+  });
+}
+
+test('the lane counts errors in pol_errors_total as fastify does', async () => {
+  const count = async (): Promise<number> => {
+    const m = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const line = m.split('\n').find(l => l.startsWith('pol_errors_total{code="invalid_parameter"}'));
+    return line ? Number(line.split(' ').pop()) : 0;
+  };
+  const before = await count();
+  await send(url, '/v1/decide', '{"path":', {});
+  assert.equal(await count(), before + 1);
+});
+
+test('requests the lane does not take go through fastify: other URLs, methods and content types', async () => {
+  const before = app.pol.directLane.served;
+  const body = json({ path: 'rbac/allow', input: bob });
+  const withQuery = await send(url, '/v1/decide?x=1', body);
+  assert.equal(withQuery.status, 200);
+  assert.equal(JSON.parse(withQuery.body).result, true);
+  // fastify refuses a malformed content type: so must pol, lane or not.
+  const badType = await send(url, '/v1/decide', body, { 'content-type': 'foo' });
+  assert.equal(badType.status, 415);
+  const textType = await send(url, '/v1/decide', body, { 'content-type': 'text/plain' });
+  assert.equal(textType.status, 200);
+  const get = await send(url, '/v1/decide', '', {}, 'GET');
+  assert.equal(get.status, 405);
+  assert.equal(get.headers.allow, 'POST');
+  assert.equal(app.pol.directLane.served, before);
+});
+
+test('a request hook added to the app turns the lane off, so the hook sees every request', async () => {
+  const { app: hooked, close: closeHooked } = await makeApp();
+  try {
+    let seen = 0;
+    // An embedder's authentication, say: it must not be bypassed.
+    hooked.addHook('onRequest', async (req, reply) => {
+      seen++;
+      if (req.headers.authorization !== 'Bearer let-me-in') await reply.code(401).send({ code: 'unauthorized', message: 'no' });
+    });
+    const hookedUrl = await listen(hooked);
+    assert.equal(hooked.pol.directLane.isOpen, false);
+    const body = json({ path: 'rbac/allow', input: bob });
+    assert.equal((await send(hookedUrl, '/v1/decide', body, { 'content-type': 'application/json' })).status, 401);
+    const ok = await send(hookedUrl, '/v1/decide', body, { 'content-type': 'application/json', authorization: 'Bearer let-me-in' });
+    assert.equal(ok.status, 200);
+    assert.equal(seen, 2);
+    assert.equal(hooked.pol.directLane.served, 0);
+  } finally {
+    await closeHooked();
+  }
+});
+
+test('a hook added by a plugin registered later turns the lane off too', async () => {
+  const { app: plugged, close: closePlugged } = await makeApp();
+  try {
+    await plugged.register(async instance => { instance.addHook('preHandler', async () => {}); });
+    await plugged.ready();
+    assert.equal(plugged.pol.directLane.isOpen, false);
+  } finally {
+    await closePlugged();
+  }
+});
+
+test('before a policy is loaded the lane answers 503 not_ready, as fastify does', async () => {
+  // No policy source: nothing is ever loaded.
+  const empty = buildApp(resolveConfig({}), { logger: false });
+  try {
+    await empty.pol.initialLoad;
+    const emptyUrl = await listen(empty);
+    const body = json({ path: 'rbac/allow', input: bob });
+    const direct = await send(emptyUrl, '/v1/decide', body);
+    const routed = await empty.inject({ method: 'POST', url: '/v1/decide', payload: body });
+    assert.equal(direct.status, 503);
+    assert.equal(routed.statusCode, 503);
+    assert.deepEqual(JSON.parse(direct.body), JSON.parse(routed.body));
+    assert.equal(empty.pol.directLane.served, 1);
+  } finally {
+    await empty.close();
+  }
+});
