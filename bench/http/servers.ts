@@ -3,6 +3,7 @@
  * a `/v1/decide` answer (the ceiling), and pol's app on the benchmark policy.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,10 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { buildApp, resolveConfig } from '../../server/index.js';
 import { BENCH_POLICY } from './policy.js';
 
-export interface Listening { app: FastifyInstance; url: string; close(): Promise<void> }
+export interface Listening { url: string; close(): Promise<void> }
+
+/** A fastify app listening. */
+export interface AppListening extends Listening { app: FastifyInstance }
 
 async function listen(app: FastifyInstance): Promise<string> {
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -19,7 +23,7 @@ async function listen(app: FastifyInstance): Promise<string> {
 }
 
 /** A bare fastify route: parse the JSON body, answer the JSON `/v1/decide` gives for a cached decision. */
-export async function startBare(): Promise<Listening> {
+export async function startBare(): Promise<AppListening> {
   const app = Fastify({ logger: false, logController: new LogController({ disableRequestLogging: true }) });
   app.post('/bare', async (_req, reply) => reply.header('content-type', 'application/json; charset=utf-8')
     .send(`{"decision_id":"${randomUUID()}","result":true,"cached":true,"eval_ns":1500}`));
@@ -27,8 +31,36 @@ export async function startBare(): Promise<Listening> {
   return { app, url, close: () => app.close() };
 }
 
+/**
+ * A bare Node route, no framework: reads the body, parses it, answers the same JSON. The ceiling
+ * below fastify's, for what pol's direct lane (which answers `/v1/decide` before fastify's router)
+ * is measured against as well.
+ */
+export async function startBareNode(): Promise<Listening> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' }).end('{"code":"invalid_parameter"}');
+        return;
+      }
+      const text = `{"decision_id":"${randomUUID()}","result":true,"cached":true,"eval_ns":1500}`;
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+    });
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const a = server.address();
+  return {
+    url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`,
+    close: () => new Promise<void>(resolve => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
 /** pol's decision service on the benchmark policy, with the decision log on (to a temp file) unless asked otherwise. */
-export interface PolListening extends Listening {
+export interface PolListening extends AppListening {
   logDropped(): number;
   logWritten(): number;
   /** The decision cache's counters so far (hits, misses, lookups that bypassed it). */
