@@ -11,9 +11,9 @@ import { METHODS } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ForwardAuthConfig, ProxyAuthConfig } from '../config.js';
 import { HttpError } from '../errors.js';
-import { answering, sendJsonText, whenSettled } from '../http.js';
+import { answering, sendJsonText } from '../http.js';
 import { interpret, safeHeaderValue, type Verdict } from './interpret.js';
-import { forwardAuthInput, extAuthzInput } from './proxy-input.js';
+import { forwardAuthInput, extAuthzInput, type ProxyHttpRequest } from './proxy-input.js';
 import { DecisionError, UNUSABLE_DECISION, type Decision, type DecisionService } from './service.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { Value } from '../../engine/index.js';
@@ -65,7 +65,12 @@ function vet(result: Value | undefined, cfg: ProxyAuthConfig): Vetted {
   return { verdict, unusable: unsendable(verdict, cfg) };
 }
 
-function decideAndReply(reply: FastifyReply, service: DecisionService, endpoint: Endpoint, input: unknown): FastifyReply {
+/** A proxy endpoint's answer: status, JSON body and the headers to send with it. */
+export interface ProxyAnswer { status: number; text: string; headers: Record<string, string> | undefined }
+
+const NO_HEADERS = undefined;
+
+function decideAnswer(service: DecisionService, endpoint: Endpoint, input: unknown): ProxyAnswer | Promise<ProxyAnswer> {
   let d;
   let vetted: Vetted | undefined;
   try {
@@ -74,37 +79,34 @@ function decideAndReply(reply: FastifyReply, service: DecisionService, endpoint:
     // before the decision is logged, so an allow this endpoint cannot send is logged as an error.
     d = service.decide(endpoint.cfg.path, input as never, { api: endpoint.api, vet: (result, cached) => (vetted = endpoint.vetted(result, cached)).unusable });
   } catch (e) {
-    return undecided(reply, endpoint, e);
+    return undecided(endpoint, e);
   }
-  if (d instanceof Promise) {
-    // `vet` has run by the time the promise settles with a decision.
-    whenSettled(reply, d, made => replyVerdict(reply, endpoint, vetted!.verdict, made), e => undecided(reply, endpoint, e));
-    return reply;
-  }
-  return replyVerdict(reply, endpoint, vetted!.verdict, d);
+  // `vet` has run by the time the promise settles with a decision.
+  if (d instanceof Promise) return d.then(made => verdictAnswer(endpoint, vetted!.verdict, made), e => undecided(endpoint, e));
+  return verdictAnswer(endpoint, vetted!.verdict, d);
 }
 
 /** No decision (an engine error, no policy, an unsendable allow): the proxy is told to deny. */
-function undecided(reply: FastifyReply, endpoint: Endpoint, e: unknown): FastifyReply {
+function undecided(endpoint: Endpoint, e: unknown): ProxyAnswer {
   if (!(e instanceof DecisionError)) throw e;
   endpoint.failed.inc();
   // A policy that emits an unsendable header value denies rather than dropping the header.
   const message = e.code === UNUSABLE_DECISION ? `${e.message}; access denied` : 'authorization could not be decided; access denied';
-  return sendJsonText(reply, endpoint.cfg.error_status, JSON.stringify({ code: e.notReady ? 'not_ready' : 'eval_error', message }));
+  return { status: endpoint.cfg.error_status, text: JSON.stringify({ code: e.notReady ? 'not_ready' : 'eval_error', message }), headers: NO_HEADERS };
 }
 
-function replyVerdict(reply: FastifyReply, endpoint: Endpoint, v: Verdict, d: Decision): FastifyReply {
+const CHALLENGE = { 'www-authenticate': 'Bearer' };
+
+function verdictAnswer(endpoint: Endpoint, v: Verdict, d: Decision): ProxyAnswer {
   const { cfg, api } = endpoint;
   if (!v.allow) {
     endpoint.denied.inc();
     const status = v.status ?? cfg.deny_status;
-    if (status === 401) reply.header('www-authenticate', 'Bearer');
-    return sendJsonText(reply, status, JSON.stringify({
-      code: status === 401 ? 'unauthorized' : 'forbidden',
-      message: 'access denied',
-      reasons: v.reasons,
-      decision_id: d.decisionId,
-    }));
+    return {
+      status,
+      text: JSON.stringify({ code: status === 401 ? 'unauthorized' : 'forbidden', message: 'access denied', reasons: v.reasons, decision_id: d.decisionId }),
+      headers: status === 401 ? CHALLENGE : NO_HEADERS,
+    };
   }
   const headers: Record<string, string> = {};
   const empty: string[] = [];
@@ -118,9 +120,13 @@ function replyVerdict(reply: FastifyReply, endpoint: Endpoint, v: Verdict, d: De
     if (remove.length) headers['x-envoy-auth-headers-to-remove'] = remove.join(', ');
   }
   endpoint.allowed.inc();
-  reply.headers(headers);
   // The id is a UUID: nothing in it needs escaping.
-  return sendJsonText(reply, 200, `{"allow":true,"decision_id":"${d.decisionId}"}`);
+  return { status: 200, text: `{"allow":true,"decision_id":"${d.decisionId}"}`, headers };
+}
+
+function sendAnswer(reply: FastifyReply, a: ProxyAnswer): FastifyReply {
+  if (a.headers !== undefined) reply.headers(a.headers);
+  return sendJsonText(reply, a.status, a.text);
 }
 
 /** Why an allow cannot be sent as configured (a configured header's value a proxy would refuse), if it cannot. */
@@ -140,7 +146,17 @@ function unsendable(verdict: Verdict, cfg: ProxyAuthConfig): string | undefined 
  */
 const PROXIED_METHODS = METHODS.filter(m => m !== 'CONNECT');
 
-export function registerProxyAuth(app: FastifyInstance, service: DecisionService, metrics: ServerMetrics, forward: ForwardAuthConfig, ext: ProxyAuthConfig): void {
+/**
+ * The proxy endpoints without the HTTP framework, for the fastify routes and the direct lane: the
+ * answer to a request, or a promise of it when an evaluation worker decides. What they throw
+ * (neither an `HttpError` nor a `DecisionError`) is the route's error.
+ */
+export interface ProxyEndpoints {
+  forwardAuth(req: ProxyHttpRequest): ProxyAnswer | Promise<ProxyAnswer>;
+  extAuthz(req: ProxyHttpRequest): ProxyAnswer | Promise<ProxyAnswer>;
+}
+
+export function registerProxyAuth(app: FastifyInstance, service: DecisionService, metrics: ServerMetrics, forward: ForwardAuthConfig, ext: ProxyAuthConfig): ProxyEndpoints {
   const forwardIds = new Set(forward.identity_headers);
   const extIds = new Set(ext.identity_headers);
   const known = new Set(app.supportedMethods);
@@ -153,34 +169,46 @@ export function registerProxyAuth(app: FastifyInstance, service: DecisionService
     metrics.errors.inc({ code: e.code });
   };
 
-  const forwardHandler = answering((req, reply) => {
-    let input;
-    try {
-      input = forwardAuthInput(req, forwardIds, forward.original_request);
-    } catch (e) {
-      if (!(e instanceof HttpError)) throw e;
-      refused(forwardEndpoint, e);
-      return sendJsonText(reply, e.status, JSON.stringify(e.body()));
+  const endpoints: ProxyEndpoints = {
+    forwardAuth: req => {
+      let input;
+      try {
+        input = forwardAuthInput(req, forwardIds, forward.original_request);
+      } catch (e) {
+        if (!(e instanceof HttpError)) throw e;
+        refused(forwardEndpoint, e);
+        return { status: e.status, text: JSON.stringify(e.body()), headers: NO_HEADERS };
+      }
+      return decideAnswer(service, forwardEndpoint, input);
+    },
+    extAuthz: req => {
+      let input;
+      try {
+        input = extAuthzInput(req, EXT_AUTHZ_PREFIX, extIds);
+      } catch (e) {
+        if (!(e instanceof HttpError)) throw e;
+        refused(extEndpoint, e);
+        return { status: 403, text: JSON.stringify({ code: 'forbidden', message: e.message }), headers: NO_HEADERS };
+      }
+      return decideAnswer(service, extEndpoint, input);
+    },
+  };
+  const handler = (answerTo: (req: ProxyHttpRequest) => ProxyAnswer | Promise<ProxyAnswer>) => answering((req, reply) => {
+    const a = answerTo(req.raw);
+    if (a instanceof Promise) {
+      // What rejects is answered as the route's error, as fastify answers a throw from the handler.
+      a.then(made => sendAnswer(reply, made), (err: unknown) => { reply.send(err); });
+      return;
     }
-    return decideAndReply(reply, service, forwardEndpoint, input);
+    return sendAnswer(reply, a);
   });
   // Request bodies (Envoy's `with_request_body`, Traefik's `forwardBody`) are not part of the
   // input: they are discarded unread, whatever their size or encoding, so they never deny.
   // nginx sends the subrequest with the original method; Caddy rewrites it to GET; Traefik uses GET.
   const config = { ignoreBody: true };
-  app.route({ method: PROXIED_METHODS, url: '/v1/forward-auth', handler: forwardHandler, config });
-
-  const extHandler = answering((req, reply) => {
-    let input;
-    try {
-      input = extAuthzInput(req, EXT_AUTHZ_PREFIX, extIds);
-    } catch (e) {
-      if (!(e instanceof HttpError)) throw e;
-      refused(extEndpoint, e);
-      return sendJsonText(reply, 403, JSON.stringify({ code: 'forbidden', message: e.message }));
-    }
-    return decideAndReply(reply, service, extEndpoint, input);
-  });
+  app.route({ method: PROXIED_METHODS, url: '/v1/forward-auth', handler: handler(endpoints.forwardAuth), config });
+  const extHandler = handler(endpoints.extAuthz);
   app.route({ method: PROXIED_METHODS, url: `${EXT_AUTHZ_PREFIX}`, handler: extHandler, config });
   app.route({ method: PROXIED_METHODS, url: `${EXT_AUTHZ_PREFIX}/*`, handler: extHandler, config });
+  return endpoints;
 }

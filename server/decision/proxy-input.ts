@@ -6,7 +6,7 @@
  * have sent them), and so are hop-by-hop headers and the proxy's own `X-Original-*` /
  * `X-Forwarded-*` headers, which are consumed into the fields above.
  */
-import type { FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../errors.js';
 import { defineKey } from '../../engine/value.js';
 import type { OriginalRequestHeaders } from '../config.js';
@@ -24,11 +24,17 @@ export interface ProxiedRequest {
   client_ip: string;
 }
 
+/**
+ * What the inputs are built from: Node's request (fastify's `req.raw`). `rawHeaders` is always
+ * there on a served request; unit tests' hand-made requests may leave it out.
+ */
+export type ProxyHttpRequest = Pick<IncomingMessage, 'headers' | 'method' | 'url' | 'socket'> & { rawHeaders?: string[] };
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length']);
 const CONSUMED_PREFIXES = ['x-original-', 'x-forwarded-', 'x-envoy-'];
 const MAX_HEADERS = 200;
 
-function header(req: FastifyRequest, name: string): string | undefined {
+function header(req: ProxyHttpRequest, name: string): string | undefined {
   const v = req.headers[name];
   if (Array.isArray(v)) return v[0];
   return v;
@@ -110,7 +116,7 @@ function consumed(name: string): boolean {
   return name === 'x-real-ip' || CONSUMED_PREFIXES.some(p => name.startsWith(p));
 }
 
-function requestHeaders(req: FastifyRequest, identityHeaders: ReadonlySet<string>): Record<string, string> {
+function requestHeaders(req: ProxyHttpRequest, identityHeaders: ReadonlySet<string>): Record<string, string> {
   const out: Record<string, string> = {};
   let n = 0;
   for (const name of Object.keys(req.headers)) {
@@ -129,7 +135,7 @@ function requestHeaders(req: FastifyRequest, identityHeaders: ReadonlySet<string
  * docs), else the last `X-Forwarded-For` hop (the one the proxy added), else the peer. Caddy,
  * Traefik and Envoy pass a client's own `X-Real-IP` on untouched, so it is not read for them.
  */
-function clientIp(req: FastifyRequest, readRealIp: boolean): string {
+function clientIp(req: ProxyHttpRequest, readRealIp: boolean): string {
   const real = readRealIp ? header(req, 'x-real-ip') : undefined;
   if (real) return real.trim();
   const xff = header(req, 'x-forwarded-for');
@@ -147,9 +153,8 @@ function clientIp(req: FastifyRequest, readRealIp: boolean): string {
 const SINGLE_HEADERS = new Set(['authorization', 'proxy-authorization', 'host', 'x-original-uri', 'x-original-method', 'x-forwarded-uri', 'x-forwarded-method', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip']);
 const SINGLE_HEADER_LENGTHS = new Set([...SINGLE_HEADERS].map(n => n.length));
 
-function refuseRepeatedSingles(req: FastifyRequest): void {
-  // (Always there on a served request; the unit tests' hand-made requests have none.)
-  const raw: string[] = (req.raw as { rawHeaders?: string[] } | undefined)?.rawHeaders ?? [];
+function refuseRepeatedSingles(req: ProxyHttpRequest): void {
+  const raw: string[] = req.rawHeaders ?? [];
   let seen: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
@@ -170,7 +175,7 @@ function refuseRepeatedSingles(req: FastifyRequest): void {
  * `X-Forwarded-Uri` it sets. With `auto`, a request carrying headers of both pairs, or half of
  * one, is refused rather than decided on a pair the client may have written.
  */
-export function forwardAuthInput(req: FastifyRequest, identityHeaders: ReadonlySet<string>, source: OriginalRequestHeaders = 'auto'): { request: ProxiedRequest } {
+export function forwardAuthInput(req: ProxyHttpRequest, identityHeaders: ReadonlySet<string>, source: OriginalRequestHeaders = 'auto'): { request: ProxiedRequest } {
   refuseRepeatedSingles(req);
   const nginx = { uri: header(req, 'x-original-uri'), method: header(req, 'x-original-method') };
   const forwarded = { uri: header(req, 'x-forwarded-uri'), method: header(req, 'x-forwarded-method') };
@@ -222,13 +227,13 @@ const NON_ASCII = /[^\x00-\x7f]/;
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Input for Envoy ext_authz in HTTP service mode: the original method, the path after the prefix. */
-export function extAuthzInput(req: FastifyRequest, prefix: string, identityHeaders: ReadonlySet<string>): { request: ProxiedRequest } {
+export function extAuthzInput(req: ProxyHttpRequest, prefix: string, identityHeaders: ReadonlySet<string>): { request: ProxiedRequest } {
   refuseRepeatedSingles(req);
-  const uri = utf8Target(req.url.slice(prefix.length)) || '/';
+  const uri = utf8Target(req.url!.slice(prefix.length)) || '/';
   const { rawPath, query } = splitUri(uri.startsWith('/') ? uri : '/' + uri);
   return {
     request: {
-      method: req.method.toUpperCase(),
+      method: req.method!.toUpperCase(),
       path: normalizePath(rawPath),
       raw_path: rawPath,
       query,

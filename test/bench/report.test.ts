@@ -121,7 +121,7 @@ console.log('RESULT ' + JSON.stringify({ ok: true }));`);
 test('the HTTP section shows req/s, p50, p99, the ratio to the bare route, cache use and the targets', async () => {
   const { renderHttpSection } = await import('../../bench/http/index.js');
   const { SCENARIOS } = await import('../../bench/http/scenarios/index.js');
-  assert.deepEqual(SCENARIOS.map(s => s.id), ['bare', 'decide-cached', 'decide-cached-no-log', 'decide-uncached', 'opa-data', 'forward-auth']);
+  assert.deepEqual(SCENARIOS.map(s => s.id), ['bare', 'bare-node', 'decide-cached', 'decide-cached-no-log', 'decide-uncached', 'opa-data', 'forward-auth']);
   const md = renderHttpSection({
     durationSeconds: 4, warmupSeconds: 1, connections: 32, rounds: 5, logDropped: 0, logWritten: 10,
     scenarios: [

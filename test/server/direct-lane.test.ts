@@ -12,10 +12,13 @@ import { makeApp } from './helpers.js';
 
 interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
-/** Sends exactly these bytes and headers (no content type unless given). */
-function send(url: string, path: string, body: Buffer | string, headers: Record<string, string | number> = {}, method = 'POST'): Promise<Answer> {
+/** Sends exactly these bytes and headers (no content type unless given; no `Content-Length` for a GET or HEAD without a body). */
+function send(url: string, path: string, body: Buffer | string, headers: Record<string, string | number | string[]> = {}, method = 'POST'): Promise<Answer> {
+  const length = body.length === 0 && (method === 'GET' || method === 'HEAD') ? {} : { 'content-length': Buffer.byteLength(body) };
+  // Repeated headers go as raw pairs (then Node adds no `Host` of its own).
+  const raw = Object.entries({ host: new URL(url).host, ...length, ...headers }).flatMap(([k, v]) => Array.isArray(v) ? v.flatMap(x => [k, x]) : [k, String(v)]);
   return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method, headers: { 'content-length': Buffer.byteLength(body), ...headers }, agent: false }, res => {
+    const req = request(`${url}${path}`, { method, headers: raw, agent: false }, res => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
@@ -77,7 +80,11 @@ let app: FastifyInstance;
 let url: string;
 let close: () => Promise<void>;
 before(async () => {
-  ({ app, close } = await makeApp({ limits: { body_bytes: 4096, json_depth: 64 } }));
+  ({ app, close } = await makeApp({
+    limits: { body_bytes: 4096, json_depth: 64 },
+    forward_auth: { identity_headers: ['x-user', 'x-user-roles', 'x-tenant', 'x-decision-id'] },
+    ext_authz: { identity_headers: ['x-user', 'x-tenant'] },
+  }));
   url = await listen(app);
 });
 after(() => close());
@@ -96,6 +103,70 @@ for (const [name, body, headers] of CASES) {
     assert.equal(direct.headers['retry-after'], routed.headers['retry-after']);
   });
 }
+
+/** Proxy requests the lane takes: method, URL, headers (no body). */
+const bob_ = { authorization: 'Bearer bob-token' };
+const PROXY_CASES: [string, string, string, Record<string, string | string[]>][] = [
+  ['forward-auth, nginx headers, allowed', 'GET', '/v1/forward-auth', { 'x-original-method': 'GET', 'x-original-uri': '/docs/1?a=1', ...bob_ }],
+  ['forward-auth, Traefik headers, allowed', 'GET', '/v1/forward-auth', { 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/docs', 'x-forwarded-host': 'api.example', 'x-forwarded-proto': 'https', ...bob_ }],
+  ['forward-auth, denied with reasons', 'GET', '/v1/forward-auth', { 'x-original-method': 'GET', 'x-original-uri': '/admin/users', ...bob_ }],
+  ['forward-auth, no credentials (401)', 'GET', '/v1/forward-auth', { 'x-original-method': 'GET', 'x-original-uri': '/docs' }],
+  ['forward-auth, encoded dot segments', 'GET', '/v1/forward-auth', { 'x-original-method': 'GET', 'x-original-uri': '/docs/%2e%2e/admin/users', ...bob_ }],
+  ['forward-auth, malformed escape', 'GET', '/v1/forward-auth', { 'x-original-method': 'GET', 'x-original-uri': '/docs/%zz', ...bob_ }],
+  ['forward-auth, both header pairs', 'GET', '/v1/forward-auth', { 'x-original-method': 'GET', 'x-original-uri': '/docs', 'x-forwarded-uri': '/admin', ...bob_ }],
+  ['forward-auth, no original request', 'GET', '/v1/forward-auth', { ...bob_ }],
+  ['forward-auth, repeated authorization', 'GET', '/v1/forward-auth', { 'x-original-method': 'GET', 'x-original-uri': '/docs', authorization: ['Bearer bob-token', 'Bearer alice-token'] }],
+  ['forward-auth, spoofed identity headers', 'GET', '/v1/forward-auth', { 'x-original-method': 'GET', 'x-original-uri': '/docs', ...bob_, 'x-user': 'alice', 'x-tenant': 'evil' }],
+  ['forward-auth, HEAD', 'HEAD', '/v1/forward-auth', { 'x-original-method': 'GET', 'x-original-uri': '/docs', ...bob_ }],
+  ['forward-auth, DELETE with an empty body', 'DELETE', '/v1/forward-auth', { 'x-original-method': 'DELETE', 'x-original-uri': '/docs', ...bob_, 'content-length': '0' }],
+  ['ext_authz, allowed', 'GET', '/v1/ext-authz/docs/7?x=1', { ...bob_, 'x-user': 'alice' }],
+  ['ext_authz, denied', 'DELETE', '/v1/ext-authz/docs/7', { ...bob_ }],
+  ['ext_authz, the prefix alone', 'GET', '/v1/ext-authz', { ...bob_ }],
+  ['ext_authz, the prefix and a slash', 'GET', '/v1/ext-authz/', { 'x-forwarded-for': '203.0.113.8', 'x-real-ip': '10.9.9.9' }],
+  ['ext_authz, repeated slashes and dot segments', 'GET', '/v1/ext-authz//docs/./a/../1', { ...bob_ }],
+  ['ext_authz, repeated authorization', 'GET', '/v1/ext-authz/docs/1', { authorization: ['Bearer bob-token', 'Bearer alice-token'] }],
+];
+
+/** Headers a proxy endpoint answers with, comparable across decisions. */
+function proxyHeaders(h: Record<string, string | string[] | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of ['content-type', 'www-authenticate', 'x-user', 'x-user-roles', 'x-tenant', 'x-envoy-auth-headers-to-remove']) out[name] = h[name];
+  out['x-decision-id'] = typeof h['x-decision-id'] === 'string' && /^[0-9a-f-]{36}$/.test(h['x-decision-id']) ? 'id' : h['x-decision-id'];
+  return out;
+}
+
+for (const [name, method, path, headers] of PROXY_CASES) {
+  test(`direct lane and fastify give the same answer: ${name}`, async () => {
+    const before = app.pol.directLane.served;
+    const direct = await send(url, path, '', headers, method);
+    assert.equal(app.pol.directLane.served, before + 1, 'the lane answered');
+    const routed = await app.inject({ method: method as 'GET', url: path, headers });
+    assert.equal(direct.status, routed.statusCode, direct.body);
+    if (method === 'HEAD') assert.equal(direct.body, '');
+    else assert.deepEqual(comparable(direct.body), comparable(routed.body));
+    assert.deepEqual(proxyHeaders(direct.headers), proxyHeaders(routed.headers as Record<string, string | string[] | undefined>));
+    assert.equal(direct.headers['content-length'], routed.headers['content-length'] ?? String(Buffer.byteLength(direct.body)));
+  });
+}
+
+test('proxy requests with a body, a content type, an escape in the URL or an over-long URL go through fastify', async () => {
+  const before = app.pol.directLane.served;
+  const fwd = { 'x-original-method': 'GET', 'x-original-uri': '/docs', ...bob_ };
+  const cases: [string, string, string, Record<string, string>][] = [
+    ['POST', '/v1/forward-auth', 'raw body', fwd],
+    ['POST', '/v1/ext-authz/docs', '', { ...bob_, 'content-type': 'text/plain', 'content-length': '0' }],
+    ['GET', '/v1/ext-authz/admin/..%2fdocs/1', '', bob_],
+    // fastify's router refuses a malformed escape (400) before the endpoint would (403).
+    ['GET', '/v1/ext-authz/docs/%zz', '', bob_],
+    ['GET', `/v1/ext-authz/docs/${'a'.repeat(5000)}`, '', bob_],
+  ];
+  for (const [method, path, body, headers] of cases) {
+    const direct = await send(url, path, body, headers, method);
+    const routed = await app.inject({ method: method as 'GET', url: path, headers, ...(body ? { payload: body } : {}) });
+    assert.equal(direct.status, routed.statusCode, `${method} ${path.slice(0, 60)}`);
+  }
+  assert.equal(app.pol.directLane.served, before);
+});
 
 test('the lane counts errors in pol_errors_total as fastify does', async () => {
   const count = async (): Promise<number> => {
