@@ -195,13 +195,13 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
 
   registerHealthRoutes(app, store, metrics);
   registerDecide(app, service);
-  registerDataApi(app, service, config.limits.json_depth);
+  const postData = registerDataApi(app, service, config.limits.json_depth);
   registerAuthzen(app, service, config.authzen.path, config.limits.batch_size, config.authzen.base_url);
   const proxies = registerProxyAuth(app, service, metrics, config.forward_auth, config.ext_authz);
   registerPolicyRoutes(app, store, config.policy_api);
   registerDataWrites(app, store, config.policy_api, { bundleOwned: config.bundle !== undefined });
 
-  lane = new DirectLane({ service, proxies, maxBytes: config.limits.body_bytes, maxDepth: config.limits.json_depth, failed: err => failed(err, app.log) });
+  lane = new DirectLane({ service, proxies, postData, maxBytes: config.limits.body_bytes, maxDepth: config.limits.json_depth, failed: err => failed(err, app.log) });
   app.decorate('pol', { config, store, service, cache, decisionLog, metrics, bundle, geoDatabase, initialLoad, directLane: lane });
   // A closing server answers new requests 503 (fastify's `return503OnClosing`): they go to fastify.
   app.addHook('preClose', done => { lane!.close(); done(); });

@@ -1,6 +1,7 @@
 /**
  * The direct lane: the decision routes answered from Node's request event, before fastify's
- * router (`POST /v1/decide`, and the proxies' `/v1/forward-auth` and `/v1/ext-authz/...`).
+ * router (`POST /v1/decide`, the Data API's `POST /v1/data/{path}`, and the proxies'
+ * `/v1/forward-auth` and `/v1/ext-authz/...`).
  * fastify's request lifecycle (routing, request and reply objects, the hook runner, the
  * content-type parser lookup, reply serialisation) cost about 17 µs of a 60 µs request on a
  * loaded 2-core machine, more than the decision itself; the lane reads the body with the same
@@ -8,11 +9,11 @@
  * the app's error handler does, so both paths give the same answers (a test sends the same
  * requests both ways).
  *
- * The lane takes only the request shapes it serves identically: exactly `POST /v1/decide`, with no
- * content type or one of the plain ones clients send; a proxy endpoint's request without a body
- * or content type (what nginx, Traefik and Caddy send for a GET). Anything else (a query string on
- * `/v1/decide`, another content type, a body for a proxy endpoint, a server that is closing) goes
- * to fastify. Request hooks would not run for the
+ * The lane takes only the request shapes it serves identically: `POST /v1/decide` and
+ * `POST /v1/data/{path}` with no content type or one of the plain ones clients send, and no query
+ * string; a proxy endpoint's request without a body or content type (what nginx, Traefik and
+ * Caddy send for a GET). Anything else (a query string, a `%` escape in the path, another content
+ * type, a body for a proxy endpoint, a server that is closing) goes to fastify. Request hooks would not run for the
  * lane, so adding one to the app (`onRequest`, `preHandler`, ... — an embedder's authentication,
  * say) turns the lane off for good: every request then goes through fastify and its hooks.
  */
@@ -25,12 +26,15 @@ import { JSON_TYPE, type JsonAnswer } from './http.js';
 import { decideAnswer } from './decision/decide.js';
 import type { DecisionService } from './decision/service.js';
 import { EXT_AUTHZ_PREFIX, type ProxyAnswer, type ProxyEndpoints } from './decision/proxy-auth.js';
+import { NO_QUERY, type DataQuery, type PostDataAnswer } from './decision/data-api.js';
 
 /** Content types the lane takes (fastify reads every one of them as JSON too); others go to fastify. */
 const LANE_TYPES = new Set([undefined, 'application/json', 'application/json; charset=utf-8', 'application/x-www-form-urlencoded']);
 
-/** Longest ext_authz URL the lane takes (fastify's router refuses parameters past `maxParamLength`). */
-const MAX_EXT_AUTHZ_URL = 4096;
+/** Longest wildcard URL the lane takes (fastify's router refuses parameters past `maxParamLength`). */
+const MAX_URL = 4096;
+
+const DATA_PREFIX = '/v1/data';
 
 /** Hooks that run for a request: adding any of them turns the lane off. */
 const REQUEST_HOOKS = new Set(['onRequest', 'preParsing', 'preValidation', 'preHandler', 'preSerialization', 'onSend', 'onResponse', 'onTimeout', 'onError', 'onRequestAbort']);
@@ -38,6 +42,8 @@ const REQUEST_HOOKS = new Set(['onRequest', 'preParsing', 'preValidation', 'preH
 export interface DirectLaneOptions {
   service: DecisionService;
   proxies: ProxyEndpoints;
+  /** The Data API's `POST /v1/data/{path}`. */
+  postData: PostDataAnswer;
   maxBytes: number;
   maxDepth: number;
   /** The error to answer with for what a request raised (counted and logged as the app's error handler does). */
@@ -57,31 +63,42 @@ export class DirectLane {
   take(req: IncomingMessage, res: ServerResponse): boolean {
     if (!this.open) return false;
     const url = req.url!;
-    if (url === '/v1/decide') return req.method === 'POST' && LANE_TYPES.has(req.headers['content-type']) && this.decide(req, res);
+    if (url === '/v1/decide') {
+      if (req.method !== 'POST' || !LANE_TYPES.has(req.headers['content-type'])) return false;
+      const { service } = this.opts;
+      return this.json(req, res, (body, text) => decideAnswer(service, body, text, req.headers));
+    }
     if (url === '/v1/forward-auth') return this.proxied(req, res, this.opts.proxies.forwardAuth);
-    // fastify's router decodes the path it matches: a malformed escape is its 400, so URLs with
-    // escapes are left to it.
-    if (url.startsWith(EXT_AUTHZ_PREFIX) && (url.length === EXT_AUTHZ_PREFIX.length || url.charCodeAt(EXT_AUTHZ_PREFIX.length) === 47 /* / */)
-      && url.length <= MAX_EXT_AUTHZ_URL && !url.includes('%')) {
+    // fastify's router decodes the path it matches (a malformed escape is its 400) and reads the
+    // query string: URLs with either are left to it.
+    if (url.length > MAX_URL || url.includes('%')) return false;
+    if (url.startsWith(EXT_AUTHZ_PREFIX) && (url.length === EXT_AUTHZ_PREFIX.length || url.charCodeAt(EXT_AUTHZ_PREFIX.length) === 47 /* / */)) {
       return this.proxied(req, res, this.opts.proxies.extAuthz);
+    }
+    if (url.startsWith(DATA_PREFIX) && (url.length === DATA_PREFIX.length || url.charCodeAt(DATA_PREFIX.length) === 47 /* / */)) {
+      if (req.method !== 'POST' || url.includes('?') || !LANE_TYPES.has(req.headers['content-type'])) return false;
+      const query: DataQuery = { url, query: NO_QUERY, headers: req.headers, parseNs: undefined };
+      return this.json(req, res, (body, text) => this.opts.postData(query, body, text));
     }
     return false;
   }
 
-  private decide(req: IncomingMessage, res: ServerResponse): true {
+  /** A request whose JSON body `answerTo` answers. */
+  private json(req: IncomingMessage, res: ServerResponse, answerTo: (body: Value | undefined, text: string | undefined) => JsonAnswer | Promise<JsonAnswer>): true {
     this.served++;
-    const { service, maxBytes, maxDepth } = this.opts;
+    const { maxBytes, maxDepth } = this.opts;
     readJsonBody(req.headers, req, maxBytes, maxDepth, false, (err, body, text) => {
-      if (err) { this.fail(res, err); return; }
+      // As fastify does: the client may still be sending the body, so the connection is not reused.
+      if (err) { this.fail(res, err, CLOSE); return; }
       let a: JsonAnswer | Promise<JsonAnswer>;
       try {
-        a = decideAnswer(service, body as Value | undefined, text, req.headers);
+        a = answerTo(body, text);
       } catch (e) {
         this.fail(res, e);
         return;
       }
-      if (a instanceof Promise) a.then(made => send(res, made.status, made.text, undefined), (e: unknown) => this.fail(res, e));
-      else send(res, a.status, a.text, undefined);
+      if (a instanceof Promise) a.then(made => send(res, made.status, made.text, undefined, this.opts.failed), (e: unknown) => this.fail(res, e));
+      else send(res, a.status, a.text, undefined, this.opts.failed);
     });
     return true;
   }
@@ -98,8 +115,8 @@ export class DirectLane {
       this.fail(res, e);
       return true;
     }
-    if (a instanceof Promise) a.then(made => send(res, made.status, made.text, made.headers), (e: unknown) => this.fail(res, e));
-    else send(res, a.status, a.text, a.headers);
+    if (a instanceof Promise) a.then(made => send(res, made.status, made.text, made.headers, this.opts.failed), (e: unknown) => this.fail(res, e));
+    else send(res, a.status, a.text, a.headers, this.opts.failed);
     return true;
   }
 
@@ -121,23 +138,42 @@ export class DirectLane {
     } as typeof app.addHook;
   }
 
-  private fail(res: ServerResponse, err: unknown): void {
+  private fail(res: ServerResponse, err: unknown, headers?: Record<string, string>): void {
     let e: HttpError;
     try {
       e = this.opts.failed(err);
     } catch {
       e = new HttpError('internal_error', 'internal error');
     }
-    send(res, e.status, JSON.stringify(e.body()), e.retryAfterSeconds !== undefined ? { 'retry-after': String(e.retryAfterSeconds) } : undefined);
+    if (e.retryAfterSeconds !== undefined) headers = { ...headers, 'retry-after': String(e.retryAfterSeconds) };
+    send(res, e.status, JSON.stringify(e.body()), headers);
   }
 }
 
-function send(res: ServerResponse, status: number, text: string, headers: Record<string, string> | undefined): void {
+const CLOSE = { connection: 'close' };
+
+const INTERNAL_ERROR = JSON.stringify(new HttpError('internal_error', 'internal error').body());
+
+/**
+ * Writes the answer. Never throws: it runs in stream and promise callbacks, where a throw would
+ * end the process. A header Node refuses (identity header values are vetted before they get here)
+ * turns the answer into a 500, as fastify's error handler would.
+ */
+function send(res: ServerResponse, status: number, text: string, headers: Record<string, string> | undefined, failed?: (err: unknown) => unknown): void {
   // Nothing to answer on a connection the client already closed (as fastify does).
   if (res.headersSent || res.destroyed) return;
-  if (headers !== undefined) for (const name in headers) res.setHeader(name, headers[name]!);
-  res.setHeader('content-type', JSON_TYPE);
-  res.setHeader('content-length', Buffer.byteLength(text));
-  res.writeHead(status);
+  try {
+    if (headers !== undefined) for (const name in headers) res.setHeader(name, headers[name]!);
+    res.setHeader('content-type', JSON_TYPE);
+    res.setHeader('content-length', Buffer.byteLength(text));
+    res.writeHead(status);
+  } catch (err) {
+    try { failed?.(err); } catch { /* counted and logged where it can be */ }
+    if (res.headersSent) { res.destroy(); return; }
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    res.writeHead(500, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(INTERNAL_ERROR) });
+    res.end(INTERNAL_ERROR);
+    return;
+  }
   res.end(text);
 }

@@ -13,6 +13,18 @@ export function sendJsonText(reply: FastifyReply, status: number, text: string):
   return reply.code(status).header('content-type', JSON_TYPE).send(text);
 }
 
+/**
+ * Sends an answer made without the framework, or the one a promise settles with; what the promise
+ * rejects with is answered as the route's error, as fastify answers a throw from the handler.
+ */
+export function sendAnswer(reply: FastifyReply, a: JsonAnswer | Promise<JsonAnswer>): FastifyReply {
+  if (a instanceof Promise) {
+    a.then(made => sendJsonText(reply, made.status, made.text), (err: unknown) => { reply.send(err); });
+    return reply;
+  }
+  return sendJsonText(reply, a.status, a.text);
+}
+
 export function sendError(reply: FastifyReply, err: HttpError | { status: number; body: ErrorBody }): FastifyReply {
   if (err instanceof HttpError && err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
   return sendJsonText(reply, err.status, JSON.stringify(err instanceof HttpError ? err.body() : err.body));

@@ -13,7 +13,8 @@ import { bracketPath, stringifyJson, toJSON, type Value } from '../../engine/ind
 import { HttpError } from '../errors.js';
 import { documentKeys } from '../document-path.js';
 import { isJsonObject, own, parseJsonText } from '../body.js';
-import { answering, flag, queryValue, sendError, sendJsonText, wantsNoCache, whenSettled } from '../http.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { answering, flag, queryValue, sendAnswer, wantsNoCache, type JsonAnswer } from '../http.js';
 import { DecisionError, type Decision, type DecisionService } from './service.js';
 
 const VERSION = '0.1.0';
@@ -24,8 +25,7 @@ const VERSION = '0.1.0';
  * dotted form, no `data` prefix: `/v1/data/example.org` is the key `example.org`). Paths of plain
  * keys keep the slashed form (`rbac/allow`), others take the engine's `bracketPath`.
  */
-function documentPath(req: FastifyRequest, prefix: string, known: Map<string, string>): string {
-  const url = req.url;
+function documentPath(url: string, prefix: string, known: Map<string, string>): string {
   const q = url.indexOf('?');
   const urlPath = q < 0 ? url : url.slice(0, q);
   let path = known.get(urlPath);
@@ -64,10 +64,10 @@ const PLAIN_KEY = /^[^./[\]\s](?:[^./[\]]*[^./[\]\s])?$/;
  * cancelled query. No policy loaded is a 503 `not_ready`; saturated evaluation workers a 503
  * `eval_workers_busy`.
  */
-function engineError(reply: FastifyReply, e: unknown): FastifyReply {
+function engineError(e: unknown): JsonAnswer {
   if (!(e instanceof DecisionError)) throw e;
-  if (e.notReady) return sendError(reply, { status: 503, body: { code: e.code, message: e.message } });
-  return sendJsonText(reply, 500, JSON.stringify({ code: 'internal_error', message: 'error(s) occurred while evaluating query', errors: [evaluationError(e)] }));
+  if (e.notReady) return { status: 503, text: JSON.stringify({ code: e.code, message: e.message }) };
+  return { status: 500, text: JSON.stringify({ code: 'internal_error', message: 'error(s) occurred while evaluating query', errors: [evaluationError(e)] }) };
 }
 
 /** An evaluation error in OPA's `errors[]` shape: the engine's code, its text, and its place when it has one. */
@@ -79,18 +79,35 @@ function evaluationError(e: DecisionError): { code: string; message: string; loc
 }
 
 /** The v0 answer: the bare value, or a 404 naming the missing document. */
-function answerV0(reply: FastifyReply, d: Decision, missing: string): FastifyReply {
-  if (d.resultJson === undefined) return sendError(reply, { status: 404, body: { code: 'undefined_document', message: `document missing: ${missing}` } });
-  return sendJsonText(reply, 200, d.resultJson);
+function answerV0(d: Decision, missing: string): JsonAnswer {
+  if (d.resultJson === undefined) return { status: 404, text: JSON.stringify({ code: 'undefined_document', message: `document missing: ${missing}` }) };
+  return { status: 200, text: d.resultJson };
 }
 
-export function registerDataApi(app: FastifyInstance, service: DecisionService, jsonDepth: number): void {
+/** A `/v1/data` request as the Data API reads it, whatever carried it. */
+export interface DataQuery {
+  /** The request URL (path and query string). */
+  url: string;
+  /** The parsed query string (`?pretty`, `?metrics`, `?explain`, ...). */
+  query: Record<string, unknown>;
+  headers: IncomingHttpHeaders;
+  /** How long parsing the body took, when it was timed (`?metrics`). */
+  parseNs: bigint | undefined;
+}
+
+/** The Data API's `POST /v1/data` without the HTTP framework, for the fastify route and the direct lane. */
+export type PostDataAnswer = (q: DataQuery, body: Value | undefined, bodyText: string | undefined) => JsonAnswer | Promise<JsonAnswer>;
+
+/** The query of a URL without one. */
+export const NO_QUERY: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
+export function registerDataApi(app: FastifyInstance, service: DecisionService, jsonDepth: number): PostDataAnswer {
   const knownPaths = new Map<string, string>();
   /** `inputText`/`inputIsMember`: the JSON text `input` came from (see `DecideOptions`). */
   /** `noInputKey`: a POST body without `input`, which OPA answers with a usage warning. */
-  const v1 = (req: FastifyRequest, reply: FastifyReply, input: Value | undefined, inputText: string | undefined, inputIsMember: boolean, noInputKey = false): FastifyReply => {
-    const q = req.query as Record<string, unknown>;
-    const path = documentPath(req, '/v1/data', knownPaths) || 'data';
+  const v1 = (r: DataQuery, input: Value | undefined, inputText: string | undefined, inputIsMember: boolean, noInputKey = false): JsonAnswer | Promise<JsonAnswer> => {
+    const q = r.query;
+    const path = documentPath(r.url, '/v1/data', knownPaths) || 'data';
     const handlerStart = process.hrtime.bigint();
     // With an explanation, one deadline covers the request: the decision, then the explanation
     // with what is left. Without, the decision takes its own (and a cache hit reads no clock).
@@ -100,26 +117,24 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
       d = service.decide(path, input, {
         api: 'data',
         deadlineMs,
-        bypassCache: wantsNoCache(req.headers),
+        bypassCache: wantsNoCache(r.headers),
         strictBuiltinErrors: flag(q['strict-builtin-errors']),
         inputText,
         inputIsMember,
       });
     } catch (e) {
-      return engineError(reply, e);
+      return engineError(e);
     }
-    if (d instanceof Promise) {
-      whenSettled(reply, d, made => answerV1(req, reply, q, path, input, made, deadlineMs, handlerStart, noInputKey), e => engineError(reply, e));
-      return reply;
-    }
-    return answerV1(req, reply, q, path, input, d, deadlineMs, handlerStart, noInputKey);
+    if (d instanceof Promise) return d.then(made => answerV1(r, path, input, made, deadlineMs, handlerStart, noInputKey), engineError);
+    return answerV1(r, path, input, d, deadlineMs, handlerStart, noInputKey);
   };
 
   /** OPA's answer to a `/v1/data` query, from its decision. */
   const answerV1 = (
-    req: FastifyRequest, reply: FastifyReply, q: Record<string, unknown>, path: string, input: Value | undefined,
+    r: DataQuery, path: string, input: Value | undefined,
     d: Decision, deadlineMs: number | undefined, handlerStart: bigint, noInputKey: boolean,
-  ): FastifyReply => {
+  ): JsonAnswer | Promise<JsonAnswer> => {
+    const q = r.query;
     const pretty = flag(q.pretty);
     const explain = queryValue(q.explain);
     const extra: Record<string, unknown> = {};
@@ -127,7 +142,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     if (flag(q.metrics) || flag(q.instrument)) {
       extra.metrics = {
         counter_server_query_cache_hit: d.cached ? 1 : 0,
-        timer_rego_input_parse_ns: Number(req.parseNs ?? 0n),
+        timer_rego_input_parse_ns: Number(r.parseNs ?? 0n),
         timer_rego_query_eval_ns: d.evalNs,
         timer_server_handler_ns: Number(process.hrtime.bigint() - handlerStart),
       };
@@ -144,35 +159,35 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     }
     if (explanation instanceof Promise) {
       // Made on an evaluation worker; it keeps its place among the fields.
-      whenSettled(reply, explanation, lines => { extra.explanation = lines; return sendV1(reply, d, extra, pretty); }, e => engineError(reply, e));
-      return reply;
+      return explanation.then(lines => { extra.explanation = lines; return v1Text(d, extra, pretty); }, engineError);
     }
-    return sendV1(reply, d, extra, pretty);
+    return v1Text(d, extra, pretty);
   };
 
   /** The answer's JSON: the decision's result with `extra`'s fields before it. */
-  const sendV1 = (reply: FastifyReply, d: Decision, extra: Record<string, unknown>, pretty: boolean): FastifyReply => {
+  const v1Text = (d: Decision, extra: Record<string, unknown>, pretty: boolean): JsonAnswer => {
     // The common answers are assembled from the result's JSON text, serialising nothing else.
     const extras = Object.keys(extra).length;
     if (!pretty && (extras === 0 || (extras === 1 && extra.decision_id !== undefined))) {
       const id = extras ? `"decision_id":"${d.decisionId}"` : '';
       const result = d.resultJson === undefined ? '' : `"result":${d.resultJson}`;
-      return sendJsonText(reply, 200, `{${id}${id && result ? ',' : ''}${result}}`);
+      return { status: 200, text: `{${id}${id && result ? ',' : ''}${result}}` };
     }
     const doc: Record<string, unknown> = { ...extra };
     if (d.result !== undefined) doc.result = toJSON(d.result);
-    return sendJsonText(reply, 200, stringifyJson(doc, pretty ? 2 : undefined));
+    return { status: 200, text: stringifyJson(doc, pretty ? 2 : undefined) };
   };
 
-  const postV1 = answering((req, reply) => {
-    const body = req.body as Value | undefined;
+  const postData: PostDataAnswer = (r, body, bodyText) => {
     if (body !== undefined && !isJsonObject(body)) throw new HttpError('invalid_parameter', 'body must be an object, such as {"input": {...}}');
     const input = body === undefined ? undefined : own(body, 'input');
-    return v1(req, reply, input, req.bodyText, true, input === undefined);
-  });
+    return v1(r, input, bodyText, true, input === undefined);
+  };
+  const dataQuery = (req: FastifyRequest): DataQuery => ({ url: req.url, query: req.query as Record<string, unknown>, headers: req.headers, parseNs: req.parseNs });
+  const postV1 = answering((req, reply) => sendAnswer(reply, postData(dataQuery(req), req.body as Value | undefined, req.bodyText)));
   const getV1 = answering((req, reply) => {
     const text = queryValue((req.query as Record<string, unknown>).input);
-    return v1(req, reply, text === undefined ? undefined : parseJsonText(text, jsonDepth, 'the `input` query parameter'), text, false);
+    return sendAnswer(reply, v1(dataQuery(req), text === undefined ? undefined : parseJsonText(text, jsonDepth, 'the `input` query parameter'), text, false));
   });
   for (const url of ['/v1/data', '/v1/data/*']) {
     app.post(url, postV1);
@@ -186,30 +201,25 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     try {
       d = service.decide('system/main', req.body as Value | undefined, { api: 'data_v0', bypassCache: wantsNoCache(req.headers), inputText: req.bodyText });
     } catch (e) {
-      return engineError(reply, e);
+      return sendAnswer(reply, engineError(e));
     }
-    if (d instanceof Promise) {
-      whenSettled(reply, d, made => answerV0(reply, made, 'data/system/main'), e => engineError(reply, e));
-      return reply;
-    }
-    return answerV0(reply, d, 'data/system/main');
+    if (d instanceof Promise) return sendAnswer(reply, d.then(made => answerV0(made, 'data/system/main'), engineError));
+    return sendAnswer(reply, answerV0(d, 'data/system/main'));
   }));
 
   const v0 = answering((req, reply) => {
-    const path = documentPath(req, '/v0/data', knownPaths);
+    const path = documentPath(req.url, '/v0/data', knownPaths);
     let d;
     try {
       d = service.decide(path || 'data', req.body as Value | undefined, { api: 'data_v0', bypassCache: wantsNoCache(req.headers), inputText: req.bodyText });
     } catch (e) {
-      return engineError(reply, e);
+      return sendAnswer(reply, engineError(e));
     }
     const missing = path.startsWith('data[') ? path : `data/${path}`;
-    if (d instanceof Promise) {
-      whenSettled(reply, d, made => answerV0(reply, made, missing), e => engineError(reply, e));
-      return reply;
-    }
-    return answerV0(reply, d, missing);
+    if (d instanceof Promise) return sendAnswer(reply, d.then(made => answerV0(made, missing), engineError));
+    return sendAnswer(reply, answerV0(d, missing));
   });
   app.post('/v0/data', v0);
   app.post('/v0/data/*', v0);
+  return postData;
 }

@@ -10,21 +10,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { stringifyJson, toJSON, type Value } from '../../engine/index.js';
 import { HttpError } from '../errors.js';
 import { isJsonObject, own } from '../body.js';
-import { answering, sendJsonText, wantsNoCache, type JsonAnswer } from '../http.js';
+import { answering, sendAnswer, wantsNoCache, type JsonAnswer } from '../http.js';
 import { DecisionError, type Decision, type DecisionService } from './service.js';
 
 const KNOWN_KEYS = new Set(['path', 'input', 'explain', 'cache']);
 
 export function registerDecide(app: FastifyInstance, service: DecisionService): void {
-  app.post('/v1/decide', answering((req, reply) => {
-    const a = decideAnswer(service, req.body as Value | undefined, req.bodyText, req.headers);
-    if (a instanceof Promise) {
-      // What rejects is answered as the route's error, as fastify answers a throw from the handler.
-      a.then(made => sendJsonText(reply, made.status, made.text), (err: unknown) => { reply.send(err); });
-      return;
-    }
-    return sendJsonText(reply, a.status, a.text);
-  }));
+  app.post('/v1/decide', answering((req, reply) => sendAnswer(reply, decideAnswer(service, req.body as Value | undefined, req.bodyText, req.headers))));
 }
 
 /**

@@ -124,7 +124,7 @@ function verdictAnswer(endpoint: Endpoint, v: Verdict, d: Decision): ProxyAnswer
   return { status: 200, text: `{"allow":true,"decision_id":"${d.decisionId}"}`, headers };
 }
 
-function sendAnswer(reply: FastifyReply, a: ProxyAnswer): FastifyReply {
+function sendProxyAnswer(reply: FastifyReply, a: ProxyAnswer): FastifyReply {
   if (a.headers !== undefined) reply.headers(a.headers);
   return sendJsonText(reply, a.status, a.text);
 }
@@ -197,10 +197,10 @@ export function registerProxyAuth(app: FastifyInstance, service: DecisionService
     const a = answerTo(req.raw);
     if (a instanceof Promise) {
       // What rejects is answered as the route's error, as fastify answers a throw from the handler.
-      a.then(made => sendAnswer(reply, made), (err: unknown) => { reply.send(err); });
+      a.then(made => sendProxyAnswer(reply, made), (err: unknown) => { reply.send(err); });
       return;
     }
-    return sendAnswer(reply, a);
+    return sendProxyAnswer(reply, a);
   });
   // Request bodies (Envoy's `with_request_body`, Traefik's `forwardBody`) are not part of the
   // input: they are discarded unread, whatever their size or encoding, so they never deny.

@@ -1,14 +1,17 @@
 /**
- * The direct lane answers `POST /v1/decide` before fastify's router: every request shape is sent
+ * The direct lane answers the decision routes before fastify's router: every request shape is sent
  * over a real connection (the lane) and through fastify (`inject`), and the answers must match.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, resolveConfig } from '../../server/index.js';
 import { makeApp } from './helpers.js';
+import { DirectLane } from '../../server/direct-lane.js';
+import { HttpError } from '../../server/errors.js';
+import type { DecisionService } from '../../server/decision/service.js';
 
 interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
@@ -41,6 +44,9 @@ function comparable(body: string): unknown {
   if (typeof v.decision_id === 'string') { assert.match(v.decision_id, /^[0-9a-f-]{36}$/); v.decision_id = 'id'; }
   if (typeof v.eval_ns === 'number') v.eval_ns = 0;
   if (typeof v.cached === 'boolean') v.cached = 'either';
+  // The whole data tree holds the fixture clock policy's reading of the time.
+  const clock = (v.result as { clock?: { now?: unknown } } | undefined)?.clock;
+  if (clock && typeof clock.now === 'number') clock.now = 0;
   return v;
 }
 
@@ -89,12 +95,34 @@ before(async () => {
 });
 after(() => close());
 
-for (const [name, body, headers] of CASES) {
+/** Data API requests the lane takes: URL, body, headers. */
+const DATA_CASES: [string, string, Buffer | string, Record<string, string>][] = [
+  ['Data API, allowed', '/v1/data/rbac/allow', json({ input: bob }), { 'content-type': 'application/json' }],
+  ['Data API, denied', '/v1/data/rbac/allow', json({ input: { ...bob, action: 'write' } }), {}],
+  ['Data API, undefined document', '/v1/data/rbac/nothing_here', json({ input: bob }), {}],
+  ['Data API, no input key (a usage warning)', '/v1/data/rbac/allow', json({}), {}],
+  ['Data API, no body', '/v1/data/rbac/allow', '', {}],
+  ['Data API, a body that is not an object', '/v1/data/rbac/allow', '[1]', {}],
+  ['Data API, bad JSON', '/v1/data/rbac/allow', '{"input":', {}],
+  ['Data API, evaluation error', '/v1/data/broken/allow', json({ input: { conflict: true } }), {}],
+  ['Data API, an array index', '/v1/data/roles/bob/0', json({}), {}],
+  ['Data API, the whole data tree', '/v1/data', json({ input: bob }), {}],
+  ['Data API, a trailing slash', '/v1/data/', json({ input: bob }), {}],
+  ['Data API, repeated slashes', '/v1/data//rbac//allow', json({ input: bob }), {}],
+  ['Data API, gzip', '/v1/data/rbac/allow', gzipSync(json({ input: bob })), { 'content-encoding': 'gzip' }],
+];
+
+const ALL_JSON_CASES: [string, string, Buffer | string, Record<string, string>][] = [
+  ...CASES.map(([name, body, headers]): [string, string, Buffer | string, Record<string, string>] => [name, '/v1/decide', body, headers]),
+  ...DATA_CASES,
+];
+
+for (const [name, path, body, headers] of ALL_JSON_CASES) {
   test(`direct lane and fastify give the same answer: ${name}`, async () => {
     const before = app.pol.directLane.served;
-    const direct = await send(url, '/v1/decide', body, headers);
+    const direct = await send(url, path, body, headers);
     assert.equal(app.pol.directLane.served, before + 1, 'the lane answered');
-    const routed = await app.inject({ method: 'POST', url: '/v1/decide', payload: body, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } });
+    const routed = await app.inject({ method: 'POST', url: path, payload: body, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } });
     assert.equal(app.pol.directLane.served, before + 1, 'inject goes through fastify');
     assert.equal(direct.status, routed.statusCode, direct.body);
     assert.deepEqual(comparable(direct.body), comparable(routed.body));
@@ -168,6 +196,35 @@ test('proxy requests with a body, a content type, an escape in the URL or an ove
   assert.equal(app.pol.directLane.served, before);
 });
 
+test('a body the lane cannot read or parse closes the connection, as fastify does (the client may still be sending)', async () => {
+  const agent = new Agent({ keepAlive: true });
+  try {
+    for (const [body, headers, status] of [['{"path":', {}, 400], ['x'.repeat(5000), {}, 413], ['not gzip', { 'content-encoding': 'gzip' }, 400]] as const) {
+      const r = await new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+        const req = request(`${url}/v1/decide`, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } }, res => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      const routed = await app.inject({ method: 'POST', url: '/v1/decide', payload: body, headers: { 'content-type': 'application/json', ...headers } });
+      assert.equal(r.status, status);
+      assert.equal(r.connection, 'close');
+      assert.equal(routed.headers.connection, 'close');
+    }
+    // A good request keeps its connection.
+    const ok = await new Promise<string | undefined>((resolve, reject) => {
+      const req = request(`${url}/v1/decide`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, res => { res.resume(); res.on('end', () => resolve(res.headers.connection)); });
+      req.on('error', reject);
+      req.end(json({ path: 'rbac/allow', input: bob }));
+    });
+    assert.equal(ok, 'keep-alive');
+  } finally {
+    agent.destroy();
+  }
+});
+
 test('the lane counts errors in pol_errors_total as fastify does', async () => {
   const count = async (): Promise<number> => {
     const m = (await app.inject({ method: 'GET', url: '/metrics' })).body;
@@ -193,6 +250,14 @@ test('requests the lane does not take go through fastify: other URLs, methods an
   const get = await send(url, '/v1/decide', '', {}, 'GET');
   assert.equal(get.status, 405);
   assert.equal(get.headers.allow, 'POST');
+  // Data API queries with options, escapes or another method.
+  const dataBody = json({ input: bob });
+  for (const [method, path] of [['POST', '/v1/data/rbac/allow?pretty'], ['POST', '/v1/data/rbac/allow?metrics'], ['POST', '/v1/data/rbac%2Fallow'], ['POST', '/v1/data/rbac/%zz'], ['GET', `/v1/data/rbac/allow?input=${encodeURIComponent(JSON.stringify(bob))}`]] as const) {
+    const direct = await send(url, path, method === 'GET' ? '' : dataBody, {}, method);
+    const routed = await app.inject({ method, url: path, ...(method === 'GET' ? {} : { payload: dataBody }) });
+    assert.equal(direct.status, routed.statusCode, path);
+    if (!path.includes('metrics')) assert.deepEqual(comparable(direct.body), comparable(routed.body), path);
+  }
   assert.equal(app.pol.directLane.served, before);
 });
 
@@ -229,7 +294,7 @@ test('a hook added by a plugin registered later turns the lane off too', async (
   }
 });
 
-test('before a policy is loaded the lane answers 503 not_ready, as fastify does', async () => {
+test('before a policy is loaded the lane answers 503 not_ready, as fastify does (decide and Data API)', async () => {
   // No policy source: nothing is ever loaded.
   const empty = buildApp(resolveConfig({}), { logger: false });
   try {
@@ -241,8 +306,52 @@ test('before a policy is loaded the lane answers 503 not_ready, as fastify does'
     assert.equal(direct.status, 503);
     assert.equal(routed.statusCode, 503);
     assert.deepEqual(JSON.parse(direct.body), JSON.parse(routed.body));
-    assert.equal(empty.pol.directLane.served, 1);
+    const data = json({ input: bob });
+    const directData = await send(emptyUrl, '/v1/data/rbac/allow', data);
+    const routedData = await empty.inject({ method: 'POST', url: '/v1/data/rbac/allow', payload: data });
+    assert.equal(directData.status, 503);
+    assert.deepEqual(JSON.parse(directData.body), JSON.parse(routedData.body));
+    assert.equal(empty.pol.directLane.served, 2);
   } finally {
     await empty.close();
+  }
+});
+
+test('an answer Node refuses to write (a bad header value) becomes a 500 and the server goes on', async () => {
+  const failures: unknown[] = [];
+  const answers = [
+    { status: 200, text: '{"allow":true}', headers: { 'x-user': 'bob\r\nx-admin: yes' } },
+    Promise.resolve({ status: 200, text: '{"allow":true}', headers: { 'x-user': 'bob\nx' } }),
+    { status: 200, text: '{"allow":true}', headers: { 'x-user': 'bob' } },
+  ];
+  let next = 0;
+  const unused = (): never => { throw new Error('not used here'); };
+  const lane = new DirectLane({
+    service: {} as DecisionService,
+    proxies: { forwardAuth: () => answers[next++]!, extAuthz: unused },
+    postData: unused,
+    maxBytes: 1024, maxDepth: 8,
+    failed: err => { failures.push(err); return new HttpError('internal_error', 'internal error'); },
+  });
+  const server = createServer((req, res) => { if (!lane.take(req, res)) { res.writeHead(404); res.end(); } });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const a = server.address();
+    const laneUrl = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+    for (const expected of [500, 500, 200]) {
+      const r = await send(laneUrl, '/v1/forward-auth', '', {}, 'GET');
+      assert.equal(r.status, expected, r.body);
+      if (expected === 500) {
+        assert.deepEqual(JSON.parse(r.body), { code: 'internal_error', message: 'internal error' });
+        assert.equal(r.headers['x-user'], undefined);
+        assert.equal(r.headers['x-admin'], undefined);
+      } else {
+        assert.equal(r.headers['x-user'], 'bob');
+      }
+    }
+    assert.equal(failures.length, 2);
+  } finally {
+    server.closeAllConnections();
+    await new Promise(resolve => server.close(resolve));
   }
 });
