@@ -108,7 +108,9 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
   const v1 = (r: DataQuery, input: Value | undefined, inputText: string | undefined, inputIsMember: boolean, noInputKey = false): JsonAnswer | Promise<JsonAnswer> => {
     const q = r.query;
     const path = documentPath(r.url, '/v1/data', knownPaths) || 'data';
-    const handlerStart = process.hrtime.bigint();
+    // A query without options (the common case) reads no flags and no clock.
+    const plain = q === NO_QUERY;
+    const handlerStart = !plain && (flag(q.metrics) || flag(q.instrument)) ? process.hrtime.bigint() : 0n;
     // With an explanation, one deadline covers the request: the decision, then the explanation
     // with what is left. Without, the decision takes its own (and a cache hit reads no clock).
     const deadlineMs = q.explain !== undefined ? service.deadline() : undefined;
@@ -118,7 +120,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
         api: 'data',
         deadlineMs,
         bypassCache: wantsNoCache(r.headers),
-        strictBuiltinErrors: flag(q['strict-builtin-errors']),
+        strictBuiltinErrors: !plain && flag(q['strict-builtin-errors']),
         inputText,
         inputIsMember,
       });
@@ -135,6 +137,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     d: Decision, deadlineMs: number | undefined, handlerStart: bigint, noInputKey: boolean,
   ): JsonAnswer | Promise<JsonAnswer> => {
     const q = r.query;
+    if (q === NO_QUERY && !noInputKey) return plainV1(d);
     const pretty = flag(q.pretty);
     const explain = queryValue(q.explain);
     const extra: Record<string, unknown> = {};
@@ -164,15 +167,20 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     return v1Text(d, extra, pretty);
   };
 
+  /**
+   * The answer without options: the result, with the decision id when decisions are logged,
+   * assembled from the result's JSON text (serialising nothing else).
+   */
+  const plainV1 = (d: Decision): JsonAnswer => {
+    const id = service.loggingEnabled ? `"decision_id":"${d.decisionId}"` : '';
+    const result = d.resultJson === undefined ? '' : `"result":${d.resultJson}`;
+    return { status: 200, text: `{${id}${id && result ? ',' : ''}${result}}` };
+  };
+
   /** The answer's JSON: the decision's result with `extra`'s fields before it. */
   const v1Text = (d: Decision, extra: Record<string, unknown>, pretty: boolean): JsonAnswer => {
-    // The common answers are assembled from the result's JSON text, serialising nothing else.
     const extras = Object.keys(extra).length;
-    if (!pretty && (extras === 0 || (extras === 1 && extra.decision_id !== undefined))) {
-      const id = extras ? `"decision_id":"${d.decisionId}"` : '';
-      const result = d.resultJson === undefined ? '' : `"result":${d.resultJson}`;
-      return { status: 200, text: `{${id}${id && result ? ',' : ''}${result}}` };
-    }
+    if (!pretty && (extras === 0 || (extras === 1 && extra.decision_id !== undefined))) return plainV1(d);
     const doc: Record<string, unknown> = { ...extra };
     if (d.result !== undefined) doc.result = toJSON(d.result);
     return { status: 200, text: stringifyJson(doc, pretty ? 2 : undefined) };
@@ -183,7 +191,7 @@ export function registerDataApi(app: FastifyInstance, service: DecisionService, 
     const input = body === undefined ? undefined : own(body, 'input');
     return v1(r, input, bodyText, true, input === undefined);
   };
-  const dataQuery = (req: FastifyRequest): DataQuery => ({ url: req.url, query: req.query as Record<string, unknown>, headers: req.headers, parseNs: req.parseNs });
+  const dataQuery = (req: FastifyRequest): DataQuery => ({ url: req.url, query: req.url.includes('?') ? req.query as Record<string, unknown> : NO_QUERY, headers: req.headers, parseNs: req.parseNs });
   const postV1 = answering((req, reply) => sendAnswer(reply, postData(dataQuery(req), req.body as Value | undefined, req.bodyText)));
   const getV1 = answering((req, reply) => {
     const text = queryValue((req.query as Record<string, unknown>).input);
