@@ -5,17 +5,19 @@
  * fastify's request lifecycle (routing, request and reply objects, the hook runner, the
  * content-type parser lookup, reply serialisation) cost about 17 µs of a 60 µs request on a
  * loaded 2-core machine, more than the decision itself; the lane reads the body with the same
- * reader and parser, answers with the same function (`decideAnswer`) and renders errors the way
- * the app's error handler does, so both paths give the same answers (a test sends the same
+ * reader and parser, answers with the routes' own functions (`decideAnswer`, `PostDataAnswer`,
+ * `ProxyEndpoints`) and renders errors the way the app's error handler does, so both paths give the same answers (a test sends the same
  * requests both ways).
  *
  * The lane takes only the request shapes it serves identically: `POST /v1/decide` and
  * `POST /v1/data/{path}` with no content type or one of the plain ones clients send, and no query
  * string; a proxy endpoint's request without a body or content type (what nginx, Traefik and
  * Caddy send for a GET). Anything else (a query string, a `%` escape in the path, another content
- * type, a body for a proxy endpoint, a server that is closing) goes to fastify. Request hooks would not run for the
- * lane, so adding one to the app (`onRequest`, `preHandler`, ... — an embedder's authentication,
- * say) turns the lane off for good: every request then goes through fastify and its hooks.
+ * type, a body for a proxy endpoint, a server that is closing) goes to fastify.
+ *
+ * Request hooks would not run for the lane, so adding one to the app (`onRequest`, `preHandler`,
+ * ... — an embedder's authentication, say) turns the lane off for good: every request then goes
+ * through fastify and its hooks.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
