@@ -23,6 +23,14 @@ test('@open-policy-agent/opa evaluates through /v1/data', async () => {
   assert.deepEqual(roles.bob, ['reader']);
 });
 
+test('the OPA client\'s queries are answered by the direct lane of a started server', async () => {
+  const client = new OPAClient(server.url);
+  const before = server.app.pol.directLane.served;
+  assert.equal(server.app.pol.directLane.isOpen, true);
+  assert.equal(await client.evaluate('rbac/allow', { user: 'bob', action: 'read', resource: { type: 'document' } }), true);
+  assert.equal(server.app.pol.directLane.served, before + 1);
+});
+
 test('an undefined document comes back undefined; the default decision goes through POST /', async () => {
   const client = new OPAClient(server.url);
   assert.equal(await client.evaluate('rbac/nothing', {}), undefined);
