@@ -15,9 +15,9 @@
  * Caddy send for a GET). Anything else (a query string, a `%` escape in the path, another content
  * type, a body for a proxy endpoint, a server that is closing) goes to fastify.
  *
- * Request hooks would not run for the lane, so adding one to the app (`onRequest`, `preHandler`,
- * ... — an embedder's authentication, say) turns the lane off for good: every request then goes
- * through fastify and its hooks.
+ * Request hooks and error handlers would not run for the lane, so adding one to the app
+ * (`onRequest`, `preHandler`, ... — an embedder's authentication, say — or `setErrorHandler`)
+ * turns the lane off for good: every request then goes through fastify, its hooks and handler.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
@@ -128,16 +128,21 @@ export class DirectLane {
   get isOpen(): boolean { return this.open; }
 
   /**
-   * Turns the lane off when a request hook is added to the app or to any plugin registered on it
-   * later (they inherit the app's `addHook`).
+   * Turns the lane off when a request hook or an error handler is added to the app or to any
+   * plugin registered on it later (they inherit the app's methods): the lane would bypass both.
    */
   watchHooks(app: FastifyInstance): void {
     const addHook = app.addHook;
+    const setErrorHandler = app.setErrorHandler;
     const lane = this;
     app.addHook = function (this: FastifyInstance, name: string, ...rest: unknown[]) {
       if (REQUEST_HOOKS.has(name)) lane.close();
       return (addHook as (...a: unknown[]) => FastifyInstance).call(this, name, ...rest);
     } as typeof app.addHook;
+    app.setErrorHandler = function (this: FastifyInstance, ...args: unknown[]) {
+      lane.close();
+      return (setErrorHandler as (...a: unknown[]) => FastifyInstance).apply(this, args);
+    } as typeof app.setErrorHandler;
   }
 
   private fail(res: ServerResponse, err: unknown, headers?: Record<string, string>): void {

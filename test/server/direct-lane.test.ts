@@ -283,6 +283,20 @@ test('a request hook added to the app turns the lane off, so the hook sees every
   }
 });
 
+test('an error handler set on the app turns the lane off, so it answers every error', async () => {
+  const { app: handled, close: closeHandled } = await makeApp();
+  try {
+    handled.setErrorHandler((_err, _req, reply) => reply.code(418).send({ code: 'teapot', message: 'mine' }));
+    assert.equal(handled.pol.directLane.isOpen, false);
+    const handledUrl = await listen(handled);
+    const r = await send(handledUrl, '/v1/decide', '{"path":', { 'content-type': 'application/json' });
+    assert.equal(r.status, 418);
+    assert.equal(handled.pol.directLane.served, 0);
+  } finally {
+    await closeHandled();
+  }
+});
+
 test('a hook added by a plugin registered later turns the lane off too', async () => {
   const { app: plugged, close: closePlugged } = await makeApp();
   try {
