@@ -42,7 +42,7 @@ export interface PolServer {
   geoDatabase: GeoDatabase | undefined;
   /** Resolves when the first policy load attempt (directory read or first bundle poll) is over. */
   initialLoad: Promise<boolean>;
-  /** Answers `POST /v1/decide` before fastify's router (see `DirectLane`). */
+  /** Answers the decision routes before fastify's router (see `DirectLane`). */
   directLane: DirectLane;
 }
 
@@ -201,11 +201,11 @@ export function buildApp(config: ServerConfig, opts: BuildOptions = {}): Fastify
   registerPolicyRoutes(app, store, config.policy_api);
   registerDataWrites(app, store, config.policy_api, { bundleOwned: config.bundle !== undefined });
 
-  lane = new DirectLane({ service, proxies, postData, maxBytes: config.limits.body_bytes, maxDepth: config.limits.json_depth, failed: err => failed(err, app.log) });
-  app.decorate('pol', { config, store, service, cache, decisionLog, metrics, bundle, geoDatabase, initialLoad, directLane: lane });
+  const directLane = lane = new DirectLane({ service, proxies, postData, maxBytes: config.limits.body_bytes, maxDepth: config.limits.json_depth, failed: err => failed(err, app.log) });
+  app.decorate('pol', { config, store, service, cache, decisionLog, metrics, bundle, geoDatabase, initialLoad, directLane });
   // A closing server answers new requests 503 (fastify's `return503OnClosing`): they go to fastify.
-  app.addHook('preClose', done => { lane!.close(); done(); });
-  lane.watchHooks(app);
+  app.addHook('preClose', done => { directLane.close(); done(); });
+  directLane.watchApp(app);
 
   app.addHook('onClose', async () => {
     stopWatch?.();

@@ -27,7 +27,7 @@ import { HttpError } from './errors.js';
 import { JSON_TYPE, type JsonAnswer } from './http.js';
 import { decideAnswer } from './decision/decide.js';
 import type { DecisionService } from './decision/service.js';
-import { EXT_AUTHZ_PREFIX, type ProxyAnswer, type ProxyEndpoints } from './decision/proxy-auth.js';
+import { EXT_AUTHZ_PREFIX, type ProxyEndpoints } from './decision/proxy-auth.js';
 import { NO_QUERY, type DataQuery, type PostDataAnswer } from './decision/data-api.js';
 
 /** Content types the lane takes (fastify reads every one of them as JSON too); others go to fastify. */
@@ -92,34 +92,31 @@ export class DirectLane {
     readJsonBody(req.headers, req, maxBytes, maxDepth, false, (err, body, text) => {
       // As fastify does: the client may still be sending the body, so the connection is not reused.
       if (err) { this.fail(res, err, CLOSE); return; }
-      let a: JsonAnswer | Promise<JsonAnswer>;
-      try {
-        a = answerTo(body, text);
-      } catch (e) {
-        this.fail(res, e);
-        return;
-      }
-      if (a instanceof Promise) a.then(made => send(res, made.status, made.text, undefined, this.opts.failed), (e: unknown) => this.fail(res, e));
-      else send(res, a.status, a.text, undefined, this.opts.failed);
+      this.answer(res, () => answerTo(body, text));
     });
     return true;
   }
 
   /** A proxy endpoint's request, when it has no body (fastify discards one unread; the lane leaves those to it). */
-  private proxied(req: IncomingMessage, res: ServerResponse, answerTo: (req: IncomingMessage) => ProxyAnswer | Promise<ProxyAnswer>): boolean {
+  private proxied(req: IncomingMessage, res: ServerResponse, answerTo: (req: IncomingMessage) => JsonAnswer | Promise<JsonAnswer>): boolean {
     const h = req.headers;
     if (h['content-type'] !== undefined || h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0')) return false;
     this.served++;
-    let a: ProxyAnswer | Promise<ProxyAnswer>;
+    this.answer(res, () => answerTo(req));
+    return true;
+  }
+
+  /** Sends what `answerTo` answers (now or when its promise settles), or the error it raised. */
+  private answer(res: ServerResponse, answerTo: () => JsonAnswer | Promise<JsonAnswer>): void {
+    let a: JsonAnswer | Promise<JsonAnswer>;
     try {
-      a = answerTo(req);
+      a = answerTo();
     } catch (e) {
       this.fail(res, e);
-      return true;
+      return;
     }
     if (a instanceof Promise) a.then(made => send(res, made.status, made.text, made.headers, this.opts.failed), (e: unknown) => this.fail(res, e));
     else send(res, a.status, a.text, a.headers, this.opts.failed);
-    return true;
   }
 
   /** From now on every request goes to fastify. */
@@ -131,7 +128,7 @@ export class DirectLane {
    * Turns the lane off when a request hook or an error handler is added to the app or to any
    * plugin registered on it later (they inherit the app's methods): the lane would bypass both.
    */
-  watchHooks(app: FastifyInstance): void {
+  watchApp(app: FastifyInstance): void {
     const addHook = app.addHook;
     const setErrorHandler = app.setErrorHandler;
     const lane = this;
@@ -166,7 +163,7 @@ const INTERNAL_ERROR = JSON.stringify(new HttpError('internal_error', 'internal 
  * end the process. A header Node refuses (identity header values are vetted before they get here)
  * turns the answer into a 500, as fastify's error handler would.
  */
-function send(res: ServerResponse, status: number, text: string, headers: Record<string, string> | undefined, failed?: (err: unknown) => unknown): void {
+function send(res: ServerResponse, status: number, text: string, headers: Readonly<Record<string, string>> | undefined, failed?: (err: unknown) => unknown): void {
   // Nothing to answer on a connection the client already closed (as fastify does).
   if (res.headersSent || res.destroyed) return;
   try {

@@ -5,8 +5,8 @@ import { HttpError, type ErrorBody } from './errors.js';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** A JSON answer made without the HTTP framework: its status and body text. */
-export interface JsonAnswer { status: number; text: string }
+/** A JSON answer made without the HTTP framework: its status, body text and any other headers. */
+export interface JsonAnswer { status: number; text: string; headers?: Readonly<Record<string, string>> | undefined }
 
 /** Sends JSON text as is (the text is built by the caller, often from cached pieces). */
 export function sendJsonText(reply: FastifyReply, status: number, text: string): FastifyReply {
@@ -19,9 +19,14 @@ export function sendJsonText(reply: FastifyReply, status: number, text: string):
  */
 export function sendAnswer(reply: FastifyReply, a: JsonAnswer | Promise<JsonAnswer>): FastifyReply {
   if (a instanceof Promise) {
-    a.then(made => sendJsonText(reply, made.status, made.text), (err: unknown) => { reply.send(err); });
+    a.then(made => sendMade(reply, made), (err: unknown) => { reply.send(err); });
     return reply;
   }
+  return sendMade(reply, a);
+}
+
+function sendMade(reply: FastifyReply, a: JsonAnswer): FastifyReply {
+  if (a.headers !== undefined) reply.headers(a.headers);
   return sendJsonText(reply, a.status, a.text);
 }
 

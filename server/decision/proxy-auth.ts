@@ -8,10 +8,10 @@
  * Evaluation errors fail closed with the configured error status.
  */
 import { METHODS } from 'node:http';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ForwardAuthConfig, ProxyAuthConfig } from '../config.js';
 import { HttpError } from '../errors.js';
-import { answering, sendJsonText } from '../http.js';
+import { answering, sendAnswer, type JsonAnswer } from '../http.js';
 import { interpret, safeHeaderValue, type Verdict } from './interpret.js';
 import { forwardAuthInput, extAuthzInput, type ProxyHttpRequest } from './proxy-input.js';
 import { DecisionError, UNUSABLE_DECISION, type Decision, type DecisionService } from './service.js';
@@ -65,12 +65,7 @@ function vet(result: Value | undefined, cfg: ProxyAuthConfig): Vetted {
   return { verdict, unusable: unsendable(verdict, cfg) };
 }
 
-/** A proxy endpoint's answer: status, JSON body and the headers to send with it. */
-export interface ProxyAnswer { status: number; text: string; headers: Record<string, string> | undefined }
-
-const NO_HEADERS = undefined;
-
-function decideAnswer(service: DecisionService, endpoint: Endpoint, input: unknown): ProxyAnswer | Promise<ProxyAnswer> {
+function endpointAnswer(service: DecisionService, endpoint: Endpoint, input: unknown): JsonAnswer | Promise<JsonAnswer> {
   let d;
   let vetted: Vetted | undefined;
   try {
@@ -87,17 +82,17 @@ function decideAnswer(service: DecisionService, endpoint: Endpoint, input: unkno
 }
 
 /** No decision (an engine error, no policy, an unsendable allow): the proxy is told to deny. */
-function undecided(endpoint: Endpoint, e: unknown): ProxyAnswer {
+function undecided(endpoint: Endpoint, e: unknown): JsonAnswer {
   if (!(e instanceof DecisionError)) throw e;
   endpoint.failed.inc();
   // A policy that emits an unsendable header value denies rather than dropping the header.
   const message = e.code === UNUSABLE_DECISION ? `${e.message}; access denied` : 'authorization could not be decided; access denied';
-  return { status: endpoint.cfg.error_status, text: JSON.stringify({ code: e.notReady ? 'not_ready' : 'eval_error', message }), headers: NO_HEADERS };
+  return { status: endpoint.cfg.error_status, text: JSON.stringify({ code: e.notReady ? 'not_ready' : 'eval_error', message }) };
 }
 
 const CHALLENGE = { 'www-authenticate': 'Bearer' };
 
-function verdictAnswer(endpoint: Endpoint, v: Verdict, d: Decision): ProxyAnswer {
+function verdictAnswer(endpoint: Endpoint, v: Verdict, d: Decision): JsonAnswer {
   const { cfg, api } = endpoint;
   if (!v.allow) {
     endpoint.denied.inc();
@@ -105,7 +100,7 @@ function verdictAnswer(endpoint: Endpoint, v: Verdict, d: Decision): ProxyAnswer
     return {
       status,
       text: JSON.stringify({ code: status === 401 ? 'unauthorized' : 'forbidden', message: 'access denied', reasons: v.reasons, decision_id: d.decisionId }),
-      headers: status === 401 ? CHALLENGE : NO_HEADERS,
+      headers: status === 401 ? CHALLENGE : undefined,
     };
   }
   const headers: Record<string, string> = {};
@@ -122,11 +117,6 @@ function verdictAnswer(endpoint: Endpoint, v: Verdict, d: Decision): ProxyAnswer
   endpoint.allowed.inc();
   // The id is a UUID: nothing in it needs escaping.
   return { status: 200, text: `{"allow":true,"decision_id":"${d.decisionId}"}`, headers };
-}
-
-function sendProxyAnswer(reply: FastifyReply, a: ProxyAnswer): FastifyReply {
-  if (a.headers !== undefined) reply.headers(a.headers);
-  return sendJsonText(reply, a.status, a.text);
 }
 
 /** Why an allow cannot be sent as configured (a configured header's value a proxy would refuse), if it cannot. */
@@ -152,8 +142,8 @@ const PROXIED_METHODS = METHODS.filter(m => m !== 'CONNECT');
  * (neither an `HttpError` nor a `DecisionError`) is the route's error.
  */
 export interface ProxyEndpoints {
-  forwardAuth(req: ProxyHttpRequest): ProxyAnswer | Promise<ProxyAnswer>;
-  extAuthz(req: ProxyHttpRequest): ProxyAnswer | Promise<ProxyAnswer>;
+  forwardAuth(req: ProxyHttpRequest): JsonAnswer | Promise<JsonAnswer>;
+  extAuthz(req: ProxyHttpRequest): JsonAnswer | Promise<JsonAnswer>;
 }
 
 export function registerProxyAuth(app: FastifyInstance, service: DecisionService, metrics: ServerMetrics, forward: ForwardAuthConfig, ext: ProxyAuthConfig): ProxyEndpoints {
@@ -177,9 +167,9 @@ export function registerProxyAuth(app: FastifyInstance, service: DecisionService
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;
         refused(forwardEndpoint, e);
-        return { status: e.status, text: JSON.stringify(e.body()), headers: NO_HEADERS };
+        return { status: e.status, text: JSON.stringify(e.body()) };
       }
-      return decideAnswer(service, forwardEndpoint, input);
+      return endpointAnswer(service, forwardEndpoint, input);
     },
     extAuthz: req => {
       let input;
@@ -188,20 +178,12 @@ export function registerProxyAuth(app: FastifyInstance, service: DecisionService
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;
         refused(extEndpoint, e);
-        return { status: 403, text: JSON.stringify({ code: 'forbidden', message: e.message }), headers: NO_HEADERS };
+        return { status: 403, text: JSON.stringify({ code: 'forbidden', message: e.message }) };
       }
-      return decideAnswer(service, extEndpoint, input);
+      return endpointAnswer(service, extEndpoint, input);
     },
   };
-  const handler = (answerTo: (req: ProxyHttpRequest) => ProxyAnswer | Promise<ProxyAnswer>) => answering((req, reply) => {
-    const a = answerTo(req.raw);
-    if (a instanceof Promise) {
-      // What rejects is answered as the route's error, as fastify answers a throw from the handler.
-      a.then(made => sendProxyAnswer(reply, made), (err: unknown) => { reply.send(err); });
-      return;
-    }
-    return sendProxyAnswer(reply, a);
-  });
+  const handler = (answerTo: (req: ProxyHttpRequest) => JsonAnswer | Promise<JsonAnswer>) => answering((req, reply) => sendAnswer(reply, answerTo(req.raw)));
   // Request bodies (Envoy's `with_request_body`, Traefik's `forwardBody`) are not part of the
   // input: they are discarded unread, whatever their size or encoding, so they never deny.
   // nginx sends the subrequest with the original method; Caddy rewrites it to GET; Traefik uses GET.
