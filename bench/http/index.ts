@@ -6,9 +6,10 @@
  * markdown section for bench/RESULTS.md.
  *
  * Ratios are the point, and the machine they run on is shared: every round measures the bare
- * route before and after the other scenarios, and each ratio is taken against the mean of the two
- * bare runs that bracket it, so load that drifts during a round moves both sides of a ratio.
- * The other scenarios' order rotates from round to round; the figures are medians over rounds.
+ * route right before and right after each other scenario (bare, A, bare, B, bare, ...), and each
+ * ratio is taken against the mean of the two bare runs next to it, so load that drifts moves both
+ * sides of a ratio. The other scenarios' order rotates from round to round; the figures are
+ * medians over rounds.
  */
 import { startBare, startPol, type Listening, type PolListening } from './servers.js';
 import type { LoadOptions, LoadSummary } from './load-child.js';
@@ -56,7 +57,9 @@ export async function runHttpScenarios(opts: HttpBenchOptions): Promise<HttpBenc
   // Many short rounds rather than a few long ones: on a shared machine a round's ratio moves by
   // several points, and the median of more rounds moves less (see bench/FINDINGS.md).
   const duration = opts.quick ? 0.75 : 3;
-  const warmup = opts.quick ? 0.25 : 1;
+  // Every server is warm after the first unrecorded pass; a run's warm-up only opens its
+  // connections and lets the load settle.
+  const warmup = opts.quick ? 0.25 : 0.5;
   const rounds = opts.quick ? 1 : 9;
   const connections = 32;
   const bare = SCENARIOS.find(s => s.id === 'bare');
@@ -108,14 +111,17 @@ export async function runHttpScenarios(opts: HttpBenchOptions): Promise<HttpBenc
       }
     }
     for (let round = 0; round < rounds; round++) {
-      const first = await measure(bare, round);
+      // Bare runs next to each scenario's: a scenario measured half a minute after the round's
+      // first bare run compared with a machine that had moved on meanwhile (see FINDINGS).
       const order = others.map((_, i) => others[(i + round) % others.length]!);
-      const measured: [HttpScenario, LoadSummary][] = [];
-      for (const s of order) measured.push([s, await measure(s, round)]);
-      const last = await measure(bare, round);
-      const baseline = (first.rps + last.rps) / 2;
+      let before = await measure(bare, round);
+      for (const s of order) {
+        const r = await measure(s, round);
+        const after = await measure(bare, round);
+        results.get(s)!.ratios.push(r.rps / ((before.rps + after.rps) / 2));
+        before = after;
+      }
       results.get(bare)!.ratios.push(1);
-      for (const [s, r] of measured) results.get(s)!.ratios.push(r.rps / baseline);
     }
 
     // Let the decision log drain before reading its counters.
@@ -157,8 +163,8 @@ export function renderHttpSection(r: HttpBenchResult, quick: boolean): string {
     '## HTTP benchmarks',
     '',
     `autocannon in a separate process (one for the whole run), ${r.connections} connections, no pipelining, ${r.durationSeconds} s measured after ${r.warmupSeconds} s of warm-up per run; ` +
-      `servers on 127.0.0.1 in the bench process${quick ? '' : ', warmed by an unrecorded 2 s run of every scenario first'}. ${r.rounds} round(s): each measures the bare route, the other scenarios (order rotating by round), then the bare route again; ` +
-      `"vs bare" is a scenario's req/s over the mean of the two bare runs around it, median over rounds; the other columns are medians over rounds` +
+      `servers on 127.0.0.1 in the bench process${quick ? '' : ', warmed by an unrecorded 2 s run of every scenario first'}. ${r.rounds} round(s): each measures the bare route before and after every other scenario (bare, A, bare, B, ..., bare; order rotating by round); ` +
+      `"vs bare" is a scenario's req/s over the mean of the two bare runs right before and after it, median over rounds; the other columns are medians over all runs` +
       `${quick ? ' (**quick run: indicative only**)' : ''}. The decision log is on (to a file) for every pol scenario but the one that says it is off; "cache" counts the decision cache's lookups during the scenario's runs.`,
     '',
     '| Scenario | req/s | p50 (ms) | p99 (ms) | vs bare | vs bare, lowest–highest round | cache |',
