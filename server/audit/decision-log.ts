@@ -22,7 +22,7 @@ import { Worker } from 'node:worker_threads';
 import type { Writable } from 'node:stream';
 import { checkMasks, InputMasker, LineFormatter, lineParts, QuoteCache, type DecisionRecord } from './line-format.js';
 import { LineWriter, MAX_UNWRITTEN } from './line-writer.js';
-import { decodeRecords, FIELDS, joinRecords, recordFields } from './record-codec.js';
+import { decodeRecords, FIELDS, joinRecords, recordFields, SharedFields } from './record-codec.js';
 import type { WriterCommand, WriterReport, WriterThreadData } from './log-worker.js';
 
 export type { DecisionRecord } from './line-format.js';
@@ -107,6 +107,8 @@ export class DecisionLog {
   private batch: (string | number)[] = [];
   /** Characters the waiting records will take in their message (about). */
   private batchChars = 0;
+  /** The strings of the batch's last record, for the next to refer to (see `recordFields`). */
+  private readonly last = new SharedFields();
   /** One record's fields, reused. */
   private readonly fields: (string | number)[] = new Array<string | number>(FIELDS).fill('');
   private sendTimer: ReturnType<typeof setTimeout> | undefined;
@@ -168,7 +170,7 @@ export class DecisionLog {
     if (this.sent - this.threadWritten + this.batch.length / FIELDS >= this.max || this.closing) { this.droppedHere++; return false; }
     // Laid out now, so the record and its input die young.
     const fields = this.fields;
-    const size = recordFields(r, Date.now(), fields, this.masker);
+    const size = recordFields(r, Date.now(), fields, this.masker, this.last);
     const pending = this.charsSent + this.batchChars - this.threadChars;
     if (pending > 0 && pending + size > this.maxPendingChars) { this.droppedHere++; return false; }
     this.batchChars += size;
@@ -186,6 +188,7 @@ export class DecisionLog {
     if (batch.length === 0) return;
     this.batch = [];
     this.batchChars = 0;
+    this.last.reset();
     if (!this.thread) return;
     const cmd: WriterCommand = joinRecords(batch);
     this.thread.postMessage(cmd);
@@ -244,6 +247,7 @@ export class DecisionLog {
     const waiting = this.batch;
     this.batch = [];
     this.batchChars = 0;
+    this.last.reset();
     if (waiting.length === 0) return;
     for (const parts of decodeRecords(joinRecords(waiting), this.quotes)) inline.push(parts);
   }

@@ -103,13 +103,30 @@ export class QuoteCache {
 
 /** A line's `head`: `,"decision_id":…,"api":…,"path":…`. */
 export function lineHead(quotes: QuoteCache, decisionId: string, api: string, path: string): string {
-  return `,"decision_id":${quoteJsonString(decisionId)},"api":${quotes.quoted(api)},"path":${quotes.quoted(path)}`;
+  return lineHeadFrom(decisionId, lineApiPath(quotes, api, path));
+}
+
+/** The part of a line's `head` that many lines share: `,"api":…,"path":…`. */
+export function lineApiPath(quotes: QuoteCache, api: string, path: string): string {
+  return `,"api":${quotes.quoted(api)},"path":${quotes.quoted(path)}`;
+}
+
+export function lineHeadFrom(decisionId: string, apiPath: string): string {
+  return `,"decision_id":${quoteJsonString(decisionId)}${apiPath}`;
 }
 
 /** A line's `tail`: `,"revision":…,"latency_ns":…,"cached":…` (`latency` as a number or its text). */
 export function lineTail(quotes: QuoteCache, revision: string | undefined, latency: number | string, cached: boolean): string {
-  const rev = revision !== undefined ? `,"revision":${quotes.quoted(revision)}` : '';
-  return `${rev},"latency_ns":${latency},"cached":${cached}`;
+  return lineTailFrom(revision !== undefined ? lineRevision(quotes, revision) : '', latency, cached);
+}
+
+/** The revision's part of a line's `tail` (shared by many lines). */
+export function lineRevision(quotes: QuoteCache, revision: string): string {
+  return `,"revision":${quotes.quoted(revision)}`;
+}
+
+export function lineTailFrom(revisionPart: string, latency: number | string, cached: boolean): string {
+  return `${revisionPart},"latency_ns":${latency},"cached":${cached}`;
 }
 
 /**

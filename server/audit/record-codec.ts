@@ -8,22 +8,36 @@
  */
 import { compactJson } from '../../engine/json.js';
 import { quoteJsonString } from '../../engine/value.js';
-import { lineHead, lineTail, type DecisionRecord, type InputKind, type InputMasker, type LineParts, type QuoteCache } from './line-format.js';
+import { lineApiPath, lineHeadFrom, lineRevision, lineTailFrom, type DecisionRecord, type InputKind, type InputMasker, type LineParts, type QuoteCache } from './line-format.js';
 
 const SEP = '\u0000';
 /** Fields per record. */
 export const FIELDS = 12;
 
-/** Flags, one letter each: a revision is present, an error is present, the strings are JSON-quoted. */
-const HAS_REVISION = 1, HAS_ERROR = 2, QUOTED = 4;
-const FLAG_TEXT = ['', 'r', 'e', 're', 'q', 'rq', 'eq', 'req'];
+/**
+ * Flags, one letter each: a revision is present, an error is present, the strings are
+ * JSON-quoted, the API and path are the previous record's in this message (sent empty), the
+ * revision is (sent empty). Most records of a message share these strings: the writer thread then
+ * reuses their quoted forms instead of looking each up again.
+ */
+const HAS_REVISION = 1, HAS_ERROR = 2, QUOTED = 4, SAME_API_PATH = 8, SAME_REVISION = 16;
+const FLAG_LETTERS = 'reqsv';
+const FLAG_TEXT = Array.from({ length: 32 }, (_, flags) => [...FLAG_LETTERS].filter((_, bit) => flags & (1 << bit)).join(''));
+
+/** The strings the last record of the message being laid out had (see `SAME_API_PATH`); reset per message. */
+export class SharedFields {
+  api: string | undefined;
+  path: string | undefined;
+  revision: string | undefined;
+  reset(): void { this.api = this.path = this.revision = undefined; }
+}
 
 /**
  * Writes a record's fields into `out` (length `FIELDS`, reused) and answers how many characters
  * they take in a message (numbers counted at their longest). An input without request text is
  * serialised here with its masks (`masker`).
  */
-export function recordFields(r: DecisionRecord, time: number, out: (string | number)[], masker: InputMasker): number {
+export function recordFields(r: DecisionRecord, time: number, out: (string | number)[], masker: InputMasker, last: SharedFields): number {
   let flags = 0;
   if (r.revision !== undefined) flags |= HAS_REVISION;
   if (r.error !== undefined) flags |= HAS_ERROR;
@@ -45,6 +59,10 @@ export function recordFields(r: DecisionRecord, time: number, out: (string | num
   } else {
     out[2] = id; out[3] = api; out[4] = path; out[5] = revision; out[8] = error;
   }
+  // The same strings as the record before (usually the very same objects): sent empty.
+  if (api === last.api && path === last.path) { flags |= SAME_API_PATH; out[3] = ''; out[4] = ''; }
+  if (r.revision !== undefined && r.revision === last.revision) { flags |= SAME_REVISION; out[5] = ''; }
+  last.api = api; last.path = path; last.revision = r.revision;
   out[0] = time; out[1] = FLAG_TEXT[flags]!; out[6] = r.latency_ns; out[7] = r.cached ? '1' : '0';
   out[9] = kind; out[10] = input; out[11] = result;
   return (out[2] as string).length + (out[3] as string).length + (out[4] as string).length + (out[5] as string).length
@@ -61,17 +79,23 @@ export function decodeRecords(message: string, quotes: QuoteCache): LineParts[] 
   const f = message.split(SEP);
   if (f.length % FIELDS !== 0) throw new Error(`decision log message has ${f.length} fields, not a multiple of ${FIELDS}`);
   const out: LineParts[] = [];
+  // The previous record's quoted API and path, and revision (see `SAME_API_PATH`).
+  let apiPath = '', revisionPart = '';
   for (let i = 0; i < f.length; i += FIELDS) {
     const flags = f[i + 1]!;
     const kind = f[i + 9]!;
     const quoted = flags.includes('q');
-    const str = (s: string): string => quoted ? JSON.parse(s) as string : s;
-    const head = lineHead(quotes, str(f[i + 2]!), str(f[i + 3]!), str(f[i + 4]!));
-    const tail = lineTail(quotes, flags.includes('r') ? str(f[i + 5]!) : undefined, f[i + 6]!, f[i + 7] === '1');
+    const id = quoted ? JSON.parse(f[i + 2]!) as string : f[i + 2]!;
+    if (!flags.includes('s')) {
+      const api = quoted ? JSON.parse(f[i + 3]!) as string : f[i + 3]!, path = quoted ? JSON.parse(f[i + 4]!) as string : f[i + 4]!;
+      apiPath = lineApiPath(quotes, api, path);
+    }
+    if (!flags.includes('r')) revisionPart = '';
+    else if (!flags.includes('v')) revisionPart = lineRevision(quotes, quoted ? JSON.parse(f[i + 5]!) as string : f[i + 5]!);
     out.push({
-      time: Number(f[i]), head, inputKind: (kind.length > 1 ? 'x' : kind) as InputKind, inputText: f[i + 10]!, inputErased: kind.length > 1 ? kind.slice(1) : '',
-      hasValues: false, inputValue: undefined, resultJson: f[i + 11]!, resultValue: undefined, tail,
-      error: flags.includes('e') ? quoteJsonString(str(f[i + 8]!)) : '',
+      time: Number(f[i]), head: lineHeadFrom(id, apiPath), inputKind: (kind.length > 1 ? 'x' : kind) as InputKind, inputText: f[i + 10]!, inputErased: kind.length > 1 ? kind.slice(1) : '',
+      hasValues: false, inputValue: undefined, resultJson: f[i + 11]!, resultValue: undefined, tail: lineTailFrom(revisionPart, f[i + 6]!, f[i + 7] === '1'),
+      error: flags.includes('e') ? quoteJsonString(quoted ? JSON.parse(f[i + 8]!) as string : f[i + 8]!) : '',
     });
   }
   return out;

@@ -157,6 +157,32 @@ test('paths, API names and revisions are quoted correctly however many there are
   await log.close();
 });
 
+test('through the writer thread, each line has its own API, path and revision, in runs that share them or not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  try {
+    const file = join(dir, 'decisions.log');
+    const log = new DecisionLog({ destination: file, mask: [], buffer: 10_000 });
+    // Runs of equal strings (sent once per run), changes inside a run, a revision that comes and
+    // goes, strings that must travel quoted, and enough records for several messages.
+    const expected = Array.from({ length: 3000 }, (_, i) => ({
+      api: i % 500 < 250 ? 'decide' : i % 97 === 0 ? 'da\u0000ta' : 'data',
+      path: i % 10 < 7 ? 'bench/allow' : `p/${i % 3}`,
+      revision: i % 13 === 0 ? undefined : i % 200 < 100 ? 'rev-1' : `rev"${i % 2}`,
+    }));
+    expected.forEach((e, i) => assert.equal(log.record({ decision_id: String(i), ...e, input: { i }, result: true, latency_ns: i, cached: false }), true));
+    await log.close();
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).map(l => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(lines.length, expected.length);
+    lines.forEach((line, i) => {
+      assert.equal(line.decision_id, String(i));
+      assert.equal(line.api, expected[i]!.api, `api of line ${i}`);
+      assert.equal(line.path, expected[i]!.path, `path of line ${i}`);
+      assert.equal(line.revision, expected[i]!.revision, `revision of line ${i}`);
+      assert.equal('revision' in line, expected[i]!.revision !== undefined);
+    });
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
 test('masking copies keep __proto__ as a plain key and never touch the input', async () => {
   const { stream, lines } = collector();
   const log = new DecisionLog({ destination: stream, mask: ['/input/headers/authorization'], buffer: 10, flushMs: 0 });
