@@ -72,7 +72,9 @@ const QUOTE = 34, BACKSLASH = 92, LBRACE = 123, RBRACE = 125, LBRACKET = 91, RBR
 
 class Scanner {
   pos = 0;
+  /** The keys of the objects being scanned, outermost first: `keys[0..keyCount)` (a count, not the array's length: setting that is slow). */
   private readonly keys: string[] = [];
+  private keyCount = 0;
   constructor(private readonly text: string) {}
 
   skipSpace(): void {
@@ -137,9 +139,9 @@ class Scanner {
     const t = this.text;
     this.pos++;
     if (t.charCodeAt(this.pos) === RBRACE) { this.pos++; return true; }
-    // This object's keys are `keys[base..]`, dropped when it ends (one array for every level).
+    // This object's keys are `keys[base..keyCount)`, dropped when it ends (one array for every level).
     const keys = this.keys;
-    const base = keys.length;
+    const base = this.keyCount;
     let seen: Set<string> | undefined;
     for (;;) {
       const key = this.key();
@@ -148,9 +150,9 @@ class Scanner {
         if (seen.has(key)) return false;
         seen.add(key);
       } else {
-        for (let i = base; i < keys.length; i++) if (keys[i] === key) return false;
-        keys.push(key);
-        if (keys.length - base > LINEAR_KEYS) seen = new Set(keys.slice(base));
+        for (let i = base; i < this.keyCount; i++) if (keys[i] === key) return false;
+        keys[this.keyCount++] = key;
+        if (this.keyCount - base > LINEAR_KEYS) seen = new Set(keys.slice(base, this.keyCount));
       }
       let child: MaskNode | undefined;
       if (mask !== undefined) {
@@ -162,7 +164,7 @@ class Scanner {
       if (!this.value(child, depth)) return false;
       const c = t.charCodeAt(this.pos++);
       if (c === COMMA) continue;
-      keys.length = base;
+      this.keyCount = base;
       return c === RBRACE;
     }
   }
