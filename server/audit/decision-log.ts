@@ -184,16 +184,21 @@ export class DecisionLog {
   /** Sends the waiting records to the writer thread as one message. */
   private send(): void {
     if (this.sendTimer) { clearTimeout(this.sendTimer); this.sendTimer = undefined; }
-    const batch = this.batch;
-    if (batch.length === 0) return;
-    this.batch = [];
-    this.batchChars = 0;
-    this.last.reset();
-    if (!this.thread) return;
+    const batch = this.takeBatch();
+    if (batch.length === 0 || !this.thread) return;
     const cmd: WriterCommand = joinRecords(batch);
     this.thread.postMessage(cmd);
     this.charsSent += cmd.length;
     this.sent += batch.length / FIELDS;
+  }
+
+  /** The waiting records' fields, leaving none: the next record starts a new message. */
+  private takeBatch(): (string | number)[] {
+    const batch = this.batch;
+    this.batch = [];
+    this.batchChars = 0;
+    this.last.reset();
+    return batch;
   }
 
   private inlineWriter(destination: number | Writable): LineWriter {
@@ -244,10 +249,7 @@ export class DecisionLog {
     this.opts.onWriteError?.(new Error(`decision log writer thread failed (${err.message}); writing from the request thread`));
     const inline = this.inline = this.inlineWriter(this.fd);
     // Records not yet sent are written from here.
-    const waiting = this.batch;
-    this.batch = [];
-    this.batchChars = 0;
-    this.last.reset();
+    const waiting = this.takeBatch();
     if (waiting.length === 0) return;
     for (const parts of decodeRecords(joinRecords(waiting), this.quotes)) inline.push(parts);
   }

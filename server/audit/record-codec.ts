@@ -85,18 +85,19 @@ export function decodeRecords(message: string, quotes: QuoteCache): LineParts[] 
     const flags = f[i + 1]!;
     const kind = f[i + 9]!;
     const quoted = flags.includes('q');
-    const id = quoted ? JSON.parse(f[i + 2]!) as string : f[i + 2]!;
-    if (!flags.includes('s')) {
-      const api = quoted ? JSON.parse(f[i + 3]!) as string : f[i + 3]!, path = quoted ? JSON.parse(f[i + 4]!) as string : f[i + 4]!;
-      apiPath = lineApiPath(quotes, api, path);
-    }
+    if (!flags.includes('s')) apiPath = lineApiPath(quotes, fieldText(f[i + 3]!, quoted), fieldText(f[i + 4]!, quoted));
     if (!flags.includes('r')) revisionPart = '';
-    else if (!flags.includes('v')) revisionPart = lineRevision(quotes, quoted ? JSON.parse(f[i + 5]!) as string : f[i + 5]!);
+    else if (!flags.includes('v')) revisionPart = lineRevision(quotes, fieldText(f[i + 5]!, quoted));
     out.push({
-      time: Number(f[i]), head: lineHeadFrom(id, apiPath), inputKind: (kind.length > 1 ? 'x' : kind) as InputKind, inputText: f[i + 10]!, inputErased: kind.length > 1 ? kind.slice(1) : '',
+      time: Number(f[i]), head: lineHeadFrom(fieldText(f[i + 2]!, quoted), apiPath), inputKind: (kind.length > 1 ? 'x' : kind) as InputKind, inputText: f[i + 10]!, inputErased: kind.length > 1 ? kind.slice(1) : '',
       hasValues: false, inputValue: undefined, resultJson: f[i + 11]!, resultValue: undefined, tail: lineTailFrom(revisionPart, f[i + 6]!, f[i + 7] === '1'),
-      error: flags.includes('e') ? quoteJsonString(quoted ? JSON.parse(f[i + 8]!) as string : f[i + 8]!) : '',
+      error: flags.includes('e') ? quoteJsonString(fieldText(f[i + 8]!, quoted)) : '',
     });
   }
   return out;
+}
+
+/** A string field as it travelled: JSON-quoted when the record's flags say so. */
+function fieldText(field: string, quoted: boolean): string {
+  return quoted ? JSON.parse(field) as string : field;
 }

@@ -8,12 +8,12 @@
  * - `POST /` with the bare input → `data.system.main` (OPA's default decision), 404 when undefined.
  * Errors use OPA's `{ "code", "message" }` body.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bracketPath, stringifyJson, toJSON, type Value } from '../../engine/index.js';
 import { HttpError } from '../errors.js';
 import { documentKeys } from '../document-path.js';
 import { isJsonObject, own, parseJsonText } from '../body.js';
-import type { IncomingHttpHeaders } from 'node:http';
 import { answering, flag, queryValue, sendAnswer, wantsNoCache, type JsonAnswer } from '../http.js';
 import { DecisionError, type Decision, type DecisionService } from './service.js';
 
