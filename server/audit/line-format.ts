@@ -183,7 +183,8 @@ export class InputMasker {
   /** The record's kind field (`x`, then the orders of the masks applied) and its input text. */
   encode(input: Value): [kind: string, text: string] {
     const erased = this.erased;
-    erased.length = 0;
+    // Emptied only when it holds something: setting an array's length is slow in V8 even when it changes nothing.
+    if (erased.length !== 0) erased.length = 0;
     const text = fieldJson(input, this.mask, erased) ?? '';
     let kind = 'x';
     for (let i = 0; i < erased.length; i++) kind += (i === 0 ? '' : ',') + erased[i]!.order;
@@ -213,7 +214,7 @@ export class LineFormatter {
   /** One record as a JSON line. */
   line(p: LineParts): string {
     const erased = this.erased;
-    erased.length = 0;
+    if (erased.length !== 0) erased.length = 0;
     let out = LINE_START + this.timeText(p.time) + '"' + p.head;
     let error = p.error;
     let input: string | undefined;
