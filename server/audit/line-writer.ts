@@ -60,7 +60,7 @@ export class LineWriter {
    * destination holds none of what it was given (every byte written or dropped), else into a
    * buffer of its own, which the destination keeps until it is written.
    */
-  private scratch: Buffer | undefined;
+  private readonly scratch: Buffer | undefined;
   /** Bytes given to a blocking destination, less those it dropped, and bytes it wrote. */
   private bytesGiven = 0;
   private bytesWritten = 0;
@@ -106,6 +106,7 @@ export class LineWriter {
       });
       this.dest = dest;
       if (blocking) {
+        // UTF-8 takes at most three bytes per UTF-16 code unit.
         this.scratch = Buffer.allocUnsafeSlow(3 * SCRATCH_CHARS);
         dest.on('write', (n: number) => { this.bytesWritten += n; });
         // In buffer mode the destination's `write` takes a Buffer (its type says string).
@@ -121,7 +122,6 @@ export class LineWriter {
   /** A chunk's UTF-8 bytes for a blocking destination (see `scratch`). */
   private bytesOf(text: string): Buffer {
     const scratch = this.scratch!;
-    // UTF-8 takes at most three bytes per UTF-16 code unit.
     const bytes = this.bytesGiven === this.bytesWritten && text.length <= SCRATCH_CHARS
       ? scratch.subarray(0, scratch.write(text, 0, 'utf8'))
       : Buffer.from(text, 'utf8');
