@@ -1,5 +1,5 @@
 /** Renders bench/RESULTS.md from one run's results. Nothing in it is written by hand. */
-import type { CompileRun } from './engine/compile-suite.js';
+import { COMPILE_NODE_FLAGS, type CompileRun } from './engine/compile-suite.js';
 import { describeDisagreement } from './engine/agree.js';
 import type { EngineRun, EngineSuiteResult } from './engine/suite.js';
 import { fmtBytes, fmtNs, fmtOps, fmtRatio } from './engine/stats.js';
@@ -73,7 +73,7 @@ export function checkTargets(r: RunReport): TargetCheck[] {
     out.push({ target: '10,000-rule RBAC within 2× of the 200-rule RBAC (pol, uncached)', measured: `${fmtRatio(big / small)} (${fmtNs(big)} vs ${fmtNs(small)})`, met: big / small <= 2 });
   }
   const c10k = r.compile?.find(c => c.rules === 10000)?.result;
-  if (c10k) out.push({ target: '10,000-rule policy compiles in under 1 s (cold, fresh process)', measured: `${(c10k.coldMs / 1000).toFixed(2)} s cold, ${(c10k.compileMs / 1000).toFixed(2)} s warm`, met: c10k.coldMs < 1000 });
+  if (c10k) out.push({ target: '10,000-rule policy compiles in under 1 s (cold, fresh process; median of processes)', measured: `${(c10k.coldMs / 1000).toFixed(2)} s cold, ${(c10k.compileMs / 1000).toFixed(2)} s warm`, met: c10k.coldMs < 1000 });
   out.push(...(r.extraTargets ?? []));
   return out;
 }
@@ -192,13 +192,14 @@ export function renderReport(r: RunReport): string {
   if (!r.engine) out.push(...crashSection(r));
   if (r.compile) {
     out.push('## Compile benchmarks', '');
-    out.push(`RBAC policies with one rule per grant (the scale workload's shape). Cold: the first parse + check + compile + entry-point resolution in a fresh process, what a server pays at start-up. Warm: median of repeats in the same process. In the background: the same compile in slices, as the server compiles a reload or a policy put through the API while it answers requests (median of repeats); "longest pause" is the longest the event loop waited meanwhile, the most a request waits for the compile (in one go it waits the whole warm compile). Retained: heap held by the compiled policy.${r.quick ? ' (Quick run: measured while the engine benchmarks ran.)' : ''}`, '');
-    out.push('| rules | source | cold | warm parse | warm check | warm parse + check + compile | in the background | longest pause | retained heap |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    out.push(`RBAC policies with one rule per grant (the scale workload's shape), each size in fresh \`node ${COMPILE_NODE_FLAGS.join(' ')}\` processes (Node's default heap sizes, as \`pol serve\` runs; the engine benchmarks' larger young generation slows a compile that keeps what it allocates). Cold: the first parse + check + compile + entry-point resolution in a fresh process, what a server pays at start-up; the median of the processes, whose other figures are shown, with every process's cold time in the last column. Warm: median of repeats in the same process. In the background: the same compile in slices, as the server compiles a reload or a policy put through the API while it answers requests (median of repeats); "longest pause" is the longest the event loop waited meanwhile, the most a request waits for the compile (in one go it waits the whole warm compile). Retained: heap held by the compiled policy.${r.quick ? ' (Quick run: measured while the engine benchmarks ran.)' : ''}`, '');
+    out.push('| rules | source | cold | warm parse | warm check | warm parse + check + compile | in the background | longest pause | retained heap | cold, each process |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
     for (const c of r.compile) {
       const x = c.result;
       const rerun = c.crashes.length ? ` (${runCell(c)})` : '';
-      if (!x) { out.push(`| ${c.rules.toLocaleString('en-US')}${rerun} | not measured | | | | | | | |`); continue; }
-      out.push(`| ${c.rules.toLocaleString('en-US')}${rerun} | ${fmtBytes(x.sourceBytes)} | ${x.coldMs.toFixed(0)} ms | ${x.parseMs.toFixed(1)} ms | ${x.checkMs.toFixed(1)} ms | ${x.compileMs.toFixed(1)} ms | ${x.backgroundMs.toFixed(1)} ms | ${x.longestPauseMs.toFixed(1)} ms | ${fmtBytes(x.retainedBytes)} |`);
+      if (!x) { out.push(`| ${c.rules.toLocaleString('en-US')}${rerun} | not measured | | | | | | | | |`); continue; }
+      const each = c.coldRuns.map(ms => `${ms.toFixed(0)} ms`).join(', ');
+      out.push(`| ${c.rules.toLocaleString('en-US')}${rerun} | ${fmtBytes(x.sourceBytes)} | ${x.coldMs.toFixed(0)} ms | ${x.parseMs.toFixed(1)} ms | ${x.checkMs.toFixed(1)} ms | ${x.compileMs.toFixed(1)} ms | ${x.backgroundMs.toFixed(1)} ms | ${x.longestPauseMs.toFixed(1)} ms | ${fmtBytes(x.retainedBytes)} | ${each} |`);
     }
     out.push('');
   }

@@ -26,9 +26,9 @@ export function crashSummary(stderr: string): string {
   return stderr.trim().split('\n').slice(-6).join(' | ');
 }
 
-export function runChild<T>(script: string, args: string[], timeoutMs: number, extraFlags: readonly string[] = []): Promise<ChildOutcome<T>> {
+export function runChild<T>(script: string, args: string[], timeoutMs: number, extraFlags: readonly string[] = [], baseFlags: readonly string[] = WORKER_NODE_FLAGS): Promise<ChildOutcome<T>> {
   return new Promise(resolve => {
-    const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...extraFlags, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...baseFlags, ...extraFlags, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '', stderr = '', timedOut = false;
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; if (stderr.length > 64_000) stderr = stderr.slice(-32_000); });
@@ -56,7 +56,7 @@ export function runChild<T>(script: string, args: string[], timeoutMs: number, e
  */
 export const RERUN_NODE_FLAGS = ['--no-turbo-inlining'];
 
-/** One failed attempt: the flags it ran with (beyond `WORKER_NODE_FLAGS`) and what happened. */
+/** One failed attempt: the flags it ran with (beyond the base flags) and what happened. */
 export interface Attempt { flags: string[]; failure: string }
 
 export interface RetryOutcome<T> {
@@ -73,12 +73,12 @@ export interface RetryOutcome<T> {
  * At most three attempts; two timeouts end the attempts early. Every failed attempt is returned
  * in `crashes` with its flags, never hidden.
  */
-export async function runWithRetry<T>(script: string, args: string[], timeoutMs: number, extraFlags: readonly string[] = []): Promise<RetryOutcome<T>> {
+export async function runWithRetry<T>(script: string, args: string[], timeoutMs: number, extraFlags: readonly string[] = [], baseFlags: readonly string[] = WORKER_NODE_FLAGS): Promise<RetryOutcome<T>> {
   const plan = [[...extraFlags], [...extraFlags], [...extraFlags, ...RERUN_NODE_FLAGS.filter(f => !extraFlags.includes(f))]];
   const crashes: Attempt[] = [];
   let timeouts = 0;
   for (const flags of plan) {
-    const out = await runChild<T>(script, args, timeoutMs, flags);
+    const out = await runChild<T>(script, args, timeoutMs, flags, baseFlags);
     if (out.result !== undefined) return { result: out.result, crashes, flags };
     crashes.push({ flags, failure: out.failure ?? 'unknown failure' });
     if (out.timedOut && ++timeouts >= 2) break;

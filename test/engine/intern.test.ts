@@ -31,3 +31,19 @@ test('internKey keeps every key as it was, including ones objects treat speciall
     assert.equal(internKey(fresh), k);
   }
 });
+
+test('internKey hands back the interned copy again for a key it has seen', () => {
+  const url = new URL('../../engine/eval/intern.js', import.meta.url).href;
+  const script = `
+    const { internKey } = await import(${JSON.stringify(url)});
+    const text = 'package p allow if input.department_name == "x"';
+    const slice = () => text.slice(text.indexOf('department'), text.indexOf(' =='));
+    internKey(slice());
+    %DebugPrint(internKey(slice()));
+  `;
+  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const types = [...r.stdout.matchAll(/- type: (\w+)/g)].map(m => m[1]);
+  assert.equal(types.length, 1, r.stdout);
+  assert.ok(types[0]!.includes('INTERNALIZED'), `a remembered key should come back internalized: ${types[0]}`);
+});
