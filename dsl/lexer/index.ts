@@ -71,6 +71,13 @@ export class Scanner {
   private nl = false;
   private buffered: PolToken | undefined;
   private done = false;
+  /**
+   * One string per distinct identifier: the parsed tree keeps every name it meets (`input`,
+   * `data`, field names), and a generated policy repeats a few of them tens of thousands of
+   * times. Sharing them keeps the tree smaller, which is most of what a large compile spends in
+   * the garbage collector.
+   */
+  private readonly names = new Map<string, string>();
 
   /** Scans `text` from `offset`, which must be the start of a token or whitespace on `line` (1-based). */
   constructor(private readonly text: string, offset = 0, line = 1, lineStart = 0) {
@@ -142,7 +149,10 @@ export class Scanner {
         const word = text.slice(start, i);
         const kw = i - start <= LONGEST_KEYWORD ? KEYWORDS.get(word) : undefined;
         this.i = i;
-        return kw ? this.make(kw, start, i, line, col) : this.make(T.Ident, start, i, line, col, word);
+        if (kw) return this.make(kw, start, i, line, col);
+        let name = this.names.get(word);
+        if (name === undefined) this.names.set(word, name = word);
+        return this.make(T.Ident, start, i, line, col, name);
       } else if (isDigit(c)) {
         i++;
         while (i < n && isDigit(text.charCodeAt(i))) i++;

@@ -391,7 +391,7 @@ class FastParser {
       body = { kind: 'term', term };
       loc = not ? this.span(this.loc(not), term.loc) : term.loc;
     }
-    let withs: With[] = [];
+    let withs = NO_WITHS;
     if (this.isKw(1, With)) {
       withs = [];
       while (this.isKw(1, With)) withs.push(this.withClause());
@@ -461,7 +461,7 @@ class FastParser {
     for (let k = i + 1; k < ops.length; k++) if (ops[k]!.tokenTypeIdx === In) { j = k; break; }
     const value = this.combine({ operands: operands.slice(0, i + 1), ops: ops.slice(0, i) });
     const coll = this.combine({ operands: operands.slice(i + 1, j + 1), ops: ops.slice(i + 1, j) });
-    const m3: Call = { kind: 'call', name: MEMBER_3_NAME.slice(), args: [first, value, coll], loc: this.span(first.loc, coll.loc), infix: 'in' };
+    const m3: Call = { kind: 'call', name: MEMBER_3_NAME, args: [first, value, coll], loc: this.span(first.loc, coll.loc), infix: 'in' };
     return this.combine({ operands: [m3, ...operands.slice(j + 1)], ops: ops.slice(j) });
   }
 
@@ -662,11 +662,19 @@ class FastParser {
 
 // ---- helpers, as in to-ast.ts (without the reports: those give up instead) ----
 
-const MEMBER_2_NAME = MEMBER_2.split('.');
-const MEMBER_3_NAME = MEMBER_3.split('.');
+/*
+ * Parts of the tree that are the same for many nodes are shared, frozen, rather than made for
+ * each: a rule's expressions without `with`, and the names of infix calls (nothing changes a
+ * parsed tree; the checker and compiler make new nodes). A 10,000-rule policy's tree is then
+ * 90,000 arrays smaller.
+ */
+const NO_WITHS = Object.freeze([]) as unknown as With[];
+const MEMBER_2_NAME = Object.freeze(MEMBER_2.split('.')) as string[];
+const MEMBER_3_NAME = Object.freeze(MEMBER_3.split('.')) as string[];
+const INFIX_NAMES = new Map(Object.entries(OPERATORS).map(([op, name]) => [op, Object.freeze([name]) as string[]]));
 
 function infix(op: string, l: Term, r: Term, loc: Loc): Call {
-  const name = op === 'in' ? MEMBER_2_NAME.slice() : [OPERATORS[op as keyof typeof OPERATORS]];
+  const name = op === 'in' ? MEMBER_2_NAME : INFIX_NAMES.get(op) ?? [OPERATORS[op as keyof typeof OPERATORS]];
   return { kind: 'call', name, args: [l, r], loc, infix: op };
 }
 
