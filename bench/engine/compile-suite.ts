@@ -14,7 +14,7 @@ export const COMPILE_SIZES = [10, 1000, 10000] as const;
 export const COMPILE_NODE_FLAGS = ['--expose-gc'];
 
 /** Fresh processes per size: a cold compile happens once per process, so one process gives one sample. */
-const COLD_PROCESSES = 3;
+const COLD_PROCESSES = 5;
 
 export interface CompileRun {
   rules: number;
