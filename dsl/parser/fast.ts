@@ -674,7 +674,7 @@ const MEMBER_3_NAME = Object.freeze(MEMBER_3.split('.')) as string[];
 const INFIX_NAMES = new Map(Object.entries(OPERATORS).map(([op, name]) => [op, Object.freeze([name]) as string[]]));
 
 function infix(op: string, l: Term, r: Term, loc: Loc): Call {
-  const name = op === 'in' ? MEMBER_2_NAME : INFIX_NAMES.get(op) ?? [OPERATORS[op as keyof typeof OPERATORS]];
+  const name = op === 'in' ? MEMBER_2_NAME : INFIX_NAMES.get(op)!;
   return { kind: 'call', name, args: [l, r], loc, infix: op };
 }
 

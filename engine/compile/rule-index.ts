@@ -191,11 +191,13 @@ interface PendingNode {
 }
 
 /**
- * Builds the trie a node at a time from a work list rather than by recursion. Recursing, the
- * root's call ran for the whole build: V8 optimised the function in the middle of it, before the
- * root had reached its own end, and then every one of the thousands of child calls left that
- * code at the first line the root had not run yet (3,000 deoptimisations and about 60 ms of the
- * 10,000-rule policy's cold compile). Each call now builds one node and returns.
+ * Builds the trie a node at a time from a work list, each loop over a node's rules or buckets in
+ * a function of its own that returns when the loop ends. The root's call loops over every rule,
+ * long enough for V8 to optimise the function it runs in before that call has reached the lines
+ * after the loop; those lines then have no type feedback, and every one of the thousands of
+ * later calls left the optimised code there (600-3,000 deoptimisations of the 10,000-rule
+ * policy's compile, varying from process to process, when the build recursed or looped in one
+ * function; about 37 in the whole compile now, none here).
  */
 function build(ids: number[], conds: Conditions[], proven: Map<number, ReadonlySet<string> | null>): IndexNode | readonly number[] {
   const root: PendingNode = { ids, used: new Set(), into: undefined, key: '' };
@@ -211,41 +213,69 @@ function build(ids: number[], conds: Conditions[], proven: Map<number, ReadonlyS
   return built;
 }
 
-/** One node of the trie: a leaf, or a split whose buckets are queued on `pending`. */
+/** One node of the trie: a leaf, or a split whose buckets are queued on `pending` (its loops are functions of their own: see `build`). */
 function buildNode(p: PendingNode, conds: Conditions[], proven: Map<number, ReadonlySet<string> | null>, pending: PendingNode[]): IndexNode | readonly number[] {
   const { ids, used } = p;
   if (ids.length < (used.size === 0 ? INDEX_THRESHOLD : SPLIT_THRESHOLD)) return leaf(ids, used, proven);
-  // Index on the path that most of these rules constrain.
+  const best = mostConstrained(pathCounts(ids, conds, used));
+  if (best === undefined) return leaf(ids, used, proven);
+  const rest: number[] = [];
+  const byValue = rulesByValue(ids, conds, best, rest);
+  fileAll(rest, used, proven);
+  const strings = new Map<string, IndexNode | readonly number[]>();
+  const others = new Map<string, IndexNode | readonly number[]>();
+  queueBuckets(byValue, new Set(used).add(best), strings, others, pending);
+  const path = pathOf(ids, conds, best);
+  return { path, readers: path.map(keyReader), strings, others, rest };
+}
+
+/** How many of these rules constrain each path not split on already. */
+function pathCounts(ids: number[], conds: Conditions[], used: ReadonlySet<string>): Map<string, number> {
   const counts = new Map<string, number>();
   for (const i of ids) for (const k of conds[i]!.keys()) if (!used.has(k)) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return counts;
+}
+
+/** The path constrained most (by more than one rule; the first counted of equals). */
+function mostConstrained(counts: Map<string, number>): string | undefined {
   let best: string | undefined, bestCount = 1;
   for (const [k, n] of counts) if (n > bestCount) { best = k; bestCount = n; }
-  if (!best) return leaf(ids, used, proven);
-  let path: string[] = [];
-  for (const i of ids) { const c = conds[i]!.get(best); if (c) { path = c.path; break; } }
+  return best;
+}
+
+/** The rules by the values their condition on `best` allows; those without one go to `rest`. */
+function rulesByValue(ids: number[], conds: Conditions[], best: string, rest: number[]): Map<string, number[]> {
   const byValue = new Map<string, number[]>();
-  const rest: number[] = [];
   for (const i of ids) {
     const c = conds[i]!.get(best);
-    if (!c) { rest.push(i); file(proven, i, used); continue; }
+    if (!c) { rest.push(i); continue; }
     for (const v of c.values) {
       let list = byValue.get(v);
       if (!list) byValue.set(v, list = []);
       list.push(i);
     }
   }
-  const nextUsed = new Set(used).add(best);
-  const strings = new Map<string, IndexNode | readonly number[]>();
-  const others = new Map<string, IndexNode | readonly number[]>();
+  return byValue;
+}
+
+function pathOf(ids: number[], conds: Conditions[], best: string): string[] {
+  for (const i of ids) { const c = conds[i]!.get(best); if (c) return c.path; }
+  return [];
+}
+
+/** A node's buckets, queued to be built into `strings` or `others` (keyOf tags strings with a leading "s"). */
+function queueBuckets(byValue: Map<string, number[]>, used: Set<string>, strings: Map<string, IndexNode | readonly number[]>, others: Map<string, IndexNode | readonly number[]>, pending: PendingNode[]): void {
   for (const [v, list] of byValue) {
-    // keyOf tags strings with a leading "s".
-    if (v.startsWith('s')) pending.push({ ids: list, used: nextUsed, into: strings, key: v.slice(1) });
-    else pending.push({ ids: list, used: nextUsed, into: others, key: v });
+    if (v.startsWith('s')) pending.push({ ids: list, used, into: strings, key: v.slice(1) });
+    else pending.push({ ids: list, used, into: others, key: v });
   }
-  return { path, readers: path.map(keyReader), strings, others, rest };
 }
 
 function leaf(ids: number[], used: ReadonlySet<string>, proven: Map<number, ReadonlySet<string> | null>): readonly number[] {
-  for (const i of ids) file(proven, i, used);
+  fileAll(ids, used, proven);
   return ids;
+}
+
+function fileAll(ids: number[], used: ReadonlySet<string>, proven: Map<number, ReadonlySet<string> | null>): void {
+  for (const i of ids) file(proven, i, used);
 }
