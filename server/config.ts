@@ -100,7 +100,7 @@ export function defaultConfig(): ServerConfig {
     cache: { enabled: true, max_entries: 10_000, ttl_ms: 60_000, min_cost: DEFAULT_MIN_COST },
     // Credentials that proxies forward are erased from the log unless the operator says otherwise.
     decision_log: {
-      enabled: false, path: 'stdout', buffer: 10_000, flush_ms: 20,
+      enabled: false, path: 'stdout', buffer: 10_000, flush_ms: 50,
       mask: ['/input/request/headers/authorization', '/input/request/headers/cookie', '/input/request/headers/proxy-authorization'],
     },
     authzen: { path: 'authzen/allow' },

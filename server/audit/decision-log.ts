@@ -34,7 +34,7 @@ export interface DecisionLogOptions {
   mask: string[];
   /** Records held before dropping. */
   buffer: number;
-  /** Longest a record waits before it is written (ms); 0 writes after the current I/O phase. Default 20. */
+  /** Longest a record waits before it is written (ms); 0 writes after the current I/O phase. Default 50. */
   flushMs?: number;
   /** Told of every failed write (disk full, I/O error); the lines stay queued and are retried with the next write. */
   onWriteError?: (err: Error) => void;
@@ -64,24 +64,24 @@ export class DecisionLogOpenError extends Error {
 }
 
 /**
- * Longest a record waits before it goes to the writer thread (ms; `flushMs` when that is
- * shorter), and the most records sent in one message. The writer thread writes each message's
- * lines as soon as it has made them, so this is the log's flush interval too. A message costs
- * both threads a wake-up however small it is: sending once per I/O phase (a record or two under
- * load) cost the request thread more than making the lines did, and every 2 ms cost the writer
- * thread a sixth of its time waking up (perf, cached `/v1/decide` at saturation).
+ * Records are joined into pieces of at most `PIECE_RECORDS` records or about `PIECE_CHARS`
+ * characters as they come, and the pieces go to the writer thread together, as one message,
+ * `flushMs` after the first record of the message (or as soon as they hold `MESSAGE_CHARS`). The
+ * writer thread writes each message's lines as soon as it has made them, so `flushMs` is the log's
+ * flush interval.
+ *
+ * A message costs both threads a wake-up however small it is. Posting to the idle writer thread
+ * cost the request thread 60-290 µs of CPU (waking it; 17 µs when it was busy) on the AMD VM of
+ * bench/FINDINGS.md, and a message every 10 ms or 24 Ki characters (about 180 a second at 21 k
+ * decisions/s) cost the writer thread 12-38% more CPU than one every 20-50 ms. Pieces keep what
+ * the request thread makes small: one string of a whole message's records (120 Ki characters for
+ * `/v1/decide`, 210 Ki for forward-auth) is a large object in fresh memory, and cost the request
+ * thread about 1 µs a request more than pieces of 24 Ki (interleaved A/B, Intel Xeon, 2 cores).
+ * See bench/FINDINGS.md.
  */
-const SEND_MS = 10;
-const SEND_RECORDS = 512;
-/**
- * The most characters (about) sent in one message. Messages of a few tens of kilobytes cost both
- * threads less than large ones: with 512-record messages (about 120 Ki characters for
- * `/v1/decide`, 210 Ki for forward-auth) the request thread spent about 1 µs more per request,
- * and capping them at 24 Ki characters gave cached `/v1/decide` about 9% more requests/s and
- * forward-auth about 30% more (interleaved A/B, Intel Xeon, 2 cores; 8 Ki cost the writer thread
- * more wake-ups, 48 Ki measured between). See bench/FINDINGS.md.
- */
-const SEND_CHARS = 24 * 1024;
+const PIECE_RECORDS = 512;
+const PIECE_CHARS = 24 * 1024;
+const MESSAGE_CHARS = 1024 * 1024;
 
 const MAX_PENDING_CHARS = 64 * 1024 * 1024;
 
@@ -94,8 +94,6 @@ export class DecisionLog {
   private readonly opts: DecisionLogOptions;
   /** The writer's settings with their defaults, for either kind of writer. */
   private readonly writerSettings: { mask: string[]; flushMs: number; closeTimeoutMs: number; maxUnwritten: number };
-  /** How long records wait to be sent to the writer thread together (ms). */
-  private readonly sendMs: number;
   private readonly fd: number | undefined;
   private readonly quotes = new QuoteCache();
   /** Serialises inputs that came without request text, masked, for the writer thread to copy. */
@@ -103,11 +101,15 @@ export class DecisionLog {
   /** Writing on the request thread (streams, `writer: 'inline'`, or after the writer thread failed). */
   private inline: LineWriter | undefined;
   private thread: Worker | undefined;
-  /** Fields of the records waiting to go to the writer thread as one message (see `SEND_MS`). */
+  /** Fields of the records of the piece being laid out (see `PIECE_RECORDS`). */
   private batch: (string | number)[] = [];
-  /** Characters the waiting records will take in their message (about). */
+  /** Characters the piece's records will take in their message (about). */
   private batchChars = 0;
-  /** The strings of the batch's last record, for the next to refer to (see `recordFields`). */
+  /** Pieces waiting to go to the writer thread as one message, their records and characters. */
+  private pieces: string[] = [];
+  private piecesRecords = 0;
+  private piecesChars = 0;
+  /** The strings of the piece's last record, for the next to refer to (see `recordFields`). */
   private readonly last = new SharedFields();
   /** One record's fields, reused. */
   private readonly fields: (string | number)[] = new Array<string | number>(FIELDS).fill('');
@@ -134,8 +136,7 @@ export class DecisionLog {
     this.opts = opts;
     this.max = opts.buffer;
     this.maxPendingChars = opts.maxPendingChars ?? MAX_PENDING_CHARS;
-    this.writerSettings = { mask: opts.mask, flushMs: opts.flushMs ?? 20, closeTimeoutMs: opts.closeTimeoutMs ?? 5_000, maxUnwritten: opts.maxUnwritten ?? MAX_UNWRITTEN };
-    this.sendMs = Math.min(SEND_MS, this.writerSettings.flushMs);
+    this.writerSettings = { mask: opts.mask, flushMs: opts.flushMs ?? 50, closeTimeoutMs: opts.closeTimeoutMs ?? 5_000, maxUnwritten: opts.maxUnwritten ?? MAX_UNWRITTEN };
     if (typeof opts.destination !== 'string') {
       this.fd = undefined;
       this.inline = this.inlineWriter(opts.destination);
@@ -167,32 +168,56 @@ export class DecisionLog {
       inline.push(lineParts(r, Date.now(), this.quotes));
       return true;
     }
-    if (this.sent - this.threadWritten + this.batch.length / FIELDS >= this.max || this.closing) { this.droppedHere++; return false; }
+    if (this.sent - this.threadWritten + this.piecesRecords + this.batch.length / FIELDS >= this.max || this.closing) { this.droppedHere++; return false; }
     // Laid out now, so the record and its input die young.
     const fields = this.fields;
     const size = recordFields(r, Date.now(), fields, this.masker, this.last);
-    const pending = this.charsSent + this.batchChars - this.threadChars;
+    const pending = this.charsSent + this.piecesChars + this.batchChars - this.threadChars;
     if (pending > 0 && pending + size > this.maxPendingChars) { this.droppedHere++; return false; }
     this.batchChars += size;
     const batch = this.batch;
     for (let i = 0; i < FIELDS; i++) batch.push(fields[i]!);
-    if (batch.length >= SEND_RECORDS * FIELDS || this.batchChars >= SEND_CHARS) this.send();
-    else this.sendTimer ??= setTimeout(() => this.send(), this.sendMs);
+    if (batch.length >= PIECE_RECORDS * FIELDS || this.batchChars >= PIECE_CHARS) {
+      this.cutPiece();
+      if (this.piecesChars >= MESSAGE_CHARS) { this.send(); return true; }
+    }
+    this.sendTimer ??= setTimeout(() => this.send(), this.writerSettings.flushMs);
     return true;
+  }
+
+  /** Joins the piece being laid out; the next record starts a new one. */
+  private cutPiece(): void {
+    const batch = this.takeBatch();
+    if (batch.length === 0) return;
+    const piece = joinRecords(batch);
+    this.pieces.push(piece);
+    this.piecesChars += piece.length;
+    this.piecesRecords += batch.length / FIELDS;
   }
 
   /** Sends the waiting records to the writer thread as one message. */
   private send(): void {
     if (this.sendTimer) { clearTimeout(this.sendTimer); this.sendTimer = undefined; }
-    const batch = this.takeBatch();
-    if (batch.length === 0 || !this.thread) return;
-    const cmd: WriterCommand = joinRecords(batch);
-    this.thread.postMessage(cmd);
-    this.charsSent += cmd.length;
-    this.sent += batch.length / FIELDS;
+    this.cutPiece();
+    const records = this.piecesRecords, chars = this.piecesChars;
+    const pieces = this.takePieces();
+    if (pieces.length === 0 || !this.thread) return;
+    this.thread.postMessage(pieces satisfies WriterCommand);
+    this.charsSent += chars;
+    this.sent += records;
   }
 
-  /** The waiting records' fields, leaving none: the next record starts a new message. */
+  /** The waiting records as pieces, leaving none: the next record starts a new message. */
+  private takePieces(): string[] {
+    this.cutPiece();
+    const pieces = this.pieces;
+    this.pieces = [];
+    this.piecesRecords = 0;
+    this.piecesChars = 0;
+    return pieces;
+  }
+
+  /** The piece's records' fields, leaving none: the next record starts a new piece. */
   private takeBatch(): (string | number)[] {
     const batch = this.batch;
     this.batch = [];
@@ -212,11 +237,12 @@ export class DecisionLog {
     const { mask, closeTimeoutMs, maxUnwritten } = this.writerSettings;
     const data: WriterThreadData = { mask, closeTimeoutMs, maxUnwritten, destination };
     const thread = new Worker(new URL('./log-worker.js', import.meta.url), { workerData: data });
-    // The server's lifetime is not the log's business: `close` ends the thread.
-    thread.unref();
     thread.on('message', (m: WriterReport) => this.onReport(m));
     thread.on('error', err => this.threadFailed(err));
     thread.on('exit', code => { if (this.thread === thread && !this.closing) this.threadFailed(new Error(`the writer thread exited with code ${code}`)); });
+    // The server's lifetime is not the log's business: `close` ends the thread (and waits for
+    // it). Unref'd after the listeners: a `message` listener refs the thread again.
+    thread.unref();
     return thread;
   }
 
@@ -249,9 +275,8 @@ export class DecisionLog {
     this.opts.onWriteError?.(new Error(`decision log writer thread failed (${err.message}); writing from the request thread`));
     const inline = this.inline = this.inlineWriter(this.fd);
     // Records not yet sent are written from here.
-    const waiting = this.takeBatch();
-    if (waiting.length === 0) return;
-    for (const parts of decodeRecords(joinRecords(waiting), this.quotes)) inline.push(parts);
+    const waiting = this.takePieces();
+    for (const piece of waiting) for (const parts of decodeRecords(piece, this.quotes)) inline.push(parts);
   }
 
   /**

@@ -21,10 +21,14 @@ export type WriterReport =
   | { type: 'progress'; written: number; flushed: number; chars: number; dropped: number; writeErrors: number; errors: { code?: string; message: string }[] }
   | { type: 'closed'; lostOnClose: boolean; written: number; dropped: number; writeErrors: number };
 
-/** Messages to the writer thread: a string is a batch of encoded records. */
-export type WriterCommand = string | { type: 'close' };
+/** Messages to the writer thread: a list of pieces, each a run of encoded records (see `DecisionLog`). */
+export type WriterCommand = string[] | { type: 'close' };
 
-/** Longest a change in the counters waits before it is reported (ms). */
+/**
+ * Longest a failed write waits before it is reported (ms). A message's lines are reported as
+ * soon as they are written, in the same turn: a timer of its own woke this thread once more
+ * for every message, about as much again as the messages themselves.
+ */
 const REPORT_MS = 10;
 
 /** Errors described per report at most (the rest are only counted). */
@@ -40,8 +44,11 @@ function run(): void {
   /** Characters of messages taken so far (the request thread bounds what is on its way). */
   let chars = 0;
   let reportTimer: ReturnType<typeof setTimeout> | undefined;
+  let reportQueued = false;
   const report = (): void => {
+    if (reportTimer) clearTimeout(reportTimer);
     reportTimer = undefined;
+    reportQueued = false;
     const msg: WriterReport = { type: 'progress', written: writer.written, flushed: writer.flushed, chars, dropped: writer.dropped, writeErrors: writer.writeErrors, errors };
     errors = [];
     port.postMessage(msg);
@@ -59,11 +66,14 @@ function run(): void {
     },
   });
   port.on('message', (cmd: WriterCommand) => {
-    if (typeof cmd === 'string') {
-      const records = decodeRecords(cmd, quotes);
-      chars += cmd.length;
-      for (let i = 0; i < records.length; i++) writer.push(records[i]!);
-      changed();
+    if (Array.isArray(cmd)) {
+      for (const piece of cmd) {
+        const records = decodeRecords(piece, quotes);
+        chars += piece.length;
+        for (let i = 0; i < records.length; i++) writer.push(records[i]!);
+      }
+      // After the lines are made and written (the writer's own turn was queued first).
+      if (!reportQueued) { reportQueued = true; setImmediate(report); }
       return;
     }
     if (cmd.type === 'close') {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, DecisionLog, DecisionLogOpenError, resolveConfig, type DecisionRecord } from '../../server/index.js';
@@ -481,6 +482,59 @@ test('when the writer thread fails, the failure is reported and the lines are wr
     // Record 1 reached the thread as it died: written, or counted as dropped, or both when the
     // thread wrote it without a report reaching this side (a loss is never left uncounted).
     assert.ok(written.length + log.dropped >= 3, `${written.length} written, ${log.dropped} dropped`);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('records held back for a long flush interval still go to the writer thread once a message is full', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  try {
+    const file = join(dir, 'decisions.log');
+    const log = new DecisionLog({ destination: file, mask: [], buffer: 100_000, flushMs: 10_000 });
+    const rec = (i: number) => ({ decision_id: String(i), api: 't', path: 'p', input: { i, pad: 'x'.repeat(1000) }, result: true, revision: 'r', latency_ns: 1, cached: false });
+    // About 1.1 Mi characters: past what one message holds, so the first message goes now.
+    for (let i = 0; i < 1100; i++) assert.equal(log.record(rec(i)), true);
+    await until(() => log.written > 0);
+    assert.ok(log.written > 0, 'a full message is sent without waiting for the flush interval');
+    assert.ok(log.written < 1100, 'the last records wait for the flush interval');
+    await log.close();
+    assert.deepEqual(stableLines(file).map(l => (l.input as { i: number }).i), Array.from({ length: 1100 }, (_, i) => i));
+    assert.equal(log.dropped, 0);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('a decision log left open does not keep the process alive', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  try {
+    const index = new URL('../../server/index.js', import.meta.url).href;
+    const script = `import { DecisionLog } from ${JSON.stringify(index)};
+      const log = new DecisionLog({ destination: ${JSON.stringify(join(dir, 'decisions.log'))}, mask: [], buffer: 10 });
+      log.record({ decision_id: '1', api: 't', path: 'p', input: {}, result: true, latency_ns: 1, cached: false });`;
+    // Run from a file: run with `-e`, the process ended even while the thread held it.
+    const file = join(dir, 'left-open.mjs');
+    writeFileSync(file, script);
+    const run = spawnSync(process.execPath, [file], { timeout: 20_000, encoding: 'utf8' });
+    assert.equal(run.error, undefined, 'the process ended on its own');
+    assert.equal(run.status, 0, run.stderr);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('when the writer thread fails with many records not yet sent, they are all written from the request thread, in order', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  try {
+    const file = join(dir, 'decisions.log');
+    const errors: string[] = [];
+    const log = new DecisionLog({ destination: file, mask: [], buffer: 100_000, flushMs: 10_000, onWriteError: e => errors.push(e.message) });
+    const rec = (i: number) => ({ decision_id: String(i), api: i % 2 ? 'a' : 'b', path: 'p', input: { i, pad: 'y'.repeat(100) }, result: true, revision: 'r', latency_ns: 1, cached: false });
+    // Several pieces' worth, held back by the flush interval.
+    for (let i = 0; i < 2000; i++) log.record(rec(i));
+    await (log as unknown as { thread: { terminate(): Promise<number> } }).thread.terminate();
+    await until(() => errors.length > 0);
+    assert.match(errors[0]!, /writer thread failed/);
+    await log.close();
+    const lines = stableLines(file);
+    assert.deepEqual(lines.map(l => (l.input as { i: number }).i), Array.from({ length: 2000 }, (_, i) => i));
+    assert.deepEqual(lines.map(l => l.api), Array.from({ length: 2000 }, (_, i) => i % 2 ? 'a' : 'b'));
+    assert.equal(log.dropped, 0);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
