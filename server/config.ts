@@ -9,6 +9,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import yaml from 'js-yaml';
 import { loadGeoDatabase, type GeoDatabase } from '../engine/builtins/geo.js';
 import { DEFAULT_MIN_COST } from '../engine/cache/index.js';
+import { DEFAULT_FLUSH_MS } from './audit/decision-log.js';
 
 export interface ServerConfig {
   /** `host:port` to listen on. */
@@ -100,7 +101,7 @@ export function defaultConfig(): ServerConfig {
     cache: { enabled: true, max_entries: 10_000, ttl_ms: 60_000, min_cost: DEFAULT_MIN_COST },
     // Credentials that proxies forward are erased from the log unless the operator says otherwise.
     decision_log: {
-      enabled: false, path: 'stdout', buffer: 10_000, flush_ms: 50,
+      enabled: false, path: 'stdout', buffer: 10_000, flush_ms: DEFAULT_FLUSH_MS,
       mask: ['/input/request/headers/authorization', '/input/request/headers/cookie', '/input/request/headers/proxy-authorization'],
     },
     authzen: { path: 'authzen/allow' },

@@ -34,7 +34,7 @@ export interface DecisionLogOptions {
   mask: string[];
   /** Records held before dropping. */
   buffer: number;
-  /** Longest a record waits before it is written (ms); 0 writes after the current I/O phase. Default 50. */
+  /** Longest a record waits before it is written (ms); 0 writes after the current I/O phase. Default `DEFAULT_FLUSH_MS`. */
   flushMs?: number;
   /** Told of every failed write (disk full, I/O error); the lines stay queued and are retried with the next write. */
   onWriteError?: (err: Error) => void;
@@ -73,7 +73,7 @@ export class DecisionLogOpenError extends Error {
  * A message costs both threads a wake-up however small it is. Posting to the idle writer thread
  * cost the request thread 60-290 µs of CPU (waking it; 17 µs when it was busy) on the AMD VM of
  * bench/FINDINGS.md, and a message every 10 ms or 24 Ki characters (about 180 a second at 21 k
- * decisions/s) cost the writer thread 12-38% more CPU than one every 20-50 ms. Pieces keep what
+ * decisions/s) cost the writer thread 12-38% more CPU than one every 20-50 ms reported in the same turn. Pieces keep what
  * the request thread makes small: one string of a whole message's records (120 Ki characters for
  * `/v1/decide`, 210 Ki for forward-auth) is a large object in fresh memory, and cost the request
  * thread about 1 µs a request more than pieces of 24 Ki (interleaved A/B, Intel Xeon, 2 cores).
@@ -84,6 +84,9 @@ const PIECE_CHARS = 24 * 1024;
 const MESSAGE_CHARS = 1024 * 1024;
 
 const MAX_PENDING_CHARS = 64 * 1024 * 1024;
+
+/** The flush interval unless configured (ms): see `PIECE_RECORDS` for why not shorter. */
+export const DEFAULT_FLUSH_MS = 50;
 
 /** How long `close` waits for the writer thread beyond the destination's own close timeout (ms). */
 const THREAD_CLOSE_MARGIN_MS = 2_000;
@@ -136,7 +139,7 @@ export class DecisionLog {
     this.opts = opts;
     this.max = opts.buffer;
     this.maxPendingChars = opts.maxPendingChars ?? MAX_PENDING_CHARS;
-    this.writerSettings = { mask: opts.mask, flushMs: opts.flushMs ?? 50, closeTimeoutMs: opts.closeTimeoutMs ?? 5_000, maxUnwritten: opts.maxUnwritten ?? MAX_UNWRITTEN };
+    this.writerSettings = { mask: opts.mask, flushMs: opts.flushMs ?? DEFAULT_FLUSH_MS, closeTimeoutMs: opts.closeTimeoutMs ?? 5_000, maxUnwritten: opts.maxUnwritten ?? MAX_UNWRITTEN };
     if (typeof opts.destination !== 'string') {
       this.fd = undefined;
       this.inline = this.inlineWriter(opts.destination);
@@ -198,9 +201,7 @@ export class DecisionLog {
   /** Sends the waiting records to the writer thread as one message. */
   private send(): void {
     if (this.sendTimer) { clearTimeout(this.sendTimer); this.sendTimer = undefined; }
-    this.cutPiece();
-    const records = this.piecesRecords, chars = this.piecesChars;
-    const pieces = this.takePieces();
+    const { pieces, records, chars } = this.takePieces();
     if (pieces.length === 0 || !this.thread) return;
     this.thread.postMessage(pieces satisfies WriterCommand);
     this.charsSent += chars;
@@ -208,13 +209,13 @@ export class DecisionLog {
   }
 
   /** The waiting records as pieces, leaving none: the next record starts a new message. */
-  private takePieces(): string[] {
+  private takePieces(): { pieces: string[]; records: number; chars: number } {
     this.cutPiece();
-    const pieces = this.pieces;
+    const taken = { pieces: this.pieces, records: this.piecesRecords, chars: this.piecesChars };
     this.pieces = [];
     this.piecesRecords = 0;
     this.piecesChars = 0;
-    return pieces;
+    return taken;
   }
 
   /** The piece's records' fields, leaving none: the next record starts a new piece. */
@@ -275,8 +276,7 @@ export class DecisionLog {
     this.opts.onWriteError?.(new Error(`decision log writer thread failed (${err.message}); writing from the request thread`));
     const inline = this.inline = this.inlineWriter(this.fd);
     // Records not yet sent are written from here.
-    const waiting = this.takePieces();
-    for (const piece of waiting) for (const parts of decodeRecords(piece, this.quotes)) inline.push(parts);
+    for (const piece of this.takePieces().pieces) for (const parts of decodeRecords(piece, this.quotes)) inline.push(parts);
   }
 
   /**

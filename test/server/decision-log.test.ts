@@ -15,6 +15,11 @@ async function until(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 400 && !cond(); i++) await sleep(10);
 }
 
+/** Ends the log's writer thread as a crash would. */
+async function terminateWriterThread(log: DecisionLog): Promise<void> {
+  await (log as unknown as { thread: { terminate(): Promise<number> } }).thread.terminate();
+}
+
 function collector(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   let text = '';
   const stream = new Writable({ write(chunk, _enc, cb) { text += String(chunk); cb(); } });
@@ -472,7 +477,7 @@ test('when the writer thread fails, the failure is reported and the lines are wr
     await until(() => existsSync(file) && readFileSync(file, 'utf8').length > 0);
     // A record made just before the thread dies (not yet sent to it) is written all the same.
     log.record(rec(1));
-    await (log as unknown as { thread: { terminate(): Promise<number> } }).thread.terminate();
+    await terminateWriterThread(log);
     await until(() => errors.length > 0);
     assert.match(errors[0]!, /writer thread failed/);
     log.record(rec(2));
@@ -527,7 +532,7 @@ test('when the writer thread fails with many records not yet sent, they are all 
     const rec = (i: number) => ({ decision_id: String(i), api: i % 2 ? 'a' : 'b', path: 'p', input: { i, pad: 'y'.repeat(100) }, result: true, revision: 'r', latency_ns: 1, cached: false });
     // Several pieces' worth, held back by the flush interval.
     for (let i = 0; i < 2000; i++) log.record(rec(i));
-    await (log as unknown as { thread: { terminate(): Promise<number> } }).thread.terminate();
+    await terminateWriterThread(log);
     await until(() => errors.length > 0);
     assert.match(errors[0]!, /writer thread failed/);
     await log.close();
