@@ -24,3 +24,4 @@ export {
 } from './value.js';
 export type { BuiltinHost } from './builtins/types.js';
 export { loadGeoDatabase, type GeoDatabase, type GeoRecord } from './builtins/geo.js';
+export { randomUUIDv4 } from './builtins/uuid.js';

@@ -167,10 +167,15 @@ function send(res: ServerResponse, status: number, text: string, headers: Readon
   // Nothing to answer on a connection the client already closed (as fastify does).
   if (res.headersSent || res.destroyed) return;
   try {
-    if (headers !== undefined) for (const name in headers) res.setHeader(name, headers[name]!);
-    res.setHeader('content-type', JSON_TYPE);
-    res.setHeader('content-length', Buffer.byteLength(text));
-    res.writeHead(status);
+    if (headers === undefined) {
+      // Headers given to `writeHead` alone skip the per-header bookkeeping `setHeader` does.
+      res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) });
+    } else {
+      for (const name in headers) res.setHeader(name, headers[name]!);
+      res.setHeader('content-type', JSON_TYPE);
+      res.setHeader('content-length', Buffer.byteLength(text));
+      res.writeHead(status);
+    }
   } catch (err) {
     try { failed?.(err); } catch { /* counted and logged where it can be */ }
     if (res.headersSent) { res.destroy(); return; }

@@ -3,8 +3,7 @@
  * the entry point in the working policy generation, consults the decision cache, evaluates with a
  * deadline, records metrics and the decision log. It knows nothing of HTTP shapes.
  */
-import { randomUUID } from 'node:crypto';
-import { DEADLINE_EXCEEDED, PolError, stringifyJson, type Value } from '../../engine/index.js';
+import { DEADLINE_EXCEEDED, PolError, randomUUIDv4, stringifyJson, type Value } from '../../engine/index.js';
 import { keyText, type DecisionCache, type DecisionKey } from '../../engine/cache/index.js';
 import type { PolicyStore, Generation } from '../policy-store/index.js';
 import type { DecisionLog, DecisionRecord } from '../audit/decision-log.js';
@@ -178,7 +177,7 @@ export class DecisionService {
   decide(path: string, input: Value | undefined, opts: DecideOptions): Decision | Promise<Decision> {
     const t0 = process.hrtime.bigint();
     const gen = this.generation();
-    const decisionId = randomUUID();
+    const decisionId = randomUUIDv4();
     let result: Value | undefined;
     let resultJson: string | undefined;
     let cached = false;

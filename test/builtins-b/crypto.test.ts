@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertError, call } from './helpers.js';
+import { randomUUIDv4 } from '../../engine/index.js';
 
 const digests: [string, string, string][] = [
   ['crypto.md5', '', 'd41d8cd98f00b204e9800998ecf8427e'],
@@ -32,4 +33,18 @@ test('operands must be strings', () => {
   assertError(() => call('crypto.md5', [1]), 'crypto.md5: operand 1 must be string but got number', 'eval_type_error');
   assertError(() => call('crypto.hmac.sha1', ['x', null]), 'crypto.hmac.sha1: operand 2 must be string but got null', 'eval_type_error');
   assertError(() => call('crypto.hmac.equal', [[], 'x']), 'operand 1 must be string but got array', 'eval_type_error');
+});
+
+test('random UUIDs are version 4, RFC 4122 variant, and distinct across refills of their byte pool', () => {
+  // 10,000 ids cross two refills of the 4,096-id pool.
+  const seen = new Set<string>();
+  const nibbles = new Set<string>();
+  for (let i = 0; i < 10_000; i++) {
+    const id = randomUUIDv4();
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    seen.add(id);
+    nibbles.add(id[0]!);
+  }
+  assert.equal(seen.size, 10_000);
+  assert.equal(nibbles.size, 16, 'every hex digit turns up first');
 });
