@@ -75,7 +75,7 @@ export function describeUUID(b: Uint8Array): PlainObject {
     // Nanoseconds since the Unix epoch, wrapped to int64 like OPA's arithmetic.
     out.time = normBig(BigInt.asIntN(64, (ticks - GREGORIAN_TO_UNIX) * 100n));
     out.clocksequence = u16(8) & 0x3fff;
-    out.nodeid = Array.from(b.subarray(10), x => x.toString(16).padStart(2, '0')).join('-');
+    out.nodeid = Array.from(b.subarray(10), x => HEX[x]!).join('-');
     out.macvariables = macVariables(b[10]!);
     if (version === 2) {
       out.id = Number(u32(0));
