@@ -9,7 +9,11 @@
  *   copies it when it is already in written form, and parses it again with the same parser
  *   otherwise); an input without request text (proxy endpoints, AuthZEN) is serialised here with
  *   its masks applied (`InputMasker`), once, and copied there. Serialising on the request thread
- *   cost about 10% of the decision API's throughput;
+ *   cost about 10% of the decision API's throughput. With a flush interval, each record's text
+ *   is copied into a ring of shared memory the writer thread reads every interval
+ *   (`record-ring.ts`); a record the ring cannot take (full, or a lone surrogate UTF-8 cannot
+ *   carry) goes in a message, and so do the records after it until the writer thread has taken
+ *   them all, which keeps the lines in order. With no interval, records go in messages only;
  * - to a stream (tests, embedding), the lines are made on the request thread after the current
  *   I/O phase (see `LineWriter`).
  *
@@ -22,7 +26,9 @@ import { Worker } from 'node:worker_threads';
 import type { Writable } from 'node:stream';
 import { checkMasks, InputMasker, LineFormatter, lineParts, QuoteCache, type DecisionRecord } from './line-format.js';
 import { LineWriter, MAX_UNWRITTEN } from './line-writer.js';
-import { decodeRecords, FIELDS, joinRecords, recordFields, SharedFields } from './record-codec.js';
+import { FIELDS, joinRecords, RecordDecoder, recordFields, recordText } from './record-codec.js';
+import { allocateRing, RingReader, ringWakeAt, RingWriter, type RingMemory } from './record-ring.js';
+import { allocateProgress, Progress } from './writer-progress.js';
 import type { WriterCommand, WriterReport, WriterThreadData } from './log-worker.js';
 
 export type { DecisionRecord } from './line-format.js';
@@ -64,13 +70,13 @@ export class DecisionLogOpenError extends Error {
 }
 
 /**
- * Records are joined into pieces of at most `PIECE_RECORDS` records or about `PIECE_CHARS`
- * characters as they come, and the pieces go to the writer thread together, as one message,
- * `flushMs` after the first record of the message (or as soon as they hold `MESSAGE_CHARS`). The
- * writer thread writes each message's lines as soon as it has made them, so `flushMs` is the log's
- * flush interval.
+ * Records sent as messages are joined into pieces of at most `PIECE_RECORDS` records or about
+ * `PIECE_CHARS` characters as they come, and the pieces go to the writer thread together, as one
+ * message, `flushMs` after the first record of the message (or as soon as they hold
+ * `MESSAGE_CHARS`). The writer thread writes each message's lines, and each read of the ring's,
+ * as soon as it has made them, so `flushMs` is the log's flush interval.
  *
- * How often to send is measured, not derived, and the machine decides. On a busy AMD VM a
+ * How often to send (and to read the ring) is measured, not derived, and the machine decides. On a busy AMD VM a
  * message every 10 ms or 24 Ki characters cost the writer thread 12-38% more CPU than one every
  * 20-50 ms (posting to the idle thread also cost the request thread 60-290 µs of CPU, waking
  * it). On a quiet one serving 50-60 k decisions/s, the opposite held for throughput, which is
@@ -87,6 +93,14 @@ const PIECE_CHARS = 24 * 1024;
 const MESSAGE_CHARS = 1024 * 1024;
 
 const MAX_PENDING_CHARS = 64 * 1024 * 1024;
+
+/**
+ * Bytes of the ring records take to the writer thread (at most `maxPendingChars`): about half a
+ * second of records at 50 k decisions/s with 300-byte inputs. A record that finds it full goes
+ * as a message instead. The writer thread is woken before its interval ends once it holds
+ * `MESSAGE_CHARS` bytes, as a message would be sent: what it takes at once stays bounded.
+ */
+const RING_BYTES = 8 * 1024 * 1024;
 
 /** The flush interval unless configured (ms): see `PIECE_RECORDS` for why. */
 export const DEFAULT_FLUSH_MS = 5;
@@ -115,21 +129,24 @@ export class DecisionLog {
   private pieces: string[] = [];
   private piecesRecords = 0;
   private piecesChars = 0;
-  /** The strings of the piece's last record, for the next to refer to (see `recordFields`). */
-  private readonly last = new SharedFields();
+  /** The ring records go through to the writer thread (see `record-ring.ts`), while it has room. */
+  private ringMemory: RingMemory | undefined;
+  private ring: RingWriter | undefined;
+  /** Records go as messages until those sent are taken (the ring was full, or a record could not go through it). */
+  private viaMessages = false;
+  private messagesSent = 0;
+  /** The writer thread's counters (see `Progress`). */
+  private readonly progress = new Float64Array(allocateProgress());
   /** One record's fields, reused. */
   private readonly fields: (string | number)[] = new Array<string | number>(FIELDS).fill('');
   private sendTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Records sent to the writer thread, and the counters it last reported. */
+  /** Records handed to the writer thread (through the ring or in messages). */
   private sent = 0;
-  private threadWritten = 0;
-  private threadFlushed = 0;
-  /** Characters of messages sent to the writer thread, and how many of them it has taken. */
+  /** Characters of messages sent to the writer thread. */
   private charsSent = 0;
-  private threadChars = 0;
-  private threadDropped = 0;
-  private threadWriteErrors = 0;
   private threadLost = false;
+  /** Failed writes, as the writer thread last reported them (with their errors, in one message). */
+  private threadWriteErrors = 0;
   private closing: Promise<void> | undefined;
   /** Records this side dropped (buffer full, or in the hands of a writer thread that failed). */
   private droppedHere = 0;
@@ -158,9 +175,9 @@ export class DecisionLog {
   }
 
   /** Records dropped: buffer full, refused by a destination past its unwritten limit, or lost with a failed writer thread. */
-  get dropped(): number { return this.droppedHere + this.threadDropped + (this.inline?.dropped ?? 0); }
+  get dropped(): number { return this.droppedHere + this.progress[Progress.Dropped]! + (this.inline?.dropped ?? 0); }
   /** Records made into lines. */
-  get written(): number { return this.writtenBefore + (this.inline ? this.inline.written : this.threadWritten); }
+  get written(): number { return this.writtenBefore + (this.inline ? this.inline.written : this.progress[Progress.Written]!); }
   /** Writes the destination failed (each is retried with the next). */
   get writeErrors(): number { return this.threadWriteErrors + (this.inline?.writeErrors ?? 0); }
   /** Whether `close` gave up on a destination that would not take the last lines. */
@@ -174,11 +191,21 @@ export class DecisionLog {
       inline.push(lineParts(r, Date.now(), this.quotes));
       return true;
     }
-    if (this.sent - this.threadWritten + this.piecesRecords + this.batch.length / FIELDS >= this.max || this.closing) { this.droppedHere++; return false; }
+    const progress = this.progress;
+    if (this.sent - progress[Progress.Written]! + this.piecesRecords + this.batch.length / FIELDS >= this.max || this.closing) { this.droppedHere++; return false; }
     // Laid out now, so the record and its input die young.
     const fields = this.fields;
-    const size = recordFields(r, Date.now(), fields, this.masker, this.last);
-    const pending = this.charsSent + this.piecesChars + this.batchChars - this.threadChars;
+    const size = recordFields(r, Date.now(), fields, this.masker);
+    const ring = this.ring;
+    if (ring !== undefined && (!this.viaMessages || this.messagesTaken())) {
+      this.viaMessages = false;
+      const text = recordText(fields);
+      if (text.isWellFormed() && ring.write(text)) { this.sent++; return true; }
+      // After this, records go as messages until the writer thread has taken them all, so
+      // that it writes them in order: it empties the ring before each message.
+      this.viaMessages = true;
+    }
+    const pending = this.charsSent + this.piecesChars + this.batchChars - progress[Progress.Chars]! + (ring !== undefined ? ring.used() : 0);
     if (pending > 0 && pending + size > this.maxPendingChars) { this.droppedHere++; return false; }
     this.batchChars += size;
     const batch = this.batch;
@@ -189,6 +216,11 @@ export class DecisionLog {
     }
     this.sendTimer ??= setTimeout(() => this.send(), this.writerSettings.flushMs);
     return true;
+  }
+
+  /** Whether every record sent as a message has been taken by the writer thread (none waits to be sent). */
+  private messagesTaken(): boolean {
+    return this.batch.length === 0 && this.pieces.length === 0 && this.progress[Progress.MessagesTaken] === this.messagesSent;
   }
 
   /** Joins the piece being laid out; the next record starts a new one. */
@@ -207,6 +239,7 @@ export class DecisionLog {
     const { pieces, records, chars } = this.takePieces();
     if (pieces.length === 0 || !this.thread) return;
     this.thread.postMessage(pieces satisfies WriterCommand);
+    this.messagesSent++;
     this.charsSent += chars;
     this.sent += records;
   }
@@ -226,7 +259,6 @@ export class DecisionLog {
     const batch = this.batch;
     this.batch = [];
     this.batchChars = 0;
-    this.last.reset();
     return batch;
   }
 
@@ -238,8 +270,15 @@ export class DecisionLog {
   }
 
   private startThread(destination: string | 1 | 2): Worker {
-    const { mask, closeTimeoutMs, maxUnwritten } = this.writerSettings;
-    const data: WriterThreadData = { mask, closeTimeoutMs, maxUnwritten, destination };
+    const { mask, closeTimeoutMs, maxUnwritten, flushMs } = this.writerSettings;
+    // With a flush interval the writer thread reads the ring on its own timer; with none, every
+    // batch is sent as a message as soon as the current I/O phase ends.
+    if (flushMs > 0) {
+      this.ringMemory = allocateRing(Math.min(RING_BYTES, this.maxPendingChars));
+      this.ring = new RingWriter(this.ringMemory, MESSAGE_CHARS);
+    }
+    const wakeAt = ringWakeAt(this.ringMemory?.data.byteLength ?? 0, MESSAGE_CHARS);
+    const data: WriterThreadData = { mask, closeTimeoutMs, maxUnwritten, destination, progress: this.progress.buffer as SharedArrayBuffer, flushMs, wakeAt, ...(this.ringMemory ? { ring: this.ringMemory } : {}) };
     const thread = new Worker(new URL('./log-worker.js', import.meta.url), { workerData: data });
     thread.on('message', (m: WriterReport) => this.onReport(m));
     thread.on('error', err => this.threadFailed(err));
@@ -251,12 +290,8 @@ export class DecisionLog {
   }
 
   private onReport(m: WriterReport): void {
-    this.threadWritten = m.written;
-    this.threadDropped = m.dropped;
     this.threadWriteErrors = m.writeErrors;
     if (m.type === 'closed') { this.threadLost = m.lostOnClose; return; }
-    this.threadFlushed = m.flushed;
-    this.threadChars = m.chars;
     for (const e of m.errors) {
       const err = new Error(e.message) as NodeJS.ErrnoException;
       if (e.code !== undefined) err.code = e.code;
@@ -265,21 +300,27 @@ export class DecisionLog {
   }
 
   /**
-   * The writer thread failed: what it had not written is counted as dropped, the failure is
-   * reported, and the lines are made on the request thread from now on (same descriptor).
+   * The writer thread failed: the records it had taken and not written are counted as dropped,
+   * the failure is reported, and the lines are made on the request thread from now on (same
+   * descriptor), starting with the records it had not taken yet.
    */
   private threadFailed(err: Error): void {
     if (!this.thread || this.fd === undefined) return;
     const thread = this.thread;
     this.thread = undefined;
     void thread.terminate();
-    // Lines it had not handed to the file yet are lost with it (and those a report did not reach us about).
-    this.droppedHere += this.sent - this.threadFlushed;
-    this.writtenBefore = this.threadFlushed;
+    // The thread no longer runs: what the ring holds is read here. The ring takes no more.
+    const decoder = new RecordDecoder(this.quotes);
+    const untaken = this.ringMemory ? decoder.decode(new RingReader(this.ringMemory).take()) : [];
+    this.ring = undefined;
+    const flushed = this.progress[Progress.Flushed]!;
+    this.droppedHere += this.sent - flushed - untaken.length;
+    this.writtenBefore = flushed;
     this.opts.onWriteError?.(new Error(`decision log writer thread failed (${err.message}); writing from the request thread`));
     const inline = this.inline = this.inlineWriter(this.fd);
+    for (const parts of untaken) inline.push(parts);
     // Records not yet sent are written from here.
-    for (const piece of this.takePieces().pieces) for (const parts of decodeRecords(piece, this.quotes)) inline.push(parts);
+    for (const piece of this.takePieces().pieces) for (const parts of decoder.decode(piece)) inline.push(parts);
   }
 
   /**

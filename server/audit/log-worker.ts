@@ -1,86 +1,138 @@
 /**
- * The decision log's writer thread: receives encoded records from the request thread, formats
- * them as lines and writes them to the log's file descriptor. Reports what it wrote, dropped and
- * failed to write (throttled to one message per `REPORT_MS`), and closes the file on request.
+ * The decision log's writer thread: takes encoded records from the request thread (from the
+ * shared ring every flush interval, and as messages when the ring cannot take them), formats
+ * them as lines and writes them to the log's file descriptor. Progress goes into shared counters
+ * (`Progress`); failed writes are reported as messages, throttled to one per `REPORT_MS`. Closes
+ * the file on request, after taking what the ring still holds.
  */
 import { openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LineFormatter, QuoteCache } from './line-format.js';
 import { LineWriter } from './line-writer.js';
-import { decodeRecords } from './record-codec.js';
+import { RecordDecoder } from './record-codec.js';
+import { RingReader, type RingMemory } from './record-ring.js';
+import { Progress } from './writer-progress.js';
 
 /** What the request thread passes at start. */
 export interface WriterThreadData {
   /** A file to append to (opened here: a thread closes only descriptors it opened), or stdout/stderr's descriptor. */
   destination: string | 1 | 2;
   mask: string[]; closeTimeoutMs: number; maxUnwritten: number;
+  /** The counters this thread keeps (see `Progress`). */
+  progress: SharedArrayBuffer;
+  /** The ring records come through, read every `flushMs`; without it, records come only as messages. */
+  ring?: RingMemory;
+  flushMs: number;
+  /** Bytes the ring holds that end a wait before `flushMs` (see `RingWriter`). */
+  wakeAt: number;
 }
 
 /** Messages from the writer thread. */
 export type WriterReport =
-  | { type: 'progress'; written: number; flushed: number; chars: number; dropped: number; writeErrors: number; errors: { code?: string; message: string }[] }
-  | { type: 'closed'; lostOnClose: boolean; written: number; dropped: number; writeErrors: number };
+  | { type: 'errors'; writeErrors: number; errors: { code?: string; message: string }[] }
+  | { type: 'closed'; writeErrors: number; lostOnClose: boolean };
 
 /** Messages to the writer thread: a list of pieces, each a run of encoded records (see `DecisionLog`). */
 export type WriterCommand = string[] | { type: 'close' };
 
-/**
- * Longest a failed write waits before it is reported (ms). A message's lines are reported as
- * soon as they are written, in the same turn: a timer of its own woke this thread once more
- * for every message, about as much again as the messages themselves.
- */
+/** Longest a failed write waits before it is reported (ms). */
 const REPORT_MS = 10;
 
 /** Errors described per report at most (the rest are only counted). */
 const MAX_REPORTED_ERRORS = 10;
+
+/** How long the ring stays empty before the reader waits for the next record instead of the next interval (ms). */
+const IDLE_AFTER_MS = 50;
 
 function run(): void {
   const port = parentPort;
   if (!port) throw new Error('log-worker runs as a worker thread');
   const data = workerData as WriterThreadData;
   const formatter = new LineFormatter(data.mask);
-  const quotes = new QuoteCache();
+  const decoder = new RecordDecoder(new QuoteCache());
+  const progress = new Float64Array(data.progress);
   let errors: { code?: string; message: string }[] = [];
-  /** Characters of messages taken so far (the request thread bounds what is on its way). */
   let chars = 0;
+  let messagesTaken = 0;
+  let closing = false;
   let reportTimer: ReturnType<typeof setTimeout> | undefined;
-  let reportQueued = false;
-  const report = (): void => {
-    if (reportTimer) clearTimeout(reportTimer);
+  let publishQueued = false;
+  const publish = (): void => {
+    publishQueued = false;
+    progress[Progress.Written] = writer.written;
+    progress[Progress.Flushed] = writer.flushed;
+    progress[Progress.Chars] = chars;
+    progress[Progress.Dropped] = writer.dropped;
+    progress[Progress.MessagesTaken] = messagesTaken;
+  };
+  // After the lines are made and written (the writer's own turn was queued first).
+  const queuePublish = (): void => { if (!publishQueued) { publishQueued = true; setImmediate(publish); } };
+  const reportErrors = (): void => {
     reportTimer = undefined;
-    reportQueued = false;
-    const msg: WriterReport = { type: 'progress', written: writer.written, flushed: writer.flushed, chars, dropped: writer.dropped, writeErrors: writer.writeErrors, errors };
+    publish();
+    const msg: WriterReport = { type: 'errors', writeErrors: writer.writeErrors, errors };
     errors = [];
     port.postMessage(msg);
   };
-  const changed = (): void => { reportTimer ??= setTimeout(report, REPORT_MS); };
   const writer = new LineWriter({
     destination: typeof data.destination === 'string' ? openSync(data.destination, 'a') : data.destination, formatter,
-    // Each message is already a batch held back up to the flush interval (see `DecisionLog`):
-    // its lines are written as soon as they are made, with blocking writes (this thread has
+    // Records come in batches already held back up to the flush interval (see `DecisionLog`):
+    // their lines are written as soon as they are made, with blocking writes (this thread has
     // nothing else to do).
     flushMs: 0, blocking: true, closeTimeoutMs: data.closeTimeoutMs, maxUnwritten: data.maxUnwritten,
     onWriteError: err => {
       if (errors.length < MAX_REPORTED_ERRORS) errors.push({ ...(err.code !== undefined ? { code: err.code } : {}), message: err.message });
-      changed();
+      reportTimer ??= setTimeout(reportErrors, REPORT_MS);
     },
   });
+  const push = (text: string): void => {
+    const records = decoder.decode(text);
+    for (let i = 0; i < records.length; i++) writer.push(records[i]!);
+    queuePublish();
+  };
+
+  const ring = data.ring ? new RingReader(data.ring) : undefined;
+  /** Takes what the ring holds; false when it held nothing. */
+  const drainRing = (): boolean => {
+    const text = ring?.take() ?? '';
+    if (text === '') return false;
+    push(text);
+    return true;
+  };
+  if (ring) {
+    const idleAfter = Math.max(1, Math.ceil(IDLE_AFTER_MS / data.flushMs));
+    let emptyReads = 0;
+    const readLoop = async (): Promise<void> => {
+      for (;;) {
+        await ring.wait(emptyReads >= idleAfter ? undefined : data.flushMs, data.wakeAt);
+        if (closing) return;
+        ring.awake();
+        if (drainRing()) emptyReads = 0;
+        else emptyReads++;
+      }
+    };
+    void readLoop();
+  }
+
   port.on('message', (cmd: WriterCommand) => {
     if (Array.isArray(cmd)) {
+      // What the ring holds was written before this message was sent.
+      drainRing();
       for (const piece of cmd) {
-        const records = decodeRecords(piece, quotes);
+        push(piece);
         chars += piece.length;
-        for (let i = 0; i < records.length; i++) writer.push(records[i]!);
       }
-      // After the lines are made and written (the writer's own turn was queued first).
-      if (!reportQueued) { reportQueued = true; setImmediate(report); }
+      messagesTaken++;
       return;
     }
     if (cmd.type === 'close') {
+      closing = true;
+      drainRing();
       void writer.close().then(() => {
-        if (reportTimer) clearTimeout(reportTimer);
-        if (errors.length) report();
-        const msg: WriterReport = { type: 'closed', lostOnClose: writer.lostOnClose, written: writer.written, dropped: writer.dropped, writeErrors: writer.writeErrors };
+        if (reportTimer) { clearTimeout(reportTimer); reportTimer = undefined; }
+        if (errors.length) reportErrors();
+        publish();
+        const msg: WriterReport = { type: 'closed', writeErrors: writer.writeErrors, lostOnClose: writer.lostOnClose };
         port.postMessage(msg);
         port.close();
       });

@@ -1,8 +1,8 @@
 /**
  * Decision records as text, for the trip from the request thread to the log's writer thread.
  * The request thread only lays a record's fields side by side (no quoting, no serialising when
- * the request's JSON text is at hand); one `join` per message makes the text, with NUL between
- * fields. JSON text never holds a raw NUL; the few plain strings that do (an id, a path) make
+ * the request's JSON text is at hand); a `join` makes the text (one per record for the ring, one
+ * per piece for a message), with a NUL after every field. JSON text never holds a raw NUL; the few plain strings that do (an id, a path) make
  * the record's strings travel JSON-quoted, as its flags say. The writer thread splits them and
  * makes the line's pieces (`LineParts`).
  */
@@ -16,28 +16,18 @@ export const FIELDS = 12;
 
 /**
  * Flags, one letter each: a revision is present, an error is present, the strings are
- * JSON-quoted, the API and path are the previous record's in this message (sent empty), the
- * revision is (sent empty). Most records of a message share these strings: the writer thread then
- * reuses their quoted forms instead of looking each up again.
+ * JSON-quoted.
  */
-const HAS_REVISION = 1, HAS_ERROR = 2, QUOTED = 4, SAME_API_PATH = 8, SAME_REVISION = 16;
-const FLAG_LETTERS = 'reqsv';
-const FLAG_TEXT = Array.from({ length: 32 }, (_, flags) => [...FLAG_LETTERS].filter((_, bit) => flags & (1 << bit)).join(''));
-
-/** The strings the last record of the message being laid out had (see `SAME_API_PATH`); reset per message. */
-export class SharedFields {
-  api: string | undefined;
-  path: string | undefined;
-  revision: string | undefined;
-  reset(): void { this.api = this.path = this.revision = undefined; }
-}
+const HAS_REVISION = 1, HAS_ERROR = 2, QUOTED = 4;
+const FLAG_LETTERS = 'req';
+const FLAG_TEXT = Array.from({ length: 8 }, (_, flags) => [...FLAG_LETTERS].filter((_, bit) => flags & (1 << bit)).join(''));
 
 /**
  * Writes a record's fields into `out` (length `FIELDS`, reused) and answers how many characters
  * they take in a message (numbers counted at their longest). An input without request text is
  * serialised here with its masks (`masker`).
  */
-export function recordFields(r: DecisionRecord, time: number, out: (string | number)[], masker: InputMasker, last: SharedFields): number {
+export function recordFields(r: DecisionRecord, time: number, out: (string | number)[], masker: InputMasker): number {
   let flags = 0;
   if (r.revision !== undefined) flags |= HAS_REVISION;
   if (r.error !== undefined) flags |= HAS_ERROR;
@@ -59,42 +49,65 @@ export function recordFields(r: DecisionRecord, time: number, out: (string | num
   } else {
     out[2] = id; out[3] = api; out[4] = path; out[5] = revision; out[8] = error;
   }
-  // The same strings as the record before (usually the very same objects): sent empty.
-  if (api === last.api && path === last.path) { flags |= SAME_API_PATH; out[3] = ''; out[4] = ''; }
-  if (r.revision !== undefined && r.revision === last.revision) { flags |= SAME_REVISION; out[5] = ''; }
-  last.api = api; last.path = path; last.revision = r.revision;
   out[0] = time; out[1] = FLAG_TEXT[flags]!; out[6] = r.latency_ns; out[7] = r.cached ? '1' : '0';
   out[9] = kind; out[10] = input; out[11] = result;
   return (out[2] as string).length + (out[3] as string).length + (out[4] as string).length + (out[5] as string).length
     + (out[8] as string).length + input.length + result.length + 60;
 }
 
-/** Joins records' fields into one message. */
+/** Joins records' fields into one message: every field followed by a NUL, as in the ring. */
 export function joinRecords(fields: (string | number)[]): string {
+  return fields.join(SEP) + SEP;
+}
+
+/** One record's text, its fields NUL-separated (the ring writes the last NUL after it). */
+export function recordText(fields: (string | number)[]): string {
   return fields.join(SEP);
 }
 
-/** The records of one message, as line pieces without values (`quotes` quotes repeated strings). */
-export function decodeRecords(message: string, quotes: QuoteCache): LineParts[] {
-  const f = message.split(SEP);
-  if (f.length % FIELDS !== 0) throw new Error(`decision log message has ${f.length} fields, not a multiple of ${FIELDS}`);
-  const out: LineParts[] = [];
-  // The previous record's quoted API and path, and revision (see `SAME_API_PATH`).
-  let apiPath = '', revisionPart = '';
-  for (let i = 0; i < f.length; i += FIELDS) {
-    const flags = f[i + 1]!;
-    const kind = f[i + 9]!;
-    const quoted = flags.includes('q');
-    if (!flags.includes('s')) apiPath = lineApiPath(quotes, fieldText(f[i + 3]!, quoted), fieldText(f[i + 4]!, quoted));
-    if (!flags.includes('r')) revisionPart = '';
-    else if (!flags.includes('v')) revisionPart = lineRevision(quotes, fieldText(f[i + 5]!, quoted));
-    out.push({
-      time: Number(f[i]), head: lineHeadFrom(fieldText(f[i + 2]!, quoted), apiPath), inputKind: (kind.length > 1 ? 'x' : kind) as InputKind, inputText: f[i + 10]!, inputErased: kind.length > 1 ? kind.slice(1) : '',
-      hasValues: false, inputValue: undefined, resultJson: f[i + 11]!, resultValue: undefined, tail: lineTailFrom(revisionPart, f[i + 6]!, f[i + 7] === '1'),
-      error: flags.includes('e') ? quoteJsonString(fieldText(f[i + 8]!, quoted)) : '',
-    });
+/**
+ * Turns records' text back into line pieces without values. Most records share their API, path
+ * and revision with the record before: their quoted forms are kept and reused while the text is
+ * the same. Compared rather than flagged by the sender, so that any run of records decodes on
+ * its own (the ring's reader may start at any record, and so may a recovery after it failed).
+ */
+export class RecordDecoder {
+  private api = '';
+  private path = '';
+  private apiPath = '';
+  private revision = '';
+  private revisionPart = '';
+
+  constructor(private readonly quotes: QuoteCache) {}
+
+  /** The records of `text`: whole records, every field followed by a NUL. */
+  decode(text: string): LineParts[] {
+    const f = text.split(SEP);
+    // After the last field's NUL, one empty string.
+    if (f.length % FIELDS !== 1 || f[f.length - 1] !== '') throw new Error(`decision log text has ${f.length - 1} fields, not whole records of ${FIELDS}`);
+    const out: LineParts[] = [];
+    for (let i = 0; i + FIELDS < f.length; i += FIELDS) {
+      const flags = f[i + 1]!;
+      const kind = f[i + 9]!;
+      const quoted = flags.includes('q');
+      const api = fieldText(f[i + 3]!, quoted), path = fieldText(f[i + 4]!, quoted);
+      if (api !== this.api || path !== this.path || this.apiPath === '') {
+        this.api = api; this.path = path; this.apiPath = lineApiPath(this.quotes, api, path);
+      }
+      let revisionPart = '';
+      if (flags.includes('r')) {
+        const revision = fieldText(f[i + 5]!, quoted);
+        if (revision !== this.revision || this.revisionPart === '') { this.revision = revision; this.revisionPart = lineRevision(this.quotes, revision); }
+        revisionPart = this.revisionPart;
+      }
+      out.push({
+        time: Number(f[i]), head: lineHeadFrom(fieldText(f[i + 2]!, quoted), this.apiPath), inputKind: (kind.length > 1 ? 'x' : kind) as InputKind, inputText: f[i + 10]!, inputErased: kind.length > 1 ? kind.slice(1) : '',
+        hasValues: false, inputValue: undefined, resultJson: f[i + 11]!, resultValue: undefined, tail: lineTailFrom(revisionPart, f[i + 6]!, f[i + 7] === '1'),
+        error: flags.includes('e') ? quoteJsonString(fieldText(f[i + 8]!, quoted)) : '',
+      });
+    }
+    return out;
   }
-  return out;
 }
 
 /** A string field as it travelled: JSON-quoted when the record's flags say so. */

@@ -490,19 +490,65 @@ test('when the writer thread fails, the failure is reported and the lines are wr
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
-test('records held back for a long flush interval still go to the writer thread once a message is full', async () => {
+test('records held back for a long flush interval wait for it, unless they fill a message\'s worth', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
   try {
     const file = join(dir, 'decisions.log');
     const log = new DecisionLog({ destination: file, mask: [], buffer: 100_000, flushMs: 10_000 });
     const rec = (i: number) => ({ decision_id: String(i), api: 't', path: 'p', input: { i, pad: 'x'.repeat(1000) }, result: true, revision: 'r', latency_ns: 1, cached: false });
-    // About 1.1 Mi characters: past what one message holds, so the first message goes now.
-    for (let i = 0; i < 1100; i++) assert.equal(log.record(rec(i)), true);
+    // A few records: the writer thread is not woken for them.
+    for (let i = 0; i < 5; i++) assert.equal(log.record(rec(i)), true);
+    await sleep(300);
+    assert.equal(log.written, 0, 'a few records wait for the flush interval');
+    // About 1.1 Mi characters: past what one message holds, so the writer thread takes them now.
+    for (let i = 5; i < 1100; i++) assert.equal(log.record(rec(i)), true);
     await until(() => log.written > 0);
-    assert.ok(log.written > 0, 'a full message is sent without waiting for the flush interval');
-    assert.ok(log.written < 1100, 'the last records wait for the flush interval');
+    assert.ok(log.written > 0, 'a full message\'s worth is taken without waiting for the flush interval');
     await log.close();
     assert.deepEqual(stableLines(file).map(l => (l.input as { i: number }).i), Array.from({ length: 1100 }, (_, i) => i));
+    assert.equal(log.dropped, 0);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('a writer thread idle for a while is woken by the next record', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  try {
+    const file = join(dir, 'decisions.log');
+    const log = new DecisionLog({ destination: file, mask: [], buffer: 100, flushMs: 5 });
+    const rec = (i: number) => ({ decision_id: String(i), api: 't', path: 'p', input: { i }, result: true, revision: 'r', latency_ns: 1, cached: false });
+    log.record(rec(0));
+    await until(() => log.written === 1);
+    // Well past the idle threshold: the thread now waits for a record, not a timer.
+    await sleep(400);
+    log.record(rec(1));
+    await until(() => log.written === 2);
+    assert.equal(log.written, 2);
+    await log.close();
+    assert.deepEqual(stableLines(file).map(l => (l.input as { i: number }).i), [0, 1]);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('through a small ring that wraps and overflows, with records it cannot carry, every line comes out once and in order', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  try {
+    const file = join(dir, 'decisions.log');
+    // The ring is at most `maxPendingChars` bytes: a few records' worth here.
+    const log = new DecisionLog({ destination: file, mask: [], buffer: 100_000, flushMs: 1, maxPendingChars: 4_096 });
+    const rec = (i: number) => ({
+      decision_id: String(i), api: i % 3 ? 'decide' : 'data', path: i % 7 ? 'p' : 'p\ud800', input: { i, pad: 'é'.repeat(i % 97) }, result: true, revision: 'r', latency_ns: i, cached: false,
+    });
+    let next = 0;
+    for (let round = 0; round < 150; round++) {
+      // Bursts beyond the ring's room go as messages; a lone surrogate always does.
+      const burst = 1 + (round % 12);
+      for (let k = 0; k < burst; k++, next++) assert.equal(log.record(rec(next)), true, `record ${next}`);
+      await until(() => log.written === next);
+    }
+    await log.close();
+    const lines = stableLines(file);
+    assert.deepEqual(lines.map(l => (l.input as { i: number }).i), Array.from({ length: next }, (_, i) => i));
+    assert.deepEqual(lines.map(l => l.path), Array.from({ length: next }, (_, i) => i % 7 ? 'p' : 'p\ud800'));
+    assert.deepEqual(lines.map(l => l.api), Array.from({ length: next }, (_, i) => i % 3 ? 'decide' : 'data'));
     assert.equal(log.dropped, 0);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -1,0 +1,159 @@
+/**
+ * A ring of shared memory carrying encoded decision records from the request thread (the only
+ * writer) to the log's writer thread (the only reader), with no message per batch: the reader
+ * takes what is there every flush interval, and the request thread only copies each record's
+ * text in (as UTF-8) and moves the write position. Posting each batch to the writer thread cost
+ * the request thread about as much as everything else the log does (see bench/FINDINGS.md).
+ *
+ * Positions are byte offsets in `[0, size]`. A record is never split: one that does not fit
+ * before the end is written at the start, and the end of the data before it is kept in
+ * `WRAP_AT`. One byte stays free, so that equal positions always mean an empty ring.
+ *
+ * Between reads the reader waits on `WAITING`: for the flush interval (`TIMED`), woken early only
+ * when the ring holds `wakeAt` bytes, or, once the ring has stayed empty a while, for the next record
+ * (`IDLE`). So the request thread wakes it once per idle spell, not once per batch.
+ */
+
+/** Indexes into the control block's `Int32Array`. */
+const WRITE = 0, READ = 1, WRAP_AT = 2, WAITING = 3;
+const CONTROL_INTS = 4;
+/** States of `WAITING`. */
+const AWAKE = 0, IDLE = 1, TIMED = 2;
+
+/** The memory both ends share. */
+export interface RingMemory { control: SharedArrayBuffer; data: SharedArrayBuffer }
+
+export function allocateRing(bytes: number): RingMemory {
+  return { control: new SharedArrayBuffer(CONTROL_INTS * 4), data: new SharedArrayBuffer(bytes) };
+}
+
+/** Bytes held that wake a reader waiting out its interval: as asked, and at most half the ring. */
+export function ringWakeAt(size: number, wanted: number): number {
+  return Math.min(wanted, size >> 1);
+}
+
+/** The request thread's end. */
+export class RingWriter {
+  private readonly control: Int32Array;
+  private readonly bytes: Buffer;
+  private readonly size: number;
+  /** The write position (the shared one is only ever set from this). */
+  private at = 0;
+  /** Bytes written since the ring's fill was last looked at, and how often to look. */
+  private unchecked = 0;
+  private readonly checkEvery: number;
+
+  /** `wakeAt`: bytes held that wake a reader waiting out its interval (at most half the ring). */
+  constructor(memory: RingMemory, private readonly wakeAt: number) {
+    this.control = new Int32Array(memory.control);
+    this.bytes = Buffer.from(memory.data);
+    this.size = memory.data.byteLength;
+    this.wakeAt = ringWakeAt(this.size, wakeAt);
+    this.checkEvery = Math.max(1, this.wakeAt >> 4);
+  }
+
+  /** Bytes written and not yet taken by the reader. */
+  used(): number {
+    const read = Atomics.load(this.control, READ);
+    return this.at >= read ? this.at - read : this.at + Atomics.load(this.control, WRAP_AT) - read;
+  }
+
+  /**
+   * Writes `text` and a NUL after it; false (nothing written) when the ring lacks room for its
+   * longest UTF-8 form (three bytes a UTF-16 unit). The text must be well formed (no lone
+   * surrogates): UTF-8 cannot carry those.
+   */
+  write(text: string): boolean {
+    const need = text.length * 3 + 1;
+    const read = Atomics.load(this.control, READ);
+    let at = this.at;
+    if (at >= read) {
+      // Free: from here to the end, and from the start to just before the reader.
+      if (this.size - at < need) {
+        if (read - 1 < need) return false;
+        Atomics.store(this.control, WRAP_AT, at);
+        at = 0;
+      }
+    } else if (read - 1 - at < need) {
+      return false;
+    }
+    const n = this.bytes.write(text, at);
+    this.bytes[at + n] = 0;
+    this.at = at + n + 1;
+    Atomics.store(this.control, WRITE, this.at);
+    const waiting = Atomics.load(this.control, WAITING);
+    if (waiting !== AWAKE) {
+      if (waiting === IDLE) this.wake();
+      else if ((this.unchecked += n + 1) >= this.checkEvery) {
+        this.unchecked = 0;
+        if (this.used() >= this.wakeAt) this.wake();
+      }
+    }
+    return true;
+  }
+
+  private wake(): void {
+    Atomics.store(this.control, WAITING, AWAKE);
+    Atomics.notify(this.control, WAITING);
+  }
+}
+
+/** The writer thread's end (also the request thread's, to recover what a failed writer thread left). */
+export class RingReader {
+  private readonly control: Int32Array;
+  private readonly bytes: Buffer;
+
+  constructor(memory: RingMemory) {
+    this.control = new Int32Array(memory.control);
+    this.bytes = Buffer.from(memory.data);
+  }
+
+  /**
+   * The text of every record written and not yet taken (each followed by its NUL), or '' when
+   * there is none. The room is given back as soon as the text is copied out.
+   */
+  take(): string {
+    const write = Atomics.load(this.control, WRITE);
+    const read = Atomics.load(this.control, READ);
+    if (write === read) return '';
+    let text: string;
+    if (write > read) {
+      text = this.bytes.toString('utf8', read, write);
+    } else {
+      // The writer went back to the start: the data before the wrap, then from the start.
+      const end = Atomics.load(this.control, WRAP_AT);
+      text = this.bytes.toString('utf8', read, end) + this.bytes.toString('utf8', 0, write);
+    }
+    Atomics.store(this.control, READ, write);
+    return text;
+  }
+
+  /**
+   * Resolves after `ms`, or sooner once the ring holds `wakeAt` bytes (the writer's); with `ms`
+   * undefined (idle), once a record is written. Marks the wait first and then looks again, so a
+   * record written in between is never missed (both ends use sequentially consistent atomics).
+   */
+  wait(ms: number | undefined, wakeAt: number): Promise<unknown> {
+    const state = ms === undefined ? IDLE : TIMED;
+    Atomics.store(this.control, WAITING, state);
+    const held = this.held();
+    if (state === IDLE ? held > 0 : held >= wakeAt) {
+      Atomics.store(this.control, WAITING, AWAKE);
+      return Promise.resolve();
+    }
+    const wait = Atomics.waitAsync(this.control, WAITING, state, ms);
+    return wait.async ? wait.value : Promise.resolve();
+  }
+
+  /** Bytes written and not yet taken. */
+  private held(): number {
+    const write = Atomics.load(this.control, WRITE);
+    const read = Atomics.load(this.control, READ);
+    return write >= read ? write - read : write + Atomics.load(this.control, WRAP_AT) - read;
+  }
+
+  /** Marks the reader awake (reading): records written meanwhile wake nothing. */
+  awake(): void {
+    Atomics.store(this.control, WAITING, AWAKE);
+  }
+}
