@@ -76,10 +76,10 @@ export class DecisionLogOpenError extends Error {
  * `MESSAGE_CHARS`). The writer thread writes each message's lines, and each read of the ring's,
  * as soon as it has made them, so `flushMs` is the log's flush interval.
  *
- * How often to send (and to read the ring) is measured, not derived, and the machine decides. On a busy AMD VM a
- * message every 10 ms or 24 Ki characters cost the writer thread 12-38% more CPU than one every
- * 20-50 ms (posting to the idle thread also cost the request thread 60-290 µs of CPU, waking
- * it). On a quiet one serving 50-60 k decisions/s, the opposite held for throughput, which is
+ * How often to send (and to read the ring) is measured, not derived, and the machine decides.
+ * On a busy AMD VM a message every 10 ms or 24 Ki characters cost the writer thread 12-38% more
+ * CPU than one every 20-50 ms (posting to the idle thread also cost the request thread 60-290 µs
+ * of CPU, waking it). On a quiet one serving 50-60 k decisions/s, the opposite held for throughput, which is
  * what the log must not take: cached `/v1/decide` with the log served 88% of the bare route with
  * a message every 2 ms, 85-89% every 5 ms, 81% every 10 ms and 80-83% every 20-50 ms, the same
  * in four interleaved runs, while the threads' CPU a line barely moved. Pieces keep what the
