@@ -271,6 +271,27 @@ test('a relative decision log path is relative to the configured working directo
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
+test('through the server, bodies too large for the ring and small ones are logged once each, in order, whole', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pol-log-'));
+  try {
+    const file = join(dir, 'decisions.log');
+    // A long flush interval keeps the small records in the ring while a big one, a message's
+    // worth on its own, is sent at once: the writer thread must take the ring's records first.
+    const { app, close } = await makeApp({ decision_log: { enabled: true, path: file, flush_ms: 1_000 }, limits: { body_bytes: 4 * 1024 * 1024 } });
+    const big = (i: number) => i % 10 === 3;
+    try {
+      for (let i = 0; i < 40; i++) {
+        const input = { user: 'bob', n: i, pad: big(i) ? 'é'.repeat(1_100_000) : 'x' };
+        const res = await app.inject({ method: 'POST', url: '/v1/decide', payload: { path: 'rbac/allow', input } });
+        assert.equal(res.statusCode, 200);
+      }
+    } finally { await close(); }
+    const lines = stableLines(file);
+    assert.deepEqual(lines.map(l => (l.input as { n: number }).n), Array.from({ length: 40 }, (_, i) => i));
+    assert.deepEqual(lines.map(l => (l.input as { pad: string }).pad.length), Array.from({ length: 40 }, (_, i) => big(i) ? 1_100_000 : 1));
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
 const DEV_FULL = '/dev/full';
 const hasDevFull = existsSync(DEV_FULL);
 
