@@ -9,9 +9,9 @@
  * before the end is written at the start, and the end of the data before it is kept in
  * `WRAP_AT`. One byte stays free, so that equal positions always mean an empty ring.
  *
- * Between reads the reader waits on `WAITING`: for the flush interval (`TIMED`), woken early only
- * when the ring holds `wakeAt` bytes, or, once the ring has stayed empty a while, for the next record
- * (`IDLE`). So the request thread wakes it once per idle spell, not once per batch.
+ * Between reads the reader waits on `WAITING`: for the flush interval (`TIMED`), woken early
+ * only when the ring holds `wakeAt` bytes, or, once the ring has stayed empty a while, for the
+ * next record (`IDLE`). So the request thread wakes it once per idle spell, not once per batch.
  */
 
 /** Indexes into the control block's `Int32Array`. */
