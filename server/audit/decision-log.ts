@@ -27,7 +27,7 @@ import type { Writable } from 'node:stream';
 import { checkMasks, InputMasker, LineFormatter, lineParts, QuoteCache, type DecisionRecord } from './line-format.js';
 import { LineWriter, MAX_UNWRITTEN } from './line-writer.js';
 import { FIELDS, joinRecords, RecordDecoder, recordFields, recordText } from './record-codec.js';
-import { allocateRing, RingReader, ringWakeAt, RingWriter, type RingMemory } from './record-ring.js';
+import { allocateRing, RingReader, RingWriter, type RingMemory } from './record-ring.js';
 import { allocateProgress, Progress } from './writer-progress.js';
 import type { WriterCommand, WriterReport, WriterThreadData } from './log-worker.js';
 
@@ -279,8 +279,7 @@ export class DecisionLog {
       this.ringMemory = allocateRing(Math.min(RING_BYTES, this.maxPendingChars));
       this.ring = new RingWriter(this.ringMemory, MESSAGE_CHARS);
     }
-    const wakeAt = ringWakeAt(this.ringMemory?.data.byteLength ?? 0, MESSAGE_CHARS);
-    const data: WriterThreadData = { mask, closeTimeoutMs, maxUnwritten, destination, progress: this.progress.buffer as SharedArrayBuffer, flushMs, wakeAt, ...(this.ringMemory ? { ring: this.ringMemory } : {}) };
+    const data: WriterThreadData = { mask, closeTimeoutMs, maxUnwritten, destination, progress: this.progress.buffer as SharedArrayBuffer, flushMs, wakeAt: this.ring?.wakeAt ?? 0, ...(this.ringMemory ? { ring: this.ringMemory } : {}) };
     const thread = new Worker(new URL('./log-worker.js', import.meta.url), { workerData: data });
     thread.on('message', (m: WriterReport) => this.onReport(m));
     thread.on('error', err => this.threadFailed(err));

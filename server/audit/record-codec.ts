@@ -2,9 +2,9 @@
  * Decision records as text, for the trip from the request thread to the log's writer thread.
  * The request thread only lays a record's fields side by side (no quoting, no serialising when
  * the request's JSON text is at hand); a `join` makes the text (one per record for the ring, one
- * per piece for a message), with a NUL after every field. JSON text never holds a raw NUL; the few plain strings that do (an id, a path) make
- * the record's strings travel JSON-quoted, as its flags say. The writer thread splits them and
- * makes the line's pieces (`LineParts`).
+ * per piece for a message), with a NUL after every field. JSON text never holds a raw NUL; the
+ * few plain strings that do (an id, a path) make the record's strings travel JSON-quoted, as its
+ * flags say. The writer thread splits them and makes the line's pieces (`LineParts`).
  */
 import { compactJson } from '../../engine/json.js';
 import { quoteJsonString } from '../../engine/value.js';
@@ -57,7 +57,7 @@ export function recordFields(r: DecisionRecord, time: number, out: (string | num
 
 /** Joins records' fields into one message: every field followed by a NUL, as in the ring. */
 export function joinRecords(fields: (string | number)[]): string {
-  return fields.join(SEP) + SEP;
+  return recordText(fields) + SEP;
 }
 
 /** One record's text, its fields NUL-separated (the ring writes the last NUL after it). */

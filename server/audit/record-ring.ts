@@ -27,11 +27,6 @@ export function allocateRing(bytes: number): RingMemory {
   return { control: new SharedArrayBuffer(CONTROL_INTS * 4), data: new SharedArrayBuffer(bytes) };
 }
 
-/** Bytes held that wake a reader waiting out its interval: as asked, and at most half the ring. */
-export function ringWakeAt(size: number, wanted: number): number {
-  return Math.min(wanted, size >> 1);
-}
-
 /** The request thread's end. */
 export class RingWriter {
   private readonly control: Int32Array;
@@ -43,12 +38,14 @@ export class RingWriter {
   private unchecked = 0;
   private readonly checkEvery: number;
 
-  /** `wakeAt`: bytes held that wake a reader waiting out its interval (at most half the ring). */
-  constructor(memory: RingMemory, private readonly wakeAt: number) {
+  /** Bytes held that wake a reader waiting out its interval: as asked, and at most half the ring. */
+  readonly wakeAt: number;
+
+  constructor(memory: RingMemory, wakeAt: number) {
     this.control = new Int32Array(memory.control);
     this.bytes = Buffer.from(memory.data);
     this.size = memory.data.byteLength;
-    this.wakeAt = ringWakeAt(this.size, wakeAt);
+    this.wakeAt = Math.min(wakeAt, this.size >> 1);
     this.checkEvery = Math.max(1, this.wakeAt >> 4);
   }
 

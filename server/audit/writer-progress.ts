@@ -17,7 +17,7 @@ export const Progress = {
   MessagesTaken: 4,
 } as const;
 
-const COUNTERS = 5;
+const COUNTERS = Object.keys(Progress).length;
 
 export function allocateProgress(): SharedArrayBuffer {
   return new SharedArrayBuffer(COUNTERS * Float64Array.BYTES_PER_ELEMENT);
