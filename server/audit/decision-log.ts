@@ -99,13 +99,22 @@ const MAX_PENDING_CHARS = 64 * 1024 * 1024;
  * purpose: writing a record into memory last touched 8 MiB of records ago cost the request
  * thread about three times what writing into a 512 KiB ring did (1.6% against 0.5% of its time
  * in profiles of cached `/v1/decide`, four and three runs). At 50 k decisions/s of 300-byte
- * inputs a flush interval of 5 ms fills about 80 KiB. The writer thread is woken before its
+ * inputs a flush interval of 20 ms fills about 300 KiB: the writer thread is woken before its
  * interval ends once the ring is half full, and a record that finds it full goes as a message.
  */
 const RING_BYTES = 512 * 1024;
 
-/** The flush interval unless configured (ms): see `PIECE_RECORDS` for why. */
-export const DEFAULT_FLUSH_MS = 5;
+/**
+ * The flush interval unless configured (ms). Every read of the ring wakes the writer thread, and
+ * on the 2-core AMD VMs these benchmarks run on a wake costs about 180 µs of CPU (a thread that
+ * only sleeps 5 ms at a time takes 35-40 ms of CPU a second, by the scheduler's own count). With
+ * the log alone at 20 k records/s, the threads beside the request thread took 8.7-10.1 µs of CPU
+ * a record reading every 5 ms, 6.7-7.4 every 10 ms and 5.4-6.3 every 20 ms, the request thread
+ * the same throughout (two interleaved runs). The quiet machine's preference for short intervals
+ * (see `PIECE_RECORDS`) was for messages, whose cost grew with their size; reading the ring costs
+ * the request thread nothing either way. See bench/FINDINGS.md.
+ */
+export const DEFAULT_FLUSH_MS = 20;
 
 /** How long `close` waits for the writer thread beyond the destination's own close timeout (ms). */
 const THREAD_CLOSE_MARGIN_MS = 2_000;
