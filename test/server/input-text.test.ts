@@ -50,12 +50,14 @@ test('texts already in written form are copied; anything writing would change is
     '{"authorization":"top level is not masked","request":{"headers":{"accept":"json"}}}',
     '{"request":[{"headers":{"authorization":"masks do not reach into arrays"}}]}',
     '[1,2,3]', '"just a string"', '42', 'true', '{"-1":"not an index"}',
+    // Keys of one length that differ, and the same key in different objects, are no repeats.
+    '{"ab":1,"ac":2,"ba":3,"a":{"ab":1},"b":{"a":2,"ab":3,"b":[{"ab":4,"ba":5}]}}',
   ];
   for (const text of copied) assert.ok(check(f, text, false), `copied: ${text}`);
   const slow = [
     '{"a": 1}', '{"a":1,"a":2}', '{"b":1,"1":2}', '{"s":"\\u0041"}', '{"s":"\\/"}', '{"n":1.0}', '{"n":1e5}', '{"n":-0}',
     '{"n":12345678901234567}', '{"n":0.1000000000000000055}', '{"s":"😀"}', '{"password":"x"}', '{"request":{"headers":{"authorization":"x"}}}',
-    '{"k\\"ey":1}', '[1, 2]',
+    '{"k\\"ey":1}', '[1, 2]', '{"ab":1,"ab":2}', '{"x":{"k":1,"y":[],"k":2}}', '{"a":{"b":1},"c":2,"a":3}',
     // A repeat past the keys compared one by one (a set then), and a repeat of the nine before it.
     '{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"a":11}', '{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"i":10}',
   ];
@@ -69,6 +71,8 @@ test('a request\'s `input` member is copied from the body around it', () => {
   assert.ok(check(f, '{"path":"rbac/allow","input":{"user":"bob"},"explain":false}', true));
   assert.ok(check(f, '{ "input" : {"user":"bob"} , "path" : "p" }', true), 'space at the top level');
   assert.equal(copyableInput('{"input":{"user":"bob"}}', true, undefined), '{"user":"bob"}');
+  assert.equal(copyableInput('{"inpux":1,"inputs":2,"input":{"user":"bob"}}', true, undefined), '{"user":"bob"}');
+  assert.equal(copyableInput('{"inputs":{"user":"bob"}}', true, undefined), undefined, 'no `input` member');
   for (const text of ['{"input":1,"input":2}', '{"path":"p"}', '{}', '[1]', '{"input":{"a": 1}}', '{"\\u0069nput":1}']) {
     assert.equal(check(f, text, true), false, text);
   }
