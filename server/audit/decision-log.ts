@@ -79,14 +79,14 @@ export class DecisionLogOpenError extends Error {
  * How often to send (and to read the ring) is measured, not derived, and the machine decides.
  * On a busy AMD VM a message every 10 ms or 24 Ki characters cost the writer thread 12-38% more
  * CPU than one every 20-50 ms (posting to the idle thread also cost the request thread 60-290 µs
- * of CPU, waking it). On a quiet one serving 50-60 k decisions/s, the opposite held for throughput, which is
- * what the log must not take: cached `/v1/decide` with the log served 88% of the bare route with
- * a message every 2 ms, 85-89% every 5 ms, 81% every 10 ms and 80-83% every 20-50 ms, the same
- * in four interleaved runs, while the threads' CPU a line barely moved. Pieces keep what the
- * request thread makes small: one string of a whole message's records (120 Ki characters for
- * `/v1/decide`, 210 Ki for forward-auth) is a large object in fresh memory, and cost the request
- * thread about 1 µs a request more than pieces of 24 Ki (interleaved A/B, Intel Xeon, 2 cores).
- * See bench/FINDINGS.md.
+ * of CPU, waking it). On a quiet one serving 50-60 k decisions/s, the opposite held for
+ * throughput, which is what the log must not take: cached `/v1/decide` with the log served 88%
+ * of the bare route with a message every 2 ms, 85-89% every 5 ms, 81% every 10 ms and 80-83%
+ * every 20-50 ms, the same in four interleaved runs, while the threads' CPU a line barely moved.
+ * Pieces keep what the request thread makes small: one string of a whole message's records
+ * (120 Ki characters for `/v1/decide`, 210 Ki for forward-auth) is a large object in fresh
+ * memory, and cost the request thread about 1 µs a request more than pieces of 24 Ki
+ * (interleaved A/B, Intel Xeon, 2 cores). See bench/FINDINGS.md.
  */
 const PIECE_RECORDS = 512;
 const PIECE_CHARS = 24 * 1024;

@@ -27,6 +27,12 @@ export function allocateRing(bytes: number): RingMemory {
   return { control: new SharedArrayBuffer(CONTROL_INTS * 4), data: new SharedArrayBuffer(bytes) };
 }
 
+/** Bytes between the reader's position and `write` (the writer's), across the wrap. */
+function bytesHeld(control: Int32Array, write: number): number {
+  const read = Atomics.load(control, READ);
+  return write >= read ? write - read : write + Atomics.load(control, WRAP_AT) - read;
+}
+
 /** The request thread's end. */
 export class RingWriter {
   private readonly control: Int32Array;
@@ -51,8 +57,7 @@ export class RingWriter {
 
   /** Bytes written and not yet taken by the reader. */
   used(): number {
-    const read = Atomics.load(this.control, READ);
-    return this.at >= read ? this.at - read : this.at + Atomics.load(this.control, WRAP_AT) - read;
+    return bytesHeld(this.control, this.at);
   }
 
   /**
@@ -144,9 +149,7 @@ export class RingReader {
 
   /** Bytes written and not yet taken. */
   private held(): number {
-    const write = Atomics.load(this.control, WRITE);
-    const read = Atomics.load(this.control, READ);
-    return write >= read ? write - read : write + Atomics.load(this.control, WRAP_AT) - read;
+    return bytesHeld(this.control, Atomics.load(this.control, WRITE));
   }
 
   /** Marks the reader awake (reading): records written meanwhile wake nothing. */
