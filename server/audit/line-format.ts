@@ -36,7 +36,7 @@ export interface DecisionRecord {
 const INFO = 30;
 
 /** What every line starts with, up to the time's text. */
-const LINE_START = `{"level":${INFO},"time":"`;
+export const LINE_START = `{"level":${INFO},"time":"`;
 
 /** Repeated strings remembered quoted: paths come from requests, so their number is bounded. */
 const MAX_QUOTES = 256;
@@ -194,8 +194,8 @@ export class InputMasker {
 
 export class LineFormatter {
   /** The masks as trees, one per root: what to leave out while serialising (see `maskedJson`). */
-  private readonly inputMask: MaskNode | undefined;
-  private readonly resultMask: MaskNode | undefined;
+  readonly inputMask: MaskNode | undefined;
+  readonly resultMask: MaskNode | undefined;
   /** Each mask by its order, for the masks an `x` input says were applied. */
   private readonly byOrder: Erased[];
   /** The ISO text of the last timestamp formatted: records of one millisecond share it. */

@@ -129,6 +129,41 @@ export class LineWriter {
     return bytes;
   }
 
+  /**
+   * Memory to make lines in as UTF-8 for `writeBytes` (blocking destinations only), after the
+   * lines queued before them are written: the reused scratch while the destination holds none of
+   * it (see `scratch`), else memory of its own. Nothing else may be written until `writeBytes`.
+   */
+  lineSpace(): Buffer {
+    const scratch = this.scratch;
+    if (!scratch) throw new Error('lines as bytes need a blocking destination');
+    this.writeQueued();
+    return this.bytesGiven === this.bytesWritten ? scratch : Buffer.allocUnsafe(scratch.length);
+  }
+
+  /** Writes `lines` finished lines given as their UTF-8 `bytes`, made in `lineSpace`. */
+  writeBytes(bytes: Buffer, lines: number): void {
+    this.written += lines;
+    this.flushed = this.written;
+    this.bytesGiven += bytes.length;
+    // In buffer mode the destination's `write` takes a Buffer (its type says string).
+    this.dest!.write(bytes as unknown as string);
+  }
+
+  /** Writes one finished line now, after the lines queued before it. */
+  writeLine(text: string): void {
+    this.writeQueued();
+    this.written++;
+    this.flushed = this.written;
+    this.sink.write(text);
+  }
+
+  /** Makes the queued records into lines and writes them now. */
+  private writeQueued(): void {
+    if (this.queue.length) this.serialize();
+    if (this.pending.length || this.chunk.length) this.flush();
+  }
+
   /** Records queued and not yet made into text. */
   get queued(): number { return this.queue.length; }
 

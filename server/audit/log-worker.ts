@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { LineFormatter, QuoteCache } from './line-format.js';
 import { LineWriter } from './line-writer.js';
 import { RecordDecoder } from './record-codec.js';
+import { RecordLines } from './record-lines.js';
 import { RingReader, type RingMemory } from './record-ring.js';
 import { Progress } from './writer-progress.js';
 
@@ -92,11 +93,12 @@ function run(): void {
   };
 
   const ring = data.ring ? new RingReader(data.ring) : undefined;
+  const lines = new RecordLines(writer, formatter, decoder);
+  const takeLines = (bytes: Buffer, from: number, to: number): void => lines.take(bytes, from, to);
   /** Takes what the ring holds; false when it held nothing. */
   const drainRing = (): boolean => {
-    const text = ring?.take() ?? '';
-    if (text === '') return false;
-    push(text);
+    if (!ring?.read(takeLines)) return false;
+    queuePublish();
     return true;
   };
   if (ring) {

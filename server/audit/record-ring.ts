@@ -112,22 +112,34 @@ export class RingReader {
 
   /**
    * The text of every record written and not yet taken (each followed by its NUL), or '' when
-   * there is none. The room is given back as soon as the text is copied out.
+   * there is none (for a recovery on the request thread; the writer thread reads the bytes).
    */
   take(): string {
+    let text = '';
+    this.read((bytes, from, to) => { text += bytes.toString('utf8', from, to); });
+    return text;
+  }
+
+  /**
+   * Hands the bytes of every record written and not yet taken to `visit`, in one or two runs of
+   * whole records (each field followed by its NUL), then gives their room back; false when there
+   * were none. The room is given back even when `visit` throws: no record is read twice.
+   */
+  read(visit: (bytes: Buffer, from: number, to: number) => void): boolean {
     const write = Atomics.load(this.control, WRITE);
     const read = Atomics.load(this.control, READ);
-    if (write === read) return '';
-    let text: string;
-    if (write > read) {
-      text = this.bytes.toString('utf8', read, write);
-    } else {
-      // The writer went back to the start: the data before the wrap, then from the start.
-      const end = Atomics.load(this.control, WRAP_AT);
-      text = this.bytes.toString('utf8', read, end) + this.bytes.toString('utf8', 0, write);
+    if (write === read) return false;
+    try {
+      if (write > read) {
+        visit(this.bytes, read, write);
+      } else {
+        visit(this.bytes, read, Atomics.load(this.control, WRAP_AT));
+        visit(this.bytes, 0, write);
+      }
+    } finally {
+      Atomics.store(this.control, READ, write);
     }
-    Atomics.store(this.control, READ, write);
-    return text;
+    return true;
   }
 
   /**

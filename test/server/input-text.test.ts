@@ -62,6 +62,14 @@ test('texts already in written form are copied; anything writing would change is
     '{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"a":11}', '{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"i":10}',
   ];
   for (const text of slow) assert.equal(check(f, text, false), false, `not copied: ${text}`);
+  // Masked names are matched in the text's bytes: header names in any case, others exactly.
+  for (const text of ['{"request":{"headers":{"AUTHORIZATION":"x"}}}', '{"request":{"headers":{"AuThOrIzAtIoN":"x"}}}']) {
+    assert.equal(check(f, text, false), false, `masked header: ${text}`);
+  }
+  for (const text of ['{"Password":"x"}', '{"passwor":"x","passwordx":"y"}', '{"request":{"Headers":{"authorization":"x"}}}',
+    '{"request":{"headers":{"authorizatioñ":"x","authorİzation":"y","accept":"z"}}}']) {
+    assert.ok(check(f, text, false), `not masked: ${text}`);
+  }
   // Space around the whole text is no part of the input.
   assert.ok(check(f, '  {"a":1}\n', false));
 });
