@@ -99,20 +99,30 @@ const MAX_PENDING_CHARS = 64 * 1024 * 1024;
  * purpose: writing a record into memory last touched 8 MiB of records ago cost the request
  * thread about three times what writing into a 512 KiB ring did (1.6% against 0.5% of its time
  * in profiles of cached `/v1/decide`, four and three runs). At 50 k decisions/s of 300-byte
- * inputs a flush interval of 20 ms fills about 300 KiB: the writer thread is woken before its
- * interval ends once the ring is half full, and a record that finds it full goes as a message.
+ * inputs a flush interval of 20 ms would fill about 300 KiB: the writer thread is woken long
+ * before (`WAKE_BYTES`), and a record that finds the ring full goes as a message.
  */
 const RING_BYTES = 512 * 1024;
 
 /**
- * The flush interval unless configured (ms). Every read of the ring wakes the writer thread, and
- * on the 2-core AMD VMs these benchmarks run on a wake costs about 180 µs of CPU (a thread that
- * only sleeps 5 ms at a time takes 35-40 ms of CPU a second, by the scheduler's own count). With
- * the log alone at 20 k records/s, the threads beside the request thread took 8.7-10.1 µs of CPU
- * a record reading every 5 ms, 6.7-7.4 every 10 ms and 5.4-6.3 every 20 ms, the request thread
- * the same throughout (two interleaved runs). The quiet machine's preference for short intervals
- * (see `PIECE_RECORDS`) was for messages, whose cost grew with their size; reading the ring costs
- * the request thread nothing either way. See bench/FINDINGS.md.
+ * Bytes of records in the ring that wake the writer thread before its interval ends: about 160
+ * `/v1/decide` records, every 5-8 ms at the benchmark's rates. Under load the writer thread then
+ * works in short spells, which cost the server less throughput than spells four times as long
+ * even with the wakes' CPU: with the 20 ms interval, cached `/v1/decide` (log on) served 91.1% of the bare
+ * route waking at 32 KiB against 82.3% waking only when the ring was half full (16 interleaved
+ * rounds, 12 won), though each wake costs CPU (with the log alone at 20 k records/s the writer
+ * thread took 3.0-3.6 µs a record against 2.3-2.9). Under light load the interval decides and
+ * the wakes stay few. See bench/FINDINGS.md.
+ */
+const WAKE_BYTES = 32 * 1024;
+
+/**
+ * The flush interval unless configured (ms): how long a line waits at most under light load (under
+ * load `WAKE_BYTES` wakes the writer thread sooner). Every read of the ring wakes the writer
+ * thread, and on the 2-core AMD VMs these benchmarks run on a wake costs about 180 µs of CPU (a
+ * thread that only sleeps 5 ms at a time takes 35-40 ms of CPU a second, by the scheduler's own
+ * count): with the log alone at 2 k records/s the writer thread took about 12 µs a record reading
+ * every 20 ms and 28 reading every 5 ms. See bench/FINDINGS.md.
  */
 export const DEFAULT_FLUSH_MS = 20;
 
@@ -286,7 +296,7 @@ export class DecisionLog {
     // batch is sent as a message as soon as the current I/O phase ends.
     if (flushMs > 0) {
       this.ringMemory = allocateRing(Math.min(RING_BYTES, this.maxPendingChars));
-      this.ring = new RingWriter(this.ringMemory, MESSAGE_CHARS);
+      this.ring = new RingWriter(this.ringMemory, WAKE_BYTES);
     }
     const data: WriterThreadData = { mask, closeTimeoutMs, maxUnwritten, destination, progress: this.progress.buffer as SharedArrayBuffer, flushMs, wakeAt: this.ring?.wakeAt ?? 0, ...(this.ringMemory ? { ring: this.ringMemory } : {}) };
     const thread = new Worker(new URL('./log-worker.js', import.meta.url), { workerData: data });

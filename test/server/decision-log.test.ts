@@ -597,18 +597,19 @@ test('when the writer thread fails with many records not yet sent, they are all 
     const file = join(dir, 'decisions.log');
     const errors: string[] = [];
     const log = new DecisionLog({ destination: file, mask: [], buffer: 100_000, flushMs: 10_000, onWriteError: e => errors.push(e.message) });
-    const rec = (i: number) => ({ decision_id: String(i), api: i % 2 ? 'a' : 'b', path: 'p', input: { i, pad: 'y'.repeat(100) }, result: true, revision: 'r', latency_ns: 1, cached: false });
-    // Several pieces' worth (about 200 KiB), held back by the flush interval: less than the
-    // half of the ring that would wake the writer thread before it.
-    for (let i = 0; i < 1200; i++) log.record(rec(i));
+    const COUNT = 250;
+    const rec = (i: number) => ({ decision_id: String(i), api: i % 2 ? 'a' : 'b', path: 'p', input: { i, pad: 'y'.repeat(40) }, result: true, revision: 'r', latency_ns: 1, cached: false });
+    // About 24 KiB, held back by the flush interval: less than would wake the writer thread
+    // before it (`WAKE_BYTES`).
+    for (let i = 0; i < COUNT; i++) log.record(rec(i));
     assert.equal(log.written, 0);
     await terminateWriterThread(log);
     await until(() => errors.length > 0);
     assert.match(errors[0]!, /writer thread failed/);
     await log.close();
     const lines = stableLines(file);
-    assert.deepEqual(lines.map(l => (l.input as { i: number }).i), Array.from({ length: 1200 }, (_, i) => i));
-    assert.deepEqual(lines.map(l => l.api), Array.from({ length: 1200 }, (_, i) => i % 2 ? 'a' : 'b'));
+    assert.deepEqual(lines.map(l => (l.input as { i: number }).i), Array.from({ length: COUNT }, (_, i) => i));
+    assert.deepEqual(lines.map(l => l.api), Array.from({ length: COUNT }, (_, i) => i % 2 ? 'a' : 'b'));
     assert.equal(log.dropped, 0);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
