@@ -30,22 +30,22 @@ export function maskChild(mask: MaskNode, key: string): MaskNode | undefined {
  */
 export function maskChildAt(mask: MaskNode, bytes: Buffer, from: number, to: number): MaskNode | undefined {
   const names = mask.byteNames ??= [...mask.children].map(([name, node]) => ({ name: Buffer.from(name, 'utf8'), node }));
+  const exact = childNamed(names, bytes, from, to, false);
+  if (exact !== undefined || !mask.caseless) return exact;
+  // Caseless names: ASCII keys are lowered byte by byte; others (rare) as strings.
+  for (let i = from; i < to; i++) if (bytes[i]! >= 0x80) return maskChild(mask, bytes.toString('utf8', from, to));
+  return childNamed(names, bytes, from, to, true);
+}
+
+/** The child whose name is the key's bytes, with ASCII letters lowered first when `lower`. */
+function childNamed(names: { name: Buffer; node: MaskNode }[], bytes: Buffer, from: number, to: number, lower: boolean): MaskNode | undefined {
   const length = to - from;
   for (let n = 0; n < names.length; n++) {
     const name = names[n]!.name;
     if (name.length !== length) continue;
     let i = 0;
-    while (i < length && bytes[from + i] === name[i]) i++;
-    if (i === length) return names[n]!.node;
-  }
-  if (!mask.caseless) return undefined;
-  // Caseless names: ASCII keys are lowered byte by byte; others (rare) as strings.
-  for (let i = from; i < to; i++) if (bytes[i]! >= 0x80) return maskChild(mask, bytes.toString('utf8', from, to));
-  for (let n = 0; n < names.length; n++) {
-    const name = names[n]!.name;
-    if (name.length !== length) continue;
-    let i = 0;
-    while (i < length && lowerAscii(bytes[from + i]!) === name[i]) i++;
+    if (lower) while (i < length && lowerAscii(bytes[from + i]!) === name[i]) i++;
+    else while (i < length && bytes[from + i] === name[i]) i++;
     if (i === length) return names[n]!.node;
   }
   return undefined;
