@@ -99,26 +99,24 @@ const MAX_PENDING_CHARS = 64 * 1024 * 1024;
  * purpose: writing a record into memory last touched 8 MiB of records ago cost the request
  * thread about three times what writing into a 512 KiB ring did (1.6% against 0.5% of its time
  * in profiles of cached `/v1/decide`, four and three runs). At 50 k decisions/s of 300-byte
- * inputs a flush interval of 20 ms would fill about 300 KiB: the writer thread is woken long
- * before (`WAKE_BYTES`), and a record that finds the ring full goes as a message.
+ * inputs a flush interval of 20 ms would fill about 300 KiB: under load the writer thread reads
+ * every 5 ms (`ReadPace`), a burst wakes it (`WAKE_BYTES`), and a record that finds the ring
+ * full goes as a message.
  */
 const RING_BYTES = 512 * 1024;
 
 /**
- * Bytes of records in the ring that wake the writer thread before its interval ends: about 160
- * `/v1/decide` records, every 5-8 ms at the benchmark's rates. Under load the writer thread then
- * works in short spells, which cost the server less throughput than spells four times as long
- * even with the wakes' CPU: with the 20 ms interval, cached `/v1/decide` (log on) served 91.1% of the bare
- * route waking at 32 KiB against 82.3% waking only when the ring was half full (16 interleaved
- * rounds, 12 won), though each wake costs CPU (with the log alone at 20 k records/s the writer
- * thread took 3.0-3.6 µs a record against 2.3-2.9). Under light load the interval decides and
- * the wakes stay few. See bench/FINDINGS.md.
+ * Bytes of records in the ring that wake the writer thread before its next read is due: a
+ * quarter of the ring, for bursts. Under steady load the writer thread reads often enough on its
+ * own timer (`ReadPace`), so the request thread does not wake it: waking it at 32 KiB (every
+ * 5-8 ms at the benchmark's rates) took about 2% of the request thread's time in profiles of
+ * cached `/v1/decide`. See bench/FINDINGS.md.
  */
-const WAKE_BYTES = 32 * 1024;
+const WAKE_BYTES = 128 * 1024;
 
 /**
  * The flush interval unless configured (ms): how long a line waits at most under light load (under
- * load `WAKE_BYTES` wakes the writer thread sooner). Every read of the ring wakes the writer
+ * load the writer thread reads more often, see `ReadPace`). Every read of the ring wakes the writer
  * thread, and on the 2-core AMD VMs these benchmarks run on a wake costs about 180 µs of CPU (a
  * thread that only sleeps 5 ms at a time takes 35-40 ms of CPU a second, by the scheduler's own
  * count): with the log alone at 2 k records/s the writer thread took about 12 µs a record reading
@@ -158,6 +156,12 @@ export class DecisionLog {
   private messagesSent = 0;
   /** The writer thread's counters (see `Progress`). */
   private readonly progress = new Float64Array(allocateProgress());
+  /**
+   * The last record's time and its decimal text, which the records of one millisecond share:
+   * turning a time into text costs about 150 ns, a quarter of laying out the rest of a record.
+   */
+  private lastTime = -1;
+  private lastTimeText = '';
   /** One record's fields, reused. */
   private readonly fields: (string | number)[] = new Array<string | number>(FIELDS).fill('');
   private sendTimer: ReturnType<typeof setTimeout> | undefined;
@@ -216,7 +220,9 @@ export class DecisionLog {
     if (this.sent - progress[Progress.Written]! + this.piecesRecords + this.batch.length / FIELDS >= this.max || this.closing) { this.droppedHere++; return false; }
     // Laid out now, so the record and its input die young.
     const fields = this.fields;
-    const size = recordFields(r, Date.now(), fields, this.masker);
+    const now = Date.now();
+    if (now !== this.lastTime) { this.lastTime = now; this.lastTimeText = String(now); }
+    const size = recordFields(r, this.lastTimeText, fields, this.masker);
     const ring = this.ring;
     if (ring !== undefined && (!this.viaMessages || this.messagesTaken())) {
       this.viaMessages = false;

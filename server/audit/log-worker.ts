@@ -1,6 +1,6 @@
 /**
  * The decision log's writer thread: takes encoded records from the request thread (from the
- * shared ring every flush interval, and as messages when the ring cannot take them), formats
+ * shared ring at the pace `ReadPace` sets, and as messages when the ring cannot take them), formats
  * them as lines and writes them to the log's file descriptor. Progress goes into shared counters
  * (`Progress`); failed writes are reported as messages, throttled to one per `REPORT_MS`. Closes
  * the file on request, after taking what the ring still holds.
@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { LineFormatter, QuoteCache } from './line-format.js';
 import { LineWriter } from './line-writer.js';
 import { RecordDecoder } from './record-codec.js';
+import { ReadPace } from './read-pace.js';
 import { RecordLines } from './record-lines.js';
 import { RingReader, type RingMemory } from './record-ring.js';
 import { Progress } from './writer-progress.js';
@@ -41,9 +42,6 @@ const REPORT_MS = 10;
 
 /** Errors described per report at most (the rest are only counted). */
 const MAX_REPORTED_ERRORS = 10;
-
-/** How long the ring stays empty before the reader waits for the next record instead of the next interval (ms). */
-const IDLE_AFTER_MS = 50;
 
 function run(): void {
   const port = parentPort;
@@ -94,23 +92,26 @@ function run(): void {
 
   const ring = data.ring ? new RingReader(data.ring) : undefined;
   const lines = new RecordLines(writer, formatter, decoder);
-  const takeLines = (bytes: Buffer, from: number, to: number): void => lines.take(bytes, from, to);
-  /** Takes what the ring holds; false when it held nothing. */
-  const drainRing = (): boolean => {
-    if (!ring?.read(takeLines)) return false;
+  let bytesTaken = 0;
+  const takeLines = (bytes: Buffer, from: number, to: number): void => {
+    bytesTaken += to - from;
+    lines.take(bytes, from, to);
+  };
+  /** Takes what the ring holds; answers how many bytes that was. */
+  const drainRing = (): number => {
+    bytesTaken = 0;
+    if (!ring?.read(takeLines)) return 0;
     queuePublish();
-    return true;
+    return bytesTaken;
   };
   if (ring) {
-    const idleAfter = Math.max(1, Math.ceil(IDLE_AFTER_MS / data.flushMs));
-    let emptyReads = 0;
+    const pace = new ReadPace(data.flushMs);
     const readLoop = async (): Promise<void> => {
       for (;;) {
-        await ring.wait(emptyReads >= idleAfter ? undefined : data.flushMs, data.wakeAt);
+        await ring.wait(pace.next(), data.wakeAt);
         if (closing) return;
         ring.awake();
-        if (drainRing()) emptyReads = 0;
-        else emptyReads++;
+        pace.read(drainRing());
       }
     };
     void readLoop();

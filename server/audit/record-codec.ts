@@ -24,10 +24,11 @@ const FLAG_TEXT = Array.from({ length: 8 }, (_, flags) => [...FLAG_LETTERS].filt
 
 /**
  * Writes a record's fields into `out` (length `FIELDS`, reused) and answers how many characters
- * they take in a message (numbers counted at their longest). An input without request text is
+ * they take in a message (numbers counted at their longest). `time` is the record's time in
+ * milliseconds, as decimal text. An input without request text is
  * serialised here with its masks (`masker`).
  */
-export function recordFields(r: DecisionRecord, time: number, out: (string | number)[], masker: InputMasker): number {
+export function recordFields(r: DecisionRecord, time: string, out: (string | number)[], masker: InputMasker): number {
   let flags = 0;
   if (r.revision !== undefined) flags |= HAS_REVISION;
   if (r.error !== undefined) flags |= HAS_ERROR;

@@ -50,7 +50,7 @@ const RECORDS: [DecisionRecord, boolean][] = [
 /** A ring's bytes for records: each one's fields with a NUL after each, and where each starts. */
 function ringBytes(records: DecisionRecord[], time: (i: number) => number, masker: InputMasker): { bytes: Buffer; texts: string[] } {
   const fields: (string | number)[] = new Array(FIELDS);
-  const texts = records.map((r, i) => { recordFields(r, time(i), fields, masker); return recordText(fields) + '\u0000'; });
+  const texts = records.map((r, i) => { recordFields(r, String(time(i)), fields, masker); return recordText(fields) + '\u0000'; });
   return { bytes: Buffer.from(texts.join(''), 'utf8'), texts };
 }
 
