@@ -100,7 +100,7 @@ const MAX_PENDING_CHARS = 64 * 1024 * 1024;
  * thread about three times what writing into a 512 KiB ring did (1.6% against 0.5% of its time
  * in profiles of cached `/v1/decide`, four and three runs). At 50 k decisions/s of 300-byte
  * inputs a flush interval of 20 ms would fill about 300 KiB: under load the writer thread reads
- * every 5 ms (`ReadPace`), a burst wakes it (`WAKE_BYTES`), and a record that finds the ring
+ * every 8 ms (`ReadPace`), a burst wakes it (`WAKE_BYTES`), and a record that finds the ring
  * full goes as a message.
  */
 const RING_BYTES = 512 * 1024;
