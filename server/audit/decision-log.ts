@@ -10,8 +10,8 @@
  *   otherwise); an input without request text (proxy endpoints, AuthZEN) is serialised here with
  *   its masks applied (`InputMasker`), once, and copied there. Serialising on the request thread
  *   cost about 10% of the decision API's throughput. With a flush interval, each record's text
- *   is copied into a ring of shared memory the writer thread reads every interval
- *   (`record-ring.ts`); a record the ring cannot take (full, or a lone surrogate UTF-8 cannot
+ *   is copied into a ring of shared memory the writer thread reads every interval, and more
+ *   often under load (`record-ring.ts`, `read-pace.ts`); a record the ring cannot take (full, or a lone surrogate UTF-8 cannot
  *   carry) goes in a message, and so do the records after it until the writer thread has taken
  *   them all, which keeps the lines in order. With no interval, records go in messages only;
  * - to a stream (tests, embedding), the lines are made on the request thread after the current

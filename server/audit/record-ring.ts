@@ -1,15 +1,15 @@
 /**
  * A ring of shared memory carrying encoded decision records from the request thread (the only
  * writer) to the log's writer thread (the only reader), with no message per batch: the reader
- * takes what is there every flush interval, and the request thread only copies each record's
- * text in (as UTF-8) and moves the write position. Posting each batch to the writer thread cost
+ * takes what is there every flush interval or sooner (`ReadPace`), and the request thread only
+ * copies each record's text in (as UTF-8) and moves the write position. Posting each batch to the writer thread cost
  * the request thread about as much as everything else the log does (see bench/FINDINGS.md).
  *
  * Positions are byte offsets in `[0, size]`. A record is never split: one that does not fit
  * before the end is written at the start, and the end of the data before it is kept in
  * `WRAP_AT`. One byte stays free, so that equal positions always mean an empty ring.
  *
- * Between reads the reader waits on `WAITING`: for the flush interval (`TIMED`), woken early
+ * Between reads the reader waits on `WAITING`: for a time (`TIMED`, see `ReadPace`), woken early
  * only when the ring holds `wakeAt` bytes, or, once the ring has stayed empty a while, for the
  * next record (`IDLE`). So the request thread wakes it once per idle spell, not once per batch.
  */
