@@ -11,9 +11,9 @@
  *   its masks applied (`InputMasker`), once, and copied there. Serialising on the request thread
  *   cost about 10% of the decision API's throughput. With a flush interval, each record's text
  *   is copied into a ring of shared memory the writer thread reads every interval, and more
- *   often under load (`record-ring.ts`, `read-pace.ts`); a record the ring cannot take (full, or a lone surrogate UTF-8 cannot
- *   carry) goes in a message, and so do the records after it until the writer thread has taken
- *   them all, which keeps the lines in order. With no interval, records go in messages only;
+ *   often under load (`record-ring.ts`, `read-pace.ts`); a record the ring cannot take (full, or
+ *   a lone surrogate UTF-8 cannot carry) goes in a message, and so do the records after it until
+ *   the writer thread has taken them all, which keeps the lines in order. With no interval, records go in messages only;
  * - to a stream (tests, embedding), the lines are made on the request thread after the current
  *   I/O phase (see `LineWriter`).
  *
@@ -115,11 +115,11 @@ const RING_BYTES = 512 * 1024;
 const WAKE_BYTES = 128 * 1024;
 
 /**
- * The flush interval unless configured (ms): how long a line waits at most under light load (under
- * load the writer thread reads more often, see `ReadPace`). Every read of the ring wakes the writer
- * thread, and on the 2-core AMD VMs these benchmarks run on a wake costs about 180 µs of CPU (a
- * thread that only sleeps 5 ms at a time takes 35-40 ms of CPU a second, by the scheduler's own
- * count): with the log alone at 2 k records/s the writer thread took about 12 µs a record reading
+ * The flush interval unless configured (ms): how long a line waits at most under light load
+ * (under load the writer thread reads more often, see `ReadPace`). Every read of the ring wakes
+ * the writer thread, and on the 2-core AMD VMs these benchmarks run on a wake costs about 180 µs
+ * of CPU (a thread that only sleeps 5 ms at a time takes 35-40 ms of CPU a second, by the
+ * scheduler's own count): with the log alone at 2 k records/s the writer thread took about 12 µs a record reading
  * every 20 ms and 28 reading every 5 ms. See bench/FINDINGS.md.
  */
 export const DEFAULT_FLUSH_MS = 20;

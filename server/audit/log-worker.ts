@@ -1,7 +1,7 @@
 /**
  * The decision log's writer thread: takes encoded records from the request thread (from the
- * shared ring at the pace `ReadPace` sets, and as messages when the ring cannot take them), formats
- * them as lines and writes them to the log's file descriptor. Progress goes into shared counters
+ * shared ring at the pace `ReadPace` sets, and as messages when the ring cannot take them),
+ * formats them as lines and writes them to the log's file descriptor. Progress goes into shared counters
  * (`Progress`); failed writes are reported as messages, throttled to one per `REPORT_MS`. Closes
  * the file on request, after taking what the ring still holds.
  */
@@ -92,17 +92,12 @@ function run(): void {
 
   const ring = data.ring ? new RingReader(data.ring) : undefined;
   const lines = new RecordLines(writer, formatter, decoder);
-  let bytesTaken = 0;
-  const takeLines = (bytes: Buffer, from: number, to: number): void => {
-    bytesTaken += to - from;
-    lines.take(bytes, from, to);
-  };
+  const takeLines = (bytes: Buffer, from: number, to: number): void => lines.take(bytes, from, to);
   /** Takes what the ring holds; answers how many bytes that was. */
   const drainRing = (): number => {
-    bytesTaken = 0;
-    if (!ring?.read(takeLines)) return 0;
-    queuePublish();
-    return bytesTaken;
+    const taken = ring?.read(takeLines) ?? 0;
+    if (taken > 0) queuePublish();
+    return taken;
   };
   if (ring) {
     const pace = new ReadPace(data.flushMs);

@@ -25,8 +25,8 @@ const FLAG_TEXT = Array.from({ length: 8 }, (_, flags) => [...FLAG_LETTERS].filt
 /**
  * Writes a record's fields into `out` (length `FIELDS`, reused) and answers how many characters
  * they take in a message (numbers counted at their longest). `time` is the record's time in
- * milliseconds, as decimal text. An input without request text is
- * serialised here with its masks (`masker`).
+ * milliseconds, as decimal text. An input without request text is serialised here with its
+ * masks (`masker`).
  */
 export function recordFields(r: DecisionRecord, time: string, out: (string | number)[], masker: InputMasker): number {
   let flags = 0;

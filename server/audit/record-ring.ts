@@ -2,8 +2,9 @@
  * A ring of shared memory carrying encoded decision records from the request thread (the only
  * writer) to the log's writer thread (the only reader), with no message per batch: the reader
  * takes what is there every flush interval or sooner (`ReadPace`), and the request thread only
- * copies each record's text in (as UTF-8) and moves the write position. Posting each batch to the writer thread cost
- * the request thread about as much as everything else the log does (see bench/FINDINGS.md).
+ * copies each record's text in (as UTF-8) and moves the write position. Posting each batch to
+ * the writer thread cost the request thread about as much as everything else the log does (see
+ * bench/FINDINGS.md).
  *
  * Positions are byte offsets in `[0, size]`. A record is never split: one that does not fit
  * before the end is written at the start, and the end of the data before it is kept in
@@ -122,13 +123,15 @@ export class RingReader {
 
   /**
    * Hands the bytes of every record written and not yet taken to `visit`, in one or two runs of
-   * whole records (each field followed by its NUL), then gives their room back; false when there
-   * were none. The room is given back even when `visit` throws: no record is read twice.
+   * whole records (each field followed by its NUL), then gives their room back; answers how many
+   * bytes that was (0 when there were none). The room is given back even when `visit` throws: no
+   * record is read twice.
    */
-  read(visit: (bytes: Buffer, from: number, to: number) => void): boolean {
+  read(visit: (bytes: Buffer, from: number, to: number) => void): number {
     const write = Atomics.load(this.control, WRITE);
     const read = Atomics.load(this.control, READ);
-    if (write === read) return false;
+    const held = bytesHeld(this.control, write);
+    if (held === 0) return 0;
     try {
       if (write > read) {
         visit(this.bytes, read, write);
@@ -139,7 +142,7 @@ export class RingReader {
     } finally {
       Atomics.store(this.control, READ, write);
     }
-    return true;
+    return held;
   }
 
   /**

@@ -50,6 +50,13 @@ test('a record goes whole where it fits: before the end, else from the start; a 
   assert.equal(writer.used(), 0);
   // Never more than the ring holds, however empty it is.
   assert.equal(writer.write('x'.repeat(30)), false);
+  // A read answers how many bytes it handed over.
+  assert.equal(writer.write(z), true);
+  let handed = 0;
+  assert.equal(reader.read((_, from, to) => { handed += to - from; }), 4);
+  assert.equal(handed, 4);
+  assert.equal(reader.read(() => { handed = -1; }), 0, 'nothing to read: 0, and nothing handed over');
+  assert.equal(handed, 4);
 });
 
 test('a waiting reader is woken by the first record when idle, and only by a full enough ring when timed', async () => {
