@@ -4,16 +4,18 @@
  * elsewhere, so logging never blocks the request path and costs it little:
  *
  * - to a file, stdout or stderr, a writer thread formats and writes them. The request thread
- *   lays each record's fields side by side (`recordFields`), and when the input came from the
+ *   writes the common record into shared memory in a compact form (`compact-record.ts`), and
+ *   lays any other record's fields side by side (`recordFields`). When the input came from the
  *   request's JSON text it passes that text rather than serialising the input (the writer thread
  *   copies it when it is already in written form, and parses it again with the same parser
  *   otherwise); an input without request text (proxy endpoints, AuthZEN) is serialised here with
  *   its masks applied (`InputMasker`), once, and copied there. Serialising on the request thread
- *   cost about 10% of the decision API's throughput. With a flush interval, each record's text
- *   is copied into a ring of shared memory the writer thread reads every interval, and more
- *   often under load (`record-ring.ts`, `read-pace.ts`); a record the ring cannot take (full, or
- *   a lone surrogate UTF-8 cannot carry) goes in a message, and so do the records after it until
- *   the writer thread has taken them all, which keeps the lines in order. With no interval, records go in messages only;
+ *   cost about 10% of the decision API's throughput. With a flush interval, each record goes
+ *   into a ring of shared memory the writer thread reads every interval, and more often under
+ *   load (`record-ring.ts`, `read-pace.ts`); a record the ring cannot take (full, or a lone
+ *   surrogate UTF-8 cannot carry) goes in a message, and so do the records after it until the
+ *   writer thread has taken them all, which keeps the lines in order. With no interval, records
+ *   go in messages only;
  * - to a stream (tests, embedding), the lines are made on the request thread after the current
  *   I/O phase (see `LineWriter`).
  *
@@ -24,8 +26,9 @@
 import { closeSync, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Writable } from 'node:stream';
-import { checkMasks, InputMasker, LineFormatter, lineParts, QuoteCache, type DecisionRecord } from './line-format.js';
+import { checkMasks, InputMasker, LineFormatter, lineParts, QuoteCache, type DecisionRecord, type LineParts } from './line-format.js';
 import { LineWriter, MAX_UNWRITTEN } from './line-writer.js';
+import { decodeRing, writeCompact } from './compact-record.js';
 import { FIELDS, joinRecords, RecordDecoder, recordFields, recordText } from './record-codec.js';
 import { allocateRing, RingReader, RingWriter, type RingMemory } from './record-ring.js';
 import { allocateProgress, Progress } from './writer-progress.js';
@@ -218,13 +221,15 @@ export class DecisionLog {
     }
     const progress = this.progress;
     if (this.sent - progress[Progress.Written]! + this.piecesRecords + this.batch.length / FIELDS >= this.max || this.closing) { this.droppedHere++; return false; }
+    const now = Date.now();
+    const ring = this.ring;
+    const viaRing = ring !== undefined && (!this.viaMessages || this.messagesTaken());
+    if (viaRing && writeCompact(ring, r, now)) { this.viaMessages = false; this.sent++; return true; }
     // Laid out now, so the record and its input die young.
     const fields = this.fields;
-    const now = Date.now();
     if (now !== this.lastTime) { this.lastTime = now; this.lastTimeText = String(now); }
     const size = recordFields(r, this.lastTimeText, fields, this.masker);
-    const ring = this.ring;
-    if (ring !== undefined && (!this.viaMessages || this.messagesTaken())) {
+    if (viaRing) {
       this.viaMessages = false;
       const text = recordText(fields);
       if (text.isWellFormed() && ring.write(text)) { this.sent++; return true; }
@@ -337,7 +342,8 @@ export class DecisionLog {
     void thread.terminate();
     // The thread no longer runs: what the ring holds is read here. The ring takes no more.
     const decoder = new RecordDecoder(this.quotes);
-    const untaken = this.ringMemory ? decoder.decode(new RingReader(this.ringMemory).take()) : [];
+    const untaken: LineParts[] = [];
+    if (this.ringMemory) new RingReader(this.ringMemory).read((bytes, from, to) => decodeRing(bytes, from, to, decoder, untaken));
     this.ring = undefined;
     const flushed = this.progress[Progress.Flushed]!;
     this.droppedHere += this.sent - flushed - untaken.length;

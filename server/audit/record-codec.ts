@@ -87,27 +87,30 @@ export class RecordDecoder {
     // After the last field's NUL, one empty string.
     if (f.length % FIELDS !== 1 || f[f.length - 1] !== '') throw new Error(`decision log text has ${f.length - 1} fields, not whole records of ${FIELDS}`);
     const out: LineParts[] = [];
-    for (let i = 0; i + FIELDS < f.length; i += FIELDS) {
-      const flags = f[i + 1]!;
-      const kind = f[i + 9]!;
-      const quoted = flags.includes('q');
-      const api = fieldText(f[i + 3]!, quoted), path = fieldText(f[i + 4]!, quoted);
-      if (api !== this.api || path !== this.path || this.apiPath === '') {
-        this.api = api; this.path = path; this.apiPath = lineApiPath(this.quotes, api, path);
-      }
-      let revisionPart = '';
-      if (flags.includes('r')) {
-        const revision = fieldText(f[i + 5]!, quoted);
-        if (revision !== this.revision || this.revisionPart === '') { this.revision = revision; this.revisionPart = lineRevision(this.quotes, revision); }
-        revisionPart = this.revisionPart;
-      }
-      out.push({
-        time: Number(f[i]), head: lineHeadFrom(fieldText(f[i + 2]!, quoted), this.apiPath), inputKind: (kind.length > 1 ? 'x' : kind) as InputKind, inputText: f[i + 10]!, inputErased: kind.length > 1 ? kind.slice(1) : '',
-        hasValues: false, inputValue: undefined, resultJson: f[i + 11]!, resultValue: undefined, tail: lineTailFrom(revisionPart, f[i + 6]!, f[i + 7] === '1'),
-        error: flags.includes('e') ? quoteJsonString(fieldText(f[i + 8]!, quoted)) : '',
-      });
-    }
+    for (let i = 0; i + FIELDS < f.length; i += FIELDS) out.push(this.decodeFields(f, i));
     return out;
+  }
+
+  /** The record whose fields are `f[i, i + FIELDS)`. */
+  decodeFields(f: string[], i: number): LineParts {
+    const flags = f[i + 1]!;
+    const kind = f[i + 9]!;
+    const quoted = flags.includes('q');
+    const api = fieldText(f[i + 3]!, quoted), path = fieldText(f[i + 4]!, quoted);
+    if (api !== this.api || path !== this.path || this.apiPath === '') {
+      this.api = api; this.path = path; this.apiPath = lineApiPath(this.quotes, api, path);
+    }
+    let revisionPart = '';
+    if (flags.includes('r')) {
+      const revision = fieldText(f[i + 5]!, quoted);
+      if (revision !== this.revision || this.revisionPart === '') { this.revision = revision; this.revisionPart = lineRevision(this.quotes, revision); }
+      revisionPart = this.revisionPart;
+    }
+    return {
+      time: Number(f[i]), head: lineHeadFrom(fieldText(f[i + 2]!, quoted), this.apiPath), inputKind: (kind.length > 1 ? 'x' : kind) as InputKind, inputText: f[i + 10]!, inputErased: kind.length > 1 ? kind.slice(1) : '',
+      hasValues: false, inputValue: undefined, resultJson: f[i + 11]!, resultValue: undefined, tail: lineTailFrom(revisionPart, f[i + 6]!, f[i + 7] === '1'),
+      error: flags.includes('e') ? quoteJsonString(fieldText(f[i + 8]!, quoted)) : '',
+    };
   }
 }
 

@@ -2,7 +2,8 @@
  * A ring of shared memory carrying encoded decision records from the request thread (the only
  * writer) to the log's writer thread (the only reader), with no message per batch: the reader
  * takes what is there every flush interval or sooner (`ReadPace`), and the request thread only
- * copies each record's text in (as UTF-8) and moves the write position. Posting each batch to
+ * writes each record in (its text as UTF-8, or its compact form, see `compact-record.ts`) and
+ * moves the write position. Posting each batch to
  * the writer thread cost the request thread about as much as everything else the log does (see
  * bench/FINDINGS.md).
  *
@@ -37,7 +38,8 @@ function bytesHeld(control: Int32Array, write: number): number {
 /** The request thread's end. */
 export class RingWriter {
   private readonly control: Int32Array;
-  private readonly bytes: Buffer;
+  /** The ring's memory, which records are written into between `reserve` and `commit`. */
+  readonly bytes: Buffer;
   private readonly size: number;
   /** The write position (the shared one is only ever set from this). */
   private at = 0;
@@ -67,32 +69,45 @@ export class RingWriter {
    * surrogates): UTF-8 cannot carry those.
    */
   write(text: string): boolean {
-    const need = text.length * 3 + 1;
-    const read = Atomics.load(this.control, READ);
-    let at = this.at;
-    if (at >= read) {
-      // Free: from here to the end, and from the start to just before the reader.
-      if (this.size - at < need) {
-        if (read - 1 < need) return false;
-        Atomics.store(this.control, WRAP_AT, at);
-        at = 0;
-      }
-    } else if (read - 1 - at < need) {
-      return false;
-    }
+    const at = this.reserve(text.length * 3 + 1);
+    if (at < 0) return false;
     const n = this.bytes.write(text, at);
     this.bytes[at + n] = 0;
-    this.at = at + n + 1;
-    Atomics.store(this.control, WRITE, this.at);
+    this.commit(at + n + 1);
+    return true;
+  }
+
+  /**
+   * Room for a record of at most `need` bytes, written in place (into `bytes`) and then passed on
+   * with `commit`: where it starts, or -1 when the ring lacks the room. Nothing else may be
+   * written in between.
+   */
+  reserve(need: number): number {
+    const read = Atomics.load(this.control, READ);
+    const at = this.at;
+    if (at >= read) {
+      // Free: from here to the end, and from the start to just before the reader.
+      if (this.size - at >= need) return at;
+      if (read - 1 < need) return -1;
+      Atomics.store(this.control, WRAP_AT, at);
+      return 0;
+    }
+    return read - 1 - at < need ? -1 : at;
+  }
+
+  /** Passes on the record written from the reserved place up to `end` (exclusive). */
+  commit(end: number): void {
+    const written = end > this.at ? end - this.at : end;
+    this.at = end;
+    Atomics.store(this.control, WRITE, end);
     const waiting = Atomics.load(this.control, WAITING);
     if (waiting !== AWAKE) {
       if (waiting === IDLE) this.wake();
-      else if ((this.unchecked += n + 1) >= this.checkEvery) {
+      else if ((this.unchecked += written) >= this.checkEvery) {
         this.unchecked = 0;
         if (this.used() >= this.wakeAt) this.wake();
       }
     }
-    return true;
   }
 
   private wake(): void {
@@ -101,7 +116,7 @@ export class RingWriter {
   }
 }
 
-/** The writer thread's end (also the request thread's, to recover what a failed writer thread left). */
+/** The writer thread's end (also the request thread's, to take over what a failed writer thread left). */
 export class RingReader {
   private readonly control: Int32Array;
   private readonly bytes: Buffer;
@@ -109,16 +124,6 @@ export class RingReader {
   constructor(memory: RingMemory) {
     this.control = new Int32Array(memory.control);
     this.bytes = Buffer.from(memory.data);
-  }
-
-  /**
-   * The text of every record written and not yet taken (each followed by its NUL), or '' when
-   * there is none (for a recovery on the request thread; the writer thread reads the bytes).
-   */
-  take(): string {
-    let text = '';
-    this.read((bytes, from, to) => { text += bytes.toString('utf8', from, to); });
-    return text;
   }
 
   /**

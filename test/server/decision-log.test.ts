@@ -493,7 +493,9 @@ test('when the writer thread fails, the failure is reported and the lines are wr
     const file = join(dir, 'decisions.log');
     const errors: string[] = [];
     const log = new DecisionLog({ destination: file, mask: [], buffer: 100, onWriteError: e => errors.push(e.message) });
-    const rec = (i: number) => ({ decision_id: String(i), api: 't', path: 'p', input: { i }, result: true, revision: 'r', latency_ns: 1, cached: false });
+    // Odd records come with their request's JSON text (compact in the ring), even ones without (text).
+    const rec = (i: number) => ({ decision_id: String(i), api: 't', path: 'p', input: { i }, result: true, revision: 'r', latency_ns: 1, cached: false,
+      ...(i % 2 ? { input_text: JSON.stringify({ input: { i } }), input_member: true } : {}) });
     log.record(rec(0));
     await until(() => existsSync(file) && readFileSync(file, 'utf8').length > 0);
     // A record made just before the thread dies (not yet sent to it) is written all the same.
@@ -537,7 +539,9 @@ test('a writer thread idle for a while is woken by the next record', async () =>
   try {
     const file = join(dir, 'decisions.log');
     const log = new DecisionLog({ destination: file, mask: [], buffer: 100, flushMs: 5 });
-    const rec = (i: number) => ({ decision_id: String(i), api: 't', path: 'p', input: { i }, result: true, revision: 'r', latency_ns: 1, cached: false });
+    // Odd records come with their request's JSON text (compact in the ring), even ones without (text).
+    const rec = (i: number) => ({ decision_id: String(i), api: 't', path: 'p', input: { i }, result: true, revision: 'r', latency_ns: 1, cached: false,
+      ...(i % 2 ? { input_text: JSON.stringify({ input: { i } }), input_member: true } : {}) });
     log.record(rec(0));
     await until(() => log.written === 1);
     // Well past the idle threshold: the thread now waits for a record, not a timer.
@@ -598,7 +602,9 @@ test('when the writer thread fails with many records not yet sent, they are all 
     const errors: string[] = [];
     const log = new DecisionLog({ destination: file, mask: [], buffer: 100_000, flushMs: 10_000, onWriteError: e => errors.push(e.message) });
     const COUNT = 250;
-    const rec = (i: number) => ({ decision_id: String(i), api: i % 2 ? 'a' : 'b', path: 'p', input: { i, pad: 'y'.repeat(40) }, result: true, revision: 'r', latency_ns: 1, cached: false });
+    // Every third record comes with its request's JSON text (compact in the ring).
+    const rec = (i: number) => ({ decision_id: String(i), api: i % 2 ? 'a' : 'b', path: 'p', input: { i, pad: 'y'.repeat(40) }, result: true, revision: 'r', latency_ns: 1, cached: false,
+      ...(i % 3 === 0 ? { input_text: JSON.stringify({ path: 'p', input: { i, pad: 'y'.repeat(40) } }), input_member: true } : {}) });
     // About 24 KiB, held back by the flush interval: less than would wake the writer thread
     // before it (`WAKE_BYTES`).
     for (let i = 0; i < COUNT; i++) log.record(rec(i));
