@@ -29,7 +29,7 @@ import type { Writable } from 'node:stream';
 import { checkMasks, InputMasker, LineFormatter, lineParts, QuoteCache, type DecisionRecord, type LineParts } from './line-format.js';
 import { LineWriter, MAX_UNWRITTEN } from './line-writer.js';
 import { decodeRing, writeCompact } from './compact-record.js';
-import { FIELDS, joinRecords, RecordDecoder, recordFields, recordText } from './record-codec.js';
+import { FIELDS, joinRecords, RecordDecoder, recordFields, recordText, recordTexts, type RecordTexts } from './record-codec.js';
 import { allocateRing, RingReader, RingWriter, type RingMemory } from './record-ring.js';
 import { allocateProgress, Progress } from './writer-progress.js';
 import type { WriterCommand, WriterReport, WriterThreadData } from './log-worker.js';
@@ -165,6 +165,8 @@ export class DecisionLog {
    */
   private lastTime = -1;
   private lastTimeText = '';
+  /** One record's input and result texts, reused. */
+  private readonly texts: RecordTexts = { kind: '', input: '', result: '' };
   /** One record's fields, reused. */
   private readonly fields: (string | number)[] = new Array<string | number>(FIELDS).fill('');
   private sendTimer: ReturnType<typeof setTimeout> | undefined;
@@ -224,11 +226,12 @@ export class DecisionLog {
     const now = Date.now();
     const ring = this.ring;
     const viaRing = ring !== undefined && (!this.viaMessages || this.messagesTaken());
-    if (viaRing && writeCompact(ring, r, now)) { this.viaMessages = false; this.sent++; return true; }
+    const texts = recordTexts(r, this.masker, this.texts);
+    if (viaRing && writeCompact(ring, r, now, texts)) { this.viaMessages = false; this.sent++; return true; }
     // Laid out now, so the record and its input die young.
     const fields = this.fields;
     if (now !== this.lastTime) { this.lastTime = now; this.lastTimeText = String(now); }
-    const size = recordFields(r, this.lastTimeText, fields, this.masker);
+    const size = recordFields(r, this.lastTimeText, fields, texts);
     if (viaRing) {
       this.viaMessages = false;
       const text = recordText(fields);

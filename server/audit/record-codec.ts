@@ -23,25 +23,38 @@ const FLAG_LETTERS = 'req';
 const FLAG_TEXT = Array.from({ length: 8 }, (_, flags) => [...FLAG_LETTERS].filter((_, bit) => flags & (1 << bit)).join(''));
 
 /**
+ * A record's input and result as they travel: the input's kind (`m`, `w`: the request's JSON
+ * text, its `input` member or whole; `x` then the orders of the masks applied: serialised here
+ * with its masks, see `InputMasker`; empty: none), the input's text and the result's compact
+ * JSON. Made once a record (`recordTexts`), for either form of it in the ring.
+ */
+export interface RecordTexts { kind: string; input: string; result: string }
+
+/** Fills `out` with the record's input and result texts. An input without request text is serialised here with its masks (`masker`). */
+export function recordTexts(r: DecisionRecord, masker: InputMasker, out: RecordTexts): RecordTexts {
+  if (r.input_text !== undefined && r.input_text.indexOf(SEP) === -1) {
+    out.kind = r.input_member ? 'm' : 'w';
+    out.input = r.input_text;
+  } else if (r.input !== undefined) {
+    [out.kind, out.input] = masker.encode(r.input);
+  } else {
+    out.kind = ''; out.input = '';
+  }
+  out.result = r.result_json ?? (r.result !== undefined ? compactJson(r.result) : '');
+  return out;
+}
+
+/**
  * Writes a record's fields into `out` (length `FIELDS`, reused) and answers how many characters
  * they take in a message (numbers counted at their longest). `time` is the record's time in
- * milliseconds, as decimal text. An input without request text is serialised here with its
- * masks (`masker`).
+ * milliseconds, as decimal text; `texts` its input and result (`recordTexts`).
  */
-export function recordFields(r: DecisionRecord, time: string, out: (string | number)[], masker: InputMasker): number {
+export function recordFields(r: DecisionRecord, time: string, out: (string | number)[], texts: RecordTexts): number {
   let flags = 0;
   if (r.revision !== undefined) flags |= HAS_REVISION;
   if (r.error !== undefined) flags |= HAS_ERROR;
   const revision = r.revision ?? '', error = r.error ?? '';
-  // The kind's letter, then for `x` the orders of the masks applied (see `InputMasker`).
-  let kind = '', input = '';
-  if (r.input_text !== undefined && r.input_text.indexOf(SEP) === -1) {
-    kind = r.input_member ? 'm' : 'w';
-    input = r.input_text;
-  } else if (r.input !== undefined) {
-    [kind, input] = masker.encode(r.input);
-  }
-  const result = r.result_json ?? (r.result !== undefined ? compactJson(r.result) : '');
+  const { kind, input, result } = texts;
   const { decision_id: id, api, path } = r;
   if (id.indexOf(SEP) !== -1 || api.indexOf(SEP) !== -1 || path.indexOf(SEP) !== -1 || revision.indexOf(SEP) !== -1 || error.indexOf(SEP) !== -1) {
     flags |= QUOTED;

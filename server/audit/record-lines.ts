@@ -99,30 +99,15 @@ export class RecordLines {
     const flagsFrom = e[TIME]! + 1, flagsTo = e[FLAGS]!;
     const hasRevision = flagsTo - flagsFrom === 1 && bytes[flagsFrom] === HAS_REVISION;
     if (flagsTo !== flagsFrom && !hasRevision) return false;
-    let input = false;
-    const kindFrom = e[KIND - 1]! + 1, kindLength = e[KIND]! - kindFrom;
-    if (kindLength === 1) {
-      const kind = bytes[kindFrom];
-      if (kind === KIND_MEMBER || kind === KIND_WHOLE) {
-        if (!copyableSpan(bytes, e[INPUT - 1]! + 1, e[INPUT]!, kind === KIND_MEMBER, this.formatter.inputMask, this.span)) return false;
-        input = true;
-      } else if (kind === KIND_MASKED) {
-        // Masked on the request thread with nothing erased: the text is the line's input (none when empty).
-        this.span.from = e[INPUT - 1]! + 1; this.span.to = e[INPUT]!;
-        input = this.span.to > this.span.from;
-      } else {
-        return false;
-      }
-    } else if (kindLength !== 0) {
-      return false;
-    }
+    const input = this.inputSpan(bytes, e[KIND - 1]! + 1, e[KIND]!, e[INPUT - 1]! + 1, e[INPUT]!);
+    if (input < 0) return false;
     const resultFrom = e[RESULT - 1]! + 1, resultTo = e[RESULT]!;
     if (resultTo > resultFrom && this.formatter.resultMask !== undefined) return false;
     const time = this.time(bytes, start, e[TIME]!);
     if (time < 0) return false;
     let at = this.copyHead(bytes, e[ID - 1]! + 1, e[ID]!, e[API - 1]! + 1, e[API]!, e[PATH - 1]! + 1, e[PATH]!, out);
     if (at < 0) return false;
-    at = this.copyMiddle(bytes, input, resultFrom, resultTo, hasRevision, e[REVISION - 1]! + 1, e[REVISION]!, out, at);
+    at = this.copyMiddle(bytes, input > 0, resultFrom, resultTo, hasRevision, e[REVISION - 1]! + 1, e[REVISION]!, out, at);
     if (at < 0) return false;
     at = copy(bytes, e[LATENCY - 1]! + 1, e[LATENCY]!, out, at);
     this.at = copyEnd(bytes[e[CACHED - 1]! + 1] === 0x31 /* 1 */, out, at);
@@ -132,16 +117,35 @@ export class RecordLines {
   /** As `copyTextLine`, for the compact record just read (`compact`). */
   private copyCompactLine(bytes: Buffer, out: Buffer): boolean {
     const c = this.compact;
-    if (!copyableSpan(bytes, c.inputFrom, c.inputTo, c.member, this.formatter.inputMask, this.span)) return false;
+    const input = this.inputSpan(bytes, c.kindFrom, c.resultFrom, c.inputFrom, c.inputTo);
+    if (input < 0) return false;
     if (c.inputFrom > c.resultFrom && this.formatter.resultMask !== undefined) return false;
     if (!Number.isSafeInteger(c.latency) || c.latency < 0 || !this.timeNumber(c.time)) return false;
     let at = this.copyHead(bytes, c.idFrom, c.apiFrom, c.apiFrom, c.pathFrom, c.pathFrom, c.revisionFrom, out);
     if (at < 0) return false;
-    at = this.copyMiddle(bytes, true, c.resultFrom, c.inputFrom, c.hasRevision, c.revisionFrom, c.resultFrom, out, at);
+    at = this.copyMiddle(bytes, input > 0, c.resultFrom, c.inputFrom, c.hasRevision, c.revisionFrom, c.kindFrom, out, at);
     if (at < 0) return false;
     at = writeDigits(c.latency, out, at);
     this.at = copyEnd(c.cached, out, at);
     return true;
+  }
+
+  /**
+   * Where the line's input lies (into `span`), from the record's input kind (`kindFrom` to
+   * `kindTo`) and text: 1 when there is one to copy, 0 when the line has none, -1 when it needs
+   * more than copying (the text needs parsing again, or masks erased parts of it).
+   */
+  private inputSpan(bytes: Buffer, kindFrom: number, kindTo: number, inputFrom: number, inputTo: number): number {
+    if (kindTo === kindFrom) return 0;
+    if (kindTo - kindFrom !== 1) return -1;
+    const kind = bytes[kindFrom];
+    if (kind === KIND_MEMBER || kind === KIND_WHOLE) {
+      return copyableSpan(bytes, inputFrom, inputTo, kind === KIND_MEMBER, this.formatter.inputMask, this.span) ? 1 : -1;
+    }
+    if (kind !== KIND_MASKED) return -1;
+    // Masked on the request thread with nothing erased: the text is the line's input (none when empty).
+    this.span.from = inputFrom; this.span.to = inputTo;
+    return inputTo > inputFrom ? 1 : 0;
   }
 
   /** Copies the line's start up to the path (the time's part, the id, API and path); -1 when one needs escapes. */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputMasker, LineFormatter, lineParts, QuoteCache, type DecisionRecord } from '../../server/audit/line-format.js';
 import { LineWriter } from '../../server/audit/line-writer.js';
-import { FIELDS, RecordDecoder, recordFields, recordText } from '../../server/audit/record-codec.js';
+import { FIELDS, RecordDecoder, recordFields, recordText, recordTexts } from '../../server/audit/record-codec.js';
 import { RecordLines } from '../../server/audit/record-lines.js';
 import { allocateRing, RingReader, RingWriter } from '../../server/audit/record-ring.js';
 import { COMPACT_MARK, writeCompact } from '../../server/audit/compact-record.js';
@@ -65,9 +65,10 @@ function ringBytes(records: DecisionRecord[], time: (i: number) => number, maske
   const chunks: Buffer[] = [], ends: number[] = [];
   let length = 0;
   const texts = records.map((r, i) => {
-    recordFields(r, String(time(i)), fields, masker);
+    const input = recordTexts(r, masker, { kind: '', input: '', result: '' });
+    recordFields(r, String(time(i)), fields, input);
     const text = recordText(fields);
-    if (encoding === 'text' || !writeCompact(writer, r, time(i))) assert.ok(writer.write(text));
+    if (encoding === 'text' || !writeCompact(writer, r, time(i), input)) assert.ok(writer.write(text));
     reader.read((b, from, to) => { chunks.push(Buffer.from(b.subarray(from, to))); length += to - from; });
     ends.push(length);
     return text + '\u0000';
@@ -112,9 +113,9 @@ for (const encoding of ENCODINGS) {
       const copyable = RECORDS.filter(([r, copied]) => copied && (mask.length === MASK.length || r.result_json === undefined && r.result === undefined)).length;
       assert.equal(lines.copied, copyable, `with masks ${mask.join(' ')}`);
       assert.equal(writer.written, records.length);
-      // Compact where the request thread writes them so: request text, no error, ASCII only.
-      const compact = records.filter(r => r.input_text !== undefined && r.error === undefined
-        && /^[\x00-\x7f]*$/.test(r.decision_id + r.api + r.path + (r.revision ?? '') + r.input_text + JSON.stringify(r.result))).length;
+      // Compact where the request thread writes them so: no error, ASCII only.
+      const compact = records.filter(r => r.error === undefined
+        && /^[\x00-\x7f]*$/.test(r.decision_id + r.api + r.path + (r.revision ?? '') + (r.input_text ?? JSON.stringify(r.input) ?? '') + JSON.stringify(r.result))).length;
       assert.ok(compact > 10);
       assert.equal(ends.filter((_, i) => bytes[i === 0 ? 0 : ends[i - 1]!] === COMPACT_MARK).length, encoding === 'compact' ? compact : 0);
     }
