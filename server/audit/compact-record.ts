@@ -13,7 +13,7 @@
  * The input's kind and text are the text form's (`RecordTexts`).
  */
 import type { DecisionRecord, LineParts } from './line-format.js';
-import { FIELDS, type RecordDecoder, type RecordTexts } from './record-codec.js';
+import { cutShort, FIELDS, textRecordEnd, type RecordDecoder, type RecordTexts } from './record-codec.js';
 import type { RingWriter } from './record-ring.js';
 
 /** A compact record's first byte (a text record's is a digit). */
@@ -107,6 +107,7 @@ export class CompactRecord {
  */
 export function decodeRing(bytes: Buffer, from: number, to: number, decoder: RecordDecoder, out: LineParts[]): void {
   const compact = new CompactRecord();
+  const ends = new Int32Array(FIELDS);
   let start = from;
   while (start < to) {
     if (bytes[start] === COMPACT_MARK) {
@@ -115,17 +116,9 @@ export function decodeRing(bytes: Buffer, from: number, to: number, decoder: Rec
       start = end;
       continue;
     }
-    let end = start;
-    for (let f = 0; f < FIELDS; f++) {
-      end = bytes.indexOf(0, end);
-      if (end < 0 || end >= to) throw cutShort(start);
-      end++;
-    }
+    const end = textRecordEnd(bytes, start, to, ends);
     out.push(...decoder.decode(bytes.toString('utf8', start, end)));
     start = end;
   }
 }
 
-export function cutShort(start: number): Error {
-  return new Error(`decision log ring holds a record cut short at byte ${start}`);
-}

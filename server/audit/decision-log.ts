@@ -122,8 +122,8 @@ const WAKE_BYTES = 128 * 1024;
  * (under load the writer thread reads more often, see `ReadPace`). Every read of the ring wakes
  * the writer thread, and on the 2-core AMD VMs these benchmarks run on a wake costs about 180 µs
  * of CPU (a thread that only sleeps 5 ms at a time takes 35-40 ms of CPU a second, by the
- * scheduler's own count): with the log alone at 2 k records/s the writer thread took about 12 µs a record reading
- * every 20 ms and 28 reading every 5 ms. See bench/FINDINGS.md.
+ * scheduler's own count): with the log alone at 2 k records/s the writer thread took about
+ * 12 µs a record reading every 20 ms and 28 reading every 5 ms. See bench/FINDINGS.md.
  */
 export const DEFAULT_FLUSH_MS = 20;
 

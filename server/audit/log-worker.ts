@@ -1,9 +1,9 @@
 /**
  * The decision log's writer thread: takes encoded records from the request thread (from the
  * shared ring at the pace `ReadPace` sets, and as messages when the ring cannot take them),
- * formats them as lines and writes them to the log's file descriptor. Progress goes into shared counters
- * (`Progress`); failed writes are reported as messages, throttled to one per `REPORT_MS`. Closes
- * the file on request, after taking what the ring still holds.
+ * formats them as lines and writes them to the log's file descriptor. Progress goes into shared
+ * counters (`Progress`); failed writes are reported as messages, throttled to one per
+ * `REPORT_MS`. Closes the file on request, after taking what the ring still holds.
  */
 import { openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';

@@ -127,6 +127,24 @@ export class RecordDecoder {
   }
 }
 
+/**
+ * Where the text record at `bytes[start]` ends (after its last field's NUL), each field's NUL
+ * noted in `ends` (length `FIELDS`); throws when the record is cut short before `to`.
+ */
+export function textRecordEnd(bytes: Buffer, start: number, to: number, ends: Int32Array): number {
+  let i = start;
+  for (let f = 0; f < FIELDS; f++) {
+    while (i < to && bytes[i] !== 0) i++;
+    if (i === to) throw cutShort(start);
+    ends[f] = i++;
+  }
+  return i;
+}
+
+export function cutShort(start: number): Error {
+  return new Error(`decision log ring holds a record cut short at byte ${start}`);
+}
+
 /** A string field as it travelled: JSON-quoted when the record's flags say so. */
 function fieldText(field: string, quoted: boolean): string {
   return quoted ? JSON.parse(field) as string : field;

@@ -9,11 +9,11 @@
  * about 3 µs a record, and its CPU is what the log took from the server's throughput (see
  * bench/FINDINGS.md).
  */
-import { COMPACT_MARK, CompactRecord, cutShort } from './compact-record.js';
+import { COMPACT_MARK, CompactRecord } from './compact-record.js';
 import { copyableSpan, type Span } from './input-text.js';
 import { LINE_START, type LineFormatter, type LineParts } from './line-format.js';
 import type { LineWriter } from './line-writer.js';
-import { FIELDS, type RecordDecoder } from './record-codec.js';
+import { FIELDS, textRecordEnd, type RecordDecoder } from './record-codec.js';
 
 /** The fields of a text record in the ring, in order (see `recordFields`). */
 const TIME = 0, FLAGS = 1, ID = 2, API = 3, PATH = 4, REVISION = 5, LATENCY = 6, CACHED = 7, KIND = 9, INPUT = 10, RESULT = 11;
@@ -65,7 +65,7 @@ export class RecordLines {
     let start = from;
     while (start < to) {
       const compact = bytes[start] === COMPACT_MARK;
-      const end = compact ? this.compact.read(bytes, start, to) : this.fieldEnds(bytes, start, to);
+      const end = compact ? this.compact.read(bytes, start, to) : textRecordEnd(bytes, start, to, this.ends);
       this.room(end - start + LINE_OVERHEAD);
       const out = this.out!;
       const room = out.length - this.at >= end - start + LINE_OVERHEAD;
@@ -75,18 +75,6 @@ export class RecordLines {
       start = end;
     }
     this.write();
-  }
-
-  /** Finds the ends of the fields of the text record at `start` (into `ends`); answers where the record ends. */
-  private fieldEnds(bytes: Buffer, start: number, to: number): number {
-    const ends = this.ends;
-    let i = start;
-    for (let f = 0; f < FIELDS; f++) {
-      while (i < to && bytes[i] !== 0) i++;
-      if (i === to) throw cutShort(start);
-      ends[f] = i++;
-    }
-    return i;
   }
 
   /**

@@ -3,9 +3,8 @@
  * writer) to the log's writer thread (the only reader), with no message per batch: the reader
  * takes what is there every flush interval or sooner (`ReadPace`), and the request thread only
  * writes each record in (its text as UTF-8, or its compact form, see `compact-record.ts`) and
- * moves the write position. Posting each batch to
- * the writer thread cost the request thread about as much as everything else the log does (see
- * bench/FINDINGS.md).
+ * moves the write position. Posting each batch to the writer thread cost the request thread
+ * about as much as everything else the log does (see bench/FINDINGS.md).
  *
  * Positions are byte offsets in `[0, size]`. A record is never split: one that does not fit
  * before the end is written at the start, and the end of the data before it is kept in
@@ -97,6 +96,7 @@ export class RingWriter {
 
   /** Passes on the record written from the reserved place up to `end` (exclusive). */
   commit(end: number): void {
+    // A record that did not fit before the end starts at 0.
     const written = end > this.at ? end - this.at : end;
     this.at = end;
     Atomics.store(this.control, WRITE, end);
@@ -128,7 +128,7 @@ export class RingReader {
 
   /**
    * Hands the bytes of every record written and not yet taken to `visit`, in one or two runs of
-   * whole records (each field followed by its NUL), then gives their room back; answers how many
+   * whole records, then gives their room back; answers how many
    * bytes that was (0 when there were none). The room is given back even when `visit` throws: no
    * record is read twice.
    */
